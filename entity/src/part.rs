@@ -1,0 +1,31 @@
+//! `parts` table: A part definition (part number + revision).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "parts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub organization_id: i64,
+    #[sea_orm(column_type = "Text")]
+    pub part_number: String,
+    #[sea_orm(column_type = "Text")]
+    pub revision: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub tracking_type: String,
+    #[sea_orm(column_type = "Text")]
+    pub serial_scheme: String,
+    #[sea_orm(column_type = "Text")]
+    pub lot_scheme: String,
+    pub lock_version: i32,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+//! `part_inventories` table: A serialized or lot-tracked inventory item of a part (application-allocated id).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "part_inventories")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i64,
+    pub organization_id: i64,
+    pub part_id: i64,
+    #[sea_orm(column_type = "Text")]
+    pub serial_number: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub lot_number: Option<String>,
+    pub quantity: f64,
+    #[sea_orm(column_type = "Text")]
+    pub status: String,
+    pub lock_version: i32,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

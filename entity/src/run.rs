@@ -1,0 +1,38 @@
+//! `runs` table: A run (work order) executing a procedure for a part (application-allocated id).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "runs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i64,
+    pub organization_id: i64,
+    pub number: i64,
+    #[sea_orm(column_type = "Text")]
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub status: String,
+    pub procedure_id: Option<i64>,
+    pub part_id: i64,
+    pub part_inventory_id: Option<i64>,
+    #[sea_orm(column_type = "Text")]
+    pub source: String,
+    pub run_batch_id: Option<i64>,
+    pub assigned_to_id: Option<i64>,
+    pub assigned_team_id: Option<i64>,
+    pub due_date: Option<Date>,
+    pub export_controlled: bool,
+    #[sea_orm(column_type = "Text")]
+    pub attributes: String,
+    pub lock_version: i32,
+    pub created_at: DateTimeUtc,
+    pub started_at: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,40 @@
+//! `run_step_fields` table: A field instance of a run step (application-allocated id).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "run_step_fields")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i64,
+    pub organization_id: i64,
+    pub run_id: i64,
+    pub run_step_id: i64,
+    pub origin_field_id: Option<i64>,
+    pub position: i32,
+    #[sea_orm(column_type = "Text")]
+    pub name: String,
+    #[sea_orm(column_type = "Text")]
+    pub field_type: String,
+    pub required: bool,
+    #[sea_orm(column_type = "Text")]
+    pub unit: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub options: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    #[sea_orm(column_type = "Text")]
+    pub pattern: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub value: Option<String>,
+    pub signed_by_id: Option<i64>,
+    pub signed_at: Option<DateTimeUtc>,
+    pub lock_version: i32,
+    pub updated_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,35 @@
+//! `step_fields` table: A data-collection field of a procedure step.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "step_fields")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub organization_id: i64,
+    pub procedure_id: i64,
+    pub step_id: i64,
+    pub position: i32,
+    #[sea_orm(column_type = "Text")]
+    pub name: String,
+    #[sea_orm(column_type = "Text")]
+    pub field_type: String,
+    pub required: bool,
+    #[sea_orm(column_type = "Text")]
+    pub unit: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub options: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    #[sea_orm(column_type = "Text")]
+    pub pattern: Option<String>,
+    pub lock_version: i32,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

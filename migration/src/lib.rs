@@ -1,0 +1,15 @@
+//! Database migrations of the Traveler server.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_init;
+
+/// Runs all migrations of the Traveler schema.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_init::Migration)]
+    }
+}

@@ -1,0 +1,47 @@
+//! Start-up: connect, migrate, bootstrap the first admin, build the schema and router.
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::config::Config;
+use crate::graphql::ctx::AppData;
+use crate::http::{AppState, router};
+use crate::store;
+
+pub struct App {
+    pub router: Router,
+    pub state: AppState,
+    /// The admin key created on first start (to print once), if one was.
+    pub new_admin_token: Option<String>,
+}
+
+pub async fn build(config: Config) -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
+    let db = store::connect(&config.database_url).await?;
+    build_with(config, db).await
+}
+
+/// Like `build`, on an open connection (tests set a statement counter on it first).
+pub async fn build_with(
+    config: Config,
+    db: sea_orm::DatabaseConnection,
+) -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
+    store::migrate(&db).await?;
+    let new_admin_token = store::auth::bootstrap(&db, config.admin_token.clone()).await?;
+    let schema = crate::graphql::builder(&config.limits)
+        .data(AppData {
+            db: db.clone(),
+            limits: config.limits.clone(),
+        })
+        .finish();
+    let state = AppState {
+        schema,
+        db,
+        config: Arc::new(config),
+    };
+    Ok(App {
+        router: router(state.clone()),
+        state,
+        new_admin_token,
+    })
+}

@@ -1,0 +1,95 @@
+//! Settings from the environment, read once at start.
+
+use std::time::Duration;
+
+/// Limits that keep one request from taking the server down. All configurable.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+    pub directives: usize,
+    pub aliases: usize,
+    pub batch_operations: usize,
+    pub body_bytes: usize,
+    pub page_size: i64,
+    pub bulk_inputs: usize,
+    pub copies: usize,
+    pub request_timeout: Duration,
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            depth: 16,
+            complexity: 50_000,
+            directives: 50,
+            aliases: 200,
+            batch_operations: 25,
+            body_bytes: 2 * 1024 * 1024,
+            page_size: 100,
+            bulk_inputs: 500,
+            copies: 500,
+            request_timeout: Duration::from_secs(30),
+            introspection: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: String,
+    pub admin_token: Option<String>,
+    pub cors_origins: Vec<String>,
+    pub limits: Limits,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let mut limits = Limits::default();
+        fn num<T: std::str::FromStr>(k: &str, into: &mut T) -> Result<(), String> {
+            if let Some(v) = std::env::var(k).ok().filter(|v| !v.trim().is_empty()) {
+                *into = v
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("{k}: not a number: {v}"))?;
+            }
+            Ok(())
+        }
+        num("TRAVELER_MAX_DEPTH", &mut limits.depth)?;
+        num("TRAVELER_MAX_COMPLEXITY", &mut limits.complexity)?;
+        num("TRAVELER_MAX_DIRECTIVES", &mut limits.directives)?;
+        num("TRAVELER_MAX_ALIASES", &mut limits.aliases)?;
+        num(
+            "TRAVELER_MAX_BATCH_OPERATIONS",
+            &mut limits.batch_operations,
+        )?;
+        num("TRAVELER_MAX_BODY_BYTES", &mut limits.body_bytes)?;
+        num("TRAVELER_MAX_PAGE_SIZE", &mut limits.page_size)?;
+        num("TRAVELER_MAX_BULK_INPUTS", &mut limits.bulk_inputs)?;
+        num("TRAVELER_MAX_COPIES", &mut limits.copies)?;
+        let mut secs = limits.request_timeout.as_secs();
+        num("TRAVELER_REQUEST_TIMEOUT_SECS", &mut secs)?;
+        limits.request_timeout = Duration::from_secs(secs);
+        if let Some(v) = var("TRAVELER_INTROSPECTION") {
+            limits.introspection = !matches!(v.as_str(), "0" | "false" | "off" | "no");
+        }
+        Ok(Config {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://traveler.db?mode=rwc".to_string()),
+            listen: var("TRAVELER_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".to_string()),
+            admin_token: var("TRAVELER_ADMIN_TOKEN"),
+            cors_origins: var("TRAVELER_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            limits,
+        })
+    }
+}

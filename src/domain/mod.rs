@@ -1,0 +1,96 @@
+//! Pure domain rules of Traveler: no database, no HTTP, no async.
+//!
+//! Everything here is plain functions and types so that the rules can be unit- and
+//! property-tested on their own; the GraphQL and storage layers call into it.
+
+/// Gives a fieldless enum `ALL`, `as_str` (the UPPER_CASE GraphQL name, also what the
+/// database stores), `parse` and `Display`, from one list so the three cannot drift apart.
+macro_rules! str_enum {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The UPPER_CASE name used by GraphQL and stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+
+            /// Inverse of [`Self::as_str`]; `None` for anything else (exact match).
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($name => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+pub mod availability;
+pub mod enums;
+pub mod field_value;
+pub mod graph;
+pub mod numbering;
+pub mod permission;
+pub mod procedure;
+pub mod status;
+pub mod transition;
+
+pub use enums::{
+    AttributeEntity, AttributeType, FieldType, PartInventoryStatus, ProcedureStatus, ProcedureType,
+    Role, RunSource, TrackingType,
+};
+pub use permission::Permission;
+pub use status::{RunStatus, RunStepStatus};
+pub use transition::{StepContext, Transition, TransitionError};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The GraphQL name async-graphql derives must equal `as_str` (the stored value).
+    macro_rules! assert_graphql_names {
+        ($($ty:ty),+ $(,)?) => {
+            $(
+                for v in <$ty>::ALL {
+                    let gql = async_graphql::InputType::to_value(v);
+                    assert_eq!(
+                        gql,
+                        async_graphql::Value::Enum(async_graphql::Name::new(v.as_str())),
+                        "{} GraphQL name",
+                        stringify!($ty)
+                    );
+                    assert_eq!(<$ty>::parse(v.as_str()), Some(*v));
+                    assert_eq!(v.to_string(), v.as_str());
+                }
+                assert_eq!(<$ty>::parse("no such value"), None);
+            )+
+        };
+    }
+
+    #[test]
+    fn graphql_names_match_as_str() {
+        assert_graphql_names!(
+            TrackingType,
+            PartInventoryStatus,
+            ProcedureStatus,
+            ProcedureType,
+            FieldType,
+            Role,
+            AttributeEntity,
+            AttributeType,
+            RunSource,
+            RunStepStatus,
+            RunStatus,
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! Step states and the run status derived from them.
+
+/// State of one step of a run.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RunStepStatus {
+    /// Not started.
+    Todo,
+    /// Being worked.
+    InProgress,
+    /// Done: every required field filled and every sign-off signed.
+    Complete,
+    /// Administratively paused; goes back to the state it came from.
+    Hold,
+    /// Being edited; cannot be completed or failed until the edit is done.
+    Redline,
+    /// Failed inspection or non-conforming part.
+    Failed,
+    /// Skipped.
+    Canceled,
+}
+str_enum!(RunStepStatus {
+    Todo => "TODO",
+    InProgress => "IN_PROGRESS",
+    Complete => "COMPLETE",
+    Hold => "HOLD",
+    Redline => "REDLINE",
+    Failed => "FAILED",
+    Canceled => "CANCELED",
+});
+
+/// Status of a run. A run has no state of its own: it is derived from its steps by [`rollup`].
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RunStatus {
+    /// Nothing started (also a run without steps).
+    Todo,
+    /// Work under way.
+    InProgress,
+    /// Every step complete.
+    Complete,
+    /// Every step complete or canceled, at least one of each.
+    PartialComplete,
+    /// Some step is on hold.
+    Hold,
+    /// Some step is being redlined.
+    Redline,
+    /// Some step failed.
+    Failed,
+    /// Every step canceled.
+    Canceled,
+}
+str_enum!(RunStatus {
+    Todo => "TODO",
+    InProgress => "IN_PROGRESS",
+    Complete => "COMPLETE",
+    PartialComplete => "PARTIAL_COMPLETE",
+    Hold => "HOLD",
+    Redline => "REDLINE",
+    Failed => "FAILED",
+    Canceled => "CANCELED",
+});
+
+/// Derives a run's status from the statuses of all its steps (nested ones included),
+/// following domain.md's table: the first row that matches wins.
+pub fn rollup(steps: impl IntoIterator<Item = RunStepStatus>) -> RunStatus {
+    use RunStepStatus as S;
+    // Counting once keeps this O(n) and independent of step order.
+    let mut n = [0usize; 7];
+    for s in steps {
+        n[s as usize] += 1;
+    }
+    let count = |s: S| n[s as usize];
+    let total: usize = n.iter().sum();
+
+    if total == 0 {
+        // ION says COMPLETE; a new run without a procedure has not been done, so TODO.
+        return RunStatus::Todo;
+    }
+    if count(S::Redline) > 0 {
+        return RunStatus::Redline;
+    }
+    if count(S::Hold) > 0 {
+        return RunStatus::Hold;
+    }
+    if count(S::Failed) > 0 {
+        return RunStatus::Failed;
+    }
+    let (complete, todo, canceled) = (count(S::Complete), count(S::Todo), count(S::Canceled));
+    if complete == total {
+        return RunStatus::Complete;
+    }
+    if count(S::InProgress) > 0 {
+        return RunStatus::InProgress;
+    }
+    // From here every step is TODO, CANCELED or COMPLETE.
+    if todo == total {
+        return RunStatus::Todo;
+    }
+    if canceled == total {
+        return RunStatus::Canceled;
+    }
+    if todo == 0 {
+        // only CANCELED and COMPLETE (both present)
+        return RunStatus::PartialComplete;
+    }
+    if complete == 0 {
+        // only CANCELED and TODO
+        return RunStatus::Todo;
+    }
+    // some COMPLETE alongside TODO
+    RunStatus::InProgress
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RunStepStatus::*;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn r(steps: &[RunStepStatus]) -> RunStatus {
+        rollup(steps.iter().copied())
+    }
+
+    #[test]
+    fn table_rows() {
+        assert_eq!(r(&[]), RunStatus::Todo);
+        assert_eq!(r(&[Complete, Redline, Hold, Failed]), RunStatus::Redline);
+        assert_eq!(r(&[Complete, Hold, Failed, InProgress]), RunStatus::Hold);
+        assert_eq!(r(&[Complete, Failed, InProgress, Todo]), RunStatus::Failed);
+        assert_eq!(r(&[Complete, Complete]), RunStatus::Complete);
+        assert_eq!(r(&[Complete]), RunStatus::Complete);
+        assert_eq!(r(&[Todo, InProgress, Canceled]), RunStatus::InProgress);
+        assert_eq!(r(&[Todo, Todo]), RunStatus::Todo);
+        assert_eq!(r(&[Canceled, Canceled]), RunStatus::Canceled);
+        assert_eq!(r(&[Canceled, Complete]), RunStatus::PartialComplete);
+        assert_eq!(r(&[Canceled, Todo]), RunStatus::Todo);
+        assert_eq!(r(&[Complete, Todo]), RunStatus::InProgress);
+        assert_eq!(r(&[Complete, Todo, Canceled]), RunStatus::InProgress);
+    }
+
+    fn any_step() -> impl Strategy<Value = RunStepStatus> {
+        prop::sample::select(RunStepStatus::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn any_redline_is_redline(mut v in prop::collection::vec(any_step(), 0..20), i in any::<prop::sample::Index>()) {
+            let at = i.index(v.len() + 1);
+            v.insert(at, Redline);
+            prop_assert_eq!(r(&v), RunStatus::Redline);
+        }
+
+        #[test]
+        fn any_hold_without_redline_is_hold(v in prop::collection::vec(any_step(), 0..20)) {
+            let mut v: Vec<_> = v.into_iter().filter(|s| *s != Redline).collect();
+            v.push(Hold);
+            prop_assert_eq!(r(&v), RunStatus::Hold);
+        }
+
+        #[test]
+        fn permutation_invariant(
+            (v, w) in prop::collection::vec(any_step(), 0..20)
+                .prop_flat_map(|v| (Just(v.clone()), Just(v).prop_shuffle()))
+        ) {
+            prop_assert_eq!(r(&v), r(&w));
+        }
+
+        #[test]
+        fn all_complete_is_complete(n in 1usize..30) {
+            prop_assert_eq!(r(&vec![Complete; n]), RunStatus::Complete);
+        }
+
+        #[test]
+        fn complete_added_to_all_todo_is_in_progress(n in 1usize..30) {
+            let mut v = vec![Todo; n];
+            v.push(Complete);
+            prop_assert_eq!(r(&v), RunStatus::InProgress);
+        }
+
+        #[test]
+        fn any_in_progress_without_blocking_states(v in prop::collection::vec(any_step(), 0..20)) {
+            let mut v: Vec<_> = v.into_iter().filter(|s| !matches!(s, Redline | Hold | Failed)).collect();
+            v.push(InProgress);
+            prop_assert_eq!(r(&v), RunStatus::InProgress);
+        }
+
+        #[test]
+        fn duplicating_every_step_keeps_status(v in prop::collection::vec(any_step(), 0..20)) {
+            let mut w = v.clone();
+            w.extend(v.iter().copied());
+            prop_assert_eq!(r(&v), r(&w));
+        }
+
+        #[test]
+        fn complete_or_partial_only_when_all_done(v in prop::collection::vec(any_step(), 1..20)) {
+            let s = r(&v);
+            if matches!(s, RunStatus::Complete | RunStatus::PartialComplete) {
+                prop_assert!(v.iter().all(|s| matches!(s, Complete | Canceled)));
+                prop_assert!(v.contains(&Complete));
+            }
+        }
+    }
+}

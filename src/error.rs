@@ -1,0 +1,185 @@
+//! One application error type, mapped once to GraphQL `extensions.code` / `field` / `index`.
+//!
+//! Store and domain code return `AppError`; resolvers turn it into an `async_graphql::Error`
+//! with `?`. Database internals are logged here and never sent to clients.
+
+use async_graphql::{ErrorExtensions, Value};
+
+/// The contract's error codes (`extensions.code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    StaleEtag,
+    NoProcedureForPart,
+    InventoryNotAvailable,
+    ProcedureNotReleased,
+    PartMismatch,
+    DuplicateSerial,
+    DuplicateLot,
+    IdentityRequired,
+    InvalidTransition,
+    StepNotAvailable,
+    FieldInvalid,
+    IdempotencyKeyReused,
+    LimitExceeded,
+    Conflict,
+    Internal,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::NotFound => "NOT_FOUND",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::StaleEtag => "STALE_ETAG",
+            Code::NoProcedureForPart => "NO_PROCEDURE_FOR_PART",
+            Code::InventoryNotAvailable => "INVENTORY_NOT_AVAILABLE",
+            Code::ProcedureNotReleased => "PROCEDURE_NOT_RELEASED",
+            Code::PartMismatch => "PART_MISMATCH",
+            Code::DuplicateSerial => "DUPLICATE_SERIAL",
+            Code::DuplicateLot => "DUPLICATE_LOT",
+            Code::IdentityRequired => "IDENTITY_REQUIRED",
+            Code::InvalidTransition => "INVALID_TRANSITION",
+            Code::StepNotAvailable => "STEP_NOT_AVAILABLE",
+            Code::FieldInvalid => "FIELD_INVALID",
+            Code::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            Code::LimitExceeded => "LIMIT_EXCEEDED",
+            Code::Conflict => "CONFLICT",
+            Code::Internal => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+/// One segment of an input path such as `["input", "runs", 3, "serialNumber"]`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Seg {
+    Key(&'static str),
+    Index(usize),
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: Code,
+    pub message: String,
+    pub field: Vec<Seg>,
+    pub index: Option<usize>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        AppError {
+            code,
+            message: message.into(),
+            field: Vec::new(),
+            index: None,
+        }
+    }
+
+    /// Sets the input path, e.g. `.at(&["input", "partId"])`.
+    pub fn at(mut self, path: &[&'static str]) -> Self {
+        self.field = path.iter().map(|k| Seg::Key(k)).collect();
+        self
+    }
+
+    pub fn with_path(mut self, path: Vec<Seg>) -> Self {
+        self.field = path;
+        self
+    }
+
+    pub fn with_index(mut self, index: usize) -> Self {
+        self.index = Some(index);
+        self
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(Code::NotFound, format!("{what} not found"))
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::new(Code::BadUserInput, message)
+    }
+
+    pub fn stale(what: &str) -> Self {
+        Self::new(
+            Code::StaleEtag,
+            format!(
+                "{what} was changed by someone else; reload it and retry with its current _etag"
+            ),
+        )
+    }
+
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "internal error");
+        Self::new(Code::Internal, "internal server error")
+    }
+
+    fn field_value(&self) -> Value {
+        Value::List(
+            self.field
+                .iter()
+                .map(|s| match s {
+                    Seg::Key(k) => Value::String((*k).to_string()),
+                    Seg::Index(i) => Value::Number((*i as u64).into()),
+                })
+                .collect(),
+        )
+    }
+
+    pub fn into_gql(self) -> async_graphql::Error {
+        let AppError {
+            code,
+            ref message,
+            index,
+            ..
+        } = self;
+        let field = (!self.field.is_empty()).then(|| self.field_value());
+        async_graphql::Error::new(message.clone()).extend_with(|_, e| {
+            e.set("code", code.as_str());
+            if let Some(f) = &field {
+                e.set("field", f.clone());
+            }
+            if let Some(i) = index {
+                e.set("index", i as u64);
+            }
+        })
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AppError::internal(err)
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(e) => e.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+/// Several errors from one request (bulk validation reports every one it finds).
+#[derive(Debug)]
+pub struct AppErrors(pub Vec<AppError>);
+
+impl From<AppError> for AppErrors {
+    fn from(e: AppError) -> Self {
+        AppErrors(vec![e])
+    }
+}
+
+impl From<sea_orm::DbErr> for AppErrors {
+    fn from(e: sea_orm::DbErr) -> Self {
+        AppErrors(vec![e.into()])
+    }
+}

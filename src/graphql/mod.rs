@@ -1,0 +1,39 @@
+//! The GraphQL skin: types, resolvers and loaders. Resolvers check the caller and call the
+//! store; no SQL and no domain rules live here.
+
+pub mod connection;
+pub mod ctx;
+pub mod loaders;
+pub mod mutation;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+
+use crate::config::Limits;
+
+pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+
+/// The schema with its limits, without data: used by the server and to export the SDL.
+pub fn builder(
+    limits: &Limits,
+) -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
+    let mut b = Schema::build(
+        query::Query,
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .limit_directives(limits.directives)
+    .limit_recursive_depth(limits.depth.max(32));
+    if !limits.introspection {
+        b = b.disable_introspection().disable_suggestions();
+    }
+    b
+}
+
+/// The SDL that `schema.graphql` must equal.
+pub fn sdl() -> String {
+    builder(&Limits::default()).finish().sdl()
+}

@@ -1,0 +1,270 @@
+//! Parts, procedures, steps, fields, edges, links, release and versions; part inventory.
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+
+use super::mutate;
+use crate::domain::permission::Permission::ManageCatalog;
+use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::loaders::ProcedureStepsKey;
+use crate::graphql::types::catalog::{Part, PartInventory};
+use crate::graphql::types::id;
+use crate::graphql::types::procedure::{Procedure, Step, StepEdge, StepField};
+use crate::input::*;
+use crate::store::{inventory, procedures};
+
+#[derive(Default)]
+pub struct CatalogMutation;
+
+#[derive(SimpleObject)]
+pub struct PartPayload {
+    pub part: Part,
+}
+
+#[derive(SimpleObject)]
+pub struct ProcedurePayload {
+    pub procedure: Procedure,
+}
+
+#[derive(SimpleObject)]
+pub struct StepPayload {
+    pub step: Step,
+}
+
+#[derive(SimpleObject)]
+pub struct StepFieldPayload {
+    pub step_field: StepField,
+}
+
+#[derive(SimpleObject)]
+pub struct StepEdgePayload {
+    pub step_edge: StepEdge,
+}
+
+#[derive(SimpleObject)]
+pub struct PartInventoryPayload {
+    pub part_inventory: PartInventory,
+}
+
+/// A step as returned by a mutation, with its procedure's other steps for nesting.
+async fn step_out(ctx: &Context<'_>, row: entity::step::Model) -> Result<StepPayload> {
+    let all = loaders(ctx)
+        .load_one(ProcedureStepsKey(row.procedure_id))
+        .await?
+        .unwrap_or_default();
+    Ok(StepPayload {
+        step: Step { row, all },
+    })
+}
+
+#[Object]
+impl CatalogMutation {
+    /// A part: number + revision, unique in the organization.
+    #[graphql(name = "createPart")]
+    async fn create_part(&self, ctx: &Context<'_>, input: CreatePartInput) -> Result<PartPayload> {
+        let p = mutate!(ctx, ManageCatalog, |txn, c| {
+            crate::store::catalog::create_part(&txn, c, input).await
+        });
+        Ok(PartPayload { part: Part(p) })
+    }
+
+    async fn update_part(&self, ctx: &Context<'_>, input: UpdatePartInput) -> Result<PartPayload> {
+        let p = mutate!(ctx, ManageCatalog, |txn, c| {
+            crate::store::catalog::update_part(&txn, c, input).await
+        });
+        Ok(PartPayload { part: Part(p) })
+    }
+
+    /// A new procedure: version 1, DRAFT.
+    async fn create_procedure(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProcedureInput,
+    ) -> Result<ProcedurePayload> {
+        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_procedure(
+            &txn, c, input
+        )
+        .await);
+        Ok(ProcedurePayload {
+            procedure: Procedure(p),
+        })
+    }
+
+    /// Edits a DRAFT version.
+    async fn update_procedure(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProcedureInput,
+    ) -> Result<ProcedurePayload> {
+        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::update_procedure(
+            &txn, c, input
+        )
+        .await);
+        Ok(ProcedurePayload {
+            procedure: Procedure(p),
+        })
+    }
+
+    /// Adds a step (with fields and upstream dependencies) to a DRAFT version.
+    async fn create_step(&self, ctx: &Context<'_>, input: CreateStepInput) -> Result<StepPayload> {
+        let s = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_step(
+            &txn, c, input
+        )
+        .await);
+        step_out(ctx, s).await
+    }
+
+    async fn update_step(&self, ctx: &Context<'_>, input: UpdateStepInput) -> Result<StepPayload> {
+        let s = mutate!(ctx, ManageCatalog, |txn, c| procedures::update_step(
+            &txn, c, input
+        )
+        .await);
+        step_out(ctx, s).await
+    }
+
+    /// Deletes a leaf step of a DRAFT version (with its fields and edges); returns it as it was.
+    async fn delete_step(&self, ctx: &Context<'_>, input: IdEtagInput) -> Result<StepPayload> {
+        let s = mutate!(ctx, ManageCatalog, |txn, c| procedures::delete_step(
+            &txn, c, input
+        )
+        .await);
+        Ok(StepPayload {
+            step: Step {
+                row: s,
+                all: Default::default(),
+            },
+        })
+    }
+
+    async fn create_step_field(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateStepFieldInput,
+    ) -> Result<StepFieldPayload> {
+        let f = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_step_field(
+            &txn, c, input
+        )
+        .await);
+        Ok(StepFieldPayload {
+            step_field: f.into(),
+        })
+    }
+
+    /// `stepId` will start only after `upstreamStepId` is COMPLETE. Cycles are refused.
+    async fn create_step_edge(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateStepEdgeInput,
+    ) -> Result<StepEdgePayload> {
+        let e = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_step_edge(
+            &txn, c, input
+        )
+        .await);
+        Ok(StepEdgePayload {
+            step_edge: StepEdge {
+                id: id(e.id),
+                step_id: id(e.step_id),
+                upstream_step_id: id(e.upstream_step_id),
+            },
+        })
+    }
+
+    async fn link_part_to_procedure(
+        &self,
+        ctx: &Context<'_>,
+        input: LinkPartToProcedureInput,
+    ) -> Result<ProcedurePayload> {
+        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::link_part(
+            &txn, c, input
+        )
+        .await);
+        Ok(ProcedurePayload {
+            procedure: Procedure(p),
+        })
+    }
+
+    /// DRAFT -> IN_REVIEW.
+    async fn submit_procedure_for_review(
+        &self,
+        ctx: &Context<'_>,
+        input: IdEtagInput,
+    ) -> Result<ProcedurePayload> {
+        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::submit_for_review(
+            &txn, c, input
+        )
+        .await);
+        Ok(ProcedurePayload {
+            procedure: Procedure(p),
+        })
+    }
+
+    async fn approve_step(&self, ctx: &Context<'_>, input: IdEtagInput) -> Result<StepPayload> {
+        let s = mutate!(ctx, ManageCatalog, |txn, c| procedures::approve_step(
+            &txn, c, input
+        )
+        .await);
+        step_out(ctx, s).await
+    }
+
+    /// DRAFT or IN_REVIEW -> RELEASED: approves the remaining steps and supersedes the
+    /// family's previous release.
+    async fn release_procedure(
+        &self,
+        ctx: &Context<'_>,
+        input: IdEtagInput,
+    ) -> Result<ProcedurePayload> {
+        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::release(
+            &txn, c, input
+        )
+        .await);
+        Ok(ProcedurePayload {
+            procedure: Procedure(p),
+        })
+    }
+
+    /// A new DRAFT version with copies of the steps, fields, edges and part links.
+    async fn create_procedure_version(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProcedureVersionInput,
+    ) -> Result<ProcedurePayload> {
+        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_version(
+            &txn, c, input
+        )
+        .await);
+        Ok(ProcedurePayload {
+            procedure: Procedure(p),
+        })
+    }
+
+    /// A unit or lot in stock; serial and lot numbers given or generated from the part's scheme.
+    async fn create_part_inventory(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePartInventoryInput,
+    ) -> Result<PartInventoryPayload> {
+        let i = mutate!(ctx, ManageCatalog, |txn, c| inventory::create(
+            &txn, c, input
+        )
+        .await);
+        Ok(PartInventoryPayload {
+            part_inventory: PartInventory(i),
+        })
+    }
+
+    async fn update_part_inventory(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePartInventoryInput,
+    ) -> Result<PartInventoryPayload> {
+        let i = mutate!(ctx, ManageCatalog, |txn, c| inventory::update(
+            &txn, c, input
+        )
+        .await);
+        Ok(PartInventoryPayload {
+            part_inventory: PartInventory(i),
+        })
+    }
+}
+
+#[allow(unused_imports)]
+use Gql as _;

@@ -1,0 +1,95 @@
+//! Working run steps: status changes and field values (propagated across a batch).
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+
+use super::mutate;
+use crate::domain::permission::Permission::WorkRunSteps;
+use crate::graphql::ctx::loaders;
+use crate::graphql::loaders::{RunKey, RunStepsKey};
+use crate::graphql::types::id;
+use crate::graphql::types::run_step::{RunStep, RunStepField};
+use crate::input::*;
+use crate::store::execution::{self, Skipped};
+
+#[derive(Default)]
+pub struct FloorMutation;
+
+/// A sibling step of the batch that could not take the change.
+#[derive(SimpleObject)]
+pub struct SkippedSibling {
+    pub run_id: ID,
+    pub run_step_id: ID,
+    pub reason: String,
+}
+
+fn skipped(v: Vec<Skipped>) -> Vec<SkippedSibling> {
+    v.into_iter()
+        .map(|s| SkippedSibling {
+            run_id: id(s.run_id),
+            run_step_id: id(s.run_step_id),
+            reason: s.reason,
+        })
+        .collect()
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateRunStepPayload {
+    pub run_step: RunStep,
+    /// Sibling steps of the other runs of the batch that took the same change.
+    pub updated_sibling_ids: Vec<ID>,
+    /// Sibling steps that could not take it (a different state), left alone.
+    pub skipped_siblings: Vec<SkippedSibling>,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateRunStepFieldValuePayload {
+    pub run_step_field: RunStepField,
+    /// Steps of the other runs of the batch whose same field took the value.
+    pub updated_sibling_step_ids: Vec<ID>,
+    pub skipped_siblings: Vec<SkippedSibling>,
+}
+
+#[Object]
+impl FloorMutation {
+    /// Changes a step's status by the state machine (REDLINE needs the redline permission).
+    async fn update_run_step(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateRunStepInput,
+    ) -> Result<UpdateRunStepPayload> {
+        let out = mutate!(ctx, WorkRunSteps, |txn, c| execution::update_run_step(
+            &txn, c, input
+        )
+        .await);
+        let all = loaders(ctx)
+            .load_one(RunStepsKey(out.step.run_id))
+            .await?
+            .unwrap_or_default();
+        let run = loaders(ctx).load_one(RunKey(out.step.run_id)).await?;
+        let failed =
+            run.is_some_and(|r| r.status == crate::domain::status::RunStatus::Failed.as_str());
+        Ok(UpdateRunStepPayload {
+            run_step: RunStep::new(out.step, all, failed),
+            updated_sibling_ids: out.applied_sibling_ids.into_iter().map(id).collect(),
+            skipped_siblings: skipped(out.skipped),
+        })
+    }
+
+    /// Sets a field's value (checked against its type and validations) while its step is
+    /// IN_PROGRESS; `true` on a SIGNOFF field signs it as the caller.
+    async fn update_run_step_field_value(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateRunStepFieldValueInput,
+    ) -> Result<UpdateRunStepFieldValuePayload> {
+        let out = mutate!(ctx, WorkRunSteps, |txn, c| execution::update_field_value(
+            &txn, c, input
+        )
+        .await);
+        Ok(UpdateRunStepFieldValuePayload {
+            run_step_field: RunStepField(out.field),
+            updated_sibling_step_ids: out.applied_sibling_ids.into_iter().map(id).collect(),
+            skipped_siblings: skipped(out.skipped),
+        })
+    }
+}

@@ -1,0 +1,35 @@
+//! Mutations, one module per area, merged into one root. Each resolver: check the
+//! permission, open a write transaction, call the store, commit. A refused mutation
+//! returns before the commit, so it changes nothing.
+
+pub mod admin;
+pub mod catalog;
+pub mod floor;
+pub mod runs;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    catalog::CatalogMutation,
+    runs::RunMutation,
+    floor::FloorMutation,
+    admin::AdminMutation,
+);
+
+/// Runs `$body` in a write transaction after checking `$perm`; commits on success.
+macro_rules! mutate {
+    ($ctx:expr, $perm:expr, |$txn:ident, $caller:ident| $body:expr) => {{
+        use $crate::graphql::ctx::Gql as _;
+        let $caller = $crate::graphql::ctx::caller($ctx)?;
+        $caller.require($perm).gql()?;
+        let $txn = $crate::store::begin_write($crate::graphql::ctx::db($ctx))
+            .await
+            .gql()?;
+        let out = $body.gql()?;
+        $txn.commit().await.gql()?;
+        out
+    }};
+}
+
+pub(crate) use mutate;

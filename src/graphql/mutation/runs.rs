@@ -1,0 +1,177 @@
+//! Starting runs, editing them, and batch membership.
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+use entity::{run, run_batch};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+
+use super::mutate;
+use crate::domain::permission::Permission::ManageRuns;
+use crate::graphql::ctx::{Gql, caller, db, limits, report_all};
+use crate::graphql::types::run::{Run, RunBatch};
+use crate::input::*;
+use crate::store::create_runs::{self, Outcome, Request};
+use crate::store::scope;
+
+#[derive(Default)]
+pub struct RunMutation;
+
+#[derive(SimpleObject)]
+pub struct CreateRunPayload {
+    pub run: Option<Run>,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateRunsPayload {
+    /// The runs created, in input order (copies together); empty for `validateOnly`.
+    pub runs: Vec<Run>,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateBatchedRunPayload {
+    pub run_batch: Option<RunBatch>,
+    pub runs: Vec<Run>,
+}
+
+#[derive(SimpleObject)]
+pub struct RunPayload {
+    pub run: Run,
+}
+
+#[derive(SimpleObject)]
+pub struct RunBatchPayload {
+    pub run_batch: RunBatch,
+}
+
+async fn runs_of(ctx: &Context<'_>, o: &Outcome) -> Result<Vec<Run>> {
+    if o.run_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = scope::visible::<run::Entity>(caller(ctx)?)
+        .filter(run::Column::Id.is_in(o.run_ids.iter().copied()))
+        .order_by_asc(run::Column::Id)
+        .all(db(ctx))
+        .await
+        .gql()?;
+    Ok(rows.into_iter().map(Run).collect())
+}
+
+async fn create(ctx: &Context<'_>, req: Request<'_>) -> Result<Outcome> {
+    let c = caller(ctx)?;
+    c.require(ManageRuns).gql()?;
+    create_runs::create(db(ctx), c, limits(ctx), req)
+        .await
+        .map_err(|e| report_all(ctx, e))
+}
+
+#[Object]
+impl RunMutation {
+    /// Starts one run (or `copies` runs: the payload holds the first).
+    async fn create_run(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateRunInput,
+    ) -> Result<CreateRunPayload> {
+        let key = input.idempotency_key.clone();
+        let o = create(
+            ctx,
+            Request {
+                inputs: std::slice::from_ref(&input),
+                single: true,
+                batch: None,
+                idempotency_key: key,
+                validate_only: false,
+            },
+        )
+        .await?;
+        Ok(CreateRunPayload {
+            run: runs_of(ctx, &o).await?.into_iter().next(),
+        })
+    }
+
+    /// Starts many runs in one transaction: all of them, or on any error none.
+    async fn create_runs(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateRunsInput,
+    ) -> Result<CreateRunsPayload> {
+        let o = create(
+            ctx,
+            Request {
+                inputs: &input.runs,
+                single: false,
+                batch: None,
+                idempotency_key: input.idempotency_key.clone(),
+                validate_only: input.validate_only.unwrap_or(false),
+            },
+        )
+        .await?;
+        Ok(CreateRunsPayload {
+            runs: runs_of(ctx, &o).await?,
+        })
+    }
+
+    /// Starts many runs and a batch holding them; they share one procedure version.
+    async fn create_batched_run(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateBatchedRunInput,
+    ) -> Result<CreateBatchedRunPayload> {
+        let o = create(
+            ctx,
+            Request {
+                inputs: &input.runs,
+                single: false,
+                batch: Some(input.title.clone()),
+                idempotency_key: input.idempotency_key.clone(),
+                validate_only: input.validate_only.unwrap_or(false),
+            },
+        )
+        .await?;
+        let batch = match o.batch_id {
+            Some(id) => scope::find::<run_batch::Entity>(db(ctx), caller(ctx)?, id)
+                .await
+                .gql()?
+                .map(RunBatch),
+            None => None,
+        };
+        Ok(CreateBatchedRunPayload {
+            run_batch: batch,
+            runs: runs_of(ctx, &o).await?,
+        })
+    }
+
+    /// Edits a run's details; `procedureId` only while the run has no steps.
+    async fn update_run(&self, ctx: &Context<'_>, input: UpdateRunInput) -> Result<RunPayload> {
+        let r = mutate!(ctx, ManageRuns, |txn, c| crate::store::runs::update_run(
+            &txn, c, input
+        )
+        .await);
+        Ok(RunPayload { run: Run(r) })
+    }
+
+    /// Puts runs in a batch (a run is in at most one batch; same procedure version).
+    async fn add_runs_to_batch(
+        &self,
+        ctx: &Context<'_>,
+        input: AddRunsToBatchInput,
+    ) -> Result<RunBatchPayload> {
+        let b = mutate!(ctx, ManageRuns, |txn, c| {
+            crate::store::runs::add_runs_to_batch(&txn, c, input).await
+        });
+        Ok(RunBatchPayload {
+            run_batch: RunBatch(b),
+        })
+    }
+
+    /// Takes a run out of its batch (refused while one of its steps is in REDLINE).
+    async fn remove_run_from_batch(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveRunFromBatchInput,
+    ) -> Result<RunPayload> {
+        let r = mutate!(ctx, ManageRuns, |txn, c| {
+            crate::store::runs::remove_run_from_batch(&txn, c, input).await
+        });
+        Ok(RunPayload { run: Run(r) })
+    }
+}

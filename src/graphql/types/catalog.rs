@@ -1,0 +1,275 @@
+//! Parts, units, users, teams, API keys, attribute definitions.
+
+use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{api_key, attribute_definition, part, part_inventory, team, user};
+
+use super::procedure::Procedure;
+use super::{etag, id};
+use crate::domain::enums::{
+    AttributeEntity, AttributeType, PartInventoryStatus, Role, TrackingType,
+};
+use crate::graphql::ctx::loaders;
+use crate::graphql::loaders::{PartKey, PartProceduresKey, TeamMembersKey, UserKey};
+
+/// A design: part number + revision.
+pub struct Part(pub part::Model);
+
+#[Object]
+impl Part {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.0.lock_version)
+    }
+    async fn part_number(&self) -> &str {
+        &self.0.part_number
+    }
+    async fn revision(&self) -> &str {
+        &self.0.revision
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn tracking_type(&self) -> TrackingType {
+        TrackingType::parse(&self.0.tracking_type).unwrap_or(TrackingType::None)
+    }
+    /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
+    async fn serial_scheme(&self) -> &str {
+        &self.0.serial_scheme
+    }
+    /// Template of generated lot numbers.
+    async fn lot_scheme(&self) -> &str {
+        &self.0.lot_scheme
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The RELEASED procedures linked to this part: what it can be built with.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn procedures(&self, ctx: &Context<'_>) -> Result<Vec<Procedure>> {
+        let list = loaders(ctx)
+            .load_one(PartProceduresKey(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(list.iter().cloned().map(Procedure).collect())
+    }
+}
+
+/// One tracked unit or lot of a part.
+pub struct PartInventory(pub part_inventory::Model);
+
+#[Object]
+impl PartInventory {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.0.lock_version)
+    }
+    async fn part_id(&self) -> ID {
+        id(self.0.part_id)
+    }
+    async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
+        let p = loaders(ctx).load_one(PartKey(self.0.part_id)).await?;
+        p.map(Part).ok_or_else(|| "part not found".into())
+    }
+    async fn serial_number(&self) -> Option<&str> {
+        self.0.serial_number.as_deref()
+    }
+    async fn lot_number(&self) -> Option<&str> {
+        self.0.lot_number.as_deref()
+    }
+    async fn quantity(&self) -> f64 {
+        self.0.quantity
+    }
+    async fn status(&self) -> PartInventoryStatus {
+        crate::store::inventory::status_of(&self.0)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A person or a service account.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.0.lock_version)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn roles(&self) -> Vec<Role> {
+        crate::store::auth::decode_roles(&self.0.roles)
+    }
+    /// Cleared to see and work export-controlled procedures and runs.
+    async fn export_control_cleared(&self) -> bool {
+        self.0.export_control_cleared
+    }
+    async fn organization_id(&self) -> ID {
+        id(self.0.organization_id)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Runs assigned to this user or to a team the user is on (an operator's work view).
+    #[graphql(complexity = "super::page_cost(first, None, child_complexity)")]
+    async fn assigned_runs(
+        &self,
+        ctx: &Context<'_>,
+        filters: Option<crate::input::RunsInputFilters>,
+        sort: Option<Vec<crate::input::RunSortEnum>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::run::RunConnection> {
+        use crate::graphql::ctx::{Gql, caller, db, limits};
+        let c = caller(ctx)?;
+        let args = crate::store::page::PageArgs {
+            first,
+            after,
+            ..Default::default()
+        };
+        let base = crate::store::lists::assigned_to_user(c, self.0.id);
+        let page = crate::store::lists::runs_where(
+            db(ctx),
+            base,
+            filters,
+            sort,
+            &args,
+            limits(ctx).page_size,
+        )
+        .await
+        .gql()?;
+        Ok(super::run::RunConnection::from_page(page, super::run::Run))
+    }
+}
+
+/// A group of users; a run can be assigned to a team.
+pub struct Team(pub team::Model);
+
+#[Object]
+impl Team {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.0.lock_version)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
+        let ids = loaders(ctx)
+            .load_one(TeamMembersKey(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let users = loaders(ctx)
+            .load_many(ids.iter().map(|i| UserKey(*i)))
+            .await?;
+        let mut out: Vec<User> = users.into_values().map(User).collect();
+        out.sort_by_key(|u| u.0.id);
+        Ok(out)
+    }
+}
+
+/// An API key (the token itself is shown only once, when created).
+pub struct ApiKey(pub api_key::Model);
+
+#[Object]
+impl ApiKey {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        format!("v{}", if self.0.revoked_at.is_some() { 2 } else { 1 })
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn user_id(&self) -> ID {
+        id(self.0.user_id)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+/// An organization-defined custom attribute.
+pub struct AttributeDefinition(pub attribute_definition::Model);
+
+#[Object]
+impl AttributeDefinition {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.0.lock_version)
+    }
+    async fn entity(&self) -> Option<AttributeEntity> {
+        AttributeEntity::parse(&self.0.entity)
+    }
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    #[graphql(name = "type")]
+    async fn attr_type(&self) -> Option<AttributeType> {
+        AttributeType::parse(&self.0.attr_type)
+    }
+    async fn required(&self) -> bool {
+        self.0.required
+    }
+    async fn options(&self) -> Vec<String> {
+        self.0
+            .options
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// A custom attribute value on a run.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Attribute {
+    pub key: String,
+    #[graphql(name = "type")]
+    pub attr_type: String,
+    #[graphql(skip)]
+    pub raw: serde_json::Value,
+}
+
+#[ComplexObject]
+impl Attribute {
+    /// The value, as JSON of the attribute's type.
+    async fn value(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(self.raw.clone())
+    }
+}
+
+crate::graphql::connection::connection!(PartConnection, PartEdge, Part);
+crate::graphql::connection::connection!(PartInventoryConnection, PartInventoryEdge, PartInventory);
+crate::graphql::connection::connection!(UserConnection, UserEdge, User);
+crate::graphql::connection::connection!(TeamConnection, TeamEdge, Team);

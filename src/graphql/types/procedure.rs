@@ -1,0 +1,211 @@
+//! Procedures (one version of a work instruction), their steps and fields.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{procedure, step, step_field};
+
+use super::catalog::Part;
+use super::{etag, id, opt_id};
+use crate::domain::enums::{FieldType, ProcedureStatus, ProcedureType};
+use crate::graphql::ctx::loaders;
+use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, ProcedureStepsKey};
+
+pub struct Procedure(pub procedure::Model);
+
+#[Object]
+impl Procedure {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.0.lock_version)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Groups the versions of one procedure.
+    async fn family_id(&self) -> ID {
+        id(self.0.family_id)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn status(&self) -> ProcedureStatus {
+        ProcedureStatus::parse(&self.0.status).unwrap_or(ProcedureStatus::Draft)
+    }
+    #[graphql(name = "type")]
+    async fn procedure_type(&self) -> ProcedureType {
+        ProcedureType::parse(&self.0.procedure_type).unwrap_or(ProcedureType::Build)
+    }
+    async fn export_controlled(&self) -> bool {
+        self.0.export_controlled
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn released_at(&self) -> Option<DateTime<Utc>> {
+        self.0.released_at
+    }
+    /// Top-level steps in order; children are under `Step.steps`.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<Step>> {
+        let all = loaders(ctx)
+            .load_one(ProcedureStepsKey(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(all
+            .children(None)
+            .cloned()
+            .map(|s| Step {
+                row: s,
+                all: all.clone(),
+            })
+            .collect())
+    }
+    /// The parts this procedure builds.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn parts(&self, ctx: &Context<'_>) -> Result<Vec<Part>> {
+        let ids = loaders(ctx)
+            .load_one(ProcedurePartsKey(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let parts = loaders(ctx)
+            .load_many(ids.iter().map(|i| PartKey(*i)))
+            .await?;
+        let mut out: Vec<Part> = parts.into_values().map(Part).collect();
+        out.sort_by_key(|p| p.0.id);
+        Ok(out)
+    }
+}
+
+/// A step of a procedure.
+pub struct Step {
+    pub row: step::Model,
+    pub all: Arc<ProcedureSteps>,
+}
+
+#[Object]
+impl Step {
+    async fn id(&self) -> ID {
+        id(self.row.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.row.lock_version)
+    }
+    async fn procedure_id(&self) -> ID {
+        id(self.row.procedure_id)
+    }
+    async fn parent_id(&self) -> Option<ID> {
+        opt_id(self.row.parent_id)
+    }
+    async fn position(&self) -> i32 {
+        self.row.position
+    }
+    async fn title(&self) -> &str {
+        &self.row.title
+    }
+    async fn content(&self) -> Option<&str> {
+        self.row.content.as_deref()
+    }
+    /// Approved steps can be run; releasing the procedure approves the rest.
+    async fn approved(&self) -> bool {
+        self.row.approved
+    }
+    async fn approved_by_id(&self) -> Option<ID> {
+        opt_id(self.row.approved_by_id)
+    }
+    async fn approved_at(&self) -> Option<DateTime<Utc>> {
+        self.row.approved_at
+    }
+    /// Child steps in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn steps(&self) -> Vec<Step> {
+        self.all
+            .children(Some(self.row.id))
+            .cloned()
+            .map(|s| Step {
+                row: s,
+                all: self.all.clone(),
+            })
+            .collect()
+    }
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn fields(&self) -> Vec<StepField> {
+        self.all
+            .fields
+            .get(&self.row.id)
+            .into_iter()
+            .flatten()
+            .map(|f| StepField::from(f.clone()))
+            .collect()
+    }
+    /// Steps that must be COMPLETE before this one can start.
+    async fn upstream_step_ids(&self) -> Vec<ID> {
+        self.all
+            .upstream
+            .get(&self.row.id)
+            .into_iter()
+            .flatten()
+            .map(|i| id(*i))
+            .collect()
+    }
+}
+
+/// A typed input on a step.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct StepField {
+    pub id: ID,
+    #[graphql(name = "_etag")]
+    pub etag: String,
+    pub step_id: ID,
+    pub name: String,
+    #[graphql(name = "type")]
+    pub field_type: FieldType,
+    pub required: bool,
+    pub unit: Option<String>,
+    pub options: Vec<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub pattern: Option<String>,
+    pub position: i32,
+}
+
+impl From<step_field::Model> for StepField {
+    fn from(f: step_field::Model) -> Self {
+        StepField {
+            id: id(f.id),
+            etag: etag(f.lock_version),
+            step_id: id(f.step_id),
+            name: f.name,
+            field_type: FieldType::parse(&f.field_type).unwrap_or(FieldType::String),
+            required: f.required,
+            unit: f.unit,
+            options: f
+                .options
+                .as_deref()
+                .and_then(|o| serde_json::from_str(o).ok())
+                .unwrap_or_default(),
+            min: f.min,
+            max: f.max,
+            pattern: f.pattern,
+            position: f.position,
+        }
+    }
+}
+
+/// A dependency: `stepId` starts only when `upstreamStepId` is COMPLETE.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct StepEdge {
+    pub id: ID,
+    pub step_id: ID,
+    pub upstream_step_id: ID,
+}
+
+crate::graphql::connection::connection!(ProcedureConnection, ProcedureEdge, Procedure);

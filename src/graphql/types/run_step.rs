@@ -1,0 +1,196 @@
+//! Run steps and their fields.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Json, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{run_step, run_step_field};
+
+use super::run::Run;
+use super::{etag, id, opt_id};
+use crate::domain::availability;
+use crate::domain::enums::FieldType;
+use crate::domain::status::RunStepStatus;
+use crate::graphql::ctx::loaders;
+use crate::graphql::loaders::{RunKey, RunSteps};
+
+pub struct RunStep {
+    pub row: run_step::Model,
+    pub all: Arc<RunSteps>,
+    pub run_failed: bool,
+}
+
+impl RunStep {
+    pub fn new(row: run_step::Model, all: Arc<RunSteps>, run_failed: bool) -> Self {
+        RunStep {
+            row,
+            all,
+            run_failed,
+        }
+    }
+
+    fn status_of(s: &run_step::Model) -> RunStepStatus {
+        RunStepStatus::parse(&s.status).unwrap_or(RunStepStatus::Todo)
+    }
+
+    /// Why this step cannot start now (empty when it can).
+    pub fn compute_blockers(
+        all: &RunSteps,
+        row: &run_step::Model,
+        run_failed: bool,
+    ) -> Vec<String> {
+        let upstream: Vec<(&str, RunStepStatus)> = all
+            .upstream(row.id)
+            .iter()
+            .filter_map(|u| all.get(*u))
+            .map(|u| (u.title.as_str(), Self::status_of(u)))
+            .collect();
+        let parent = row
+            .parent_id
+            .and_then(|p| all.get(p))
+            .map(|p| (p.title.as_str(), Self::status_of(p)));
+        availability::blockers(&upstream, parent, run_failed)
+    }
+}
+
+#[Object]
+impl RunStep {
+    async fn id(&self) -> ID {
+        id(self.row.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.row.lock_version)
+    }
+    async fn run_id(&self) -> ID {
+        id(self.row.run_id)
+    }
+    async fn run(&self, ctx: &Context<'_>) -> Result<Run> {
+        let r = loaders(ctx).load_one(RunKey(self.row.run_id)).await?;
+        r.map(Run).ok_or_else(|| "run not found".into())
+    }
+    async fn title(&self) -> &str {
+        &self.row.title
+    }
+    async fn content(&self) -> Option<&str> {
+        self.row.content.as_deref()
+    }
+    async fn position(&self) -> i32 {
+        self.row.position
+    }
+    async fn status(&self) -> RunStepStatus {
+        Self::status_of(&self.row)
+    }
+    /// The procedure step this one was copied from.
+    async fn origin_step_id(&self) -> Option<ID> {
+        opt_id(self.row.origin_step_id)
+    }
+    async fn parent_id(&self) -> Option<ID> {
+        opt_id(self.row.parent_id)
+    }
+    /// Child steps in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn steps(&self) -> Vec<RunStep> {
+        self.all
+            .children(Some(self.row.id))
+            .map(|s| RunStep::new(s.clone(), self.all.clone(), self.run_failed))
+            .collect()
+    }
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn fields(&self) -> Vec<RunStepField> {
+        self.all
+            .fields(self.row.id)
+            .iter()
+            .cloned()
+            .map(RunStepField)
+            .collect()
+    }
+    /// Steps that must be COMPLETE before this one can start.
+    async fn upstream_step_ids(&self) -> Vec<ID> {
+        self.all
+            .upstream(self.row.id)
+            .iter()
+            .map(|i| id(*i))
+            .collect()
+    }
+    /// True when the step is TODO and nothing blocks it from starting.
+    async fn available_to_work(&self) -> bool {
+        Self::status_of(&self.row) == RunStepStatus::Todo
+            && Self::compute_blockers(&self.all, &self.row, self.run_failed).is_empty()
+    }
+    /// What keeps this step from starting: upstream steps, its parent, a failed run.
+    async fn blockers(&self) -> Vec<String> {
+        Self::compute_blockers(&self.all, &self.row, self.run_failed)
+    }
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.row.started_at
+    }
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.row.completed_at
+    }
+}
+
+/// A field of a run step, with its value.
+pub struct RunStepField(pub run_step_field::Model);
+
+#[Object]
+impl RunStepField {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    #[graphql(name = "_etag")]
+    async fn etag(&self) -> String {
+        etag(self.0.lock_version)
+    }
+    async fn run_step_id(&self) -> ID {
+        id(self.0.run_step_id)
+    }
+    async fn origin_field_id(&self) -> Option<ID> {
+        opt_id(self.0.origin_field_id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    #[graphql(name = "type")]
+    async fn field_type(&self) -> FieldType {
+        FieldType::parse(&self.0.field_type).unwrap_or(FieldType::String)
+    }
+    async fn required(&self) -> bool {
+        self.0.required
+    }
+    async fn unit(&self) -> Option<&str> {
+        self.0.unit.as_deref()
+    }
+    async fn options(&self) -> Vec<String> {
+        self.0
+            .options
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or_default()
+    }
+    /// `{min, max, pattern}` as set on the procedure's field.
+    async fn validations(&self) -> Json<serde_json::Value> {
+        Json(serde_json::json!({"min": self.0.min, "max": self.0.max, "pattern": self.0.pattern}))
+    }
+    /// The value, as JSON of the field's type; null when empty.
+    async fn value(&self) -> Option<Json<serde_json::Value>> {
+        self.0
+            .value
+            .as_deref()
+            .and_then(|v| serde_json::from_str(v).ok())
+            .map(Json)
+    }
+    /// Who signed a SIGNOFF field, and when.
+    async fn signed_by_id(&self) -> Option<ID> {
+        opt_id(self.0.signed_by_id)
+    }
+    async fn signed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.signed_at
+    }
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.updated_at
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+}

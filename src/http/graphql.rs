@@ -1,0 +1,469 @@
+//! GraphQL over HTTP (the graphql-over-http spec), written here because the stock
+//! async-graphql-axum service answers the wrong media type, accepts bodies without a
+//! content type, and executes mutations sent with GET.
+//!
+//! - POST with `Content-Type: application/json`: one request object, or an array of them
+//!   (ION clients batch), at most `batch_operations` long.
+//! - GET with `?query=`: queries only; a mutation gets 405.
+//! - `Accept: application/graphql-response+json` gets that type and 4xx for request
+//!   errors; `application/json` (or no Accept) gets JSON and 200 once the request is
+//!   well-formed.
+//! - Every request needs an API key (401 `UNAUTHENTICATED` otherwise).
+
+use std::time::Instant;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Response as GqlResponse, ServerError, Variables};
+use axum::body::{Body, to_bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::AppState;
+use crate::caller::Caller;
+use crate::graphql::loaders;
+use crate::store::auth::caller_for_token;
+
+const GQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response type from `Accept`; `None` means 406.
+fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(Media::Json);
+    };
+    let types: Vec<String> = accept
+        .split(',')
+        .map(|p| {
+            p.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    if types.iter().any(|t| t == GQL_RESPONSE) {
+        Some(Media::GraphqlResponse)
+    } else if types
+        .iter()
+        .any(|t| t == JSON || t == "*/*" || t == "application/*")
+    {
+        Some(Media::Json)
+    } else {
+        None
+    }
+}
+
+/// An error response for a request that was not executed.
+fn request_error(status: StatusCode, media: Media, code: &str, message: &str) -> Response {
+    let body = json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.content_type()),
+    );
+    r
+}
+
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    media: Media,
+) -> Result<Caller, Response> {
+    let unauth = |m: &str| {
+        let mut r = request_error(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", m);
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        r
+    };
+    let Some(token) = super::auth::token(headers) else {
+        return Err(unauth(
+            "an API key is required: send `Authorization: Bearer <key>`",
+        ));
+    };
+    match caller_for_token(&state.db, token).await {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(unauth("the API key is not valid")),
+        Err(e) => {
+            tracing::error!(error = %e, "authentication failed");
+            Err(request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                "INTERNAL_SERVER_ERROR",
+                "the database is not reachable",
+            ))
+        }
+    }
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if wants_html(&headers) && raw.is_none() {
+        return super::graphiql().await.into_response();
+    }
+    let Some(media) = negotiate(&headers) else {
+        return request_error(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            "BAD_REQUEST",
+            "acceptable media types: application/graphql-response+json, application/json",
+        );
+    };
+    let caller = match authenticate(&state, &headers, media).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let params = url_decode_pairs(raw.as_deref().unwrap_or(""));
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let Some(query) = param("query") else {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "missing `query` parameter",
+        );
+    };
+    let mut obj = serde_json::Map::new();
+    obj.insert("query".into(), Value::String(query));
+    if let Some(v) = param("variables") {
+        match serde_json::from_str::<Value>(&v) {
+            Ok(v) => {
+                obj.insert("variables".into(), v);
+            }
+            Err(_) => {
+                return request_error(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "BAD_REQUEST",
+                    "`variables` is not valid JSON",
+                );
+            }
+        }
+    }
+    if let Some(v) = param("operationName") {
+        obj.insert("operationName".into(), Value::String(v));
+    }
+    if let Some(v) = param("extensions") {
+        match serde_json::from_str::<Value>(&v) {
+            Ok(v) => {
+                obj.insert("extensions".into(), v);
+            }
+            Err(_) => {
+                return request_error(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "BAD_REQUEST",
+                    "`extensions` is not valid JSON",
+                );
+            }
+        }
+    }
+    let req = match to_request(Value::Object(obj)) {
+        Ok(r) => r,
+        Err(m) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &m),
+    };
+    execute_one(&state, caller, media, req, true).await
+}
+
+/// `application/x-www-form-urlencoded` pairs of a GET's query string.
+fn url_decode_pairs(raw: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(raw).unwrap_or_default()
+}
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return request_error(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            "BAD_REQUEST",
+            "acceptable media types: application/graphql-response+json, application/json",
+        );
+    };
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence != JSON {
+        return request_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            "BAD_REQUEST",
+            "send the request as `Content-Type: application/json`",
+        );
+    }
+    let caller = match authenticate(&state, &headers, media).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let limits = &state.config.limits;
+    let bytes = match to_bytes(body, limits.body_bytes).await {
+        Ok(b) => b,
+        Err(_) => {
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                "LIMIT_EXCEEDED",
+                &format!("the request body is over {} bytes", limits.body_bytes),
+            );
+        }
+    };
+    let value: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                &format!("the body is not valid JSON: {e}"),
+            );
+        }
+    };
+    match value {
+        Value::Array(items) => {
+            if items.is_empty() {
+                return request_error(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "BAD_REQUEST",
+                    "an empty batch",
+                );
+            }
+            if items.len() > limits.batch_operations {
+                return request_error(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "LIMIT_EXCEEDED",
+                    &format!(
+                        "{} operations in one request; at most {}",
+                        items.len(),
+                        limits.batch_operations
+                    ),
+                );
+            }
+            let mut reqs = Vec::with_capacity(items.len());
+            for item in items {
+                match to_request(item) {
+                    Ok(r) => reqs.push(r),
+                    Err(m) => {
+                        return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &m);
+                    }
+                }
+            }
+            let mut out = Vec::with_capacity(reqs.len());
+            for r in reqs {
+                let (_, v) = run(&state, caller.clone(), r, false).await;
+                out.push(v);
+            }
+            respond(StatusCode::OK, media, Value::Array(out))
+        }
+        other => match to_request(other) {
+            Ok(r) => execute_one(&state, caller, media, r, false).await,
+            Err(m) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &m),
+        },
+    }
+}
+
+/// A GraphQL request from its JSON form, with the parameter types the spec requires.
+fn to_request(v: Value) -> Result<Request, String> {
+    let Value::Object(mut m) = v else {
+        return Err("the body must be a JSON object".into());
+    };
+    let query = match m.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err("`query` must be a string".into()),
+        None => return Err("missing `query`".into()),
+    };
+    let mut req = Request::new(query);
+    match m.remove("operationName") {
+        Some(Value::String(n)) => req = req.operation_name(n),
+        Some(Value::Null) | None => {}
+        Some(_) => return Err("`operationName` must be a string".into()),
+    }
+    match m.remove("variables") {
+        Some(v @ Value::Object(_)) => req = req.variables(Variables::from_json(v)),
+        Some(Value::Null) | None => {}
+        Some(_) => return Err("`variables` must be an object".into()),
+    }
+    match m.remove("extensions") {
+        Some(Value::Object(_)) | Some(Value::Null) | None => {}
+        Some(_) => return Err("`extensions` must be an object".into()),
+    }
+    Ok(req)
+}
+
+fn respond(status: StatusCode, media: Media, body: Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.content_type()),
+    );
+    r
+}
+
+async fn execute_one(
+    state: &AppState,
+    caller: Caller,
+    media: Media,
+    req: Request,
+    via_get: bool,
+) -> Response {
+    let (kind, body) = run(state, caller, req, via_get).await;
+    let status = match (kind, media) {
+        (Outcome::MethodNotAllowed, _) => {
+            let mut r = respond(StatusCode::METHOD_NOT_ALLOWED, media, body);
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return r;
+        }
+        (Outcome::RequestError, Media::GraphqlResponse) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    respond(status, media, body)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Executed,
+    /// Parse or validation failure: nothing ran, and `data` is absent.
+    RequestError,
+    MethodNotAllowed,
+}
+
+/// Parses, checks and executes one request; logs one line for it.
+async fn run(
+    state: &AppState,
+    caller: Caller,
+    mut req: Request,
+    via_get: bool,
+) -> (Outcome, Value) {
+    let started = Instant::now();
+    let op_name = req.operation_name.clone().unwrap_or_default();
+    let limits = &state.config.limits;
+    let fail = |outcome: Outcome, code: &str, message: String| {
+        tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = code, "graphql");
+        (
+            outcome,
+            json!({"errors": [{"message": message, "extensions": {"code": code}}]}),
+        )
+    };
+    let selected = req.operation_name.clone();
+    let (ty, aliases) = match req.parsed_query() {
+        Ok(doc) => (
+            crate::http::limits::operation_type(doc, selected.as_deref()),
+            crate::http::limits::aliases(doc),
+        ),
+        Err(e) => return fail(Outcome::RequestError, "GRAPHQL_PARSE_FAILED", e.message),
+    };
+    if via_get && ty.is_some_and(|t| t != OperationType::Query) {
+        return fail(
+            Outcome::MethodNotAllowed,
+            "BAD_REQUEST",
+            "only queries may be sent with GET; send mutations with POST".into(),
+        );
+    }
+    if aliases > limits.aliases {
+        return fail(
+            Outcome::RequestError,
+            "LIMIT_EXCEEDED",
+            format!("{aliases} aliases; at most {}", limits.aliases),
+        );
+    }
+    let req = req
+        .data(loaders::new(state.db.clone(), caller.clone()))
+        .data(caller);
+    let resp = match tokio::time::timeout(limits.request_timeout, state.schema.execute(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            return fail(
+                Outcome::Executed,
+                "LIMIT_EXCEEDED",
+                format!(
+                    "the request ran over {} s and was stopped; nothing it changed was kept",
+                    limits.request_timeout.as_secs()
+                ),
+            );
+        }
+    };
+    let request_error = is_request_error(&resp);
+    let codes: Vec<String> = resp
+        .errors
+        .iter()
+        .map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .map(|c| c.to_string().trim_matches('"').to_string())
+                .unwrap_or_else(|| "GRAPHQL_VALIDATION_FAILED".into())
+        })
+        .collect();
+    let outcome_label = if codes.is_empty() {
+        "ok".to_string()
+    } else {
+        codes.join(",")
+    };
+    tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %outcome_label, "graphql");
+    let mut body = serde_json::to_value(&resp)
+        .unwrap_or_else(|_| json!({"errors": [{"message": "response could not be serialized"}]}));
+    if request_error {
+        if let Value::Object(m) = &mut body {
+            m.remove("data");
+            if let Some(Value::Array(errs)) = m.get_mut("errors") {
+                for e in errs {
+                    set_default_code(e, "GRAPHQL_VALIDATION_FAILED");
+                }
+            }
+        }
+        (Outcome::RequestError, body)
+    } else {
+        (Outcome::Executed, body)
+    }
+}
+
+/// Parse and validation failures have no path and produce no data.
+fn is_request_error(resp: &GqlResponse) -> bool {
+    resp.data == async_graphql::Value::Null
+        && !resp.errors.is_empty()
+        && resp.errors.iter().all(|e: &ServerError| e.path.is_empty())
+}
+
+fn set_default_code(err: &mut Value, code: &str) {
+    if let Value::Object(m) = err {
+        let ext = m.entry("extensions").or_insert_with(|| json!({}));
+        if let Value::Object(x) = ext {
+            x.entry("code")
+                .or_insert_with(|| Value::String(code.into()));
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Traveler: a manufacturing execution server. See ARCHITECTURE.md for the map.
+
+pub mod app;
+pub mod caller;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod input;
+pub mod store;

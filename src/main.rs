@@ -1,0 +1,53 @@
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    if let Err(e) = run().await {
+        tracing::error!(error = %e, "traveler stopped");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let config = traveler::config::Config::from_env()?;
+    let listen = config.listen.clone();
+    let app = traveler::app::build(config).await?;
+    if let Some(token) = &app.new_admin_token {
+        // Printed once: only its hash is stored.
+        println!(
+            "\nFirst start: created an organization and an admin.\nAdmin API key (shown once, keep it): {token}\nIn GraphiQL, add the header {{\"Authorization\": \"Bearer {token}\"}}\n"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&listen).await?;
+    tracing::info!(address = %listener.local_addr()?, "serving GraphiQL at / and the API at /graphql");
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    tracing::info!("stopped after finishing requests in flight");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight, exit.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,169 @@
+//! API keys: hashing, lookup, and the first-start bootstrap of an organization and its admin.
+
+use entity::{api_key, organization, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set, sea_query::Expr,
+};
+use sha2::{Digest, Sha256};
+
+use crate::caller::Caller;
+use crate::domain::enums::Role;
+
+/// Keys are stored as their SHA-256: a leaked database does not leak usable keys. The keys
+/// are 256-bit random, so a fast unsalted hash is enough (no dictionary to attack).
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("trv_{}", hex::encode(bytes))
+}
+
+pub fn encode_roles(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn decode_roles(s: &str) -> Vec<Role> {
+    s.split(',').filter_map(|r| Role::parse(r.trim())).collect()
+}
+
+/// Resolves a presented key to its caller; `None` for unknown or revoked keys.
+pub async fn caller_for_token(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<Option<Caller>, DbErr> {
+    let Some(key) = api_key::Entity::find()
+        .filter(api_key::Column::TokenHash.eq(hash_token(token)))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(u) = user::Entity::find_by_id(key.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    // Last use is informational: at most one write a minute per key.
+    let now = super::now();
+    if key
+        .last_used_at
+        .is_none_or(|t| now - t > chrono::Duration::minutes(1))
+    {
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
+            .filter(api_key::Column::Id.eq(key.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(Caller {
+        organization_id: u.organization_id,
+        user_id: u.id,
+        api_key_id: key.id,
+        roles: decode_roles(&u.roles),
+        export_control_cleared: u.export_control_cleared,
+        system_admin: u.system_admin,
+    }))
+}
+
+/// Creates an organization with one admin user and key; returns the token.
+pub async fn create_organization_with_admin(
+    db: &impl sea_orm::ConnectionTrait,
+    name: &str,
+    token: Option<String>,
+    system_admin: bool,
+) -> Result<(organization::Model, String), DbErr> {
+    let now = super::now();
+    let org = organization::ActiveModel {
+        name: Set(name.to_string()),
+        require_part_procedure_link: Set(false),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let admin = user::ActiveModel {
+        organization_id: Set(org.id),
+        name: Set("Administrator".into()),
+        email: Set("admin@localhost".into()),
+        roles: Set(encode_roles(&[Role::Admin])),
+        export_control_cleared: Set(true),
+        system_admin: Set(system_admin),
+        lock_version: Set(1),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let token = token.unwrap_or_else(new_token);
+    api_key::ActiveModel {
+        organization_id: Set(org.id),
+        user_id: Set(admin.id),
+        name: Set("admin".into()),
+        token_hash: Set(hash_token(&token)),
+        created_at: Set(now),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((org, token))
+}
+
+/// On first start (no organization yet) creates the first organization and its admin.
+/// Returns the admin token when one was created, so it can be printed once.
+pub async fn bootstrap(
+    db: &DatabaseConnection,
+    admin_token: Option<String>,
+) -> Result<Option<String>, DbErr> {
+    if organization::Entity::find().count(db).await? > 0 {
+        // A configured token is still honoured on a later start: scripted set-ups rely on it.
+        if let Some(token) = admin_token {
+            ensure_admin_token(db, &token).await?;
+        }
+        return Ok(None);
+    }
+    let txn = super::begin_write(db).await?;
+    let (_, token) = create_organization_with_admin(&txn, "Default", admin_token, true).await?;
+    txn.commit().await?;
+    Ok(Some(token))
+}
+
+/// Makes `token` a key of the first system administrator if it is not a key yet.
+async fn ensure_admin_token(db: &DatabaseConnection, token: &str) -> Result<(), DbErr> {
+    let hash = hash_token(token);
+    if api_key::Entity::find()
+        .filter(api_key::Column::TokenHash.eq(hash.clone()))
+        .count(db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let Some(admin) = user::Entity::find()
+        .filter(user::Column::SystemAdmin.eq(true))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    api_key::ActiveModel {
+        organization_id: Set(admin.organization_id),
+        user_id: Set(admin.id),
+        name: Set("admin (TRAVELER_ADMIN_TOKEN)".into()),
+        token_hash: Set(hash),
+        created_at: Set(super::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,370 @@
+//! Parts, users, teams, API keys, custom attribute definitions and organizations.
+
+use async_graphql::ID;
+use entity::{api_key, attribute_definition, part, team, team_member, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::ExprTrait as _;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::etag;
+use super::scope::{self, path};
+use crate::caller::Caller;
+use crate::domain::enums::{AttributeType, Role};
+use crate::domain::numbering;
+use crate::error::{AppError, AppResult, Code, Seg};
+use crate::input::*;
+
+fn non_empty(v: &str, field: &'static str) -> AppResult<String> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Err(
+            AppError::bad_input(format!("`{field}` must not be empty")).at(&["input", field])
+        );
+    }
+    if t.len() > 500 {
+        return Err(
+            AppError::bad_input(format!("`{field}` is longer than 500 characters"))
+                .at(&["input", field]),
+        );
+    }
+    Ok(t.to_string())
+}
+
+fn scheme(v: Option<&str>, default: &str, field: &'static str) -> AppResult<String> {
+    let s = v
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(default);
+    numbering::validate_scheme(s)
+        .map_err(|e| AppError::bad_input(format!("`{field}`: {e}")).at(&["input", field]))?;
+    Ok(s.to_string())
+}
+
+pub async fn create_part(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreatePartInput,
+) -> AppResult<part::Model> {
+    let part_number = non_empty(&input.part_number, "partNumber")?;
+    let revision = non_empty(&input.revision, "revision")?;
+    let serial_scheme = scheme(
+        input.serial_scheme.as_deref(),
+        numbering::DEFAULT_SERIAL_SCHEME,
+        "serialScheme",
+    )?;
+    let lot_scheme = scheme(
+        input.lot_scheme.as_deref(),
+        numbering::DEFAULT_LOT_SCHEME,
+        "lotScheme",
+    )?;
+    let taken = scope::visible::<part::Entity>(caller)
+        .filter(part::Column::PartNumber.eq(part_number.clone()))
+        .filter(part::Column::Revision.eq(revision.clone()))
+        .one(db)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::bad_input(format!(
+            "part {part_number} rev {revision} already exists"
+        ))
+        .at(&["input", "partNumber"]));
+    }
+    part::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        part_number: Set(part_number),
+        revision: Set(revision),
+        description: Set(input.description),
+        tracking_type: Set(input.tracking_type.as_str().to_string()),
+        serial_scheme: Set(serial_scheme),
+        lot_scheme: Set(lot_scheme),
+        lock_version: Set(1),
+        created_at: Set(super::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        if super::is_unique_violation(&e) {
+            AppError::bad_input("this part number and revision already exist")
+                .at(&["input", "partNumber"])
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn update_part(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: UpdatePartInput,
+) -> AppResult<part::Model> {
+    let id = crate::input::parse_id(&input.id, &["input", "id"])?;
+    let current =
+        scope::get::<part::Entity>(db, caller, id, "part", path(&["input", "id"])).await?;
+    etag::check(current.lock_version, &input.etag, "part")?;
+    let mut am: part::ActiveModel = current.clone().into();
+    if let Some(d) = input.description {
+        am.description = Set(Some(d));
+    }
+    if let Some(s) = input.serial_scheme.as_deref() {
+        am.serial_scheme = Set(scheme(
+            Some(s),
+            numbering::DEFAULT_SERIAL_SCHEME,
+            "serialScheme",
+        )?);
+    }
+    if let Some(s) = input.lot_scheme.as_deref() {
+        am.lot_scheme = Set(scheme(Some(s), numbering::DEFAULT_LOT_SCHEME, "lotScheme")?);
+    }
+    guarded_update::<part::Entity>(
+        db,
+        am,
+        part::Column::Id,
+        part::Column::LockVersion,
+        id,
+        current.lock_version,
+        "part",
+    )
+    .await
+}
+
+/// Writes `am` only if the row still has `lock_version`, and bumps it; else `STALE_ETAG`.
+pub async fn guarded_update<E>(
+    db: &impl ConnectionTrait,
+    mut am: E::ActiveModel,
+    id_col: E::Column,
+    lock_col: E::Column,
+    id: i64,
+    lock_version: i32,
+    what: &str,
+) -> AppResult<E::Model>
+where
+    E: sea_orm::EntityTrait,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
+{
+    am.set(lock_col, (lock_version + 1).into());
+    let res = E::update_many()
+        .set(am)
+        .filter(id_col.eq(id))
+        .filter(lock_col.eq(lock_version))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::stale(what).at(&["input", "etag"]));
+    }
+    E::find()
+        .filter(id_col.eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(what))
+}
+
+pub async fn create_user(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreateUserInput,
+) -> AppResult<user::Model> {
+    let name = non_empty(&input.name, "name")?;
+    let email = non_empty(&input.email, "email")?.to_lowercase();
+    if !email.contains('@') {
+        return Err(AppError::bad_input("`email` is not an email address").at(&["input", "email"]));
+    }
+    let exists = scope::visible::<user::Entity>(caller)
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?;
+    if exists.is_some() {
+        return Err(
+            AppError::bad_input(format!("a user with email {email} already exists"))
+                .at(&["input", "email"]),
+        );
+    }
+    let roles = input.roles.unwrap_or_else(|| vec![Role::Viewer]);
+    Ok(user::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        name: Set(name),
+        email: Set(email),
+        roles: Set(super::auth::encode_roles(&roles)),
+        export_control_cleared: Set(input.export_control_cleared),
+        system_admin: Set(false),
+        lock_version: Set(1),
+        created_at: Set(super::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn create_team(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreateTeamInput,
+) -> AppResult<team::Model> {
+    let name = non_empty(&input.name, "name")?;
+    let mut user_ids = Vec::new();
+    for (i, id) in input.user_ids.iter().flatten().enumerate() {
+        let p = vec![Seg::Key("input"), Seg::Key("userIds"), Seg::Index(i)];
+        let uid = crate::input::parse_id_at(id, p.clone())?;
+        scope::get::<user::Entity>(db, caller, uid, "user", p).await?;
+        if !user_ids.contains(&uid) {
+            user_ids.push(uid);
+        }
+    }
+    let t = team::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        name: Set(name),
+        lock_version: Set(1),
+        created_at: Set(super::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    if !user_ids.is_empty() {
+        team_member::Entity::insert_many(user_ids.into_iter().map(|uid| {
+            team_member::ActiveModel {
+                team_id: Set(t.id),
+                user_id: Set(uid),
+                organization_id: Set(caller.organization_id),
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(t)
+}
+
+pub async fn add_user_to_team(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: AddUserToTeamInput,
+) -> AppResult<team::Model> {
+    let tid = crate::input::parse_id(&input.team_id, &["input", "teamId"])?;
+    let uid = crate::input::parse_id(&input.user_id, &["input", "userId"])?;
+    let t = scope::get::<team::Entity>(db, caller, tid, "team", path(&["input", "teamId"])).await?;
+    scope::get::<user::Entity>(db, caller, uid, "user", path(&["input", "userId"])).await?;
+    let exists = team_member::Entity::find_by_id((tid, uid)).one(db).await?;
+    if exists.is_none() {
+        team_member::ActiveModel {
+            team_id: Set(tid),
+            user_id: Set(uid),
+            organization_id: Set(caller.organization_id),
+        }
+        .insert(db)
+        .await?;
+        team::Entity::update_many()
+            .col_expr(
+                team::Column::LockVersion,
+                Expr::col(team::Column::LockVersion).add(1),
+            )
+            .filter(team::Column::Id.eq(tid))
+            .exec(db)
+            .await?;
+    }
+    Ok(team::Entity::find_by_id(t.id).one(db).await?.unwrap_or(t))
+}
+
+pub async fn create_api_key(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreateApiKeyInput,
+) -> AppResult<(api_key::Model, String)> {
+    let uid = crate::input::parse_id(&input.user_id, &["input", "userId"])?;
+    scope::get::<user::Entity>(db, caller, uid, "user", path(&["input", "userId"])).await?;
+    let token = super::auth::new_token();
+    let key = api_key::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        user_id: Set(uid),
+        name: Set(input.name.unwrap_or_else(|| "api key".into())),
+        token_hash: Set(super::auth::hash_token(&token)),
+        created_at: Set(super::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((key, token))
+}
+
+pub async fn revoke_api_key(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: RevokeApiKeyInput,
+) -> AppResult<api_key::Model> {
+    let id = crate::input::parse_id(&input.id, &["input", "id"])?;
+    let key =
+        scope::get::<api_key::Entity>(db, caller, id, "API key", path(&["input", "id"])).await?;
+    let mut am: api_key::ActiveModel = key.into();
+    am.revoked_at = Set(Some(super::now()));
+    Ok(am.update(db).await?)
+}
+
+pub async fn define_attribute(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: DefineAttributeInput,
+) -> AppResult<attribute_definition::Model> {
+    let key = non_empty(&input.key, "key")?;
+    let options = input.options.unwrap_or_default();
+    if input.attr_type == AttributeType::Select && options.is_empty() {
+        return Err(
+            AppError::bad_input("a SELECT attribute needs options").at(&["input", "options"])
+        );
+    }
+    let exists = scope::visible::<attribute_definition::Entity>(caller)
+        .filter(attribute_definition::Column::Entity.eq(input.entity.as_str()))
+        .filter(attribute_definition::Column::Key.eq(key.clone()))
+        .one(db)
+        .await?;
+    if exists.is_some() {
+        return Err(
+            AppError::bad_input(format!("attribute {key} is already defined"))
+                .at(&["input", "key"]),
+        );
+    }
+    Ok(attribute_definition::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        entity: Set(input.entity.as_str().to_string()),
+        key: Set(key),
+        attr_type: Set(input.attr_type.as_str().to_string()),
+        required: Set(input.required),
+        options: Set(
+            (!options.is_empty()).then(|| serde_json::to_string(&options).unwrap_or_default())
+        ),
+        lock_version: Set(1),
+        created_at: Set(super::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The id of an `ID`-typed input, or `NOT_FOUND`/`BAD_USER_INPUT` at its path.
+pub fn id_of(id: &ID, field: &'static str) -> AppResult<i64> {
+    crate::input::parse_id(id, &["input", field])
+}
+
+pub fn forbidden(message: &str) -> AppError {
+    AppError::new(Code::Forbidden, message)
+}
+
+pub async fn update_organization(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    name: Option<String>,
+    require_link: Option<bool>,
+) -> AppResult<entity::organization::Model> {
+    use entity::organization;
+    let o = organization::Entity::find_by_id(caller.organization_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("organization"))?;
+    let mut am: organization::ActiveModel = o.into();
+    if let Some(n) = name {
+        am.name = Set(non_empty(&n, "name")?);
+    }
+    if let Some(r) = require_link {
+        am.require_part_procedure_link = Set(r);
+    }
+    Ok(am.update(db).await?)
+}

@@ -1,0 +1,157 @@
+//! A released procedure's steps, fields and edges, loaded once and copied into any number
+//! of runs with multi-row inserts. Ids are reserved in blocks from `counters`, so parent
+//! and dependency references are remapped in memory, with no read-back.
+
+use std::collections::HashMap;
+
+use entity::{run_step, run_step_edge, run_step_field, step, step_edge, step_field};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use crate::domain::status::RunStepStatus;
+use crate::error::AppResult;
+use crate::store::counters;
+
+pub struct Template {
+    pub steps: Vec<step::Model>,
+    pub fields: Vec<step_field::Model>,
+    pub edges: Vec<(i64, i64)>,
+    /// Step id -> its index in `steps`.
+    index: HashMap<i64, usize>,
+}
+
+impl Template {
+    pub async fn load(db: &impl ConnectionTrait, procedure_id: i64) -> AppResult<Template> {
+        let steps = step::Entity::find()
+            .filter(step::Column::ProcedureId.eq(procedure_id))
+            .order_by_asc(step::Column::Position)
+            .order_by_asc(step::Column::Id)
+            .all(db)
+            .await?;
+        let fields = step_field::Entity::find()
+            .filter(step_field::Column::ProcedureId.eq(procedure_id))
+            .order_by_asc(step_field::Column::StepId)
+            .order_by_asc(step_field::Column::Position)
+            .order_by_asc(step_field::Column::Id)
+            .all(db)
+            .await?;
+        let edges = step_edge::Entity::find()
+            .filter(step_edge::Column::ProcedureId.eq(procedure_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| (e.step_id, e.upstream_step_id))
+            .collect();
+        let index = steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        Ok(Template {
+            steps,
+            fields,
+            edges,
+            index,
+        })
+    }
+}
+
+/// One run to receive a copy of a template.
+pub struct Target {
+    pub run_id: i64,
+    pub organization_id: i64,
+}
+
+/// Bound parameters per INSERT: under SQLite's 32,766 and PostgreSQL's 65,535.
+const PARAMS_PER_STATEMENT: usize = 30_000;
+
+pub async fn insert_chunked<A, E>(
+    db: &impl ConnectionTrait,
+    rows: Vec<A>,
+    columns: usize,
+) -> Result<(), sea_orm::DbErr>
+where
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    E: EntityTrait,
+{
+    let per = (PARAMS_PER_STATEMENT / columns.max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per).collect();
+        E::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// Copies `t` into every target run: steps in TODO, fields, and edges, remapped.
+pub async fn copy_into(
+    db: &impl ConnectionTrait,
+    t: &Template,
+    targets: &[Target],
+) -> AppResult<()> {
+    let (ns, nf) = (t.steps.len(), t.fields.len());
+    if ns == 0 || targets.is_empty() {
+        return Ok(());
+    }
+    let step_base = counters::ids(db, "run_steps", ns * targets.len()).await?;
+    let field_base = if nf > 0 {
+        counters::ids(db, "run_step_fields", nf * targets.len()).await?
+    } else {
+        0
+    };
+    let todo = RunStepStatus::Todo.as_str();
+    let mut steps = Vec::with_capacity(ns * targets.len());
+    let mut fields = Vec::with_capacity(nf * targets.len());
+    let mut edges = Vec::with_capacity(t.edges.len() * targets.len());
+    for (r, target) in targets.iter().enumerate() {
+        let sid = |origin: i64| step_base + (r * ns + t.index[&origin]) as i64;
+        for s in &t.steps {
+            steps.push(run_step::ActiveModel {
+                id: Set(sid(s.id)),
+                organization_id: Set(target.organization_id),
+                run_id: Set(target.run_id),
+                origin_step_id: Set(Some(s.id)),
+                parent_id: Set(s.parent_id.map(sid)),
+                position: Set(s.position),
+                title: Set(s.title.clone()),
+                content: Set(s.content.clone()),
+                status: Set(todo.to_string()),
+                held_from: Set(None),
+                lock_version: Set(1),
+                started_at: Set(None),
+                completed_at: Set(None),
+            });
+        }
+        for (j, f) in t.fields.iter().enumerate() {
+            fields.push(run_step_field::ActiveModel {
+                id: Set(field_base + (r * nf + j) as i64),
+                organization_id: Set(target.organization_id),
+                run_id: Set(target.run_id),
+                run_step_id: Set(sid(f.step_id)),
+                origin_field_id: Set(Some(f.id)),
+                position: Set(f.position),
+                name: Set(f.name.clone()),
+                field_type: Set(f.field_type.clone()),
+                required: Set(f.required),
+                unit: Set(f.unit.clone()),
+                options: Set(f.options.clone()),
+                min: Set(f.min),
+                max: Set(f.max),
+                pattern: Set(f.pattern.clone()),
+                value: Set(None),
+                signed_by_id: Set(None),
+                signed_at: Set(None),
+                lock_version: Set(1),
+                updated_at: Set(None),
+            });
+        }
+        for (s, u) in &t.edges {
+            edges.push(run_step_edge::ActiveModel {
+                run_id: Set(target.run_id),
+                step_id: Set(sid(*s)),
+                upstream_step_id: Set(sid(*u)),
+            });
+        }
+    }
+    insert_chunked(db, steps, 13).await?;
+    insert_chunked(db, fields, 19).await?;
+    insert_chunked(db, edges, 3).await?;
+    Ok(())
+}

@@ -1,0 +1,575 @@
+//! Working runs: step status changes and field values, their propagation across a batch,
+//! the history of both, and the run rollup that follows. One transaction per action and a
+//! bounded number of statements whatever the batch size: every read and write below is
+//! one statement for all the sibling runs together.
+
+use sea_orm::sea_query::ExprTrait as _;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{part_inventory, run, run_step, run_step_edge, run_step_event, run_step_field};
+use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    QueryTrait, Set,
+};
+
+use super::etag;
+use super::scope::{self, path};
+use crate::caller::Caller;
+use crate::domain::availability;
+use crate::domain::enums::{FieldType, PartInventoryStatus, RunSource};
+use crate::domain::field_value::{self, FieldSpec};
+use crate::domain::permission::Permission;
+use crate::domain::status::{RunStatus, RunStepStatus, rollup};
+use crate::domain::transition::{StepContext, TransitionError, transition};
+use crate::error::{AppError, AppResult, Code};
+use crate::input::{UpdateRunStepFieldValueInput, UpdateRunStepInput, parse_id};
+
+/// A sibling step of the batch that could not take the change, and why.
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    pub run_id: i64,
+    pub run_step_id: i64,
+    pub reason: String,
+}
+
+pub struct StepOutcome {
+    pub step: run_step::Model,
+    pub applied_sibling_ids: Vec<i64>,
+    pub skipped: Vec<Skipped>,
+}
+
+pub struct FieldOutcome {
+    pub field: run_step_field::Model,
+    pub applied_sibling_ids: Vec<i64>,
+    pub skipped: Vec<Skipped>,
+}
+
+fn status(s: &str) -> RunStepStatus {
+    RunStepStatus::parse(s).unwrap_or(RunStepStatus::Todo)
+}
+
+fn spec<'a>(f: &'a run_step_field::Model, options: &'a [String]) -> FieldSpec<'a> {
+    FieldSpec {
+        field_type: FieldType::parse(&f.field_type).unwrap_or(FieldType::String),
+        required: f.required,
+        options,
+        min: f.min,
+        max: f.max,
+        pattern: f.pattern.as_deref(),
+    }
+}
+
+fn options(f: &run_step_field::Model) -> Vec<String> {
+    f.options
+        .as_deref()
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or_default()
+}
+
+fn transition_error(e: TransitionError) -> AppError {
+    let code = match e {
+        TransitionError::Invalid { .. } => Code::InvalidTransition,
+        TransitionError::NotAvailable { .. } => Code::StepNotAvailable,
+        TransitionError::FieldsMissing { .. } => Code::FieldInvalid,
+    };
+    AppError::new(code, e.to_string()).at(&["input", "status"])
+}
+
+/// The sibling steps (same origin step) in the other runs of `run`'s batch.
+async fn siblings(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    run: &run::Model,
+    step: &run_step::Model,
+) -> AppResult<Vec<run_step::Model>> {
+    let (Some(batch), Some(origin)) = (run.run_batch_id, step.origin_step_id) else {
+        return Ok(Vec::new());
+    };
+    let runs = scope::visible::<run::Entity>(caller)
+        .select_only()
+        .column(run::Column::Id)
+        .filter(run::Column::RunBatchId.eq(batch))
+        .filter(run::Column::Id.ne(run.id))
+        .into_query();
+    Ok(run_step::Entity::find()
+        .filter(run_step::Column::OriginStepId.eq(origin))
+        .filter(run_step::Column::RunId.in_subquery(runs))
+        .all(txn)
+        .await?)
+}
+
+/// What the state machine needs to know about each of `steps`, in five statements.
+async fn contexts(
+    txn: &DatabaseTransaction,
+    steps: &[run_step::Model],
+    to: RunStepStatus,
+) -> AppResult<HashMap<i64, StepContext>> {
+    let ids: Vec<i64> = steps.iter().map(|s| s.id).collect();
+    let run_ids: Vec<i64> = steps
+        .iter()
+        .map(|s| s.run_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut upstream: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut blocker_ids: HashSet<i64> = steps.iter().filter_map(|s| s.parent_id).collect();
+    if to == RunStepStatus::InProgress {
+        for e in run_step_edge::Entity::find()
+            .filter(run_step_edge::Column::StepId.is_in(ids.clone()))
+            .all(txn)
+            .await?
+        {
+            blocker_ids.insert(e.upstream_step_id);
+            upstream
+                .entry(e.step_id)
+                .or_default()
+                .push(e.upstream_step_id);
+        }
+    }
+    let others: HashMap<i64, run_step::Model> = if blocker_ids.is_empty() {
+        HashMap::new()
+    } else {
+        run_step::Entity::find()
+            .filter(run_step::Column::Id.is_in(blocker_ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect()
+    };
+    let failed: HashSet<i64> = run::Entity::find()
+        .filter(run::Column::Id.is_in(run_ids))
+        .filter(run::Column::Status.eq(RunStatus::Failed.as_str()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut missing: HashMap<i64, Vec<String>> = HashMap::new();
+    if to == RunStepStatus::Complete {
+        for f in run_step_field::Entity::find()
+            .filter(run_step_field::Column::RunStepId.is_in(ids))
+            .all(txn)
+            .await?
+        {
+            let opts = options(&f);
+            let value: Option<serde_json::Value> = f
+                .value
+                .as_deref()
+                .and_then(|v| serde_json::from_str(v).ok());
+            let sp = spec(&f, &opts);
+            let signoff_unsigned = sp.field_type == FieldType::Signoff && f.signed_at.is_none();
+            if (f.required || sp.field_type == FieldType::Signoff)
+                && (!field_value::is_filled(&sp, value.as_ref()) || signoff_unsigned)
+            {
+                missing
+                    .entry(f.run_step_id)
+                    .or_default()
+                    .push(f.name.clone());
+            }
+        }
+    }
+    Ok(steps
+        .iter()
+        .map(|s| {
+            let ups: Vec<(&str, RunStepStatus)> = upstream
+                .get(&s.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|u| others.get(u))
+                .map(|u| (u.title.as_str(), status(&u.status)))
+                .collect();
+            let parent = s
+                .parent_id
+                .and_then(|p| others.get(&p))
+                .map(|p| (p.title.as_str(), status(&p.status)));
+            let blockers = availability::blockers(&ups, parent, failed.contains(&s.run_id));
+            let mut ctx = StepContext::from_blockers(blockers);
+            ctx.missing_required_fields = missing.remove(&s.id).unwrap_or_default();
+            ctx.held_from = s.held_from.as_deref().and_then(RunStepStatus::parse);
+            (s.id, ctx)
+        })
+        .collect())
+}
+
+pub async fn update_run_step(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    input: UpdateRunStepInput,
+) -> AppResult<StepOutcome> {
+    let id = parse_id(&input.id, &["input", "id"])?;
+    let step =
+        scope::get::<run_step::Entity>(txn, caller, id, "run step", path(&["input", "id"])).await?;
+    // The run decides visibility (export control) for its steps.
+    let run =
+        scope::get::<run::Entity>(txn, caller, step.run_id, "run step", path(&["input", "id"]))
+            .await?;
+    etag::check(step.lock_version, &input.etag, "run step")?;
+    let to = input.status;
+    let from = status(&step.status);
+    if to == RunStepStatus::Redline || from == RunStepStatus::Redline {
+        caller.require(Permission::Redline)?;
+    }
+    let sibs = siblings(txn, caller, &run, &step).await?;
+    let mut all = vec![step.clone()];
+    all.extend(sibs.iter().cloned());
+    let mut ctxs = contexts(txn, &all, to).await?;
+    let primary = transition(from, to, &ctxs.remove(&step.id).unwrap_or_default())
+        .map_err(transition_error)?;
+
+    let mut groups: HashMap<(RunStepStatus, Option<RunStepStatus>, RunStepStatus), Vec<i64>> =
+        HashMap::new();
+    groups
+        .entry((from, primary.held_from, primary.status))
+        .or_default()
+        .push(step.id);
+    let mut skipped = Vec::new();
+    let mut applied = Vec::new();
+    let mut changed: Vec<&run_step::Model> = vec![&step];
+    for s in &sibs {
+        let sfrom = status(&s.status);
+        match transition(sfrom, to, &ctxs.remove(&s.id).unwrap_or_default()) {
+            Ok(t) => {
+                groups
+                    .entry((sfrom, t.held_from, t.status))
+                    .or_default()
+                    .push(s.id);
+                applied.push(s.id);
+                changed.push(s);
+            }
+            Err(e) => skipped.push(Skipped {
+                run_id: s.run_id,
+                run_step_id: s.id,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    let now = super::now();
+    for ((gfrom, held, gto), ids) in &groups {
+        let n = ids.len() as u64;
+        let mut q = run_step::Entity::update_many()
+            .col_expr(run_step::Column::Status, Expr::value(gto.as_str()))
+            .col_expr(
+                run_step::Column::HeldFrom,
+                Expr::value(held.map(|h| h.as_str().to_string())),
+            )
+            .col_expr(
+                run_step::Column::LockVersion,
+                Expr::col(run_step::Column::LockVersion).add(1),
+            );
+        if *gto == RunStepStatus::InProgress {
+            q = q.col_expr(
+                run_step::Column::StartedAt,
+                coalesce(run_step::Column::StartedAt, now),
+            );
+        }
+        if *gto == RunStepStatus::Complete {
+            q = q.col_expr(run_step::Column::CompletedAt, Expr::value(now));
+        }
+        let res = q
+            .filter(run_step::Column::Id.is_in(ids.clone()))
+            .filter(run_step::Column::Status.eq(gfrom.as_str()))
+            .exec(txn)
+            .await?;
+        if ids.contains(&step.id) && res.rows_affected < n && ids.len() == 1 {
+            return Err(AppError::stale("run step").at(&["input", "etag"]));
+        }
+    }
+    // The primary step is also guarded by its version.
+    let check = run_step::Entity::find_by_id(step.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("run step"))?;
+    if check.lock_version != step.lock_version + 1 {
+        return Err(AppError::stale("run step").at(&["input", "etag"]));
+    }
+    let events = changed.iter().map(|s| {
+        event(
+            caller,
+            s.run_id,
+            s.id,
+            None,
+            "STATUS",
+            Some(s.status.clone()),
+            Some(to.as_str().to_string()),
+            now,
+        )
+    });
+    run_step_event::Entity::insert_many(events)
+        .exec_without_returning(txn)
+        .await?;
+    let run_ids: Vec<i64> = changed
+        .iter()
+        .map(|s| s.run_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    roll_up(txn, &run_ids, now).await?;
+    Ok(StepOutcome {
+        step: check,
+        applied_sibling_ids: applied,
+        skipped,
+    })
+}
+
+fn coalesce(col: run_step::Column, now: DateTime<Utc>) -> SimpleExpr {
+    Func::coalesce([Expr::col(col).into(), Expr::value(now)]).into()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event(
+    caller: &Caller,
+    run_id: i64,
+    step_id: i64,
+    field_id: Option<i64>,
+    kind: &str,
+    from: Option<String>,
+    to: Option<String>,
+    now: DateTime<Utc>,
+) -> run_step_event::ActiveModel {
+    run_step_event::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        run_id: Set(run_id),
+        run_step_id: Set(step_id),
+        run_step_field_id: Set(field_id),
+        kind: Set(kind.into()),
+        from_value: Set(from),
+        to_value: Set(to),
+        user_id: Set(Some(caller.user_id)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Recomputes the status of `run_ids` from their steps (the stored status is a cache of
+/// `rollup`, refreshed in the same transaction as every step change), stamps
+/// `startedAt`/`completedAt`, and makes the unit of a completed build run AVAILABLE.
+pub async fn roll_up(
+    txn: &DatabaseTransaction,
+    run_ids: &[i64],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if run_ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, String)> = run_step::Entity::find()
+        .select_only()
+        .column(run_step::Column::RunId)
+        .column(run_step::Column::Status)
+        .filter(run_step::Column::RunId.is_in(run_ids.iter().copied()))
+        .distinct()
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let mut by_run: HashMap<i64, Vec<RunStepStatus>> =
+        run_ids.iter().map(|r| (*r, Vec::new())).collect();
+    for (r, s) in rows {
+        by_run.entry(r).or_default().push(status(&s));
+    }
+    let runs = run::Entity::find()
+        .filter(run::Column::Id.is_in(run_ids.iter().copied()))
+        .all(txn)
+        .await?;
+    let mut groups: HashMap<(RunStatus, bool, bool), Vec<i64>> = HashMap::new();
+    let mut completed_units = Vec::new();
+    for r in &runs {
+        // Distinct statuses are enough: the rollup depends only on which statuses occur.
+        let new = rollup(by_run.remove(&r.id).unwrap_or_default());
+        let old = RunStatus::parse(&r.status).unwrap_or(RunStatus::Todo);
+        let start = r.started_at.is_none() && new != RunStatus::Todo && new != RunStatus::Canceled;
+        let complete = new == RunStatus::Complete && old != RunStatus::Complete;
+        if new != old || start {
+            groups.entry((new, start, complete)).or_default().push(r.id);
+        }
+        if complete && r.source == RunSource::Build.as_str() {
+            completed_units.extend(r.part_inventory_id);
+        }
+    }
+    for ((new, start, complete), ids) in groups {
+        let mut q = run::Entity::update_many()
+            .col_expr(run::Column::Status, Expr::value(new.as_str()))
+            .col_expr(
+                run::Column::LockVersion,
+                Expr::col(run::Column::LockVersion).add(1),
+            );
+        if start {
+            q = q.col_expr(run::Column::StartedAt, Expr::value(now));
+        }
+        if complete {
+            q = q.col_expr(run::Column::CompletedAt, Expr::value(now));
+        } else if new != RunStatus::Complete {
+            q = q.col_expr(
+                run::Column::CompletedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
+        }
+        q.filter(run::Column::Id.is_in(ids)).exec(txn).await?;
+    }
+    if !completed_units.is_empty() {
+        part_inventory::Entity::update_many()
+            .col_expr(
+                part_inventory::Column::Status,
+                Expr::value(PartInventoryStatus::Available.as_str()),
+            )
+            .col_expr(
+                part_inventory::Column::LockVersion,
+                Expr::col(part_inventory::Column::LockVersion).add(1),
+            )
+            .filter(part_inventory::Column::Id.is_in(completed_units))
+            .filter(part_inventory::Column::Status.eq(PartInventoryStatus::Wip.as_str()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn update_field_value(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    input: UpdateRunStepFieldValueInput,
+) -> AppResult<FieldOutcome> {
+    let id = parse_id(&input.id, &["input", "id"])?;
+    let field = scope::get::<run_step_field::Entity>(
+        txn,
+        caller,
+        id,
+        "run step field",
+        path(&["input", "id"]),
+    )
+    .await?;
+    let run = scope::get::<run::Entity>(
+        txn,
+        caller,
+        field.run_id,
+        "run step field",
+        path(&["input", "id"]),
+    )
+    .await?;
+    etag::check(field.lock_version, &input.etag, "run step field")?;
+    let step = run_step::Entity::find_by_id(field.run_step_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("run step"))?;
+    if status(&step.status) != RunStepStatus::InProgress {
+        return Err(AppError::new(
+            Code::FieldInvalid,
+            format!(
+                "step \"{}\" is {}; values are entered while it is IN_PROGRESS",
+                step.title, step.status
+            ),
+        )
+        .at(&["input", "id"]));
+    }
+    let opts = options(&field);
+    let sp = spec(&field, &opts);
+    let value = field_value::validate_value(&sp, &input.value.0).map_err(|e| {
+        AppError::new(Code::FieldInvalid, format!("field \"{}\": {e}", field.name))
+            .at(&["input", "value"])
+    })?;
+    let stored = (!serde_json::Value::is_null(&value)).then(|| value.to_string());
+    let signing = sp.field_type == FieldType::Signoff;
+    let now = super::now();
+
+    // Siblings: the same origin field in IN_PROGRESS steps of the other runs of the batch.
+    let mut targets = vec![field.clone()];
+    let mut skipped = Vec::new();
+    if let (Some(_), Some(origin)) = (run.run_batch_id, field.origin_field_id) {
+        for s in siblings(txn, caller, &run, &step).await? {
+            if status(&s.status) != RunStepStatus::InProgress {
+                skipped.push(Skipped {
+                    run_id: s.run_id,
+                    run_step_id: s.id,
+                    reason: format!("step is {}", s.status),
+                });
+            }
+        }
+        let sib_steps = siblings(txn, caller, &run, &step).await?;
+        let open: Vec<i64> = sib_steps
+            .iter()
+            .filter(|s| status(&s.status) == RunStepStatus::InProgress)
+            .map(|s| s.id)
+            .collect();
+        if !open.is_empty() {
+            targets.extend(
+                run_step_field::Entity::find()
+                    .filter(run_step_field::Column::OriginFieldId.eq(origin))
+                    .filter(run_step_field::Column::RunStepId.is_in(open))
+                    .all(txn)
+                    .await?,
+            );
+        }
+    }
+    let ids: Vec<i64> = targets.iter().map(|f| f.id).collect();
+    let mut q = run_step_field::Entity::update_many()
+        .col_expr(run_step_field::Column::Value, Expr::value(stored.clone()))
+        .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            run_step_field::Column::LockVersion,
+            Expr::col(run_step_field::Column::LockVersion).add(1),
+        );
+    if signing {
+        let signed = value.as_bool() == Some(true);
+        q = q
+            .col_expr(
+                run_step_field::Column::SignedById,
+                Expr::value(signed.then_some(caller.user_id)),
+            )
+            .col_expr(
+                run_step_field::Column::SignedAt,
+                Expr::value(signed.then_some(now)),
+            );
+    }
+    q.filter(run_step_field::Column::Id.is_in(ids))
+        .exec(txn)
+        .await?;
+    let updated = run_step_field::Entity::find_by_id(field.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("run step field"))?;
+    if updated.lock_version != field.lock_version + 1 {
+        return Err(AppError::stale("run step field").at(&["input", "etag"]));
+    }
+    let kind = if signing { "SIGNOFF" } else { "FIELD_VALUE" };
+    let events = targets.iter().map(|f| {
+        event(
+            caller,
+            f.run_id,
+            f.run_step_id,
+            Some(f.id),
+            kind,
+            f.value.clone(),
+            stored.clone(),
+            now,
+        )
+    });
+    run_step_event::Entity::insert_many(events)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(FieldOutcome {
+        field: updated,
+        applied_sibling_ids: targets.iter().skip(1).map(|f| f.run_step_id).collect(),
+        skipped,
+    })
+}
+
+/// History of steps, oldest first: step id -> events.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    step_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<run_step_event::Model>>> {
+    use sea_orm::QueryOrder;
+    let rows = run_step_event::Entity::find()
+        .filter(run_step_event::Column::OrganizationId.eq(caller.organization_id))
+        .filter(run_step_event::Column::RunStepId.is_in(step_ids.iter().copied()))
+        .order_by_asc(run_step_event::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<run_step_event::Model>> = HashMap::new();
+    for r in rows {
+        out.entry(r.run_step_id).or_default().push(r);
+    }
+    Ok(out)
+}

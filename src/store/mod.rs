@@ -1,0 +1,79 @@
+//! Database access: the only layer that speaks SQL. Functions take a connection or a
+//! transaction and a `Caller`, and scope every query to the caller's organization.
+
+pub mod auth;
+pub mod catalog;
+pub mod counters;
+pub mod create_runs;
+pub mod etag;
+pub mod execution;
+pub mod filter;
+pub mod inventory;
+pub mod lists;
+pub mod page;
+pub mod procedures;
+pub mod reads;
+pub mod runs;
+pub mod scope;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// Opens the database named by `url` (`sqlite://...` or `postgres://...`).
+///
+/// SQLite runs in WAL mode with a busy timeout so that concurrent writers wait their turn;
+/// an in-memory SQLite gets a single connection, since each connection would otherwise see
+/// its own empty database.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url.to_string());
+    opt.sqlx_logging(false);
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite && url.contains(":memory:") {
+        opt.max_connections(1).min_connections(1);
+    } else if sqlite {
+        opt.max_connections(8);
+    } else {
+        opt.max_connections(16);
+    }
+    let db = Database::connect(opt).await?;
+    if sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+        db.execute_unprepared("PRAGMA busy_timeout=10000").await?;
+    }
+    Ok(db)
+}
+
+/// Brings the schema up to date; run at every start.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of failing when a
+/// read lock cannot be upgraded.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+/// True when a database error is a unique-constraint violation (both backends).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

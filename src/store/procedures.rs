@@ -1,0 +1,792 @@
+//! Procedures and their versions: steps, fields, dependency edges, part links, review,
+//! approval, release and new versions. Only DRAFT versions are editable.
+//!
+//! Step and step-field ids are reserved from `counters` (not the table's sequence), so a
+//! new version's steps can be copied with multi-row inserts and their references remapped
+//! in memory.
+
+use sea_orm::sea_query::ExprTrait as _;
+use std::collections::HashMap;
+
+use entity::{part, part_procedure, procedure, step, step_edge, step_field};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use super::counters::{self, Counter};
+use super::etag;
+use super::scope::{self, path};
+use crate::caller::Caller;
+use crate::domain::enums::ProcedureStatus;
+use crate::domain::{field_value, graph, procedure as rules};
+use crate::error::{AppError, AppResult, Code, Seg};
+use crate::input::*;
+
+fn status_of(p: &procedure::Model) -> ProcedureStatus {
+    ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft)
+}
+
+fn require_draft(p: &procedure::Model) -> AppResult<()> {
+    if rules::can_edit(status_of(p)) {
+        Ok(())
+    } else {
+        Err(AppError::bad_input(format!(
+            "procedure {} version {} is {}; only a DRAFT version can be edited (create a new version)",
+            p.title, p.version, p.status
+        )))
+    }
+}
+
+async fn get_procedure(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    field: Vec<Seg>,
+) -> AppResult<procedure::Model> {
+    scope::get::<procedure::Entity>(db, caller, id, "procedure", field).await
+}
+
+/// The procedure owning `step_id`, and the step.
+async fn step_and_procedure(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    step_id: i64,
+    field: Vec<Seg>,
+) -> AppResult<(step::Model, procedure::Model)> {
+    let s = scope::get::<step::Entity>(db, caller, step_id, "step", field.clone()).await?;
+    let p = get_procedure(db, caller, s.procedure_id, field).await?;
+    Ok((s, p))
+}
+
+async fn touch_procedure(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+    procedure::Entity::update_many()
+        .col_expr(
+            procedure::Column::LockVersion,
+            Expr::col(procedure::Column::LockVersion).add(1),
+        )
+        .filter(procedure::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn create_procedure(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreateProcedureInput,
+) -> AppResult<procedure::Model> {
+    let title = input.title.trim().to_string();
+    if title.is_empty() {
+        return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
+    }
+    let mut part_ids = Vec::new();
+    for (i, id) in input.part_ids.iter().flatten().enumerate() {
+        let p = vec![Seg::Key("input"), Seg::Key("partIds"), Seg::Index(i)];
+        let pid = parse_id_at(id, p.clone())?;
+        scope::get::<part::Entity>(db, caller, pid, "part", p).await?;
+        part_ids.push(pid);
+    }
+    let family = counters::reserve(db, caller.organization_id, Counter::ProcedureFamily, 1).await?;
+    let p = procedure::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        family_id: Set(family),
+        version: Set(1),
+        title: Set(title),
+        description: Set(input.description),
+        status: Set(ProcedureStatus::Draft.as_str().into()),
+        procedure_type: Set(input.procedure_type.as_str().into()),
+        export_controlled: Set(input.export_controlled),
+        lock_version: Set(1),
+        created_at: Set(super::now()),
+        released_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    link_parts(db, caller.organization_id, p.id, &part_ids).await?;
+    Ok(p)
+}
+
+async fn link_parts(
+    db: &impl ConnectionTrait,
+    org: i64,
+    procedure_id: i64,
+    part_ids: &[i64],
+) -> AppResult<()> {
+    if part_ids.is_empty() {
+        return Ok(());
+    }
+    part_procedure::Entity::insert_many(part_ids.iter().map(|pid| part_procedure::ActiveModel {
+        part_id: Set(*pid),
+        procedure_id: Set(procedure_id),
+        organization_id: Set(org),
+    }))
+    .on_conflict(
+        OnConflict::columns([
+            part_procedure::Column::PartId,
+            part_procedure::Column::ProcedureId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_procedure(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: UpdateProcedureInput,
+) -> AppResult<procedure::Model> {
+    let id = parse_id(&input.id, &["input", "id"])?;
+    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
+    etag::check(p.lock_version, &input.etag, "procedure")?;
+    require_draft(&p)?;
+    let mut am: procedure::ActiveModel = p.clone().into();
+    if let Some(t) = input.title {
+        if t.trim().is_empty() {
+            return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
+        }
+        am.title = Set(t.trim().to_string());
+    }
+    if let Some(d) = input.description {
+        am.description = Set(Some(d));
+    }
+    if let Some(x) = input.export_controlled {
+        am.export_controlled = Set(x);
+    }
+    super::catalog::guarded_update::<procedure::Entity>(
+        db,
+        am,
+        procedure::Column::Id,
+        procedure::Column::LockVersion,
+        id,
+        p.lock_version,
+        "procedure",
+    )
+    .await
+}
+
+pub async fn link_part(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: LinkPartToProcedureInput,
+) -> AppResult<procedure::Model> {
+    let part_id = parse_id(&input.part_id, &["input", "partId"])?;
+    let proc_id = parse_id(&input.procedure_id, &["input", "procedureId"])?;
+    scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
+    let p = get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await?;
+    link_parts(db, caller.organization_id, p.id, &[part_id]).await?;
+    touch_procedure(db, p.id).await?;
+    get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await
+}
+
+fn field_row(
+    org: i64,
+    procedure_id: i64,
+    step_id: i64,
+    id: i64,
+    position: i32,
+    f: &StepFieldInput,
+    at: Vec<Seg>,
+) -> AppResult<step_field::ActiveModel> {
+    let name = f.name.trim().to_string();
+    if name.is_empty() {
+        let mut p = at.clone();
+        p.push(Seg::Key("name"));
+        return Err(AppError::bad_input("a field needs a name").with_path(p));
+    }
+    let options = f.options.clone().unwrap_or_default();
+    field_value::validate_spec(f.field_type, &options, f.min, f.max, f.pattern.as_deref())
+        .map_err(|e| AppError::bad_input(format!("field {name}: {e}")).with_path(at))?;
+    Ok(step_field::ActiveModel {
+        id: Set(id),
+        organization_id: Set(org),
+        procedure_id: Set(procedure_id),
+        step_id: Set(step_id),
+        position: Set(position),
+        name: Set(name),
+        field_type: Set(f.field_type.as_str().into()),
+        required: Set(f.required),
+        unit: Set(f.unit.clone()),
+        options: Set(
+            (!options.is_empty()).then(|| serde_json::to_string(&options).unwrap_or_default())
+        ),
+        min: Set(f.min),
+        max: Set(f.max),
+        pattern: Set(f.pattern.clone()),
+        lock_version: Set(1),
+        created_at: Set(super::now()),
+    })
+}
+
+async fn procedure_edges(
+    db: &impl ConnectionTrait,
+    procedure_id: i64,
+) -> AppResult<Vec<(i64, i64)>> {
+    Ok(step_edge::Entity::find()
+        .filter(step_edge::Column::ProcedureId.eq(procedure_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.step_id, e.upstream_step_id))
+        .collect())
+}
+
+pub async fn create_step(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreateStepInput,
+) -> AppResult<step::Model> {
+    let proc_id = parse_id(&input.procedure_id, &["input", "procedureId"])?;
+    let p = get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await?;
+    require_draft(&p).map_err(|e| e.at(&["input", "procedureId"]))?;
+    let title = input.title.trim().to_string();
+    if title.is_empty() {
+        return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
+    }
+    let siblings_of = |parent: Option<i64>| {
+        let q = step::Entity::find().filter(step::Column::ProcedureId.eq(proc_id));
+        match parent {
+            Some(pid) => q.filter(step::Column::ParentId.eq(pid)),
+            None => q.filter(step::Column::ParentId.is_null()),
+        }
+    };
+    let parent_id = match &input.parent_id {
+        Some(id) => {
+            let pid = parse_id(id, &["input", "parentId"])?;
+            let all: HashMap<i64, Option<i64>> = step::Entity::find()
+                .filter(step::Column::ProcedureId.eq(proc_id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s.parent_id))
+                .collect();
+            if !all.contains_key(&pid) {
+                return Err(
+                    AppError::not_found(&format!("step {pid} in this procedure"))
+                        .at(&["input", "parentId"]),
+                );
+            }
+            if graph::depth_of(|id| all.get(&id).copied().flatten(), pid) >= graph::MAX_STEP_DEPTH {
+                return Err(AppError::bad_input(format!(
+                    "steps nest at most {} levels",
+                    graph::MAX_STEP_DEPTH
+                ))
+                .at(&["input", "parentId"]));
+            }
+            Some(pid)
+        }
+        None => None,
+    };
+    let position = match input.position {
+        Some(p) => p,
+        None => {
+            let last: Option<i32> = siblings_of(parent_id)
+                .select_only()
+                .column_as(step::Column::Position.max(), "m")
+                .into_tuple::<Option<i32>>()
+                .one(db)
+                .await?
+                .flatten();
+            last.map_or(1, |l| l + 1)
+        }
+    };
+    let step_id = counters::ids(db, "steps", 1).await?;
+    let s = step::ActiveModel {
+        id: Set(step_id),
+        organization_id: Set(caller.organization_id),
+        procedure_id: Set(proc_id),
+        parent_id: Set(parent_id),
+        position: Set(position),
+        title: Set(title),
+        content: Set(input.content),
+        approved: Set(false),
+        approved_by_id: Set(None),
+        approved_at: Set(None),
+        lock_version: Set(1),
+        created_at: Set(super::now()),
+    };
+    let fields = input.fields.unwrap_or_default();
+    let mut rows = Vec::with_capacity(fields.len());
+    if !fields.is_empty() {
+        let first = counters::ids(db, "step_fields", fields.len()).await?;
+        for (i, f) in fields.iter().enumerate() {
+            let at = vec![Seg::Key("input"), Seg::Key("fields"), Seg::Index(i)];
+            rows.push(field_row(
+                caller.organization_id,
+                proc_id,
+                step_id,
+                first + i as i64,
+                i as i32 + 1,
+                f,
+                at,
+            )?);
+        }
+    }
+    let mut upstream = Vec::new();
+    for (i, id) in input.upstream_step_ids.iter().flatten().enumerate() {
+        let at = vec![
+            Seg::Key("input"),
+            Seg::Key("upstreamStepIds"),
+            Seg::Index(i),
+        ];
+        let uid = parse_id_at(id, at.clone())?;
+        let u = scope::get::<step::Entity>(db, caller, uid, "step", at.clone()).await?;
+        if u.procedure_id != proc_id {
+            return Err(
+                AppError::bad_input("an upstream step must belong to the same procedure")
+                    .with_path(at),
+            );
+        }
+        if !upstream.contains(&uid) {
+            upstream.push(uid);
+        }
+    }
+    let s = step::Entity::insert(s).exec_with_returning(db).await?;
+    if !rows.is_empty() {
+        step_field::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    if !upstream.is_empty() {
+        // A new step has no downstream edges yet, so its upstream edges cannot close a cycle.
+        step_edge::Entity::insert_many(upstream.iter().map(|u| step_edge::ActiveModel {
+            organization_id: Set(caller.organization_id),
+            procedure_id: Set(proc_id),
+            step_id: Set(s.id),
+            upstream_step_id: Set(*u),
+            ..Default::default()
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    touch_procedure(db, proc_id).await?;
+    Ok(s)
+}
+
+pub async fn update_step(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: UpdateStepInput,
+) -> AppResult<step::Model> {
+    let id = parse_id(&input.id, &["input", "id"])?;
+    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
+    etag::check(s.lock_version, &input.etag, "step")?;
+    require_draft(&p)?;
+    let mut am: step::ActiveModel = s.clone().into();
+    if let Some(t) = input.title {
+        if t.trim().is_empty() {
+            return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
+        }
+        am.title = Set(t.trim().to_string());
+    }
+    if let Some(c) = input.content {
+        am.content = Set(Some(c));
+    }
+    if let Some(pos) = input.position {
+        am.position = Set(pos);
+    }
+    // An edited step needs approval again.
+    am.approved = Set(false);
+    am.approved_by_id = Set(None);
+    am.approved_at = Set(None);
+    let s = super::catalog::guarded_update::<step::Entity>(
+        db,
+        am,
+        step::Column::Id,
+        step::Column::LockVersion,
+        id,
+        s.lock_version,
+        "step",
+    )
+    .await?;
+    touch_procedure(db, p.id).await?;
+    Ok(s)
+}
+
+pub async fn delete_step(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: IdEtagInput,
+) -> AppResult<step::Model> {
+    let id = parse_id(&input.id, &["input", "id"])?;
+    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
+    etag::check(s.lock_version, &input.etag, "step")?;
+    require_draft(&p)?;
+    let children = step::Entity::find()
+        .filter(step::Column::ParentId.eq(id))
+        .one(db)
+        .await?;
+    if children.is_some() {
+        return Err(AppError::bad_input("delete the step's child steps first").at(&["input", "id"]));
+    }
+    step_edge::Entity::delete_many()
+        .filter(
+            step_edge::Column::StepId
+                .eq(id)
+                .or(step_edge::Column::UpstreamStepId.eq(id)),
+        )
+        .exec(db)
+        .await?;
+    step_field::Entity::delete_many()
+        .filter(step_field::Column::StepId.eq(id))
+        .exec(db)
+        .await?;
+    step::Entity::delete_by_id(id).exec(db).await?;
+    touch_procedure(db, p.id).await?;
+    Ok(s)
+}
+
+pub async fn create_step_field(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreateStepFieldInput,
+) -> AppResult<step_field::Model> {
+    let sid = parse_id(&input.step_id, &["input", "stepId"])?;
+    let (s, p) = step_and_procedure(db, caller, sid, path(&["input", "stepId"])).await?;
+    require_draft(&p).map_err(|e| e.at(&["input", "stepId"]))?;
+    let last: Option<i32> = step_field::Entity::find()
+        .filter(step_field::Column::StepId.eq(sid))
+        .select_only()
+        .column_as(step_field::Column::Position.max(), "m")
+        .into_tuple::<Option<i32>>()
+        .one(db)
+        .await?
+        .flatten();
+    let f = StepFieldInput {
+        name: input.name,
+        field_type: input.field_type,
+        required: input.required,
+        unit: input.unit,
+        options: input.options,
+        min: input.min,
+        max: input.max,
+        pattern: input.pattern,
+    };
+    let id = counters::ids(db, "step_fields", 1).await?;
+    let row = field_row(
+        caller.organization_id,
+        p.id,
+        s.id,
+        id,
+        last.map_or(1, |l| l + 1),
+        &f,
+        path(&["input"]),
+    )?;
+    let created = step_field::Entity::insert(row)
+        .exec_with_returning(db)
+        .await?;
+    touch_procedure(db, p.id).await?;
+    Ok(created)
+}
+
+pub async fn create_step_edge(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreateStepEdgeInput,
+) -> AppResult<step_edge::Model> {
+    let sid = parse_id(&input.step_id, &["input", "stepId"])?;
+    let uid = parse_id(&input.upstream_step_id, &["input", "upstreamStepId"])?;
+    let (s, p) = step_and_procedure(db, caller, sid, path(&["input", "stepId"])).await?;
+    require_draft(&p).map_err(|e| e.at(&["input", "stepId"]))?;
+    let u = scope::get::<step::Entity>(db, caller, uid, "step", path(&["input", "upstreamStepId"]))
+        .await?;
+    if u.procedure_id != s.procedure_id {
+        return Err(
+            AppError::bad_input("both steps must belong to the same procedure")
+                .at(&["input", "upstreamStepId"]),
+        );
+    }
+    let edges = procedure_edges(db, p.id).await?;
+    if edges.contains(&(sid, uid)) {
+        return Err(
+            AppError::bad_input("this dependency already exists").at(&["input", "upstreamStepId"])
+        );
+    }
+    if graph::creates_cycle(&edges, (sid, uid)) {
+        return Err(AppError::bad_input(format!(
+            "step \"{}\" cannot depend on \"{}\": the dependencies would form a cycle",
+            s.title, u.title
+        ))
+        .at(&["input", "upstreamStepId"]));
+    }
+    let e = step_edge::Entity::insert(step_edge::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        procedure_id: Set(p.id),
+        step_id: Set(sid),
+        upstream_step_id: Set(uid),
+        ..Default::default()
+    })
+    .exec_with_returning(db)
+    .await?;
+    touch_procedure(db, p.id).await?;
+    Ok(e)
+}
+
+pub async fn submit_for_review(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: IdEtagInput,
+) -> AppResult<procedure::Model> {
+    let id = parse_id(&input.id, &["input", "id"])?;
+    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
+    etag::check(p.lock_version, &input.etag, "procedure")?;
+    let next = rules::submit_for_review(status_of(&p))
+        .map_err(|e| AppError::new(Code::BadUserInput, e).at(&["input", "id"]))?;
+    let mut am: procedure::ActiveModel = p.clone().into();
+    am.status = Set(next.as_str().into());
+    super::catalog::guarded_update::<procedure::Entity>(
+        db,
+        am,
+        procedure::Column::Id,
+        procedure::Column::LockVersion,
+        id,
+        p.lock_version,
+        "procedure",
+    )
+    .await
+}
+
+pub async fn approve_step(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: IdEtagInput,
+) -> AppResult<step::Model> {
+    let id = parse_id(&input.id, &["input", "id"])?;
+    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
+    etag::check(s.lock_version, &input.etag, "step")?;
+    if !matches!(
+        status_of(&p),
+        ProcedureStatus::Draft | ProcedureStatus::InReview
+    ) {
+        return Err(AppError::bad_input(format!(
+            "procedure is {}; its steps can no longer be approved",
+            p.status
+        ))
+        .at(&["input", "id"]));
+    }
+    let mut am: step::ActiveModel = s.clone().into();
+    am.approved = Set(true);
+    am.approved_by_id = Set(Some(caller.user_id));
+    am.approved_at = Set(Some(super::now()));
+    super::catalog::guarded_update::<step::Entity>(
+        db,
+        am,
+        step::Column::Id,
+        step::Column::LockVersion,
+        id,
+        s.lock_version,
+        "step",
+    )
+    .await
+}
+
+pub async fn release(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: IdEtagInput,
+) -> AppResult<procedure::Model> {
+    let id = parse_id(&input.id, &["input", "id"])?;
+    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
+    etag::check(p.lock_version, &input.etag, "procedure")?;
+    let next =
+        rules::release(status_of(&p)).map_err(|e| AppError::bad_input(e).at(&["input", "id"]))?;
+    let now = super::now();
+    // The releaser approves every step not yet approved.
+    step::Entity::update_many()
+        .col_expr(step::Column::Approved, Expr::value(true))
+        .col_expr(step::Column::ApprovedById, Expr::value(caller.user_id))
+        .col_expr(step::Column::ApprovedAt, Expr::value(now))
+        .col_expr(
+            step::Column::LockVersion,
+            Expr::col(step::Column::LockVersion).add(1),
+        )
+        .filter(step::Column::ProcedureId.eq(id))
+        .filter(step::Column::Approved.eq(false))
+        .exec(db)
+        .await?;
+    procedure::Entity::update_many()
+        .col_expr(
+            procedure::Column::Status,
+            Expr::value(ProcedureStatus::Superseded.as_str()),
+        )
+        .col_expr(
+            procedure::Column::LockVersion,
+            Expr::col(procedure::Column::LockVersion).add(1),
+        )
+        .filter(procedure::Column::FamilyId.eq(p.family_id))
+        .filter(procedure::Column::Status.eq(ProcedureStatus::Released.as_str()))
+        .filter(procedure::Column::Id.ne(id))
+        .exec(db)
+        .await?;
+    let mut am: procedure::ActiveModel = p.clone().into();
+    am.status = Set(next.as_str().into());
+    am.released_at = Set(Some(now));
+    super::catalog::guarded_update::<procedure::Entity>(
+        db,
+        am,
+        procedure::Column::Id,
+        procedure::Column::LockVersion,
+        id,
+        p.lock_version,
+        "procedure",
+    )
+    .await
+}
+
+/// A new DRAFT in the family (version = highest + 1) with copies of the steps, fields,
+/// edges and part links of `procedureId`, written with multi-row inserts.
+pub async fn create_version(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: CreateProcedureVersionInput,
+) -> AppResult<procedure::Model> {
+    let src_id = parse_id(&input.procedure_id, &["input", "procedureId"])?;
+    let src = get_procedure(db, caller, src_id, path(&["input", "procedureId"])).await?;
+    let top: Option<i32> = procedure::Entity::find()
+        .filter(procedure::Column::FamilyId.eq(src.family_id))
+        .select_only()
+        .column_as(procedure::Column::Version.max(), "m")
+        .into_tuple::<Option<i32>>()
+        .one(db)
+        .await?
+        .flatten();
+    let now = super::now();
+    let p = procedure::ActiveModel {
+        organization_id: Set(caller.organization_id),
+        family_id: Set(src.family_id),
+        version: Set(top.unwrap_or(src.version) + 1),
+        title: Set(src.title.clone()),
+        description: Set(src.description.clone()),
+        status: Set(ProcedureStatus::Draft.as_str().into()),
+        procedure_type: Set(src.procedure_type.clone()),
+        export_controlled: Set(src.export_controlled),
+        lock_version: Set(1),
+        created_at: Set(now),
+        released_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        if super::is_unique_violation(&e) {
+            AppError::new(
+                Code::Conflict,
+                "another version of this procedure was created at the same time; retry",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    let steps = step::Entity::find()
+        .filter(step::Column::ProcedureId.eq(src_id))
+        .order_by_asc(step::Column::Id)
+        .all(db)
+        .await?;
+    let fields = step_field::Entity::find()
+        .filter(step_field::Column::ProcedureId.eq(src_id))
+        .order_by_asc(step_field::Column::Id)
+        .all(db)
+        .await?;
+    let edges = procedure_edges(db, src_id).await?;
+    let links: Vec<i64> = part_procedure::Entity::find()
+        .filter(part_procedure::Column::ProcedureId.eq(src_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.part_id)
+        .collect();
+    if !steps.is_empty() {
+        let first = counters::ids(db, "steps", steps.len()).await?;
+        let map: HashMap<i64, i64> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id, first + i as i64))
+            .collect();
+        for chunk in steps.chunks(1000) {
+            step::Entity::insert_many(chunk.iter().map(|s| step::ActiveModel {
+                id: Set(map[&s.id]),
+                organization_id: Set(s.organization_id),
+                procedure_id: Set(p.id),
+                parent_id: Set(s.parent_id.and_then(|x| map.get(&x).copied())),
+                position: Set(s.position),
+                title: Set(s.title.clone()),
+                content: Set(s.content.clone()),
+                approved: Set(false),
+                approved_by_id: Set(None),
+                approved_at: Set(None),
+                lock_version: Set(1),
+                created_at: Set(now),
+            }))
+            .exec_without_returning(db)
+            .await?;
+        }
+        if !fields.is_empty() {
+            let ffirst = counters::ids(db, "step_fields", fields.len()).await?;
+            for (c, chunk) in fields.chunks(1000).enumerate() {
+                step_field::Entity::insert_many(chunk.iter().enumerate().map(|(i, f)| {
+                    step_field::ActiveModel {
+                        id: Set(ffirst + (c * 1000 + i) as i64),
+                        organization_id: Set(f.organization_id),
+                        procedure_id: Set(p.id),
+                        step_id: Set(map[&f.step_id]),
+                        position: Set(f.position),
+                        name: Set(f.name.clone()),
+                        field_type: Set(f.field_type.clone()),
+                        required: Set(f.required),
+                        unit: Set(f.unit.clone()),
+                        options: Set(f.options.clone()),
+                        min: Set(f.min),
+                        max: Set(f.max),
+                        pattern: Set(f.pattern.clone()),
+                        lock_version: Set(1),
+                        created_at: Set(now),
+                    }
+                }))
+                .exec_without_returning(db)
+                .await?;
+            }
+        }
+        for chunk in edges.chunks(1000) {
+            step_edge::Entity::insert_many(chunk.iter().map(|(s, u)| step_edge::ActiveModel {
+                organization_id: Set(caller.organization_id),
+                procedure_id: Set(p.id),
+                step_id: Set(map[s]),
+                upstream_step_id: Set(map[u]),
+                ..Default::default()
+            }))
+            .exec_without_returning(db)
+            .await?;
+        }
+    }
+    link_parts(db, caller.organization_id, p.id, &links).await?;
+    Ok(p)
+}
+
+/// Whether every step of each procedure is approved (procedure id -> all approved).
+pub async fn all_steps_approved(
+    db: &impl ConnectionTrait,
+    procedure_ids: &[i64],
+) -> AppResult<HashMap<i64, bool>> {
+    let mut out: HashMap<i64, bool> = procedure_ids.iter().map(|id| (*id, true)).collect();
+    if procedure_ids.is_empty() {
+        return Ok(out);
+    }
+    let unapproved: Vec<i64> = step::Entity::find()
+        .filter(step::Column::ProcedureId.is_in(procedure_ids.iter().copied()))
+        .filter(step::Column::Approved.eq(false))
+        .select_only()
+        .column(step::Column::ProcedureId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in unapproved {
+        out.insert(id, false);
+    }
+    Ok(out)
+}

@@ -1,0 +1,100 @@
+//! Organization scoping: a row of another organization does not exist for the caller.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select};
+
+use crate::caller::Caller;
+use crate::error::{AppError, AppResult, Seg};
+
+pub trait OrgScoped: EntityTrait {
+    fn org_col() -> Self::Column;
+    fn id_col() -> Self::Column;
+    /// The column that hides a row from callers who are not export-control cleared.
+    fn export_col() -> Option<Self::Column> {
+        None
+    }
+}
+
+macro_rules! org_scoped {
+    ($($m:ident),* $(,)?) => {$(
+        impl OrgScoped for entity::$m::Entity {
+            fn org_col() -> Self::Column { entity::$m::Column::OrganizationId }
+            fn id_col() -> Self::Column { entity::$m::Column::Id }
+        }
+    )*};
+}
+org_scoped!(
+    user,
+    team,
+    api_key,
+    part,
+    part_inventory,
+    step,
+    step_field,
+    step_edge,
+    attribute_definition,
+    run_batch,
+    run_step,
+    run_step_field
+);
+
+impl OrgScoped for entity::procedure::Entity {
+    fn org_col() -> Self::Column {
+        entity::procedure::Column::OrganizationId
+    }
+    fn id_col() -> Self::Column {
+        entity::procedure::Column::Id
+    }
+    fn export_col() -> Option<Self::Column> {
+        Some(entity::procedure::Column::ExportControlled)
+    }
+}
+
+impl OrgScoped for entity::run::Entity {
+    fn org_col() -> Self::Column {
+        entity::run::Column::OrganizationId
+    }
+    fn id_col() -> Self::Column {
+        entity::run::Column::Id
+    }
+    fn export_col() -> Option<Self::Column> {
+        Some(entity::run::Column::ExportControlled)
+    }
+}
+
+/// Everything of `E` the caller may see.
+pub fn visible<E: OrgScoped>(caller: &Caller) -> Select<E> {
+    let mut q = E::find().filter(E::org_col().eq(caller.organization_id));
+    if let (Some(col), false) = (E::export_col(), caller.export_control_cleared) {
+        q = q.filter(col.eq(false));
+    }
+    q
+}
+
+pub async fn find<E: OrgScoped>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+) -> Result<Option<E::Model>, DbErr> {
+    visible::<E>(caller)
+        .filter(E::id_col().eq(id))
+        .one(db)
+        .await
+}
+
+/// The row, or `NOT_FOUND` naming `what` at input path `field`.
+pub async fn get<E: OrgScoped>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    what: &str,
+    field: Vec<Seg>,
+) -> AppResult<E::Model> {
+    find::<E>(db, caller, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(&format!("{what} {id}")).with_path(field))
+}
+
+/// Input path helper: `path(&["input", "partId"])`.
+pub fn path(keys: &[&'static str]) -> Vec<Seg> {
+    keys.iter().map(|k| Seg::Key(k)).collect()
+}
