@@ -22,7 +22,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             depth: 16,
-            complexity: 50_000,
+            complexity: 100_000,
             directives: 50,
             aliases: 200,
             batch_operations: 25,

@@ -5,11 +5,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use std::any::{Any, TypeId};
+use std::hash::Hash;
+use std::sync::Mutex;
+
+use async_graphql::dataloader::Loader;
 use entity::{
     part, part_inventory, procedure, run, run_batch, run_step, run_step_edge, run_step_field, step,
     step_field, team, user,
 };
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use sea_orm::DatabaseConnection;
 
 use crate::caller::Caller;
@@ -21,10 +26,167 @@ pub struct Db {
     pub caller: Caller,
 }
 
-pub type Loaders = DataLoader<Db>;
+/// The request's loaders, over async-graphql's `Loader` trait.
+///
+/// async-graphql's `DataLoader` closes a batch on a 1 ms timer in another task, so on a busy
+/// machine one page of runs takes a varying number of statements. Here a batch closes when
+/// the request's own task has yielded twice: every sibling resolver polled in between joins
+/// it, then all its keys load in one call. A key loaded or in flight is shared, never
+/// loaded twice; `invalidate` empties the memo after a mutation so its payload sees its
+/// own writes.
+pub struct Loaders {
+    db: Arc<Db>,
+    state: Arc<Mutex<HashMap<TypeId, Box<dyn Any + Send + Sync>>>>,
+}
+
+type Pending<V> = Shared<BoxFuture<'static, Result<Option<V>, AppError>>>;
+type Batch<K, V> = Shared<BoxFuture<'static, Result<Arc<HashMap<K, V>>, AppError>>>;
+
+/// Per key type: every key asked for, and the open batch with its keys.
+struct Typed<K, V> {
+    memo: HashMap<K, Pending<V>>,
+    open: Option<(Vec<K>, Batch<K, V>)>,
+}
+
+fn typed<K, V>(state: &mut HashMap<TypeId, Box<dyn Any + Send + Sync>>) -> &mut Typed<K, V>
+where
+    K: Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    state
+        .entry(TypeId::of::<K>())
+        .or_insert_with(|| {
+            Box::new(Typed::<K, V> {
+                memo: HashMap::new(),
+                open: None,
+            })
+        })
+        .downcast_mut::<Typed<K, V>>()
+        .expect("one state type per key type")
+}
 
 pub fn new(db: DatabaseConnection, caller: Caller) -> Loaders {
-    DataLoader::new(Db { db, caller }, tokio::spawn)
+    Loaders {
+        db: Arc::new(Db { db, caller }),
+        state: Arc::new(Mutex::new(HashMap::new())),
+    }
+}
+
+impl Loaders {
+    pub async fn load<K, V>(&self, key: K) -> Result<Option<V>, AppError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+        Db: Loader<K, Value = V, Error = AppError>,
+    {
+        let pending = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let t = typed::<K, V>(&mut state);
+            match t.memo.get(&key) {
+                Some(p) => p.clone(),
+                None => {
+                    let batch = match &mut t.open {
+                        Some((keys, batch)) => {
+                            keys.push(key.clone());
+                            batch.clone()
+                        }
+                        None => {
+                            let batch = self.start_batch::<K, V>();
+                            t.open = Some((vec![key.clone()], batch.clone()));
+                            batch
+                        }
+                    };
+                    let k = key.clone();
+                    let p = async move { batch.await.map(|m| m.get(&k).cloned()) }
+                        .boxed()
+                        .shared();
+                    t.memo.insert(key, p.clone());
+                    p
+                }
+            }
+        };
+        pending.await
+    }
+
+    fn start_batch<K, V>(&self) -> Batch<K, V>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+        Db: Loader<K, Value = V, Error = AppError>,
+    {
+        let db = self.db.clone();
+        let state = self.state.clone();
+        async move {
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            let keys = {
+                let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+                typed::<K, V>(&mut state)
+                    .open
+                    .take()
+                    .map(|(k, _)| k)
+                    .unwrap_or_default()
+            };
+            Ok(Arc::new(db.load(&keys).await?))
+        }
+        .boxed()
+        .shared()
+    }
+
+    pub async fn load_many<K, V>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<Vec<V>, AppError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+        Db: Loader<K, Value = V, Error = AppError>,
+    {
+        let all =
+            futures_util::future::try_join_all(keys.into_iter().map(|k| self.load(k))).await?;
+        Ok(all.into_iter().flatten().collect())
+    }
+
+    /// Loads every key not yet known in one call, ahead of the resolvers that will ask
+    /// for them: list resolvers prime their children so a page takes the same statements
+    /// however the resolvers interleave.
+    pub async fn prime<K, V>(&self, keys: impl IntoIterator<Item = K>) -> Result<(), AppError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+        Db: Loader<K, Value = V, Error = AppError>,
+    {
+        let missing: Vec<K> = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let t = typed::<K, V>(&mut state);
+            let mut seen = std::collections::HashSet::new();
+            keys.into_iter()
+                .filter(|k| !t.memo.contains_key(k) && seen.insert(k.clone()))
+                .collect()
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let loaded = self.db.load(&missing).await?;
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let t = typed::<K, V>(&mut state);
+        for k in missing {
+            let v = loaded.get(&k).cloned();
+            t.memo
+                .entry(k)
+                .or_insert_with(|| futures_util::future::ready(Ok(v)).boxed().shared());
+        }
+        Ok(())
+    }
+
+    /// Forgets everything loaded so far: a mutation's payload must see its own writes.
+    pub fn invalidate(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+pub fn invalidate(l: &Loaders) {
+    l.invalidate();
 }
 
 macro_rules! by_id {
@@ -292,6 +454,26 @@ impl Loader<TeamMembersKey> for Db {
                     Arc::new(m.remove(&id).unwrap_or_default()),
                 )
             })
+            .collect())
+    }
+}
+
+/// The recorded changes of a run step, oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HistoryKey(pub i64);
+
+impl Loader<HistoryKey> for Db {
+    type Value = Arc<Vec<entity::run_step_event::Model>>;
+    type Error = AppError;
+    async fn load(
+        &self,
+        keys: &[HistoryKey],
+    ) -> Result<HashMap<HistoryKey, Self::Value>, AppError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let mut m = crate::store::execution::history(&self.db, &self.caller, &ids).await?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (HistoryKey(id), Arc::new(m.remove(&id).unwrap_or_default())))
             .collect())
     }
 }

@@ -5,6 +5,7 @@ pub mod connection;
 pub mod ctx;
 pub mod loaders;
 pub mod mutation;
+pub mod prefetch;
 pub mod query;
 pub mod types;
 

@@ -39,6 +39,7 @@ async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E
 }
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // the contract's six list arguments, plus self and ctx
 impl Query {
     /// A run by id.
     async fn run(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Run>> {
@@ -68,6 +69,9 @@ impl Query {
         )
         .await
         .gql()?;
+        let rows: Vec<_> = page.rows.iter().map(|(_, r)| r.clone()).collect();
+        crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("edges").field("node"), &rows)
+            .await?;
         Ok(RunConnection::from_page(page, Run))
     }
 

@@ -315,7 +315,7 @@ pub async fn update_run_step(
 }
 
 fn coalesce(col: run_step::Column, now: DateTime<Utc>) -> SimpleExpr {
-    Func::coalesce([Expr::col(col).into(), Expr::value(now)]).into()
+    Func::coalesce([Expr::col(col), Expr::value(now)]).into()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -48,7 +48,7 @@ pub struct PartInventoryPayload {
 /// A step as returned by a mutation, with its procedure's other steps for nesting.
 async fn step_out(ctx: &Context<'_>, row: entity::step::Model) -> Result<StepPayload> {
     let all = loaders(ctx)
-        .load_one(ProcedureStepsKey(row.procedure_id))
+        .load(ProcedureStepsKey(row.procedure_id))
         .await?
         .unwrap_or_default();
     Ok(StepPayload {

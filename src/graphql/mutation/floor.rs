@@ -62,10 +62,10 @@ impl FloorMutation {
         )
         .await);
         let all = loaders(ctx)
-            .load_one(RunStepsKey(out.step.run_id))
+            .load(RunStepsKey(out.step.run_id))
             .await?
             .unwrap_or_default();
-        let run = loaders(ctx).load_one(RunKey(out.step.run_id)).await?;
+        let run = loaders(ctx).load(RunKey(out.step.run_id)).await?;
         let failed =
             run.is_some_and(|r| r.status == crate::domain::status::RunStatus::Failed.as_str());
         Ok(UpdateRunStepPayload {

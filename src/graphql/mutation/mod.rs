@@ -28,6 +28,7 @@ macro_rules! mutate {
             .gql()?;
         let out = $body.gql()?;
         $txn.commit().await.gql()?;
+        $crate::graphql::loaders::invalidate($crate::graphql::ctx::loaders($ctx));
         out
     }};
 }

@@ -52,6 +52,8 @@ async fn runs_of(ctx: &Context<'_>, o: &Outcome) -> Result<Vec<Run>> {
         .all(db(ctx))
         .await
         .gql()?;
+    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("runs"), &rows).await?;
+    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows).await?;
     Ok(rows.into_iter().map(Run).collect())
 }
 

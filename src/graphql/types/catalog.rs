@@ -51,7 +51,7 @@ impl Part {
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn procedures(&self, ctx: &Context<'_>) -> Result<Vec<Procedure>> {
         let list = loaders(ctx)
-            .load_one(PartProceduresKey(self.0.id))
+            .load(PartProceduresKey(self.0.id))
             .await?
             .unwrap_or_default();
         Ok(list.iter().cloned().map(Procedure).collect())
@@ -74,7 +74,7 @@ impl PartInventory {
         id(self.0.part_id)
     }
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
-        let p = loaders(ctx).load_one(PartKey(self.0.part_id)).await?;
+        let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
         p.map(Part).ok_or_else(|| "part not found".into())
     }
     async fn serial_number(&self) -> Option<&str> {
@@ -153,6 +153,9 @@ impl User {
         )
         .await
         .gql()?;
+        let rows: Vec<_> = page.rows.iter().map(|(_, r)| r.clone()).collect();
+        crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("edges").field("node"), &rows)
+            .await?;
         Ok(super::run::RunConnection::from_page(page, super::run::Run))
     }
 }
@@ -175,13 +178,13 @@ impl Team {
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         let ids = loaders(ctx)
-            .load_one(TeamMembersKey(self.0.id))
+            .load(TeamMembersKey(self.0.id))
             .await?
             .unwrap_or_default();
         let users = loaders(ctx)
             .load_many(ids.iter().map(|i| UserKey(*i)))
             .await?;
-        let mut out: Vec<User> = users.into_values().map(User).collect();
+        let mut out: Vec<User> = users.into_iter().map(User).collect();
         out.sort_by_key(|u| u.0.id);
         Ok(out)
     }

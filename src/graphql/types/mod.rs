@@ -29,4 +29,4 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
 }
 
 /// Assumed length of plain child lists (a run's steps, a step's fields) for complexity.
-pub const LIST_COST: usize = 20;
+pub const LIST_COST: usize = 10;

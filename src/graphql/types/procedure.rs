@@ -56,7 +56,7 @@ impl Procedure {
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<Step>> {
         let all = loaders(ctx)
-            .load_one(ProcedureStepsKey(self.0.id))
+            .load(ProcedureStepsKey(self.0.id))
             .await?
             .unwrap_or_default();
         Ok(all
@@ -72,13 +72,13 @@ impl Procedure {
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn parts(&self, ctx: &Context<'_>) -> Result<Vec<Part>> {
         let ids = loaders(ctx)
-            .load_one(ProcedurePartsKey(self.0.id))
+            .load(ProcedurePartsKey(self.0.id))
             .await?
             .unwrap_or_default();
         let parts = loaders(ctx)
             .load_many(ids.iter().map(|i| PartKey(*i)))
             .await?;
-        let mut out: Vec<Part> = parts.into_values().map(Part).collect();
+        let mut out: Vec<Part> = parts.into_iter().map(Part).collect();
         out.sort_by_key(|p| p.0.id);
         Ok(out)
     }

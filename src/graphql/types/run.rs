@@ -49,16 +49,13 @@ impl Run {
         let Some(pid) = self.0.procedure_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)
-            .load_one(ProcedureKey(pid))
-            .await?
-            .map(Procedure))
+        Ok(loaders(ctx).load(ProcedureKey(pid)).await?.map(Procedure))
     }
     async fn part_id(&self) -> ID {
         id(self.0.part_id)
     }
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
-        let p = loaders(ctx).load_one(PartKey(self.0.part_id)).await?;
+        let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
         p.map(Part).ok_or_else(|| "part not found".into())
     }
     async fn part_inventory_id(&self) -> Option<ID> {
@@ -69,7 +66,7 @@ impl Run {
             return Ok(None);
         };
         Ok(loaders(ctx)
-            .load_one(InventoryKey(iid))
+            .load(InventoryKey(iid))
             .await?
             .map(PartInventory))
     }
@@ -81,7 +78,7 @@ impl Run {
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
         let all = loaders(ctx)
-            .load_one(RunStepsKey(self.0.id))
+            .load(RunStepsKey(self.0.id))
             .await?
             .unwrap_or_default();
         let failed = self.0.status == RunStatus::Failed.as_str();
@@ -97,7 +94,7 @@ impl Run {
         let Some(bid) = self.0.run_batch_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx).load_one(BatchKey(bid)).await?.map(RunBatch))
+        Ok(loaders(ctx).load(BatchKey(bid)).await?.map(RunBatch))
     }
     async fn assigned_to_id(&self) -> Option<ID> {
         opt_id(self.0.assigned_to_id)
@@ -106,7 +103,7 @@ impl Run {
         let Some(uid) = self.0.assigned_to_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx).load_one(UserKey(uid)).await?.map(User))
+        Ok(loaders(ctx).load(UserKey(uid)).await?.map(User))
     }
     async fn assigned_team_id(&self) -> Option<ID> {
         opt_id(self.0.assigned_team_id)
@@ -115,7 +112,7 @@ impl Run {
         let Some(tid) = self.0.assigned_team_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx).load_one(TeamKey(tid)).await?.map(Team))
+        Ok(loaders(ctx).load(TeamKey(tid)).await?.map(Team))
     }
     async fn due_date(&self) -> Option<NaiveDate> {
         self.0.due_date
@@ -175,9 +172,10 @@ impl RunBatch {
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn runs(&self, ctx: &Context<'_>) -> Result<Vec<Run>> {
         let runs = loaders(ctx)
-            .load_one(BatchRunsKey(self.0.id))
+            .load(BatchRunsKey(self.0.id))
             .await?
             .unwrap_or_default();
+        crate::graphql::prefetch::runs(ctx, ctx.look_ahead(), &runs).await?;
         Ok(runs.iter().cloned().map(Run).collect())
     }
 }

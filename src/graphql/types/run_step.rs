@@ -12,7 +12,7 @@ use crate::domain::availability;
 use crate::domain::enums::FieldType;
 use crate::domain::status::RunStepStatus;
 use crate::graphql::ctx::loaders;
-use crate::graphql::loaders::{RunKey, RunSteps};
+use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps};
 
 pub struct RunStep {
     pub row: run_step::Model,
@@ -66,7 +66,7 @@ impl RunStep {
         id(self.row.run_id)
     }
     async fn run(&self, ctx: &Context<'_>) -> Result<Run> {
-        let r = loaders(ctx).load_one(RunKey(self.row.run_id)).await?;
+        let r = loaders(ctx).load(RunKey(self.row.run_id)).await?;
         r.map(Run).ok_or_else(|| "run not found".into())
     }
     async fn title(&self) -> &str {
@@ -128,6 +128,35 @@ impl RunStep {
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
         self.row.completed_at
     }
+    /// Every status change and field value of this step: who, when, from, to.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<RunStepEvent>> {
+        let h = loaders(ctx)
+            .load(HistoryKey(self.row.id))
+            .await?
+            .unwrap_or_default();
+        Ok(h.iter()
+            .map(|e| RunStepEvent {
+                kind: e.kind.clone(),
+                run_step_field_id: opt_id(e.run_step_field_id),
+                from_value: e.from_value.clone(),
+                to_value: e.to_value.clone(),
+                user_id: opt_id(e.user_id),
+                created_at: e.created_at,
+            })
+            .collect())
+    }
+}
+
+/// One recorded change: `kind` is STATUS, FIELD_VALUE or SIGNOFF.
+#[derive(async_graphql::SimpleObject)]
+pub struct RunStepEvent {
+    pub kind: String,
+    pub run_step_field_id: Option<ID>,
+    pub from_value: Option<String>,
+    pub to_value: Option<String>,
+    pub user_id: Option<ID>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A field of a run step, with its value.

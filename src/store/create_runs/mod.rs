@@ -99,10 +99,10 @@ pub async fn create(
         .into());
     }
     let hash = request_hash(&req);
-    if let Some(key) = &req.idempotency_key {
-        if let Some(done) = replay(db, caller, key, &hash).await? {
-            return Ok(done);
-        }
+    if let Some(key) = &req.idempotency_key
+        && let Some(done) = replay(db, caller, key, &hash).await?
+    {
+        return Ok(done);
     }
 
     // 1. Parse ids, then load what they name.

@@ -1,0 +1,306 @@
+//! Working runs: the state machine, availability, fields, rollup, batches, history.
+
+use serde_json::{Value, json};
+
+use crate::fixtures::*;
+use crate::harness::*;
+
+const RUN: &str = "query($id: ID!) { run(id: $id) { status startedAt completedAt partInventory { status } steps { id _etag status availableToWork blockers fields { id _etag name value } } } }";
+const STEP: &str = "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { id _etag status } updatedSiblingIds skippedSiblings { runId reason } } }";
+const FIELD: &str = "mutation($i: UpdateRunStepFieldValueInput!) { updateRunStepFieldValue(input: $i) { runStepField { id _etag value } updatedSiblingStepIds } }";
+
+async fn run_state(app: &TestApp, run_id: &Value) -> Value {
+    app.ok(RUN, json!({"id": run_id})).await["run"].clone()
+}
+
+async fn set_step(app: &TestApp, run_id: &Value, i: usize, status: &str) -> Value {
+    let r = run_state(app, run_id).await;
+    let s = &r["steps"][i];
+    app.gql(
+        STEP,
+        json!({"i": {"id": s["id"], "etag": s["_etag"], "status": status}}),
+    )
+    .await
+}
+
+async fn set_field(app: &TestApp, run_id: &Value, i: usize, f: usize, value: Value) -> Value {
+    let r = run_state(app, run_id).await;
+    let field = &r["steps"][i]["fields"][f];
+    app.gql(
+        FIELD,
+        json!({"i": {"id": field["id"], "etag": field["_etag"], "value": value}}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn drive_a_run_to_completion_and_through_exceptions() {
+    let app = app().await;
+    let s = part(&app, "S", "SERIAL").await;
+    let proc_ = chain_procedure(&app, &s, 2, true).await;
+    let d = app
+        .ok(
+            "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
+            json!({"i": {"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true}}),
+        )
+        .await;
+    let run_id = d["createRun"]["run"]["id"].clone();
+
+    let r = run_state(&app, &run_id).await;
+    assert_eq!(r["steps"][0]["availableToWork"], true);
+    assert_eq!(r["steps"][1]["availableToWork"], false);
+    assert!(
+        r["steps"][1]["blockers"][0]
+            .as_str()
+            .unwrap()
+            .contains("Step 1")
+    );
+
+    // Blocked start.
+    let e = set_step(&app, &run_id, 1, "IN_PROGRESS").await;
+    assert_eq!(codes(&e), ["STEP_NOT_AVAILABLE"]);
+    assert!(
+        e["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Step 1")
+    );
+    // Forbidden change names both states.
+    let e = set_step(&app, &run_id, 0, "COMPLETE").await;
+    assert_eq!(codes(&e), ["INVALID_TRANSITION"]);
+    assert!(
+        e["errors"][0]["message"].as_str().unwrap().contains("TODO")
+            && e["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("COMPLETE")
+    );
+
+    // Start.
+    assert!(
+        set_step(&app, &run_id, 0, "IN_PROGRESS")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    let r = run_state(&app, &run_id).await;
+    assert_eq!(r["status"], "IN_PROGRESS");
+    assert!(!r["startedAt"].is_null());
+
+    // Completion needs the required field.
+    let e = set_step(&app, &run_id, 0, "COMPLETE").await;
+    assert_eq!(codes(&e), ["FIELD_INVALID"]);
+    assert!(
+        e["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("torque")
+    );
+    // Invalid value, then a valid one.
+    assert_eq!(
+        codes(&set_field(&app, &run_id, 0, 0, json!(150)).await),
+        ["FIELD_INVALID"]
+    );
+    assert_eq!(
+        codes(&set_field(&app, &run_id, 0, 0, json!("abc")).await),
+        ["FIELD_INVALID"]
+    );
+    let ok = set_field(&app, &run_id, 0, 0, json!(42.5)).await;
+    assert_eq!(
+        ok["data"]["updateRunStepFieldValue"]["runStepField"]["value"],
+        42.5
+    );
+    assert!(
+        set_step(&app, &run_id, 0, "COMPLETE")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    assert_eq!(run_state(&app, &run_id).await["status"], "IN_PROGRESS");
+
+    // Hold and back.
+    assert!(
+        set_step(&app, &run_id, 1, "HOLD")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    assert_eq!(run_state(&app, &run_id).await["status"], "HOLD");
+    assert_eq!(
+        codes(&set_step(&app, &run_id, 1, "IN_PROGRESS").await),
+        ["INVALID_TRANSITION"],
+        "HOLD returns where it came from"
+    );
+    assert!(
+        set_step(&app, &run_id, 1, "TODO")
+            .await
+            .get("errors")
+            .is_none()
+    );
+
+    // Redline and back.
+    assert!(
+        set_step(&app, &run_id, 1, "REDLINE")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    assert_eq!(run_state(&app, &run_id).await["status"], "REDLINE");
+    assert!(
+        set_step(&app, &run_id, 1, "TODO")
+            .await
+            .get("errors")
+            .is_none()
+    );
+
+    // Failure and rework.
+    assert!(
+        set_step(&app, &run_id, 1, "IN_PROGRESS")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    assert!(
+        set_step(&app, &run_id, 1, "FAILED")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    let r = run_state(&app, &run_id).await;
+    assert_eq!(r["status"], "FAILED");
+    assert_eq!(
+        r["partInventory"]["status"], "WIP",
+        "a failed run's unit waits for a person"
+    );
+    assert!(
+        set_step(&app, &run_id, 1, "TODO")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    assert!(
+        set_step(&app, &run_id, 1, "IN_PROGRESS")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    set_field(&app, &run_id, 1, 0, json!(10)).await;
+    assert!(
+        set_step(&app, &run_id, 1, "COMPLETE")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    let r = run_state(&app, &run_id).await;
+    assert_eq!(r["status"], "COMPLETE");
+    assert!(!r["completedAt"].is_null());
+    assert_eq!(r["partInventory"]["status"], "AVAILABLE");
+
+    // History records who, when, from, to.
+    let h = app.ok("query($id: ID!) { run(id: $id) { steps { history { kind fromValue toValue userId createdAt } } } }", json!({"id": run_id})).await;
+    let h1 = h["run"]["steps"][1]["history"].as_array().unwrap();
+    assert!(h1.iter().any(|e| e["kind"] == "STATUS"
+        && e["fromValue"] == "IN_PROGRESS"
+        && e["toValue"] == "FAILED"));
+    assert!(
+        h1.iter()
+            .any(|e| e["kind"] == "FIELD_VALUE" && e["toValue"] == "10")
+    );
+    let done = app
+        .ok(
+            "{ runs(filters: {status: {eq: COMPLETE}}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(done["runs"]["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn batch_propagates_to_siblings_that_can_take_it() {
+    let app = app().await;
+    let s = part(&app, "S", "SERIAL").await;
+    let proc_ = chain_procedure(&app, &s, 2, true).await;
+    let d = app
+        .ok(
+            "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
+            json!({"i": {"runs": [{"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true, "copies": 3}]}}),
+        )
+        .await;
+    let runs: Vec<Value> = d["createBatchedRun"]["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    // A hold propagates to every sibling...
+    let held = set_step(&app, &runs[2], 0, "HOLD").await;
+    assert_eq!(
+        held["data"]["updateRunStep"]["updatedSiblingIds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        set_step(&app, &runs[2], 0, "TODO")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    assert_eq!(
+        run_state(&app, &runs[0]).await["steps"][0]["status"],
+        "TODO"
+    );
+    // ...so take the third run out, hold it alone, and bring it back: now it differs.
+    let batch_id = app
+        .ok(
+            "query($id: ID!) { run(id: $id) { runBatchId } }",
+            json!({"id": runs[2]}),
+        )
+        .await["run"]["runBatchId"]
+        .clone();
+    app.ok(
+        "mutation($r: ID!) { removeRunFromBatch(input: {runId: $r}) { run { runBatchId } } }",
+        json!({"r": runs[2]}),
+    )
+    .await;
+    assert!(
+        set_step(&app, &runs[2], 0, "HOLD")
+            .await
+            .get("errors")
+            .is_none()
+    );
+    app.ok("mutation($b: ID!, $r: ID!) { addRunsToBatch(input: {runBatchId: $b, runIds: [$r]}) { runBatch { runs { id } } } }", json!({"b": batch_id, "r": runs[2]})).await;
+    let out = set_step(&app, &runs[0], 0, "IN_PROGRESS").await;
+    let p = &out["data"]["updateRunStep"];
+    assert_eq!(p["updatedSiblingIds"].as_array().unwrap().len(), 1);
+    assert_eq!(p["skippedSiblings"].as_array().unwrap().len(), 1);
+    assert_eq!(p["skippedSiblings"][0]["runId"], runs[2]);
+    assert_eq!(
+        run_state(&app, &runs[1]).await["steps"][0]["status"],
+        "IN_PROGRESS"
+    );
+    assert_eq!(
+        run_state(&app, &runs[2]).await["steps"][0]["status"],
+        "HOLD"
+    );
+    // A value propagates to the siblings in progress.
+    set_field(&app, &runs[0], 0, 0, json!(7)).await;
+    assert_eq!(
+        run_state(&app, &runs[1]).await["steps"][0]["fields"][0]["value"],
+        7
+    );
+    assert!(run_state(&app, &runs[2]).await["steps"][0]["fields"][0]["value"].is_null());
+    // Membership: a removed run no longer follows.
+    app.ok(
+        "mutation($r: ID!) { removeRunFromBatch(input: {runId: $r}) { run { runBatchId } } }",
+        json!({"r": runs[1]}),
+    )
+    .await;
+    set_step(&app, &runs[0], 0, "COMPLETE").await;
+    assert_eq!(
+        run_state(&app, &runs[1]).await["steps"][0]["status"],
+        "IN_PROGRESS"
+    );
+    app.ok("mutation($b: ID!, $r: ID!) { addRunsToBatch(input: {runBatchId: $b, runIds: [$r]}) { runBatch { runs { id } } } }", json!({"b": batch_id, "r": runs[1]})).await;
+}

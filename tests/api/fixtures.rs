@@ -1,0 +1,73 @@
+//! Catalog set-ups shared by tests, built through the API.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, id};
+
+pub async fn part(app: &TestApp, number: &str, tracking: &str) -> String {
+    let d = app
+        .ok(
+            "mutation($i: CreatePartInput!) { createPart(input: $i) { part { id } } }",
+            json!({"i": {"partNumber": number, "trackingType": tracking}}),
+        )
+        .await;
+    id(&d["createPart"]["part"]["id"])
+}
+
+pub struct Proc {
+    pub id: String,
+    pub steps: Vec<String>,
+}
+
+/// A procedure with `n` steps in a chain (each depends on the previous), each with a
+/// required NUMBER field `torque` (0..100) and an optional STRING `note`; linked to
+/// `part_id` and released unless `release` is false.
+pub async fn chain_procedure(app: &TestApp, part_id: &str, n: usize, release: bool) -> Proc {
+    let d = app
+        .ok(
+            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
+            json!({"i": {"title": "Assemble bracket", "partIds": [part_id]}}),
+        )
+        .await;
+    let pid = id(&d["createProcedure"]["procedure"]["id"]);
+    let mut steps: Vec<String> = Vec::new();
+    for i in 0..n {
+        let upstream: Vec<&String> = steps.last().into_iter().collect();
+        let d = app
+            .ok(
+                "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
+                json!({"i": {
+                    "procedureId": pid, "title": format!("Step {}", i + 1), "upstreamStepIds": upstream,
+                    "fields": [
+                        {"name": "torque", "type": "NUMBER", "required": true, "min": 0, "max": 100, "unit": "Nm"},
+                        {"name": "note", "type": "STRING"}
+                    ]
+                }}),
+            )
+            .await;
+        steps.push(id(&d["createStep"]["step"]["id"]));
+    }
+    if release {
+        release_procedure(app, &pid).await;
+    }
+    Proc { id: pid, steps }
+}
+
+pub async fn etag_of_procedure(app: &TestApp, pid: &str) -> String {
+    let d = app
+        .ok(
+            "query($id: ID!) { procedure(id: $id) { _etag } }",
+            json!({"id": pid}),
+        )
+        .await;
+    d["procedure"]["_etag"].as_str().unwrap().to_string()
+}
+
+pub async fn release_procedure(app: &TestApp, pid: &str) -> Value {
+    let etag = etag_of_procedure(app, pid).await;
+    app.ok(
+        "mutation($i: IdEtagInput!) { releaseProcedure(input: $i) { procedure { id status } } }",
+        json!({"i": {"id": pid, "etag": etag}}),
+    )
+    .await
+}

@@ -1,0 +1,164 @@
+//! Test harness: a fresh database per test (a temp SQLite file, or a fresh schema on the
+//! PostgreSQL that `TEST_DATABASE_URL` names), the real router driven through `oneshot`,
+//! and a counter of the SQL statements the database receives.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use traveler::config::{Config, Limits};
+
+pub const ADMIN: &str = "test-admin-key";
+
+pub struct TestApp {
+    pub router: Router,
+    pub statements: Arc<AtomicUsize>,
+}
+
+pub fn database_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// A fresh, empty database for one test.
+pub async fn fresh_db() -> (DatabaseConnection, bool) {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    match database_url() {
+        Some(url) if url.starts_with("postgres") => {
+            let admin = Database::connect(url.clone())
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            let schema = format!("t_{tag}");
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create schema");
+            let mut opt = ConnectOptions::new(url);
+            opt.set_schema_search_path(schema)
+                .max_connections(8)
+                .sqlx_logging(false);
+            (
+                Database::connect(opt)
+                    .await
+                    .expect("connect to test schema"),
+                true,
+            )
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("traveler-test-{tag}.db"));
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            (
+                traveler::store::connect(&url).await.expect("open sqlite"),
+                false,
+            )
+        }
+    }
+}
+
+pub async fn app() -> TestApp {
+    app_with(Limits::default()).await
+}
+
+pub async fn app_with(limits: Limits) -> TestApp {
+    let (mut db, _postgres) = fresh_db().await;
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    let trace = std::env::var("TRACE_SQL").is_ok();
+    db.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        if trace {
+            let sql = info.statement.sql.clone();
+            eprintln!("SQL: {}", &sql[..sql.len().min(120)]);
+        }
+    });
+    let config = Config {
+        database_url: String::new(),
+        listen: String::new(),
+        admin_token: Some(ADMIN.into()),
+        cors_origins: vec!["https://ui.example.com".into()],
+        limits,
+    };
+    let app = traveler::app::build_with(config, db)
+        .await
+        .expect("build app");
+    TestApp {
+        router: app.router,
+        statements,
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let resp = self.router.clone().oneshot(req).await.expect("router");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        (status, headers, bytes)
+    }
+
+    pub async fn post_as(&self, token: &str, body: Value) -> Reply {
+        let req = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let (status, _, bytes) = self.send(req).await;
+        Reply {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Runs a document as the admin; returns the whole response body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.post_as(ADMIN, json!({"query": query, "variables": variables}))
+            .await
+            .body
+    }
+
+    /// Like `gql`, but panics on any error and returns `data`.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Statements the database received while `f` ran.
+    pub fn count(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+}
+
+/// The `extensions.code` of every error in a response.
+pub fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["extensions"]["code"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn id(v: &Value) -> String {
+    v.as_str().expect("id string").to_string()
+}

@@ -1,0 +1,10 @@
+//! API integration tests: through HTTP (the router), on SQLite by default and on
+//! PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod catalog;
+mod create_runs;
+mod execution;
+mod fixtures;
+mod harness;
+mod http;
+mod schema;
