@@ -17,6 +17,20 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Export-controlled work is for cleared callers only; for others it does not exist,
+    /// and they may not create it.
+    pub fn require_clearance(&self, field: &'static str) -> AppResult<()> {
+        if self.export_control_cleared {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                Code::Forbidden,
+                "export-controlled work needs export-control clearance",
+            )
+            .at(&["input", field]))
+        }
+    }
+
     /// Refuses with `FORBIDDEN` naming the permission unless one of the caller's roles grants it.
     pub fn require(&self, permission: Permission) -> AppResult<()> {
         let granted = match permission {

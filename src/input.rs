@@ -182,6 +182,8 @@ pub struct CreateUserInput {
 pub struct CreateTeamInput {
     pub name: String,
     pub user_ids: Option<Vec<ID>>,
+    /// Roles every member gets through the team.
+    pub roles: Option<Vec<Role>>,
 }
 
 #[derive(InputObject, Clone, Debug)]
@@ -564,3 +566,15 @@ sort_enum!(TeamSortEnum {
     NAME_ASC,
     NAME_DESC
 });
+
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct EventsInputFilters {
+    pub id: Option<IdFilter>,
+    pub entity: Option<StringFilter>,
+    pub entity_id: Option<IdFilter>,
+    pub action: Option<StringFilter>,
+    pub user_id: Option<IdFilter>,
+    pub created_at: Option<DateTimeFilter>,
+}
+
+sort_enum!(EventSortEnum { ID_ASC, ID_DESC });

@@ -5,6 +5,7 @@
 pub mod api_key;
 pub mod attribute_definition;
 pub mod counter;
+pub mod event;
 pub mod idempotency_key;
 pub mod organization;
 pub mod part;
@@ -29,6 +30,7 @@ pub mod prelude {
     pub use super::api_key::Entity as ApiKey;
     pub use super::attribute_definition::Entity as AttributeDefinition;
     pub use super::counter::Entity as Counter;
+    pub use super::event::Entity as Event;
     pub use super::idempotency_key::Entity as IdempotencyKey;
     pub use super::organization::Entity as Organization;
     pub use super::part::Entity as Part;

@@ -66,3 +66,18 @@ pub fn report_all(ctx: &Context<'_>, errors: AppErrors) -> async_graphql::Error 
 pub fn coded(message: &str, code: Code) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
 }
+
+/// The current field's arguments, variables resolved, as JSON (the audit log's `change`).
+pub fn arguments(ctx: &Context<'_>) -> serde_json::Value {
+    let args = ctx.field().arguments().unwrap_or_default();
+    serde_json::Value::Object(
+        args.into_iter()
+            .map(|(name, value)| {
+                (
+                    name.to_string(),
+                    value.into_json().unwrap_or(serde_json::Value::Null),
+                )
+            })
+            .collect(),
+    )
+}

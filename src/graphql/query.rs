@@ -246,6 +246,34 @@ impl Query {
         Ok(TeamConnection::from_page(page, Team))
     }
 
+    /// The audit log of the organization: one event per mutation (admins only).
+    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filters: Option<EventsInputFilters>,
+        sort: Option<Vec<EventSortEnum>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<EventConnection> {
+        let c = caller(ctx)?;
+        c.require(crate::domain::permission::Permission::ManageUsers)
+            .gql()?;
+        let page = lists::events(
+            db(ctx),
+            c,
+            filters,
+            sort,
+            &args(first, after, last, before),
+            limits(ctx).page_size,
+        )
+        .await
+        .gql()?;
+        Ok(EventConnection::from_page(page, Event))
+    }
+
     /// The organization's API keys (tokens are never shown again).
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
         let c = caller(ctx)?;

@@ -1,9 +1,9 @@
 //! API keys: hashing, lookup, and the first-start bootstrap of an organization and its admin.
 
-use entity::{api_key, organization, user};
+use entity::{api_key, organization, team, team_member, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, sea_query::Expr,
+    QueryFilter, QuerySelect, Set, sea_query::Expr, sea_query::ExprTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -61,11 +61,33 @@ pub async fn caller_for_token(
             .exec(db)
             .await?;
     }
+    // A user holds their own roles and those of every team they are on.
+    let mut roles = decode_roles(&u.roles);
+    let teams: Vec<String> = team::Entity::find()
+        .select_only()
+        .column(team::Column::Roles)
+        .filter(
+            team::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(team_member::Column::TeamId)
+                    .from(team_member::Entity)
+                    .and_where(sea_orm::sea_query::Expr::col(team_member::Column::UserId).eq(u.id))
+                    .take(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    for r in teams.iter().flat_map(|t| decode_roles(t)) {
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
     Ok(Some(Caller {
         organization_id: u.organization_id,
         user_id: u.id,
         api_key_id: key.id,
-        roles: decode_roles(&u.roles),
+        roles,
         export_control_cleared: u.export_control_cleared,
         system_admin: u.system_admin,
     }))

@@ -213,6 +213,7 @@ pub async fn create_team(
     let t = team::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name),
+        roles: Set(super::auth::encode_roles(&input.roles.unwrap_or_default())),
         lock_version: Set(1),
         created_at: Set(super::now()),
         ..Default::default()
@@ -367,4 +368,13 @@ pub async fn update_organization(
         am.require_part_procedure_link = Set(r);
     }
     Ok(am.update(db).await?)
+}
+
+/// A new organization with its first admin user and key (the token, shown once).
+pub async fn create_organization(
+    db: &impl ConnectionTrait,
+    name: &str,
+) -> AppResult<(entity::organization::Model, String)> {
+    let name = non_empty(name, "name")?;
+    Ok(super::auth::create_organization_with_admin(db, &name, None, false).await?)
 }

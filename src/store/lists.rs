@@ -421,3 +421,43 @@ pub fn assigned_to_user(caller: &Caller, user_id: i64) -> Select<run::Entity> {
             .add(run::Column::AssignedTeamId.in_subquery(teams)),
     )
 }
+
+pub async fn events(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    f: Option<EventsInputFilters>,
+    sort: Option<Vec<EventSortEnum>>,
+    args: &PageArgs,
+    max: i64,
+) -> AppResult<Page<entity::event::Model>> {
+    use entity::event::Column as C;
+    let mut q = entity::event::Entity::find().filter(C::OrganizationId.eq(caller.organization_id));
+    if let Some(f) = f {
+        q = q
+            .filter(condition(C::Id, f.id.map(|x| x.to_filter()).as_ref()))
+            .filter(condition(
+                C::Entity,
+                f.entity.map(|x| x.to_filter()).as_ref(),
+            ))
+            .filter(condition(
+                C::EntityId,
+                f.entity_id.map(|x| x.to_filter()).as_ref(),
+            ))
+            .filter(condition(
+                C::Action,
+                f.action.map(|x| x.to_filter()).as_ref(),
+            ))
+            .filter(condition(
+                C::UserId,
+                f.user_id.map(|x| x.to_filter()).as_ref(),
+            ))
+            .filter(condition(
+                C::CreatedAt,
+                f.created_at.map(|x| x.to_filter()).as_ref(),
+            ));
+    }
+    for s in sort.unwrap_or_default() {
+        q = q.order_by(C::Id, dir(s == EventSortEnum::ID_ASC));
+    }
+    paginate(db, q.order_by(C::Id, Order::Asc), args, max).await
+}

@@ -1,6 +1,7 @@
 //! Database access: the only layer that speaks SQL. Functions take a connection or a
 //! transaction and a `Caller`, and scope every query to the caller's organization.
 
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod counters;

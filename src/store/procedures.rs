@@ -88,6 +88,9 @@ pub async fn create_procedure(
         scope::get::<part::Entity>(db, caller, pid, "part", p).await?;
         part_ids.push(pid);
     }
+    if input.export_controlled {
+        caller.require_clearance("exportControlled")?;
+    }
     let family = counters::reserve(db, caller.organization_id, Counter::ProcedureFamily, 1).await?;
     let p = procedure::ActiveModel {
         organization_id: Set(caller.organization_id),
@@ -156,6 +159,9 @@ pub async fn update_procedure(
         am.description = Set(Some(d));
     }
     if let Some(x) = input.export_controlled {
+        if x {
+            caller.require_clearance("exportControlled")?;
+        }
         am.export_controlled = Set(x);
     }
     super::catalog::guarded_update::<procedure::Entity>(

@@ -1,6 +1,6 @@
 //! Organization scoping: a row of another organization does not exist for the caller.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select};
 
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult, Seg};
@@ -8,8 +8,8 @@ use crate::error::{AppError, AppResult, Seg};
 pub trait OrgScoped: EntityTrait {
     fn org_col() -> Self::Column;
     fn id_col() -> Self::Column;
-    /// The column that hides a row from callers who are not export-control cleared.
-    fn export_col() -> Option<Self::Column> {
+    /// What hides a row from callers who are not export-control cleared.
+    fn export_hidden() -> Option<Condition> {
         None
     }
 }
@@ -27,7 +27,6 @@ org_scoped!(
     team,
     api_key,
     part,
-    part_inventory,
     step,
     step_field,
     step_edge,
@@ -37,6 +36,26 @@ org_scoped!(
     run_step_field
 );
 
+/// A unit is export-controlled while an export-controlled run works on it.
+impl OrgScoped for entity::part_inventory::Entity {
+    fn org_col() -> Self::Column {
+        entity::part_inventory::Column::OrganizationId
+    }
+    fn id_col() -> Self::Column {
+        entity::part_inventory::Column::Id
+    }
+    fn export_hidden() -> Option<Condition> {
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let controlled = Query::select()
+            .column(entity::run::Column::PartInventoryId)
+            .from(entity::run::Entity)
+            .and_where(Expr::col(entity::run::Column::ExportControlled).eq(true))
+            .and_where(Expr::col(entity::run::Column::PartInventoryId).is_not_null())
+            .take();
+        Some(Condition::all().add(entity::part_inventory::Column::Id.in_subquery(controlled)))
+    }
+}
+
 impl OrgScoped for entity::procedure::Entity {
     fn org_col() -> Self::Column {
         entity::procedure::Column::OrganizationId
@@ -44,8 +63,8 @@ impl OrgScoped for entity::procedure::Entity {
     fn id_col() -> Self::Column {
         entity::procedure::Column::Id
     }
-    fn export_col() -> Option<Self::Column> {
-        Some(entity::procedure::Column::ExportControlled)
+    fn export_hidden() -> Option<Condition> {
+        Some(Condition::all().add(entity::procedure::Column::ExportControlled.eq(true)))
     }
 }
 
@@ -56,16 +75,16 @@ impl OrgScoped for entity::run::Entity {
     fn id_col() -> Self::Column {
         entity::run::Column::Id
     }
-    fn export_col() -> Option<Self::Column> {
-        Some(entity::run::Column::ExportControlled)
+    fn export_hidden() -> Option<Condition> {
+        Some(Condition::all().add(entity::run::Column::ExportControlled.eq(true)))
     }
 }
 
 /// Everything of `E` the caller may see.
 pub fn visible<E: OrgScoped>(caller: &Caller) -> Select<E> {
     let mut q = E::find().filter(E::org_col().eq(caller.organization_id));
-    if let (Some(col), false) = (E::export_col(), caller.export_control_cleared) {
-        q = q.filter(col.eq(false));
+    if let (Some(hidden), false) = (E::export_hidden(), caller.export_control_cleared) {
+        q = q.filter(hidden.not());
     }
     q
 }

@@ -18,6 +18,7 @@ pub const ADMIN: &str = "test-admin-key";
 
 pub struct TestApp {
     pub router: Router,
+    pub db: DatabaseConnection,
     pub statements: Arc<AtomicUsize>,
 }
 
@@ -75,7 +76,15 @@ pub async fn app_with(limits: Limits) -> TestApp {
         counter.fetch_add(1, Ordering::SeqCst);
         if trace {
             let sql = info.statement.sql.clone();
-            eprintln!("SQL: {}", &sql[..sql.len().min(120)]);
+            eprintln!(
+                "SQL: {}",
+                &sql[..sql.len().min(
+                    std::env::var("TRACE_SQL_LEN")
+                        .ok()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(120)
+                )]
+            );
         }
     });
     let config = Config {
@@ -85,11 +94,12 @@ pub async fn app_with(limits: Limits) -> TestApp {
         cors_origins: vec!["https://ui.example.com".into()],
         limits,
     };
-    let app = traveler::app::build_with(config, db)
+    let app = traveler::app::build_with(config, db.clone())
         .await
         .expect("build app");
     TestApp {
         router: app.router,
+        db,
         statements,
     }
 }

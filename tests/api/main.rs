@@ -1,6 +1,7 @@
 //! API integration tests: through HTTP (the router), on SQLite by default and on
 //! PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod access;
 mod catalog;
 mod create_runs;
 mod execution;

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::mutate;
 use crate::domain::permission::Permission::{ManageCatalog, ManageOrganizations, ManageUsers};
-use crate::graphql::ctx::{Gql, caller, db};
 use crate::graphql::types::catalog::{ApiKey, AttributeDefinition, Team, User};
 use crate::graphql::types::id;
 use crate::input::*;
@@ -153,16 +152,8 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: CreateOrganizationInput,
     ) -> Result<CreateOrganizationPayload> {
-        let name = input.name.trim().to_string();
-        if name.is_empty() {
-            return Err(
-                crate::error::AppError::bad_input("`name` must not be empty")
-                    .at(&["input", "name"])
-                    .into_gql(),
-            );
-        }
         let (o, token) = mutate!(ctx, ManageOrganizations, |txn, _c| {
-            crate::store::auth::create_organization_with_admin(&txn, &name, None, false).await
+            catalog::create_organization(&txn, &input.name).await
         });
         Ok(CreateOrganizationPayload {
             organization: org(o),
@@ -176,12 +167,10 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: UpdateOrganizationInput,
     ) -> Result<OrganizationPayload> {
-        let c = caller(ctx)?;
-        c.require(ManageUsers).gql()?;
-        let o =
-            catalog::update_organization(db(ctx), c, input.name, input.require_part_procedure_link)
+        let o = mutate!(ctx, ManageUsers, |txn, c| {
+            catalog::update_organization(&txn, c, input.name, input.require_part_procedure_link)
                 .await
-                .gql()?;
+        });
         Ok(OrganizationPayload {
             organization: org(o),
         })

@@ -27,6 +27,15 @@ macro_rules! mutate {
             .await
             .gql()?;
         let out = $body.gql()?;
+        $crate::store::audit::record(
+            &$txn,
+            $caller,
+            $ctx.item.node.name.node.as_str(),
+            $crate::store::audit::Subject::subject(&out),
+            $crate::graphql::ctx::arguments($ctx),
+        )
+        .await
+        .gql()?;
         $txn.commit().await.gql()?;
         $crate::graphql::loaders::invalidate($crate::graphql::ctx::loaders($ctx));
         out

@@ -82,6 +82,8 @@ impl RunMutation {
                 batch: None,
                 idempotency_key: key,
                 validate_only: false,
+                action: "createRun",
+                change: crate::graphql::ctx::arguments(ctx),
             },
         )
         .await?;
@@ -104,6 +106,8 @@ impl RunMutation {
                 batch: None,
                 idempotency_key: input.idempotency_key.clone(),
                 validate_only: input.validate_only.unwrap_or(false),
+                action: "createRuns",
+                change: crate::graphql::ctx::arguments(ctx),
             },
         )
         .await?;
@@ -126,6 +130,8 @@ impl RunMutation {
                 batch: Some(input.title.clone()),
                 idempotency_key: input.idempotency_key.clone(),
                 validate_only: input.validate_only.unwrap_or(false),
+                action: "createBatchedRun",
+                change: crate::graphql::ctx::arguments(ctx),
             },
         )
         .await?;

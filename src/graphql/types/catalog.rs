@@ -175,6 +175,10 @@ impl Team {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Roles every member gets through the team.
+    async fn roles(&self) -> Vec<Role> {
+        crate::store::auth::decode_roles(&self.0.roles)
+    }
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         let ids = loaders(ctx)
@@ -276,3 +280,39 @@ crate::graphql::connection::connection!(PartConnection, PartEdge, Part);
 crate::graphql::connection::connection!(PartInventoryConnection, PartInventoryEdge, PartInventory);
 crate::graphql::connection::connection!(UserConnection, UserEdge, User);
 crate::graphql::connection::connection!(TeamConnection, TeamEdge, Team);
+
+/// One audited mutation: who (user and key), when, what entity, the change (its input).
+pub struct Event(pub entity::event::Model);
+
+#[Object]
+impl Event {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    /// The mutation, e.g. `createRun`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    /// The kind of entity changed, e.g. `Run`.
+    async fn entity(&self) -> &str {
+        &self.0.entity
+    }
+    async fn entity_id(&self) -> Option<ID> {
+        self.0.entity_id.map(id)
+    }
+    async fn user_id(&self) -> ID {
+        id(self.0.user_id)
+    }
+    async fn api_key_id(&self) -> ID {
+        id(self.0.api_key_id)
+    }
+    /// The mutation's arguments, as JSON.
+    async fn change(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(serde_json::from_str(&self.0.change).unwrap_or_default())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+crate::graphql::connection::connection!(EventConnection, EventEdge, Event);

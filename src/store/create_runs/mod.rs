@@ -39,6 +39,9 @@ pub struct Request<'a> {
     pub batch: Option<Option<String>>,
     pub idempotency_key: Option<String>,
     pub validate_only: bool,
+    /// For the audit log: the mutation's name and its arguments.
+    pub action: &'a str,
+    pub change: serde_json::Value,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -206,6 +209,12 @@ pub async fn create(
             .exec(&txn)
             .await?;
     }
+    let subject = match outcome.batch_id {
+        Some(b) => ("RunBatch", Some(b)),
+        None => ("Run", outcome.run_ids.first().copied()),
+    };
+    let change = serde_json::json!({"arguments": req.change, "runIds": outcome.run_ids, "batchId": outcome.batch_id});
+    super::audit::record(&txn, caller, req.action, subject, change).await?;
     txn.commit().await?;
     Ok(outcome)
 }
@@ -281,6 +290,7 @@ async fn load_snapshot(
         organization: organization::Entity::find_by_id(caller.organization_id)
             .one(db)
             .await?,
+        cleared: caller.export_control_cleared,
         ..Default::default()
     };
     let inv_ids = ids(refs, |r| r.part_inventory_id);

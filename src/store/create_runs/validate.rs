@@ -28,6 +28,8 @@ pub struct Snapshot {
     pub users: HashSet<i64>,
     pub teams: HashSet<i64>,
     pub run_attributes: Vec<attribute_definition::Model>,
+    /// The caller is cleared for export-controlled work.
+    pub cleared: bool,
 }
 
 /// The ids an input refers to, parsed.
@@ -405,6 +407,13 @@ pub fn check(
         ));
     }
     let export_controlled = proc_export || input.export_controlled == Some(true);
+    if export_controlled && !snap.cleared {
+        fail(at.err(
+            Code::Forbidden,
+            "exportControlled",
+            "export-controlled work needs export-control clearance",
+        ));
+    }
     if refs.assigned_to_id.is_some() && refs.assigned_team_id.is_some() {
         fail(at.err(
             Code::BadUserInput,
