@@ -425,7 +425,14 @@ async fn run(
                 .as_ref()
                 .and_then(|x| x.get("code"))
                 .map(|c| c.to_string().trim_matches('"').to_string())
-                .unwrap_or_else(|| "GRAPHQL_VALIDATION_FAILED".into())
+                .unwrap_or_else(|| {
+                    if e.path.is_empty() {
+                        "GRAPHQL_VALIDATION_FAILED"
+                    } else {
+                        "BAD_USER_INPUT"
+                    }
+                    .into()
+                })
         })
         .collect();
     let outcome_label = if codes.is_empty() {
@@ -447,6 +454,13 @@ async fn run(
         }
         (Outcome::RequestError, body)
     } else {
+        // Our resolvers always set a code; errors without one come from async-graphql
+        // coercing arguments (a wrong type, an invalid date): the caller's input.
+        if let Some(Value::Array(errs)) = body.get_mut("errors") {
+            for e in errs {
+                set_default_code(e, "BAD_USER_INPUT");
+            }
+        }
         (Outcome::Executed, body)
     }
 }

@@ -110,6 +110,25 @@ pub struct Reply {
 }
 
 impl TestApp {
+    /// Another server on the same database, with other limits.
+    pub async fn with_limits(&self, limits: Limits) -> TestApp {
+        let config = Config {
+            database_url: String::new(),
+            listen: String::new(),
+            admin_token: Some(ADMIN.into()),
+            cors_origins: vec![],
+            limits,
+        };
+        let app = traveler::app::build_with(config, self.db.clone())
+            .await
+            .expect("build app");
+        TestApp {
+            router: app.router,
+            db: self.db.clone(),
+            statements: self.statements.clone(),
+        }
+    }
+
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let resp = self.router.clone().oneshot(req).await.expect("router");
         let status = resp.status();

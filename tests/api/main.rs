@@ -8,4 +8,5 @@ mod execution;
 mod fixtures;
 mod harness;
 mod http;
+mod robustness;
 mod schema;
