@@ -15,9 +15,14 @@ async fn main() {
 
 async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let config = traveler::config::Config::from_env()?;
+    let token_from_env = config.admin_token.is_some();
     let listen = config.listen.clone();
     let app = traveler::app::build(config).await?;
-    if let Some(token) = &app.new_admin_token {
+    if let (Some(_), true) = (&app.new_admin_token, token_from_env) {
+        println!(
+            "\nFirst start: created an organization and an admin whose key is TRAVELER_ADMIN_TOKEN.\n"
+        );
+    } else if let Some(token) = &app.new_admin_token {
         // Printed once: only its hash is stored.
         println!(
             "\nFirst start: created an organization and an admin.\nAdmin API key (shown once, keep it): {token}\nIn GraphiQL, add the header {{\"Authorization\": \"Bearer {token}\"}}\n"

@@ -248,7 +248,6 @@ pub async fn update_run_step(
     }
     let now = super::now();
     for ((gfrom, held, gto), ids) in &groups {
-        let n = ids.len() as u64;
         let mut q = run_step::Entity::update_many()
             .col_expr(run_step::Column::Status, Expr::value(gto.as_str()))
             .col_expr(
@@ -268,14 +267,11 @@ pub async fn update_run_step(
         if *gto == RunStepStatus::Complete {
             q = q.col_expr(run_step::Column::CompletedAt, Expr::value(now));
         }
-        let res = q
-            .filter(run_step::Column::Id.is_in(ids.clone()))
+        // A sibling changed meanwhile keeps its state; the primary is checked below.
+        q.filter(run_step::Column::Id.is_in(ids.clone()))
             .filter(run_step::Column::Status.eq(gfrom.as_str()))
             .exec(txn)
             .await?;
-        if ids.contains(&step.id) && res.rows_affected < n && ids.len() == 1 {
-            return Err(AppError::stale("run step").at(&["input", "etag"]));
-        }
     }
     // The primary step is also guarded by its version.
     let check = run_step::Entity::find_by_id(step.id)
@@ -476,21 +472,18 @@ pub async fn update_field_value(
     let mut targets = vec![field.clone()];
     let mut skipped = Vec::new();
     if let (Some(_), Some(origin)) = (run.run_batch_id, field.origin_field_id) {
+        let mut open = Vec::new();
         for s in siblings(txn, caller, &run, &step).await? {
-            if status(&s.status) != RunStepStatus::InProgress {
+            if status(&s.status) == RunStepStatus::InProgress {
+                open.push(s.id);
+            } else {
                 skipped.push(Skipped {
                     run_id: s.run_id,
                     run_step_id: s.id,
-                    reason: format!("step is {}", s.status),
+                    reason: format!("step is {}; values are entered while IN_PROGRESS", s.status),
                 });
             }
         }
-        let sib_steps = siblings(txn, caller, &run, &step).await?;
-        let open: Vec<i64> = sib_steps
-            .iter()
-            .filter(|s| status(&s.status) == RunStepStatus::InProgress)
-            .map(|s| s.id)
-            .collect();
         if !open.is_empty() {
             targets.extend(
                 run_step_field::Entity::find()

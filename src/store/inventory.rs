@@ -75,9 +75,13 @@ pub async fn generate(
     count: usize,
     also_taken: &HashSet<String>,
 ) -> AppResult<Vec<String>> {
-    let (scheme, counter) = match kind {
-        IdentityKind::Serial => (&p.serial_scheme, Counter::SerialSeq(p.id)),
-        IdentityKind::Lot => (&p.lot_scheme, Counter::LotSeq(p.id)),
+    let scheme = match kind {
+        IdentityKind::Serial => &p.serial_scheme,
+        IdentityKind::Lot => &p.lot_scheme,
+    };
+    let counter = || match kind {
+        IdentityKind::Serial => Counter::SerialSeq(p.id),
+        IdentityKind::Lot => Counter::LotSeq(p.id),
     };
     let vars = SchemeVars {
         part_number: &p.part_number,
@@ -85,14 +89,9 @@ pub async fn generate(
         date: chrono::Utc::now().date_naive(),
     };
     let mut out = Vec::with_capacity(count);
-    let mut counter = Some(counter);
     while out.len() < count {
         let need = count - out.len();
-        let which = counter.take().unwrap_or(match kind {
-            IdentityKind::Serial => Counter::SerialSeq(p.id),
-            IdentityKind::Lot => Counter::LotSeq(p.id),
-        });
-        let first = counters::reserve(db, p.organization_id, which, need as i64).await?;
+        let first = counters::reserve(db, p.organization_id, counter(), need as i64).await?;
         let candidates: Vec<String> = (0..need as i64)
             .map(|i| numbering::render(scheme, &vars, first + i))
             .collect();
