@@ -304,3 +304,56 @@ async fn batch_propagates_to_siblings_that_can_take_it() {
     );
     app.ok("mutation($b: ID!, $r: ID!) { addRunsToBatch(input: {runBatchId: $b, runIds: [$r]}) { runBatch { runs { id } } } }", json!({"b": batch_id, "r": runs[1]})).await;
 }
+
+/// A step action in a batch is a fixed number of statements, whatever the batch size.
+#[tokio::test]
+async fn batch_actions_take_the_same_statements_for_3_or_30_runs() {
+    let app = app().await;
+    let s = part(&app, "S", "SERIAL").await;
+    let proc_ = chain_procedure(&app, &s, 3, true).await;
+    let mut counts = Vec::new();
+    for n in [3, 30] {
+        let d = app
+            .ok(
+                "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
+                json!({"i": {"runs": [{"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true, "copies": n}]}}),
+            )
+            .await;
+        let first = d["createBatchedRun"]["runs"][0]["id"].clone();
+        let r = run_state(&app, &first).await;
+        let step = &r["steps"][0];
+        let before = app.count();
+        let out = app
+            .gql(
+                STEP,
+                json!({"i": {"id": step["id"], "etag": step["_etag"], "status": "IN_PROGRESS"}}),
+            )
+            .await;
+        counts.push(app.count() - before);
+        assert_eq!(
+            out["data"]["updateRunStep"]["updatedSiblingIds"]
+                .as_array()
+                .unwrap()
+                .len(),
+            n - 1
+        );
+        let field = &run_state(&app, &first).await["steps"][0]["fields"][0];
+        let before = app.count();
+        let out = app
+            .gql(
+                FIELD,
+                json!({"i": {"id": field["id"], "etag": field["_etag"], "value": 5}}),
+            )
+            .await;
+        counts.push(app.count() - before);
+        assert_eq!(
+            out["data"]["updateRunStepFieldValue"]["updatedSiblingStepIds"]
+                .as_array()
+                .unwrap()
+                .len(),
+            n - 1
+        );
+    }
+    assert_eq!(counts[0], counts[2], "status change: {counts:?}");
+    assert_eq!(counts[1], counts[3], "field value: {counts:?}");
+}
