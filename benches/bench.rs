@@ -60,7 +60,7 @@ const RAW_BASE: i64 = 1_000_000_000_000;
 const CREATE_BATCHED: &str = "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runBatch { id } runs { id } } }";
 const READ_RUNS: &str = "{ runs(first: 50) { edges { node { steps { fields { name value } } procedure { title } part { partNumber } partInventory { serialNumber } } } } }";
 const RUN_STEPS: &str = "query($id: ID!) { run(id: $id) { steps { id _etag status } } }";
-const UPDATE_STEP: &str = "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { id status } updatedSiblingIds skippedSiblings { id } } }";
+const UPDATE_STEP: &str = "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { id status } updatedSiblingIds skippedSiblings { runStepId reason } } }";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -215,6 +215,12 @@ fn id_of(v: &Json) -> String {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// The fewer statements of two repetitions (0: none yet). Authentication adds a few to a
+/// call now and then (its key cache expires), which is not the operation's cost.
+fn fewest(so_far: usize, this: usize) -> usize {
+    if so_far == 0 { this } else { so_far.min(this) }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -817,7 +823,7 @@ async fn measure(kind: Kind, db: DatabaseConnection) -> Results {
             "createBatchedRun made too few runs"
         );
         app_ms.push(ms(d));
-        res.create_app_statements = statements;
+        res.create_app_statements = fewest(res.create_app_statements, statements);
         if template.is_none() {
             let first: i64 = id_of(&runs[0]["id"]).parse().expect("numeric id");
             template = Some(RawTemplate::load(&b.db, first).await);
@@ -827,10 +833,11 @@ async fn measure(kind: Kind, db: DatabaseConnection) -> Results {
         let before = b.count();
         let d = raw_create(&b.db, t, rep).await;
         raw_ms.push(ms(d));
-        res.create_raw_statements = b.count() - before;
+        let raw_statements = b.count() - before;
+        res.create_raw_statements = fewest(res.create_raw_statements, raw_statements);
         eprintln!(
-            "[{label}] createBatchedRun {:.1} ms ({} statements), raw {:.1} ms",
-            app_ms[rep], res.create_app_statements, raw_ms[rep]
+            "[{label}] createBatchedRun {:.1} ms ({statements} statements), raw {:.1} ms ({raw_statements})",
+            app_ms[rep], raw_ms[rep]
         );
     }
     res.create_app_ms = median(app_ms);
@@ -843,13 +850,14 @@ async fn measure(kind: Kind, db: DatabaseConnection) -> Results {
     for rep in 0..READ_REPS {
         let (d, statements, bytes, data) = b.timed(READ_RUNS, json!({})).await;
         app_ms.push(ms(d));
-        res.read_app_statements = statements;
+        res.read_app_statements = fewest(res.read_app_statements, statements);
         res.read_bytes = bytes;
         let before = b.count();
         let start = Instant::now();
         let body = raw_read(&b.db, org).await;
         raw_ms.push(ms(start.elapsed()));
-        res.read_raw_statements = b.count() - before;
+        let raw_statements = b.count() - before;
+        res.read_raw_statements = fewest(res.read_raw_statements, raw_statements);
         if rep == 0 {
             let raw: Json = serde_json::from_slice(&body).expect("raw json");
             let edges = data["runs"]["edges"].as_array().expect("edges");
@@ -864,8 +872,8 @@ async fn measure(kind: Kind, db: DatabaseConnection) -> Results {
             );
         }
         eprintln!(
-            "[{label}] runs(first: 50) {:.1} ms ({} statements), hand-written {:.1} ms",
-            app_ms[rep], res.read_app_statements, raw_ms[rep]
+            "[{label}] runs(first: 50) {:.1} ms ({statements} statements), hand-written {:.1} ms ({raw_statements})",
+            app_ms[rep], raw_ms[rep]
         );
     }
     res.read_app_ms = median(app_ms);
@@ -894,8 +902,13 @@ async fn measure(kind: Kind, db: DatabaseConnection) -> Results {
                 Some(size - 1),
                 "the change did not reach every sibling: {out}"
             );
+            assert_eq!(
+                out["skippedSiblings"].as_array().map(Vec::len),
+                Some(0),
+                "siblings were skipped: {out}"
+            );
             times.push(ms(d));
-            res.step_statements[k] = statements;
+            res.step_statements[k] = fewest(res.step_statements[k], statements);
             eprintln!(
                 "[{label}] updateRunStep, batch of {size}: {:.1} ms ({statements} statements)",
                 ms(d)
@@ -1061,7 +1074,10 @@ async fn main() {
              the baseline reads the same rows with 6 plain SELECTs and serializes them with \
              serde_json into the same JSON (checked equal).\n\
              - **Batch action**: `updateRunStep` of a run's first step TODO -> IN_PROGRESS, which \
-             the batch's other runs take too; 10-step procedure, a fresh batch each repetition.\n\n\
+             the batch's other runs take too; 10-step procedure, a fresh batch each repetition.\n\
+             - **Statements**: counted with `DatabaseConnection::set_metric_callback`, the \
+             fewest over the repetitions (API-key authentication adds 3 to a call whenever its \
+             5-second cache expires).\n\n\
              {table}",
             machine()
         );

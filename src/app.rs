@@ -28,16 +28,19 @@ pub async fn build_with(
 ) -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
     store::migrate(&db).await?;
     let new_admin_token = store::auth::bootstrap(&db, config.admin_token.clone()).await?;
+    let keys = std::sync::Arc::new(store::auth::KeyCache::default());
     let schema = crate::graphql::builder(&config.limits)
         .data(AppData {
             db: db.clone(),
             limits: config.limits.clone(),
+            keys: keys.clone(),
         })
         .finish();
     let state = AppState {
         schema,
         db,
         config: Arc::new(config),
+        keys,
     };
     Ok(App {
         router: router(state.clone()),

@@ -1,4 +1,5 @@
-//! Access control: roles granted through teams, and the append-only audit log.
+//! Access control: roles granted through teams, and the append-only audit log; an index
+//! for batch propagation.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -52,6 +53,16 @@ impl MigrationTrait for Migration {
                     .col("organization_id")
                     .col("entity")
                     .col("entity_id")
+                    .take(),
+            )
+            .await?;
+        // Batch propagation finds a step's siblings by their origin step.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_run_steps_origin_step_id")
+                    .table("run_steps")
+                    .col("origin_step_id")
                     .take(),
             )
             .await?;

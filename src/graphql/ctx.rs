@@ -12,6 +12,7 @@ use crate::error::{AppError, AppErrors, AppResult, Code};
 pub struct AppData {
     pub db: DatabaseConnection,
     pub limits: Limits,
+    pub keys: std::sync::Arc<crate::store::auth::KeyCache>,
 }
 
 pub fn caller<'a>(ctx: &Context<'a>) -> Result<&'a Caller> {

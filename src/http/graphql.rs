@@ -23,7 +23,6 @@ use serde_json::{Value, json};
 use super::AppState;
 use crate::caller::Caller;
 use crate::graphql::loaders;
-use crate::store::auth::caller_for_token;
 
 const GQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -97,7 +96,7 @@ async fn authenticate(
             "an API key is required: send `Authorization: Bearer <key>`",
         ));
     };
-    match caller_for_token(&state.db, token).await {
+    match state.keys.caller(&state.db, token).await {
         Ok(Some(c)) => Ok(c),
         Ok(None) => Err(unauth("the API key is not valid")),
         Err(e) => {
@@ -286,7 +285,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
                 let (_, v) = run(&state, caller.clone(), r, false).await;
                 out.push(v);
             }
-            respond(StatusCode::OK, media, Value::Array(out))
+            respond(StatusCode::OK, media, format!("[{}]", out.join(",")))
         }
         other => match to_request(other) {
             Ok(r) => execute_one(&state, caller, media, r, false).await,
@@ -323,8 +322,8 @@ fn to_request(v: Value) -> Result<Request, String> {
     Ok(req)
 }
 
-fn respond(status: StatusCode, media: Media, body: Value) -> Response {
-    let mut r = (status, body.to_string()).into_response();
+fn respond(status: StatusCode, media: Media, body: String) -> Response {
+    let mut r = (status, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(media.content_type()),
@@ -367,7 +366,7 @@ async fn run(
     caller: Caller,
     mut req: Request,
     via_get: bool,
-) -> (Outcome, Value) {
+) -> (Outcome, String) {
     let started = Instant::now();
     let op_name = req.operation_name.clone().unwrap_or_default();
     let limits = &state.config.limits;
@@ -375,7 +374,7 @@ async fn run(
         tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = code, "graphql");
         (
             outcome,
-            json!({"errors": [{"message": message, "extensions": {"code": code}}]}),
+            json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string(),
         )
     };
     let selected = req.operation_name.clone();
@@ -441,6 +440,13 @@ async fn run(
         codes.join(",")
     };
     tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %outcome_label, "graphql");
+    if resp.errors.is_empty() {
+        // The common case: serialize the response once, straight to text.
+        let text = serde_json::to_string(&resp).unwrap_or_else(|_| {
+            json!({"errors": [{"message": "response could not be serialized", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}).to_string()
+        });
+        return (Outcome::Executed, text);
+    }
     let mut body = serde_json::to_value(&resp)
         .unwrap_or_else(|_| json!({"errors": [{"message": "response could not be serialized"}]}));
     if request_error {
@@ -452,7 +458,7 @@ async fn run(
                 }
             }
         }
-        (Outcome::RequestError, body)
+        (Outcome::RequestError, body.to_string())
     } else {
         // Our resolvers always set a code; errors without one come from async-graphql
         // coercing arguments (a wrong type, an invalid date): the caller's input.
@@ -461,7 +467,7 @@ async fn run(
                 set_default_code(e, "BAD_USER_INPUT");
             }
         }
-        (Outcome::Executed, body)
+        (Outcome::Executed, body.to_string())
     }
 }
 

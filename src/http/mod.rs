@@ -23,6 +23,7 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
+    pub keys: Arc<crate::store::auth::KeyCache>,
 }
 
 pub fn router(state: AppState) -> Router {

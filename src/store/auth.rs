@@ -189,3 +189,49 @@ async fn ensure_admin_token(db: &DatabaseConnection, token: &str) -> Result<(), 
     .await?;
     Ok(())
 }
+
+/// Recently resolved keys, so a request does not pay three lookups before its own work.
+/// Entries live `KEY_CACHE_TTL`; this process empties the cache whenever users, teams or
+/// keys change, so another process sees a revoked key or a changed role within the TTL.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Caller, std::time::Instant)>>,
+}
+
+pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl KeyCache {
+    pub async fn caller(
+        &self,
+        db: &DatabaseConnection,
+        token: &str,
+    ) -> Result<Option<Caller>, DbErr> {
+        let hash = hash_token(token);
+        if let Some((c, at)) = self
+            .entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+            && at.elapsed() < KEY_CACHE_TTL
+        {
+            return Ok(Some(c.clone()));
+        }
+        let found = caller_for_token(db, token).await?;
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() > 10_000 {
+            entries.clear();
+        }
+        match &found {
+            Some(c) => entries.insert(hash, (c.clone(), std::time::Instant::now())),
+            None => entries.remove(&hash),
+        };
+        Ok(found)
+    }
+
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}

@@ -8,10 +8,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{part_inventory, run, run_step, run_step_edge, run_step_event, run_step_field};
-use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    QueryTrait, Set,
+    QueryTrait,
 };
 
 use super::etag;
@@ -281,21 +281,27 @@ pub async fn update_run_step(
     if check.lock_version != step.lock_version + 1 {
         return Err(AppError::stale("run step").at(&["input", "etag"]));
     }
-    let events = changed.iter().map(|s| {
-        event(
-            caller,
-            s.run_id,
-            s.id,
-            None,
-            "STATUS",
-            Some(s.status.clone()),
-            Some(to.as_str().to_string()),
-            now,
-        )
-    });
-    run_step_event::Entity::insert_many(events)
-        .exec_without_returning(txn)
-        .await?;
+    // History rows are copied from the rows they describe, in the database: a statement
+    // of constant size whatever the batch.
+    for ((gfrom, _, gto), ids) in &groups {
+        let from = Expr::val(gfrom.as_str());
+        let select = Query::select()
+            .columns([
+                run_step::Column::OrganizationId,
+                run_step::Column::RunId,
+                run_step::Column::Id,
+            ])
+            .expr(Expr::val(Option::<i64>::None))
+            .expr(Expr::val("STATUS"))
+            .expr(from)
+            .expr(Expr::val(gto.as_str()))
+            .expr(Expr::val(caller.user_id))
+            .expr(Expr::val(now))
+            .from(run_step::Entity)
+            .and_where(Expr::col(run_step::Column::Id).is_in(ids.iter().copied()))
+            .take();
+        record_events(txn, select).await?;
+    }
     let run_ids: Vec<i64> = changed
         .iter()
         .map(|s| s.run_id)
@@ -314,29 +320,31 @@ fn coalesce(col: run_step::Column, now: DateTime<Utc>) -> SimpleExpr {
     Func::coalesce([Expr::col(col), Expr::value(now)]).into()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn event(
-    caller: &Caller,
-    run_id: i64,
-    step_id: i64,
-    field_id: Option<i64>,
-    kind: &str,
-    from: Option<String>,
-    to: Option<String>,
-    now: DateTime<Utc>,
-) -> run_step_event::ActiveModel {
-    run_step_event::ActiveModel {
-        organization_id: Set(caller.organization_id),
-        run_id: Set(run_id),
-        run_step_id: Set(step_id),
-        run_step_field_id: Set(field_id),
-        kind: Set(kind.into()),
-        from_value: Set(from),
-        to_value: Set(to),
-        user_id: Set(Some(caller.user_id)),
-        created_at: Set(now),
-        ..Default::default()
-    }
+/// Inserts the history rows that `select` produces, in the column order of
+/// (organization, run, step, field, kind, from, to, user, at).
+async fn record_events(
+    txn: &DatabaseTransaction,
+    select: sea_orm::sea_query::SelectStatement,
+) -> AppResult<()> {
+    use run_step_event::Column as C;
+    let insert = Query::insert()
+        .into_table(run_step_event::Entity)
+        .columns([
+            C::OrganizationId,
+            C::RunId,
+            C::RunStepId,
+            C::RunStepFieldId,
+            C::Kind,
+            C::FromValue,
+            C::ToValue,
+            C::UserId,
+            C::CreatedAt,
+        ])
+        .select_from(select)
+        .map_err(AppError::internal)?
+        .take();
+    txn.execute(&insert).await?;
+    Ok(())
 }
 
 /// Recomputes the status of `run_ids` from their steps (the stored status is a cache of
@@ -495,6 +503,24 @@ pub async fn update_field_value(
         }
     }
     let ids: Vec<i64> = targets.iter().map(|f| f.id).collect();
+    // History first, while the rows still hold the values being replaced.
+    let kind = if signing { "SIGNOFF" } else { "FIELD_VALUE" };
+    let select = Query::select()
+        .columns([
+            run_step_field::Column::OrganizationId,
+            run_step_field::Column::RunId,
+            run_step_field::Column::RunStepId,
+            run_step_field::Column::Id,
+        ])
+        .expr(Expr::val(kind))
+        .column(run_step_field::Column::Value)
+        .expr(Expr::val(stored.clone()))
+        .expr(Expr::val(caller.user_id))
+        .expr(Expr::val(now))
+        .from(run_step_field::Entity)
+        .and_where(Expr::col(run_step_field::Column::Id).is_in(ids.iter().copied()))
+        .take();
+    record_events(txn, select).await?;
     let mut q = run_step_field::Entity::update_many()
         .col_expr(run_step_field::Column::Value, Expr::value(stored.clone()))
         .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now))
@@ -524,22 +550,6 @@ pub async fn update_field_value(
     if updated.lock_version != field.lock_version + 1 {
         return Err(AppError::stale("run step field").at(&["input", "etag"]));
     }
-    let kind = if signing { "SIGNOFF" } else { "FIELD_VALUE" };
-    let events = targets.iter().map(|f| {
-        event(
-            caller,
-            f.run_id,
-            f.run_step_id,
-            Some(f.id),
-            kind,
-            f.value.clone(),
-            stored.clone(),
-            now,
-        )
-    });
-    run_step_event::Entity::insert_many(events)
-        .exec_without_returning(txn)
-        .await?;
     Ok(FieldOutcome {
         field: updated,
         applied_sibling_ids: targets.iter().skip(1).map(|f| f.run_step_id).collect(),

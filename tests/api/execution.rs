@@ -357,3 +357,39 @@ async fn batch_actions_take_the_same_statements_for_3_or_30_runs() {
     assert_eq!(counts[0], counts[2], "status change: {counts:?}");
     assert_eq!(counts[1], counts[3], "field value: {counts:?}");
 }
+
+/// Where the time of a step action in a batch of 500 goes (run with TRACE_SQL=1).
+#[tokio::test]
+#[ignore = "diagnostic"]
+async fn batch_of_500_trace() {
+    let app = app().await;
+    let s = part(&app, "S", "SERIAL").await;
+    let proc_ = chain_procedure(&app, &s, 10, true).await;
+    let d = app
+        .ok(
+            "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
+            json!({"i": {"runs": [{"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true, "copies": 500}]}}),
+        )
+        .await;
+    let first = d["createBatchedRun"]["runs"][0]["id"].clone();
+    let r = run_state(&app, &first).await;
+    let step = &r["steps"][0];
+    eprintln!("---- action");
+    let t = std::time::Instant::now();
+    app.gql(
+        STEP,
+        json!({"i": {"id": step["id"], "etag": step["_etag"], "status": "IN_PROGRESS"}}),
+    )
+    .await;
+    eprintln!("---- {:?}", t.elapsed());
+    let r = run_state(&app, &first).await;
+    let step = &r["steps"][0];
+    eprintln!("---- action 2");
+    let t = std::time::Instant::now();
+    app.gql(
+        STEP,
+        json!({"i": {"id": step["id"], "etag": step["_etag"], "status": "HOLD"}}),
+    )
+    .await;
+    eprintln!("---- {:?}", t.elapsed());
+}

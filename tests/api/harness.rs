@@ -77,7 +77,8 @@ pub async fn app_with(limits: Limits) -> TestApp {
         if trace {
             let sql = info.statement.sql.clone();
             eprintln!(
-                "SQL: {}",
+                "SQL {:>8.3}ms: {}",
+                info.elapsed.as_secs_f64() * 1e3,
                 &sql[..sql.len().min(
                     std::env::var("TRACE_SQL_LEN")
                         .ok()

@@ -80,6 +80,7 @@ impl AdminMutation {
             &txn, c, input
         )
         .await);
+        forget_keys(ctx);
         Ok(UserPayload { user: User(u) })
     }
 
@@ -88,6 +89,7 @@ impl AdminMutation {
             &txn, c, input
         )
         .await);
+        forget_keys(ctx);
         Ok(TeamPayload { team: Team(t) })
     }
 
@@ -100,6 +102,7 @@ impl AdminMutation {
             &txn, c, input
         )
         .await);
+        forget_keys(ctx);
         Ok(TeamPayload { team: Team(t) })
     }
 
@@ -113,6 +116,7 @@ impl AdminMutation {
             &txn, c, input
         )
         .await);
+        forget_keys(ctx);
         Ok(CreateApiKeyPayload {
             api_key: ApiKey(k),
             token,
@@ -128,6 +132,7 @@ impl AdminMutation {
             &txn, c, input
         )
         .await);
+        forget_keys(ctx);
         Ok(ApiKeyPayload { api_key: ApiKey(k) })
     }
 
@@ -175,4 +180,11 @@ impl AdminMutation {
             organization: org(o),
         })
     }
+}
+
+/// Users, teams and keys changed: cached callers may be stale.
+fn forget_keys(ctx: &Context<'_>) {
+    ctx.data_unchecked::<crate::graphql::ctx::AppData>()
+        .keys
+        .clear();
 }

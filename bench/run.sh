@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole benchmark suite, one command: in-process creation, reading and batch actions
+# on SQLite and PostgreSQL (cargo bench), then HTTP throughput, CPU per field and peak RSS
+# of a release server (bench/http.sh). Prints the tables and writes them to BENCHMARKS.md.
+#   bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --locked
+BENCH_WRITE=1 cargo bench --locked --bench bench
+bash bench/http.sh "${BENCH_HTTP_SECONDS:-10}" | tee /tmp/traveler-http-bench.md
+{ echo; cat /tmp/traveler-http-bench.md; } >> BENCHMARKS.md
