@@ -15,7 +15,6 @@ key=bench-key
 DATABASE_URL="sqlite://$work/bench.db?mode=rwc" TRAVELER_LISTEN="127.0.0.1:$port" TRAVELER_ADMIN_TOKEN=$key RUST_LOG=warn "$bin" >"$work/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-[ -n "${BENCH_PROFILE:-}" ] && echo "server pid $pid" >&2
 url="http://127.0.0.1:$port/graphql"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 
@@ -60,11 +59,14 @@ load() { # name body -> "rps p50 p99 cpu_ticks requests"
   echo "$rps $p50 $p99 $((after - before)) $reqs ${errs:-0}"
 }
 read -r t_rps t_p50 t_p99 t_cpu t_reqs t_err < <(load typename '{"query":"{ __typename }"}')
+# BENCH_PROFILE=file records a CPU profile of the server during the run(id) load.
+perf_pid=
 if [ -n "${BENCH_PROFILE:-}" ]; then
   perf record -F 999 -e cpu-clock -g -p "$pid" -o "$BENCH_PROFILE" -- sleep "$secs" >/dev/null 2>&1 &
+  perf_pid=$!
 fi
 read -r r_rps r_p50 r_p99 r_cpu r_reqs r_err < <(load run "$run_body")
-wait
+[ -z "$perf_pid" ] || wait "$perf_pid"
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 us_per_field=$(python3 -c "print(round(($r_cpu/$tck) * 1e6 / ($r_reqs * $fields_per), 3))")
 us_per_req_t=$(python3 -c "print(round(($t_cpu/$tck) * 1e6 / $t_reqs, 1))")
