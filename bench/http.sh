@@ -12,9 +12,24 @@ bin=./target/release/traveler
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 key=bench-key
-DATABASE_URL="sqlite://$work/bench.db?mode=rwc" TRAVELER_LISTEN="127.0.0.1:$port" TRAVELER_ADMIN_TOKEN=$key RUST_LOG=warn "$bin" >"$work/server.log" 2>&1 &
+# BENCH_HTTP_POSTGRES=1 runs the server on a fresh PostgreSQL database instead of SQLite.
+db_url="sqlite://$work/bench.db?mode=rwc"
+db_name=SQLite
+if [ -n "${BENCH_HTTP_POSTGRES:-}" ]; then
+  pgdb="traveler_http_bench_$$"
+  psql -h 127.0.0.1 -U postgres -q -c "CREATE DATABASE $pgdb"
+  db_url="postgres://postgres@127.0.0.1:5432/$pgdb"
+  db_name=PostgreSQL
+fi
+DATABASE_URL="$db_url" TRAVELER_LISTEN="127.0.0.1:$port" TRAVELER_ADMIN_TOKEN=$key RUST_LOG=warn "$bin" >"$work/server.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+cleanup() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$work"
+  [ -z "${pgdb:-}" ] || psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" || true
+}
+trap cleanup EXIT
 url="http://127.0.0.1:$port/graphql"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 
@@ -71,7 +86,7 @@ hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 us_per_field=$(python3 -c "print(round(($r_cpu/$tck) * 1e6 / ($r_reqs * $fields_per), 3))")
 us_per_req_t=$(python3 -c "print(round(($t_cpu/$tck) * 1e6 / $t_reqs, 1))")
 cat <<TABLE
-### HTTP (release server, SQLite, wrk -t2 -c32 -d${secs}s, same machine as the load generator)
+### HTTP (release server, $db_name, wrk -t2 -c32 -d${secs}s, same machine as the load generator)
 
 | request | req/s | p50 | p99 | non-2xx | server CPU |
 |---|---|---|---|---|---|
