@@ -32,11 +32,11 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use entity::{part_inventory, run, step, step_edge, step_field};
+use entity::{part_inventory, run, step, step_field};
 use http_body_util::BodyExt;
 use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, Statement, Value,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait,
+    Statement, Value,
 };
 use serde_json::{Value as Json, json};
 use tower::ServiceExt;
@@ -369,29 +369,11 @@ impl RawTemplate {
             .expect("load part")
             .expect("part exists");
         let procedure_id = run.procedure_id.expect("procedure");
-        let steps = step::Entity::find()
-            .filter(step::Column::ProcedureId.eq(procedure_id))
-            .order_by_asc(step::Column::Position)
-            .order_by_asc(step::Column::Id)
-            .all(db)
+        // The same template the application copies from.
+        let template = traveler::store::create_runs::template::Template::load(db, procedure_id)
             .await
-            .expect("load steps");
-        let fields = step_field::Entity::find()
-            .filter(step_field::Column::ProcedureId.eq(procedure_id))
-            .order_by_asc(step_field::Column::StepId)
-            .order_by_asc(step_field::Column::Position)
-            .order_by_asc(step_field::Column::Id)
-            .all(db)
-            .await
-            .expect("load fields");
-        let edges = step_edge::Entity::find()
-            .filter(step_edge::Column::ProcedureId.eq(procedure_id))
-            .all(db)
-            .await
-            .expect("load edges")
-            .into_iter()
-            .map(|e| (e.step_id, e.upstream_step_id))
-            .collect();
+            .expect("load template");
+        let (steps, fields, edges) = (template.steps, template.fields, template.edges);
         RawTemplate {
             organization_id: run.organization_id,
             part_id: part.id,

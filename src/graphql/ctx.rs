@@ -1,6 +1,6 @@
 //! What resolvers read from the request: the caller, the database, the loaders, limits.
 
-use async_graphql::{Context, ErrorExtensions, Result};
+use async_graphql::{Context, Result};
 use sea_orm::DatabaseConnection;
 
 use super::loaders::Loaders;
@@ -61,11 +61,6 @@ pub fn report_all(ctx: &Context<'_>, errors: AppErrors) -> async_graphql::Error 
         ctx.add_error(se);
     }
     first.into_gql()
-}
-
-/// Marks an `async_graphql::Error` as coming from our code (for extension-less errors).
-pub fn coded(message: &str, code: Code) -> async_graphql::Error {
-    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
 }
 
 /// The current field's arguments, variables resolved, as JSON (the audit log's `change`).

@@ -1,6 +1,5 @@
 //! Parts, users, teams, API keys, custom attribute definitions and organizations.
 
-use async_graphql::ID;
 use entity::{api_key, attribute_definition, part, team, team_member, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::ExprTrait as _;
@@ -11,7 +10,7 @@ use super::scope::{self, path};
 use crate::caller::Caller;
 use crate::domain::enums::{AttributeType, Role};
 use crate::domain::numbering;
-use crate::error::{AppError, AppResult, Code, Seg};
+use crate::error::{AppError, AppResult, Seg};
 use crate::input::*;
 
 fn non_empty(v: &str, field: &'static str) -> AppResult<String> {
@@ -338,15 +337,6 @@ pub async fn define_attribute(
     }
     .insert(db)
     .await?)
-}
-
-/// The id of an `ID`-typed input, or `NOT_FOUND`/`BAD_USER_INPUT` at its path.
-pub fn id_of(id: &ID, field: &'static str) -> AppResult<i64> {
-    crate::input::parse_id(id, &["input", field])
-}
-
-pub fn forbidden(message: &str) -> AppError {
-    AppError::new(Code::Forbidden, message)
 }
 
 pub async fn update_organization(
