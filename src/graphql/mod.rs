@@ -2,6 +2,7 @@
 //! store; no SQL and no domain rules live here.
 
 pub mod connection;
+pub mod input;
 pub mod ctx;
 pub mod loaders;
 pub mod mutation;

@@ -1,0 +1,43 @@
+//! The contract's GraphQL input objects, and their conversion into the store's plain
+//! commands. ID parsing and input paths (`extensions.field`) are owned here: the store only
+//! sees `i64` ids, domain enums and chrono types.
+
+use async_graphql::ID;
+
+use crate::error::{AppError, AppResult, Seg};
+
+/// Parses an `ID` holding an integer key (`12` and `"12"` both arrive here as text); an
+/// invalid one is `BAD_USER_INPUT` at `path`.
+pub fn id(id: &ID, path: &[Seg]) -> AppResult<i64> {
+    id.as_str()
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| {
+            AppError::bad_input(format!("`{}` is not a valid id", id.as_str()))
+                .with_path(path.to_vec())
+        })
+}
+
+/// `id` for an optional input field.
+pub fn opt_id(v: &Option<ID>, path: &[Seg]) -> AppResult<Option<i64>> {
+    v.as_ref().map(|v| id(v, path)).transpose()
+}
+
+/// Every id of a list, each refused at its own index (`[.., "userIds", 2]`).
+pub fn ids(v: &[ID], path: &[Seg]) -> AppResult<Vec<i64>> {
+    v.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut p = path.to_vec();
+            p.push(Seg::Index(i));
+            id(v, &p)
+        })
+        .collect()
+}
+
+/// A path of keys, e.g. `keys(&["input", "id"])`.
+pub fn keys(path: &[&'static str]) -> Vec<Seg> {
+    path.iter().map(|k| Seg::Key(k)).collect()
+}
