@@ -1,8 +1,12 @@
 //! The contract's list filters (`{eq, neq, in, ilike, lt, lte, gt, gte, isNull}`) as plain
 //! data, turned into SQL conditions on a column.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, Value};
+
+use crate::domain::enums::{PartInventoryStatus, ProcedureStatus, ProcedureType, TrackingType};
+use crate::domain::status::RunStatus;
 
 #[derive(Clone, Debug)]
 pub struct Filter<V> {
@@ -49,14 +53,37 @@ impl<V> Filter<V> {
     }
 }
 
+/// A value a list can be filtered on, as its column stores it.
+pub trait Scalar {
+    fn into_value(self) -> Value;
+}
+
+macro_rules! scalar {
+    (as is: $($t:ty),*; as str: $($e:ty),*) => {
+        $(impl Scalar for $t {
+            fn into_value(self) -> Value {
+                self.into()
+            }
+        })*
+        // Enum columns hold the variant's upper-case name.
+        $(impl Scalar for $e {
+            fn into_value(self) -> Value {
+                self.as_str().into()
+            }
+        })*
+    };
+}
+scalar!(
+    as is: i64, i32, f64, bool, String, NaiveDate, DateTime<Utc>;
+    as str: RunStatus, ProcedureStatus, ProcedureType, TrackingType, PartInventoryStatus
+);
+
 /// All the conditions of `f` on `col`, joined with AND.
-pub fn condition<C, V>(col: C, f: Option<&Filter<V>>) -> Condition
+pub fn condition<C>(col: C, f: &Filter<Value>) -> Condition
 where
     C: ColumnTrait + IntoColumnRef + Copy,
-    V: Into<Value> + Clone,
 {
     let mut c = Condition::all();
-    let Some(f) = f else { return c };
     if let Some(v) = &f.eq {
         c = c.add(col.eq(v.clone()));
     }
