@@ -1,6 +1,13 @@
-//! Relay connections: `edges { cursor node }`, `pageInfo`, `totalCount`.
+//! Relay connections (`edges { cursor node }`, `pageInfo`, `totalCount`) and the one path
+//! every list field takes: its arguments become the store's spec and page arguments, the
+//! store returns the page of rows the caller may see.
 
-use async_graphql::SimpleObject;
+use async_graphql::{Context, Result, SimpleObject};
+
+use super::ctx::{Gql, caller, db, limits};
+use super::input::filters::{SpecPart, spec};
+use crate::store::lists::{self, Row};
+use crate::store::page::{Page, PageArgs};
 
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
@@ -12,6 +19,72 @@ pub struct PageInfo {
     pub total_count: i64,
     /// Rows on this page.
     pub count: i64,
+}
+
+/// A connection type built from a page of rows, each row wrapped as a `Node`.
+pub trait Connection: Sized {
+    type Node;
+    fn from_page<M>(page: Page<M>, node: impl Fn(M) -> Self::Node) -> Self;
+}
+
+/// The page arguments of a connection field.
+pub fn page_args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
+}
+
+/// One page of a list, as the caller may see it.
+pub async fn page<F, S>(
+    ctx: &Context<'_>,
+    filters: Option<F>,
+    sort: Option<Vec<S>>,
+    args: PageArgs,
+) -> Result<Page<Row<F::Entity>>>
+where
+    F: SpecPart,
+    S: SpecPart<Entity = F::Entity>,
+{
+    let max = limits(ctx).page_size;
+    let spec = spec(filters, sort);
+    lists::page(db(ctx), caller(ctx)?, spec, &args, max)
+        .await
+        .gql()
+}
+
+/// A list field: one page of a list, as the connection `C` of `node`s.
+pub async fn list<C, F, S>(
+    ctx: &Context<'_>,
+    filters: Option<F>,
+    sort: Option<Vec<S>>,
+    args: PageArgs,
+    node: impl Fn(Row<F::Entity>) -> C::Node,
+) -> Result<C>
+where
+    C: Connection,
+    F: SpecPart,
+    S: SpecPart<Entity = F::Entity>,
+{
+    Ok(C::from_page(page(ctx, filters, sort, args).await?, node))
+}
+
+pub fn page_info<M>(page: &Page<M>, cursors: &[String]) -> PageInfo {
+    PageInfo {
+        has_next_page: page.has_next,
+        has_previous_page: page.has_prev,
+        start_cursor: cursors.first().cloned(),
+        end_cursor: cursors.last().cloned(),
+        total_count: page.total as i64,
+        count: page.rows.len() as i64,
+    }
 }
 
 macro_rules! connection {
@@ -30,29 +103,18 @@ macro_rules! connection {
             pub total_count: i64,
         }
 
-        impl $conn {
-            pub fn from_page<M>(
-                page: $crate::store::page::Page<M>,
-                node: impl Fn(M) -> $node,
-            ) -> Self {
+        impl $crate::graphql::connection::Connection for $conn {
+            type Node = $node;
+            fn from_page<M>(page: $crate::store::page::Page<M>, node: impl Fn(M) -> $node) -> Self {
                 let cursors: Vec<String> = page
                     .rows
                     .iter()
                     .map(|(o, _)| $crate::store::page::encode_cursor(*o))
                     .collect();
-                let page_info = $crate::graphql::connection::PageInfo {
-                    has_next_page: page.has_next,
-                    has_previous_page: page.has_prev,
-                    start_cursor: cursors.first().cloned(),
-                    end_cursor: cursors.last().cloned(),
-                    total_count: page.total as i64,
-                    count: page.rows.len() as i64,
-                };
+                let page_info = $crate::graphql::connection::page_info(&page, &cursors);
+                let edges = page.rows.into_iter().zip(cursors);
                 $conn {
-                    edges: page
-                        .rows
-                        .into_iter()
-                        .zip(cursors)
+                    edges: edges
                         .map(|((_, m), cursor)| $edge {
                             cursor,
                             node: node(m),

@@ -1,33 +1,28 @@
 //! Read queries. Each resolver checks the caller, then asks the store.
 
 use async_graphql::{Context, ID, Object, Result};
-use entity::{
-    api_key, attribute_definition, part, part_inventory, procedure, run, run_batch, user,
-};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{part, part_inventory, procedure, run, run_batch, user};
 
-use super::ctx::{Gql, caller, db, limits};
+use super::connection::{Connection, list, page, page_args};
+use super::ctx::{Gql, caller, db};
+use super::input::filters::*;
 use super::types::catalog::*;
 use super::types::procedure::{Procedure, ProcedureConnection};
 use super::types::run::{Run, RunBatch, RunBatchConnection, RunConnection};
-use crate::input::*;
-use crate::store::page::PageArgs;
+use crate::store::page::Page;
 use crate::store::{lists, scope};
 
 pub struct Query;
 
-fn args(
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-) -> PageArgs {
-    PageArgs {
-        first,
-        after,
-        last,
-        before,
-    }
+/// A page of runs as a connection; first primes what the selected nodes will load.
+pub(crate) async fn run_connection(
+    ctx: &Context<'_>,
+    page: Page<run::Model>,
+) -> Result<RunConnection> {
+    let rows: Vec<_> = page.rows.iter().map(|(_, r)| r.clone()).collect();
+    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("edges").field("node"), &rows)
+        .await?;
+    Ok(RunConnection::from_page(page, Run))
 }
 
 /// Looks a row up by id within the caller's organization; an unparsable id finds nothing.
@@ -59,20 +54,9 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<RunConnection> {
-        let page = lists::runs(
-            db(ctx),
-            caller(ctx)?,
-            filters,
-            sort,
-            &args(first, after, last, before),
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        let rows: Vec<_> = page.rows.iter().map(|(_, r)| r.clone()).collect();
-        crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("edges").field("node"), &rows)
-            .await?;
-        Ok(RunConnection::from_page(page, Run))
+        let args = page_args(first, after, last, before);
+        let page = page(ctx, filters, sort, args).await?;
+        run_connection(ctx, page).await
     }
 
     async fn procedure(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Procedure>> {
@@ -90,17 +74,8 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ProcedureConnection> {
-        let page = lists::procedures(
-            db(ctx),
-            caller(ctx)?,
-            filters,
-            sort,
-            &args(first, after, last, before),
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        Ok(ProcedureConnection::from_page(page, Procedure))
+        let args = page_args(first, after, last, before);
+        list(ctx, filters, sort, args, Procedure).await
     }
 
     async fn part(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Part>> {
@@ -118,17 +93,8 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<PartConnection> {
-        let page = lists::parts(
-            db(ctx),
-            caller(ctx)?,
-            filters,
-            sort,
-            &args(first, after, last, before),
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        Ok(PartConnection::from_page(page, Part))
+        let args = page_args(first, after, last, before);
+        list(ctx, filters, sort, args, Part).await
     }
 
     async fn part_inventory(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PartInventory>> {
@@ -148,17 +114,8 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<PartInventoryConnection> {
-        let page = lists::part_inventories(
-            db(ctx),
-            caller(ctx)?,
-            filters,
-            sort,
-            &args(first, after, last, before),
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        Ok(PartInventoryConnection::from_page(page, PartInventory))
+        let args = page_args(first, after, last, before);
+        list(ctx, filters, sort, args, PartInventory).await
     }
 
     async fn run_batch(&self, ctx: &Context<'_>, id: ID) -> Result<Option<RunBatch>> {
@@ -176,17 +133,8 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<RunBatchConnection> {
-        let page = lists::run_batches(
-            db(ctx),
-            caller(ctx)?,
-            filters,
-            sort,
-            &args(first, after, last, before),
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        Ok(RunBatchConnection::from_page(page, RunBatch))
+        let args = page_args(first, after, last, before);
+        list(ctx, filters, sort, args, RunBatch).await
     }
 
     /// The caller.
@@ -209,17 +157,8 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<UserConnection> {
-        let page = lists::users(
-            db(ctx),
-            caller(ctx)?,
-            filters,
-            sort,
-            &args(first, after, last, before),
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        Ok(UserConnection::from_page(page, User))
+        let args = page_args(first, after, last, before);
+        list(ctx, filters, sort, args, User).await
     }
 
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
@@ -233,17 +172,8 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<TeamConnection> {
-        let page = lists::teams(
-            db(ctx),
-            caller(ctx)?,
-            filters,
-            sort,
-            &args(first, after, last, before),
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        Ok(TeamConnection::from_page(page, Team))
+        let args = page_args(first, after, last, before);
+        list(ctx, filters, sort, args, Team).await
     }
 
     /// The audit log of the organization: one event per mutation (admins only).
@@ -261,17 +191,8 @@ impl Query {
         let c = caller(ctx)?;
         c.require(crate::domain::permission::Permission::ManageUsers)
             .gql()?;
-        let page = lists::events(
-            db(ctx),
-            c,
-            filters,
-            sort,
-            &args(first, after, last, before),
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        Ok(EventConnection::from_page(page, Event))
+        let args = page_args(first, after, last, before);
+        list(ctx, filters, sort, args, Event).await
     }
 
     /// The organization's API keys (tokens are never shown again).
@@ -279,21 +200,13 @@ impl Query {
         let c = caller(ctx)?;
         c.require(crate::domain::permission::Permission::ManageUsers)
             .gql()?;
-        let rows = scope::visible::<api_key::Entity>(c)
-            .order_by_asc(api_key::Column::Id)
-            .all(db(ctx))
-            .await
-            .gql()?;
+        let rows = lists::api_keys(db(ctx), c).await.gql()?;
         Ok(rows.into_iter().map(ApiKey).collect())
     }
 
     /// Custom attribute definitions of the organization.
     async fn attribute_definitions(&self, ctx: &Context<'_>) -> Result<Vec<AttributeDefinition>> {
-        let c = caller(ctx)?;
-        let rows = attribute_definition::Entity::find()
-            .filter(attribute_definition::Column::OrganizationId.eq(c.organization_id))
-            .order_by_asc(attribute_definition::Column::Id)
-            .all(db(ctx))
+        let rows = lists::attribute_definitions(db(ctx), caller(ctx)?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(AttributeDefinition).collect())

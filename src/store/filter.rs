@@ -1,8 +1,12 @@
 //! The contract's list filters (`{eq, neq, in, ilike, lt, lte, gt, gte, isNull}`) as plain
 //! data, turned into SQL conditions on a column.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, Value};
+
+use crate::domain::enums::{PartInventoryStatus, ProcedureStatus, ProcedureType, TrackingType};
+use crate::domain::status::RunStatus;
 
 #[derive(Clone, Debug)]
 pub struct Filter<V> {
@@ -49,19 +53,52 @@ impl<V> Filter<V> {
     }
 }
 
+/// A value a list can be filtered on, as its column stores it.
+pub trait Scalar {
+    fn into_value(self) -> Value;
+}
+
+macro_rules! scalar {
+    (as is: $($t:ty),*; as str: $($e:ty),*) => {
+        $(impl Scalar for $t {
+            fn into_value(self) -> Value {
+                self.into()
+            }
+        })*
+        // Enum columns hold the variant's upper-case name.
+        $(impl Scalar for $e {
+            fn into_value(self) -> Value {
+                self.as_str().into()
+            }
+        })*
+    };
+}
+scalar!(
+    as is: i64, i32, f64, bool, String, NaiveDate, DateTime<Utc>;
+    as str: RunStatus, ProcedureStatus, ProcedureType, TrackingType, PartInventoryStatus
+);
+
+/// A comparison of a column with a value (`=`, `<`, ...).
+type Compare<C> = fn(C, Value) -> SimpleExpr;
+
 /// All the conditions of `f` on `col`, joined with AND.
-pub fn condition<C, V>(col: C, f: Option<&Filter<V>>) -> Condition
+pub fn condition<C>(col: C, f: &Filter<Value>) -> Condition
 where
     C: ColumnTrait + IntoColumnRef + Copy,
-    V: Into<Value> + Clone,
 {
+    let compare: [(&Option<Value>, Compare<C>); 6] = [
+        (&f.eq, |c, v| c.eq(v)),
+        (&f.neq, |c, v| c.ne(v)),
+        (&f.lt, |c, v| c.lt(v)),
+        (&f.lte, |c, v| c.lte(v)),
+        (&f.gt, |c, v| c.gt(v)),
+        (&f.gte, |c, v| c.gte(v)),
+    ];
     let mut c = Condition::all();
-    let Some(f) = f else { return c };
-    if let Some(v) = &f.eq {
-        c = c.add(col.eq(v.clone()));
-    }
-    if let Some(v) = &f.neq {
-        c = c.add(col.ne(v.clone()));
+    for (v, op) in compare {
+        if let Some(v) = v {
+            c = c.add(op(col, v.clone()));
+        }
     }
     if let Some(v) = &f.any_of {
         c = c.add(col.is_in(v.iter().cloned()));
@@ -71,22 +108,50 @@ where
         let e: SimpleExpr = Func::lower(Expr::col(col)).into();
         c = c.add(e.like(p.to_lowercase()));
     }
-    if let Some(v) = &f.lt {
-        c = c.add(col.lt(v.clone()));
-    }
-    if let Some(v) = &f.lte {
-        c = c.add(col.lte(v.clone()));
-    }
-    if let Some(v) = &f.gt {
-        c = c.add(col.gt(v.clone()));
-    }
-    if let Some(v) = &f.gte {
-        c = c.add(col.gte(v.clone()));
-    }
     match f.is_null {
-        Some(true) => c = c.add(col.is_null()),
-        Some(false) => c = c.add(col.is_not_null()),
-        None => {}
+        Some(true) => c.add(col.is_null()),
+        Some(false) => c.add(col.is_not_null()),
+        None => c,
     }
-    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entity::part;
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    fn sql(col: part::Column, f: Filter<Value>) -> String {
+        let q = part::Entity::find().filter(condition(col, &f));
+        let s = q.build(DbBackend::Sqlite).to_string();
+        s.split(" WHERE ").nth(1).unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn every_condition_is_joined_with_and() {
+        let f = Filter {
+            neq: Some("A".to_string()),
+            any_of: Some(vec!["B".to_string(), "C".to_string()]),
+            ilike: Some("B%".into()),
+            is_null: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            sql(part::Column::PartNumber, f.map(String::into_value)),
+            r#""parts"."part_number" <> 'A' AND "parts"."part_number" IN ('B', 'C') AND LOWER("part_number") LIKE 'b%' AND "parts"."part_number" IS NOT NULL"#
+        );
+        assert_eq!(sql(part::Column::PartNumber, Filter::default()), "TRUE");
+    }
+
+    #[test]
+    fn enums_filter_on_their_stored_name() {
+        let f = Filter {
+            eq: Some(TrackingType::Lot),
+            ..Default::default()
+        };
+        assert_eq!(
+            sql(part::Column::TrackingType, f.map(TrackingType::into_value)),
+            r#""parts"."tracking_type" = 'LOT'"#
+        );
+    }
 }

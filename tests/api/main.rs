@@ -8,5 +8,6 @@ mod execution;
 mod fixtures;
 mod harness;
 mod http;
+mod lists;
 mod robustness;
 mod schema;

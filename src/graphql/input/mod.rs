@@ -2,6 +2,8 @@
 //! commands. ID parsing and input paths (`extensions.field`) are owned here: the store only
 //! sees `i64` ids, domain enums and chrono types.
 
+pub mod filters;
+
 use async_graphql::ID;
 
 use crate::error::{AppError, AppResult, Seg};

@@ -130,33 +130,19 @@ impl User {
     async fn assigned_runs(
         &self,
         ctx: &Context<'_>,
-        filters: Option<crate::input::RunsInputFilters>,
-        sort: Option<Vec<crate::input::RunSortEnum>>,
+        filters: Option<crate::graphql::input::filters::RunsInputFilters>,
+        sort: Option<Vec<crate::graphql::input::filters::RunSortEnum>>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<super::run::RunConnection> {
         use crate::graphql::ctx::{Gql, caller, db, limits};
-        let c = caller(ctx)?;
-        let args = crate::store::page::PageArgs {
-            first,
-            after,
-            ..Default::default()
-        };
-        let base = crate::store::lists::assigned_to_user(c, self.0.id);
-        let page = crate::store::lists::runs_where(
-            db(ctx),
-            base,
-            filters,
-            sort,
-            &args,
-            limits(ctx).page_size,
-        )
-        .await
-        .gql()?;
-        let rows: Vec<_> = page.rows.iter().map(|(_, r)| r.clone()).collect();
-        crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("edges").field("node"), &rows)
-            .await?;
-        Ok(super::run::RunConnection::from_page(page, super::run::Run))
+        let args = crate::graphql::connection::page_args(first, after, None, None);
+        let spec = crate::graphql::input::filters::spec(filters, sort);
+        let (c, max) = (caller(ctx)?, limits(ctx).page_size);
+        let page = crate::store::lists::assigned_runs(db(ctx), c, self.0.id, spec, &args, max)
+            .await
+            .gql()?;
+        crate::graphql::query::run_connection(ctx, page).await
     }
 }
 

@@ -1,0 +1,122 @@
+//! The list path shared by every list: id filters, sorts, a user's assigned runs.
+
+use serde_json::json;
+
+use crate::fixtures::part;
+use crate::harness::{app, id};
+
+const CREATE_RUN: &str = "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }";
+
+#[tokio::test]
+async fn ids_that_are_not_integers_match_nothing() {
+    let app = app().await;
+    let a = part(&app, "A", "NONE").await;
+    part(&app, "B", "NONE").await;
+    let q = "query($f: PartsInputFilters) { parts(filters: $f) { totalCount } }";
+    let count = |f: serde_json::Value| {
+        let app = &app;
+        async move { app.ok(q, json!({"f": f})).await["parts"]["totalCount"].clone() }
+    };
+    assert_eq!(count(json!({"id": {"eq": "abc"}})).await, 0);
+    assert_eq!(count(json!({"id": {"in": ["abc", a]}})).await, 1);
+    assert_eq!(count(json!({"id": {"neq": "abc"}})).await, 2);
+    assert_eq!(count(json!({"id": {"eq": a}})).await, 1);
+    assert_eq!(count(json!({"id": {"eq": format!(" {a} ")}})).await, 1);
+}
+
+#[tokio::test]
+async fn sorts_apply_in_order_and_ties_break_on_id() {
+    let app = app().await;
+    for n in ["B", "A", "C"] {
+        part(&app, n, "NONE").await;
+    }
+    part(&app, "A-2", "LOT").await;
+    let q = "query($s: [PartSortEnum!], $f: PartsInputFilters) { parts(sort: $s, filters: $f) { edges { node { partNumber } } } }";
+    let numbers = |s: serde_json::Value, f: serde_json::Value| {
+        let app = &app;
+        async move {
+            let d = app.ok(q, json!({"s": s, "f": f})).await;
+            let edges = d["parts"]["edges"].as_array().unwrap().clone();
+            edges
+                .iter()
+                .map(|e| e["node"]["partNumber"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        numbers(json!(["PART_NUMBER_DESC"]), json!(null)).await,
+        ["C", "B", "A-2", "A"]
+    );
+    assert_eq!(
+        numbers(json!(["ID_DESC"]), json!(null)).await,
+        ["A-2", "C", "A", "B"]
+    );
+    assert_eq!(
+        numbers(json!([]), json!({"partNumber": {"ilike": "a%"}})).await,
+        ["A", "A-2"]
+    );
+    assert_eq!(
+        numbers(json!(null), json!({"trackingType": {"in": ["LOT"]}})).await,
+        ["A-2"]
+    );
+    let users = app
+        .ok(
+            "{ users(sort: [NAME_DESC], filters: {exportControlCleared: {isNull: false}}) { totalCount } teams(filters: {name: {eq: \"none\"}}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(users["users"]["totalCount"], 1);
+    assert_eq!(users["teams"]["totalCount"], 0);
+    let events = app
+        .ok(
+            "{ events(sort: [ID_DESC], first: 1) { edges { node { action entityId } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(events["events"]["edges"][0]["node"]["action"], "createPart");
+}
+
+#[tokio::test]
+async fn assigned_runs_are_the_users_and_their_teams() {
+    let app = app().await;
+    let p = part(&app, "P", "NONE").await;
+    let me = app.ok("{ me { id } }", json!({})).await;
+    let uid = id(&me["me"]["id"]);
+    let team = app
+        .ok(
+            "mutation($u: ID!) { createTeam(input: {name: \"Day\", userIds: [$u]}) { team { id } } }",
+            json!({"u": uid}),
+        )
+        .await;
+    let tid = id(&team["createTeam"]["team"]["id"]);
+    let other = app
+        .ok(
+            "mutation { createTeam(input: {name: \"Night\"}) { team { id } } }",
+            json!({}),
+        )
+        .await;
+    let nid = id(&other["createTeam"]["team"]["id"]);
+    for (title, to) in [
+        ("mine", json!({"assignedToId": uid})),
+        ("team", json!({"assignedTeamId": tid})),
+        ("night", json!({"assignedTeamId": nid})),
+        ("pool", json!({})),
+    ] {
+        let mut i = json!({"partId": p, "title": title});
+        i.as_object_mut()
+            .unwrap()
+            .extend(to.as_object().unwrap().clone());
+        app.ok(CREATE_RUN, json!({"i": i})).await;
+    }
+    let q = "query($f: RunsInputFilters) { me { assignedRuns(sort: [TITLE_ASC], filters: $f) { totalCount edges { node { title part { partNumber } } } } } }";
+    let d = app.ok(q, json!({"f": null})).await;
+    let runs = &d["me"]["assignedRuns"];
+    assert_eq!(runs["totalCount"], 2);
+    assert_eq!(runs["edges"][0]["node"]["title"], "mine");
+    assert_eq!(runs["edges"][1]["node"]["title"], "team");
+    assert_eq!(runs["edges"][1]["node"]["part"]["partNumber"], "P");
+    let d = app
+        .ok(q, json!({"f": {"assignedTeamId": {"isNull": true}}}))
+        .await;
+    assert_eq!(d["me"]["assignedRuns"]["totalCount"], 1);
+}
