@@ -1,10 +1,7 @@
 //! Read queries. Each resolver checks the caller, then asks the store.
 
 use async_graphql::{Context, ID, Object, Result};
-use entity::{
-    api_key, attribute_definition, part, part_inventory, procedure, run, run_batch, user,
-};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{part, part_inventory, procedure, run, run_batch};
 
 use super::ctx::{Gql, caller, db, limits};
 use super::types::catalog::*;
@@ -12,7 +9,7 @@ use super::types::procedure::{Procedure, ProcedureConnection};
 use super::types::run::{Run, RunBatch, RunBatchConnection, RunConnection};
 use crate::input::*;
 use crate::store::page::PageArgs;
-use crate::store::{lists, scope};
+use crate::store::{catalog, lists, scope};
 
 pub struct Query;
 
@@ -191,11 +188,8 @@ impl Query {
 
     /// The caller.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
-        let c = caller(ctx)?;
-        let u = scope::find::<user::Entity>(db(ctx), c, c.user_id)
-            .await
-            .gql()?;
-        u.map(User).ok_or_else(|| "user not found".into())
+        let u = catalog::me(db(ctx), caller(ctx)?).await.gql()?;
+        Ok(User(u))
     }
 
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
@@ -279,21 +273,13 @@ impl Query {
         let c = caller(ctx)?;
         c.require(crate::domain::permission::Permission::ManageUsers)
             .gql()?;
-        let rows = scope::visible::<api_key::Entity>(c)
-            .order_by_asc(api_key::Column::Id)
-            .all(db(ctx))
-            .await
-            .gql()?;
+        let rows = catalog::api_keys(db(ctx), c).await.gql()?;
         Ok(rows.into_iter().map(ApiKey).collect())
     }
 
     /// Custom attribute definitions of the organization.
     async fn attribute_definitions(&self, ctx: &Context<'_>) -> Result<Vec<AttributeDefinition>> {
-        let c = caller(ctx)?;
-        let rows = attribute_definition::Entity::find()
-            .filter(attribute_definition::Column::OrganizationId.eq(c.organization_id))
-            .order_by_asc(attribute_definition::Column::Id)
-            .all(db(ctx))
+        let rows = catalog::attribute_definitions(db(ctx), caller(ctx)?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(AttributeDefinition).collect())

@@ -15,3 +15,10 @@ pub fn check(lock_version: i32, sent: &str, what: &str) -> AppResult<()> {
         Err(AppError::stale(what).at(&["input", "etag"]))
     }
 }
+
+/// A row named by id, with the etag the client last read (for actions with no other input).
+#[derive(Clone, Debug)]
+pub struct IdEtag {
+    pub id: i64,
+    pub etag: String,
+}

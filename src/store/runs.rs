@@ -1,5 +1,6 @@
 //! Editing runs after creation, and batch membership.
 
+use chrono::NaiveDate;
 use entity::{attribute_definition, procedure, run, run_batch, run_step, team, user};
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
@@ -14,14 +15,36 @@ use crate::caller::Caller;
 use crate::domain::enums::{AttributeEntity, ProcedureStatus};
 use crate::domain::status::RunStepStatus;
 use crate::error::{AppError, AppResult, Code, Seg};
-use crate::input::*;
+
+/// A custom attribute value, checked against the organization's definitions.
+#[derive(Clone, Debug)]
+pub struct AttributeValue {
+    pub key: String,
+    pub value: serde_json::Value,
+}
+
+/// Changes to a run; `None` leaves a value as it is.
+#[derive(Clone, Debug)]
+pub struct RunEdit {
+    pub id: i64,
+    pub etag: String,
+    pub title: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    /// Assigns the run to a user (and unassigns its team); not with `assigned_team_id`.
+    pub assigned_to_id: Option<i64>,
+    pub assigned_team_id: Option<i64>,
+    /// Replaces every custom attribute of the run.
+    pub attributes: Option<Vec<AttributeValue>>,
+    /// Only while the run has no steps: gives it a procedure (its steps are copied in).
+    pub procedure_id: Option<i64>,
+}
 
 pub async fn update_run(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    input: UpdateRunInput,
+    input: RunEdit,
 ) -> AppResult<run::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let r = scope::get::<run::Entity>(txn, caller, id, "run", path(&["input", "id"])).await?;
     etag::check(r.lock_version, &input.etag, "run")?;
     let mut am: run::ActiveModel = r.clone().into();
@@ -37,16 +60,7 @@ pub async fn update_run(
     if let Some(d) = input.due_date {
         am.due_date = Set(Some(d));
     }
-    let user_id = input
-        .assigned_to_id
-        .as_ref()
-        .map(|v| parse_id(v, &["input", "assignedToId"]))
-        .transpose()?;
-    let team_id = input
-        .assigned_team_id
-        .as_ref()
-        .map(|v| parse_id(v, &["input", "assignedTeamId"]))
-        .transpose()?;
+    let (user_id, team_id) = (input.assigned_to_id, input.assigned_team_id);
     if user_id.is_some() && team_id.is_some() {
         return Err(
             AppError::bad_input("assign a run to a user or to a team, not both")
@@ -70,13 +84,13 @@ pub async fn update_run(
             .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
             .all(txn)
             .await?;
-        let json = check_attribute_values(&attrs, &defs)
+        let given = attrs.iter().map(|a| (a.key.as_str(), &a.value));
+        let json = check_attribute_values(given, &defs)
             .map_err(|e| AppError::bad_input(e).at(&["input", "attributes"]))?;
         am.attributes = Set(json);
     }
     let mut new_procedure = None;
-    if let Some(pid) = &input.procedure_id {
-        let pid = parse_id(pid, &["input", "procedureId"])?;
+    if let Some(pid) = input.procedure_id {
         let steps = run_step::Entity::find()
             .filter(run_step::Column::RunId.eq(id))
             .count(txn)
@@ -154,12 +168,19 @@ async fn bump_batch(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
     Ok(())
 }
 
+#[derive(Clone, Debug)]
+pub struct BatchAdd {
+    pub run_batch_id: i64,
+    /// A run that cannot join is refused at `["input", "runIds", i]`.
+    pub run_ids: Vec<i64>,
+}
+
 pub async fn add_runs_to_batch(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    input: AddRunsToBatchInput,
+    input: BatchAdd,
 ) -> AppResult<run_batch::Model> {
-    let bid = parse_id(&input.run_batch_id, &["input", "runBatchId"])?;
+    let bid = input.run_batch_id;
     let b = scope::get::<run_batch::Entity>(
         txn,
         caller,
@@ -168,13 +189,7 @@ pub async fn add_runs_to_batch(
         path(&["input", "runBatchId"]),
     )
     .await?;
-    let mut ids = Vec::new();
-    for (i, v) in input.run_ids.iter().enumerate() {
-        ids.push(parse_id_at(
-            v,
-            vec![Seg::Key("input"), Seg::Key("runIds"), Seg::Index(i)],
-        )?);
-    }
+    let ids = input.run_ids;
     if ids.is_empty() {
         return Err(AppError::bad_input("`runIds` must not be empty").at(&["input", "runIds"]));
     }
@@ -221,9 +236,8 @@ pub async fn add_runs_to_batch(
 pub async fn remove_run_from_batch(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    input: RemoveRunFromBatchInput,
+    id: i64,
 ) -> AppResult<run::Model> {
-    let id = parse_id(&input.run_id, &["input", "runId"])?;
     let r = scope::get::<run::Entity>(txn, caller, id, "run", path(&["input", "runId"])).await?;
     let Some(bid) = r.run_batch_id else {
         return Err(
