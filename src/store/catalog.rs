@@ -1,8 +1,6 @@
 //! Parts, users, teams, API keys, custom attribute definitions and organizations.
 
 use entity::{api_key, attribute_definition, part, team, team_member, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::etag;
@@ -159,48 +157,7 @@ pub async fn update_part(
     if let Some(s) = input.lot_scheme.as_deref() {
         am.lot_scheme = Set(scheme(Some(s), numbering::DEFAULT_LOT_SCHEME, "lotScheme")?);
     }
-    guarded_update::<part::Entity>(
-        db,
-        am,
-        part::Column::Id,
-        part::Column::LockVersion,
-        id,
-        current.lock_version,
-        "part",
-    )
-    .await
-}
-
-/// Writes `am` only if the row still has `lock_version`, and bumps it; else `STALE_ETAG`.
-pub async fn guarded_update<E>(
-    db: &impl ConnectionTrait,
-    mut am: E::ActiveModel,
-    id_col: E::Column,
-    lock_col: E::Column,
-    id: i64,
-    lock_version: i32,
-    what: &str,
-) -> AppResult<E::Model>
-where
-    E: sea_orm::EntityTrait,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-    E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
-{
-    am.set(lock_col, (lock_version + 1).into());
-    let res = E::update_many()
-        .set(am)
-        .filter(id_col.eq(id))
-        .filter(lock_col.eq(lock_version))
-        .exec(db)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::stale(what).at(&["input", "etag"]));
-    }
-    E::find()
-        .filter(id_col.eq(id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found(what))
+    etag::guarded_update::<part::Entity>(db, am, id, current.lock_version, "part").await
 }
 
 #[derive(Clone, Debug)]
@@ -321,14 +278,7 @@ pub async fn add_user_to_team(
         }
         .insert(db)
         .await?;
-        team::Entity::update_many()
-            .col_expr(
-                team::Column::LockVersion,
-                Expr::col(team::Column::LockVersion).add(1),
-            )
-            .filter(team::Column::Id.eq(tid))
-            .exec(db)
-            .await?;
+        etag::bump::<team::Entity>(db, tid).await?;
     }
     Ok(team::Entity::find_by_id(t.id).one(db).await?.unwrap_or(t))
 }
@@ -348,18 +298,8 @@ pub async fn create_api_key(
     let uid = input.user_id;
     scope::get::<user::Entity>(db, caller, uid, "user", path(&["input", "userId"])).await?;
     let token = super::auth::new_token();
-    let key = api_key::ActiveModel {
-        organization_id: Set(caller.organization_id),
-        user_id: Set(uid),
-        name: Set(input.name.unwrap_or_else(|| "api key".into())),
-        token_hash: Set(super::auth::hash_token(&token)),
-        created_at: Set(super::now()),
-        last_used_at: Set(None),
-        revoked_at: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let name = input.name.unwrap_or_else(|| "api key".into());
+    let key = super::auth::insert_key(db, caller.organization_id, uid, name, &token).await?;
     Ok((key, token))
 }
 

@@ -336,7 +336,7 @@ async fn write_moves(
             )
             .col_expr(
                 run_step::Column::LockVersion,
-                Expr::col(run_step::Column::LockVersion).add(1),
+                etag::next_version::<run_step::Entity>(),
             );
         if *gto == RunStepStatus::InProgress {
             q = q.col_expr(
@@ -464,7 +464,7 @@ pub async fn roll_up(
             .col_expr(run::Column::Status, Expr::value(new.as_str()))
             .col_expr(
                 run::Column::LockVersion,
-                Expr::col(run::Column::LockVersion).add(1),
+                etag::next_version::<run::Entity>(),
             );
         if start {
             q = q.col_expr(run::Column::StartedAt, Expr::value(now));
@@ -487,7 +487,7 @@ pub async fn roll_up(
             )
             .col_expr(
                 part_inventory::Column::LockVersion,
-                Expr::col(part_inventory::Column::LockVersion).add(1),
+                etag::next_version::<part_inventory::Entity>(),
             )
             .filter(part_inventory::Column::Id.is_in(completed_units))
             .filter(part_inventory::Column::Status.eq(PartInventoryStatus::Wip.as_str()))
@@ -636,7 +636,7 @@ async fn write_value(
         .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             run_step_field::Column::LockVersion,
-            Expr::col(run_step_field::Column::LockVersion).add(1),
+            etag::next_version::<run_step_field::Entity>(),
         );
     if signing {
         let signed = value.as_bool() == Some(true);

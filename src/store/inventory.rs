@@ -274,16 +274,8 @@ pub async fn update(
         }
         am.quantity = Set(q);
     }
-    super::catalog::guarded_update::<part_inventory::Entity>(
-        db,
-        am,
-        part_inventory::Column::Id,
-        part_inventory::Column::LockVersion,
-        id,
-        inv.lock_version,
-        "part inventory",
-    )
-    .await
+    etag::guarded_update::<part_inventory::Entity>(db, am, id, inv.lock_version, "part inventory")
+        .await
 }
 
 pub fn status_of(inv: &part_inventory::Model) -> PartInventoryStatus {

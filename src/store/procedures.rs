@@ -61,15 +61,7 @@ async fn step_and_procedure(
 }
 
 async fn touch_procedure(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
-    procedure::Entity::update_many()
-        .col_expr(
-            procedure::Column::LockVersion,
-            Expr::col(procedure::Column::LockVersion).add(1),
-        )
-        .filter(procedure::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+    etag::bump::<procedure::Entity>(db, id).await
 }
 
 /// A new procedure: version 1, DRAFT.
@@ -182,16 +174,7 @@ pub async fn update_procedure(
         }
         am.export_controlled = Set(x);
     }
-    super::catalog::guarded_update::<procedure::Entity>(
-        db,
-        am,
-        procedure::Column::Id,
-        procedure::Column::LockVersion,
-        id,
-        p.lock_version,
-        "procedure",
-    )
-    .await
+    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -485,16 +468,7 @@ pub async fn update_step(
     am.approved = Set(false);
     am.approved_by_id = Set(None);
     am.approved_at = Set(None);
-    let s = super::catalog::guarded_update::<step::Entity>(
-        db,
-        am,
-        step::Column::Id,
-        step::Column::LockVersion,
-        id,
-        s.lock_version,
-        "step",
-    )
-    .await?;
+    let s = etag::guarded_update::<step::Entity>(db, am, id, s.lock_version, "step").await?;
     touch_procedure(db, p.id).await?;
     Ok(s)
 }
@@ -636,16 +610,7 @@ pub async fn submit_for_review(
         .map_err(|e| AppError::new(Code::BadUserInput, e).at(&["input", "id"]))?;
     let mut am: procedure::ActiveModel = p.clone().into();
     am.status = Set(next.as_str().into());
-    super::catalog::guarded_update::<procedure::Entity>(
-        db,
-        am,
-        procedure::Column::Id,
-        procedure::Column::LockVersion,
-        id,
-        p.lock_version,
-        "procedure",
-    )
-    .await
+    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
 }
 
 pub async fn approve_step(
@@ -670,16 +635,7 @@ pub async fn approve_step(
     am.approved = Set(true);
     am.approved_by_id = Set(Some(caller.user_id));
     am.approved_at = Set(Some(super::now()));
-    super::catalog::guarded_update::<step::Entity>(
-        db,
-        am,
-        step::Column::Id,
-        step::Column::LockVersion,
-        id,
-        s.lock_version,
-        "step",
-    )
-    .await
+    etag::guarded_update::<step::Entity>(db, am, id, s.lock_version, "step").await
 }
 
 pub async fn release(
@@ -700,7 +656,7 @@ pub async fn release(
         .col_expr(step::Column::ApprovedAt, Expr::value(now))
         .col_expr(
             step::Column::LockVersion,
-            Expr::col(step::Column::LockVersion).add(1),
+            etag::next_version::<step::Entity>(),
         )
         .filter(step::Column::ProcedureId.eq(id))
         .filter(step::Column::Approved.eq(false))
@@ -713,7 +669,7 @@ pub async fn release(
         )
         .col_expr(
             procedure::Column::LockVersion,
-            Expr::col(procedure::Column::LockVersion).add(1),
+            etag::next_version::<procedure::Entity>(),
         )
         .filter(procedure::Column::FamilyId.eq(p.family_id))
         .filter(procedure::Column::Status.eq(ProcedureStatus::Released.as_str()))
@@ -723,16 +679,7 @@ pub async fn release(
     let mut am: procedure::ActiveModel = p.clone().into();
     am.status = Set(next.as_str().into());
     am.released_at = Set(Some(now));
-    super::catalog::guarded_update::<procedure::Entity>(
-        db,
-        am,
-        procedure::Column::Id,
-        procedure::Column::LockVersion,
-        id,
-        p.lock_version,
-        "procedure",
-    )
-    .await
+    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
 }
 
 /// A new DRAFT in the family (version = highest + 1) with copies of the steps, fields,

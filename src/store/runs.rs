@@ -2,11 +2,7 @@
 
 use chrono::NaiveDate;
 use entity::{attribute_definition, procedure, run, run_batch, run_step, team, user};
-use sea_orm::sea_query::ExprTrait as _;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 use super::create_runs::validate::check_attribute_values;
 use super::etag;
@@ -139,33 +135,11 @@ pub async fn update_run(
         }
         new_procedure = Some(p.id);
     }
-    let updated = super::catalog::guarded_update::<run::Entity>(
-        txn,
-        am,
-        run::Column::Id,
-        run::Column::LockVersion,
-        id,
-        r.lock_version,
-        "run",
-    )
-    .await?;
+    let updated = etag::guarded_update::<run::Entity>(txn, am, id, r.lock_version, "run").await?;
     if let Some(pid) = new_procedure {
         super::create_runs::add_procedure_steps(txn, &updated, pid).await?;
     }
     Ok(updated)
-}
-
-async fn bump_batch(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
-    use sea_orm::sea_query::Expr;
-    run_batch::Entity::update_many()
-        .col_expr(
-            run_batch::Column::LockVersion,
-            Expr::col(run_batch::Column::LockVersion).add(1),
-        )
-        .filter(run_batch::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 #[derive(Clone, Debug)]
@@ -220,13 +194,13 @@ pub async fn add_runs_to_batch(
         .col_expr(run::Column::RunBatchId, Expr::value(bid))
         .col_expr(
             run::Column::LockVersion,
-            Expr::col(run::Column::LockVersion).add(1),
+            etag::next_version::<run::Entity>(),
         )
         .filter(run::Column::Id.is_in(ids))
         .filter(run::Column::RunBatchId.is_null())
         .exec(txn)
         .await?;
-    bump_batch(txn, bid).await?;
+    etag::bump::<run_batch::Entity>(txn, bid).await?;
     Ok(run_batch::Entity::find_by_id(bid)
         .one(txn)
         .await?
@@ -257,16 +231,7 @@ pub async fn remove_run_from_batch(
     }
     let mut am: run::ActiveModel = r.clone().into();
     am.run_batch_id = Set(None);
-    let out = super::catalog::guarded_update::<run::Entity>(
-        txn,
-        am,
-        run::Column::Id,
-        run::Column::LockVersion,
-        id,
-        r.lock_version,
-        "run",
-    )
-    .await?;
-    bump_batch(txn, bid).await?;
+    let out = etag::guarded_update::<run::Entity>(txn, am, id, r.lock_version, "run").await?;
+    etag::bump::<run_batch::Entity>(txn, bid).await?;
     Ok(out)
 }

@@ -58,29 +58,19 @@ impl OrgScoped for entity::part_inventory::Entity {
     }
 }
 
-impl OrgScoped for entity::procedure::Entity {
-    fn org_col() -> Self::Column {
-        entity::procedure::Column::OrganizationId
-    }
-    fn id_col() -> Self::Column {
-        entity::procedure::Column::Id
-    }
-    fn export_hidden() -> Option<Condition> {
-        Some(Condition::all().add(entity::procedure::Column::ExportControlled.eq(true)))
-    }
+/// Export-controlled rows (a flag of their own) are hidden from callers not cleared.
+macro_rules! export_controlled {
+    ($($m:ident),* $(,)?) => {$(
+        impl OrgScoped for entity::$m::Entity {
+            fn org_col() -> Self::Column { entity::$m::Column::OrganizationId }
+            fn id_col() -> Self::Column { entity::$m::Column::Id }
+            fn export_hidden() -> Option<Condition> {
+                Some(Condition::all().add(entity::$m::Column::ExportControlled.eq(true)))
+            }
+        }
+    )*};
 }
-
-impl OrgScoped for entity::run::Entity {
-    fn org_col() -> Self::Column {
-        entity::run::Column::OrganizationId
-    }
-    fn id_col() -> Self::Column {
-        entity::run::Column::Id
-    }
-    fn export_hidden() -> Option<Condition> {
-        Some(Condition::all().add(entity::run::Column::ExportControlled.eq(true)))
-    }
-}
+export_controlled!(procedure, run);
 
 /// Everything of `E` the caller may see.
 pub fn visible<E: OrgScoped>(caller: &Caller) -> Select<E> {

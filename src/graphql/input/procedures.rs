@@ -151,32 +151,16 @@ impl IdEtagInput {
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateStepFieldInput {
     pub step_id: ID,
-    pub name: String,
-    #[graphql(name = "type")]
-    pub field_type: FieldType,
-    #[graphql(default)]
-    pub required: bool,
-    pub unit: Option<String>,
-    pub options: Option<Vec<String>>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    pub pattern: Option<String>,
+    /// The field's definition, inlined: the same fields as `StepFieldInput`.
+    #[graphql(flatten)]
+    pub field: StepFieldInput,
 }
 
 impl CreateStepFieldInput {
     pub fn cmd(self) -> AppResult<NewStepField> {
         Ok(NewStepField {
             step_id: id(&self.step_id, &keys(&["input", "stepId"]))?,
-            field: NewField {
-                name: self.name,
-                field_type: self.field_type,
-                required: self.required,
-                unit: self.unit,
-                options: self.options,
-                min: self.min,
-                max: self.max,
-                pattern: self.pattern,
-            },
+            field: self.field.into(),
         })
     }
 }
