@@ -56,7 +56,48 @@ pub async fn update_run(
     if let Some(d) = input.due_date {
         am.due_date = Set(Some(d));
     }
-    let (user_id, team_id) = (input.assigned_to_id, input.assigned_team_id);
+    assign(
+        txn,
+        caller,
+        &mut am,
+        input.assigned_to_id,
+        input.assigned_team_id,
+    )
+    .await?;
+    if let Some(attrs) = input.attributes {
+        let defs = scope::visible::<attribute_definition::Entity>(caller)
+            .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
+            .all(txn)
+            .await?;
+        let given = attrs.iter().map(|a| (a.key.as_str(), &a.value));
+        let json = check_attribute_values(given, &defs)
+            .map_err(|e| AppError::bad_input(e).at(&["input", "attributes"]))?;
+        am.attributes = Set(json);
+    }
+    let mut new_procedure = None;
+    if let Some(pid) = input.procedure_id {
+        let p = procedure_for(txn, caller, &r, pid).await?;
+        am.procedure_id = Set(Some(p.id));
+        if p.export_controlled {
+            am.export_controlled = Set(true);
+        }
+        new_procedure = Some(p.id);
+    }
+    let updated = etag::guarded_update::<run::Entity>(txn, am, id, r.lock_version, "run").await?;
+    if let Some(pid) = new_procedure {
+        super::create_runs::add_procedure_steps(txn, &updated, pid).await?;
+    }
+    Ok(updated)
+}
+
+/// Assigns the run to a user or a team (one unassigns the other); not both at once.
+async fn assign(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    am: &mut run::ActiveModel,
+    user_id: Option<i64>,
+    team_id: Option<i64>,
+) -> AppResult<()> {
     if user_id.is_some() && team_id.is_some() {
         return Err(
             AppError::bad_input("assign a run to a user or to a team, not both")
@@ -75,71 +116,54 @@ pub async fn update_run(
         am.assigned_team_id = Set(Some(t));
         am.assigned_to_id = Set(None);
     }
-    if let Some(attrs) = input.attributes {
-        let defs = scope::visible::<attribute_definition::Entity>(caller)
-            .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
-            .all(txn)
-            .await?;
-        let given = attrs.iter().map(|a| (a.key.as_str(), &a.value));
-        let json = check_attribute_values(given, &defs)
-            .map_err(|e| AppError::bad_input(e).at(&["input", "attributes"]))?;
-        am.attributes = Set(json);
-    }
-    let mut new_procedure = None;
-    if let Some(pid) = input.procedure_id {
-        let steps = run_step::Entity::find()
-            .filter(run_step::Column::RunId.eq(id))
-            .count(txn)
-            .await?;
-        if steps > 0 || r.procedure_id.is_some() {
-            return Err(AppError::bad_input(
-                "the run already has a procedure; its version is pinned",
-            )
-            .at(&["input", "procedureId"]));
-        }
-        let p = scope::get::<procedure::Entity>(
-            txn,
-            caller,
-            pid,
-            "procedure",
-            path(&["input", "procedureId"]),
-        )
+    Ok(())
+}
+
+/// The procedure a run without one may take: released (or fully approved), and the run
+/// neither has steps nor is in a batch.
+async fn procedure_for(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    r: &run::Model,
+    pid: i64,
+) -> AppResult<procedure::Model> {
+    let at = || path(&["input", "procedureId"]);
+    let steps = run_step::Entity::find()
+        .filter(run_step::Column::RunId.eq(r.id))
+        .count(txn)
         .await?;
-        let approved = super::procedures::all_steps_approved(txn, &[p.id]).await?;
-        let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
-        if !crate::domain::procedure::can_start_run(
-            status,
-            approved.get(&p.id).copied().unwrap_or(false),
-        ) {
-            return Err(AppError::new(
-                Code::ProcedureNotReleased,
-                format!(
-                    "{}: {} version {} is {}",
-                    super::create_runs::validate::NOT_RELEASED,
-                    p.title,
-                    p.version,
-                    p.status
-                ),
-            )
-            .at(&["input", "procedureId"]));
-        }
-        if r.run_batch_id.is_some() {
-            return Err(AppError::bad_input(
-                "a batched run shares its batch's procedure; remove it from the batch first",
-            )
-            .at(&["input", "procedureId"]));
-        }
-        am.procedure_id = Set(Some(p.id));
-        if p.export_controlled {
-            am.export_controlled = Set(true);
-        }
-        new_procedure = Some(p.id);
+    if steps > 0 || r.procedure_id.is_some() {
+        return Err(
+            AppError::bad_input("the run already has a procedure; its version is pinned")
+                .with_path(at()),
+        );
     }
-    let updated = etag::guarded_update::<run::Entity>(txn, am, id, r.lock_version, "run").await?;
-    if let Some(pid) = new_procedure {
-        super::create_runs::add_procedure_steps(txn, &updated, pid).await?;
+    let p = scope::get::<procedure::Entity>(txn, caller, pid, "procedure", at()).await?;
+    let approved = super::procedures::all_steps_approved(txn, &[p.id]).await?;
+    let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
+    if !crate::domain::procedure::can_start_run(
+        status,
+        approved.get(&p.id).copied().unwrap_or(false),
+    ) {
+        return Err(AppError::new(
+            Code::ProcedureNotReleased,
+            format!(
+                "{}: {} version {} is {}",
+                super::create_runs::validate::NOT_RELEASED,
+                p.title,
+                p.version,
+                p.status
+            ),
+        )
+        .with_path(at()));
     }
-    Ok(updated)
+    if r.run_batch_id.is_some() {
+        return Err(AppError::bad_input(
+            "a batched run shares its batch's procedure; remove it from the batch first",
+        )
+        .with_path(at()));
+    }
+    Ok(p)
 }
 
 #[derive(Clone, Debug)]
