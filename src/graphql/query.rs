@@ -1,7 +1,7 @@
 //! Read queries. Each resolver checks the caller, then asks the store.
 
 use async_graphql::{Context, ID, Object, Result};
-use entity::{part, part_inventory, procedure, run, run_batch, user};
+use entity::{part, part_inventory, procedure, run, run_batch};
 
 use super::connection::{Connection, list, page, page_args};
 use super::ctx::{Gql, caller, db};
@@ -10,7 +10,7 @@ use super::types::catalog::*;
 use super::types::procedure::{Procedure, ProcedureConnection};
 use super::types::run::{Run, RunBatch, RunBatchConnection, RunConnection};
 use crate::store::page::Page;
-use crate::store::{lists, scope};
+use crate::store::{catalog, scope};
 
 pub struct Query;
 
@@ -139,11 +139,8 @@ impl Query {
 
     /// The caller.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
-        let c = caller(ctx)?;
-        let u = scope::find::<user::Entity>(db(ctx), c, c.user_id)
-            .await
-            .gql()?;
-        u.map(User).ok_or_else(|| "user not found".into())
+        let u = catalog::me(db(ctx), caller(ctx)?).await.gql()?;
+        Ok(User(u))
     }
 
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
@@ -200,13 +197,13 @@ impl Query {
         let c = caller(ctx)?;
         c.require(crate::domain::permission::Permission::ManageUsers)
             .gql()?;
-        let rows = lists::api_keys(db(ctx), c).await.gql()?;
+        let rows = catalog::api_keys(db(ctx), c).await.gql()?;
         Ok(rows.into_iter().map(ApiKey).collect())
     }
 
     /// Custom attribute definitions of the organization.
     async fn attribute_definitions(&self, ctx: &Context<'_>) -> Result<Vec<AttributeDefinition>> {
-        let rows = lists::attribute_definitions(db(ctx), caller(ctx)?)
+        let rows = catalog::attribute_definitions(db(ctx), caller(ctx)?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(AttributeDefinition).collect())

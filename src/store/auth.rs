@@ -123,19 +123,30 @@ pub async fn create_organization_with_admin(
     .insert(db)
     .await?;
     let token = token.unwrap_or_else(new_token);
+    insert_key(db, org.id, admin.id, "admin".into(), &token).await?;
+    Ok((org, token))
+}
+
+/// Stores a new key for `user_id` (only the token's hash is kept).
+pub async fn insert_key(
+    db: &impl sea_orm::ConnectionTrait,
+    organization_id: i64,
+    user_id: i64,
+    name: String,
+    token: &str,
+) -> Result<api_key::Model, DbErr> {
     api_key::ActiveModel {
-        organization_id: Set(org.id),
-        user_id: Set(admin.id),
-        name: Set("admin".into()),
-        token_hash: Set(hash_token(&token)),
-        created_at: Set(now),
+        organization_id: Set(organization_id),
+        user_id: Set(user_id),
+        name: Set(name),
+        token_hash: Set(hash_token(token)),
+        created_at: Set(super::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
         ..Default::default()
     }
     .insert(db)
-    .await?;
-    Ok((org, token))
+    .await
 }
 
 /// On first start (no organization yet) creates the first organization and its admin.

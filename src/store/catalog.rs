@@ -1,17 +1,37 @@
 //! Parts, users, teams, API keys, custom attribute definitions and organizations.
 
 use entity::{api_key, attribute_definition, part, team, team_member, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::etag;
 use super::scope::{self, path};
 use crate::caller::Caller;
-use crate::domain::enums::{AttributeType, Role};
+use crate::domain::enums::{AttributeEntity, AttributeType, Role, TrackingType};
 use crate::domain::numbering;
 use crate::error::{AppError, AppResult, Seg};
-use crate::input::*;
+
+/// The caller's own user row.
+pub async fn me(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<user::Model> {
+    scope::find::<user::Entity>(db, caller, caller.user_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
+}
+
+/// The organization's API keys, by id.
+pub async fn api_keys(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+) -> AppResult<Vec<api_key::Model>> {
+    scope::all::<api_key::Entity>(db, caller).await
+}
+
+/// The organization's custom attribute definitions, by id.
+pub async fn attribute_definitions(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+) -> AppResult<Vec<attribute_definition::Model>> {
+    scope::all::<attribute_definition::Entity>(db, caller).await
+}
 
 fn non_empty(v: &str, field: &'static str) -> AppResult<String> {
     let t = v.trim();
@@ -39,10 +59,23 @@ fn scheme(v: Option<&str>, default: &str, field: &'static str) -> AppResult<Stri
     Ok(s.to_string())
 }
 
+/// A new part: number + revision, unique in the organization.
+#[derive(Clone, Debug)]
+pub struct NewPart {
+    pub part_number: String,
+    pub revision: String,
+    pub description: Option<String>,
+    pub tracking_type: TrackingType,
+    /// Absent: `numbering::DEFAULT_SERIAL_SCHEME`.
+    pub serial_scheme: Option<String>,
+    /// Absent: `numbering::DEFAULT_LOT_SCHEME`.
+    pub lot_scheme: Option<String>,
+}
+
 pub async fn create_part(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreatePartInput,
+    input: NewPart,
 ) -> AppResult<part::Model> {
     let part_number = non_empty(&input.part_number, "partNumber")?;
     let revision = non_empty(&input.revision, "revision")?;
@@ -91,12 +124,22 @@ pub async fn create_part(
     })
 }
 
+/// Changes to a part; `None` leaves a value as it is.
+#[derive(Clone, Debug)]
+pub struct PartEdit {
+    pub id: i64,
+    pub etag: String,
+    pub description: Option<String>,
+    pub serial_scheme: Option<String>,
+    pub lot_scheme: Option<String>,
+}
+
 pub async fn update_part(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: UpdatePartInput,
+    input: PartEdit,
 ) -> AppResult<part::Model> {
-    let id = crate::input::parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let current =
         scope::get::<part::Entity>(db, caller, id, "part", path(&["input", "id"])).await?;
     etag::check(current.lock_version, &input.etag, "part")?;
@@ -114,54 +157,22 @@ pub async fn update_part(
     if let Some(s) = input.lot_scheme.as_deref() {
         am.lot_scheme = Set(scheme(Some(s), numbering::DEFAULT_LOT_SCHEME, "lotScheme")?);
     }
-    guarded_update::<part::Entity>(
-        db,
-        am,
-        part::Column::Id,
-        part::Column::LockVersion,
-        id,
-        current.lock_version,
-        "part",
-    )
-    .await
+    etag::guarded_update::<part::Entity>(db, am, id, current.lock_version, "part").await
 }
 
-/// Writes `am` only if the row still has `lock_version`, and bumps it; else `STALE_ETAG`.
-pub async fn guarded_update<E>(
-    db: &impl ConnectionTrait,
-    mut am: E::ActiveModel,
-    id_col: E::Column,
-    lock_col: E::Column,
-    id: i64,
-    lock_version: i32,
-    what: &str,
-) -> AppResult<E::Model>
-where
-    E: sea_orm::EntityTrait,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-    E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
-{
-    am.set(lock_col, (lock_version + 1).into());
-    let res = E::update_many()
-        .set(am)
-        .filter(id_col.eq(id))
-        .filter(lock_col.eq(lock_version))
-        .exec(db)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::stale(what).at(&["input", "etag"]));
-    }
-    E::find()
-        .filter(id_col.eq(id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found(what))
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub name: String,
+    pub email: String,
+    /// Absent: VIEWER.
+    pub roles: Option<Vec<Role>>,
+    pub export_control_cleared: bool,
 }
 
 pub async fn create_user(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreateUserInput,
+    input: NewUser,
 ) -> AppResult<user::Model> {
     let name = non_empty(&input.name, "name")?;
     let email = non_empty(&input.email, "email")?.to_lowercase();
@@ -194,16 +205,24 @@ pub async fn create_user(
     .await?)
 }
 
+#[derive(Clone, Debug)]
+pub struct NewTeam {
+    pub name: String,
+    /// Members; an unknown one is `NOT_FOUND` at `["input", "userIds", i]`.
+    pub user_ids: Vec<i64>,
+    /// Roles every member gets through the team.
+    pub roles: Vec<Role>,
+}
+
 pub async fn create_team(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreateTeamInput,
+    input: NewTeam,
 ) -> AppResult<team::Model> {
     let name = non_empty(&input.name, "name")?;
     let mut user_ids = Vec::new();
-    for (i, id) in input.user_ids.iter().flatten().enumerate() {
+    for (i, &uid) in input.user_ids.iter().enumerate() {
         let p = vec![Seg::Key("input"), Seg::Key("userIds"), Seg::Index(i)];
-        let uid = crate::input::parse_id_at(id, p.clone())?;
         scope::get::<user::Entity>(db, caller, uid, "user", p).await?;
         if !user_ids.contains(&uid) {
             user_ids.push(uid);
@@ -212,7 +231,7 @@ pub async fn create_team(
     let t = team::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name),
-        roles: Set(super::auth::encode_roles(&input.roles.unwrap_or_default())),
+        roles: Set(super::auth::encode_roles(&input.roles)),
         lock_version: Set(1),
         created_at: Set(super::now()),
         ..Default::default()
@@ -233,13 +252,21 @@ pub async fn create_team(
     Ok(t)
 }
 
+#[derive(Clone, Copy, Debug)]
+pub struct TeamMember {
+    pub team_id: i64,
+    pub user_id: i64,
+}
+
 pub async fn add_user_to_team(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: AddUserToTeamInput,
+    input: TeamMember,
 ) -> AppResult<team::Model> {
-    let tid = crate::input::parse_id(&input.team_id, &["input", "teamId"])?;
-    let uid = crate::input::parse_id(&input.user_id, &["input", "userId"])?;
+    let TeamMember {
+        team_id: tid,
+        user_id: uid,
+    } = input;
     let t = scope::get::<team::Entity>(db, caller, tid, "team", path(&["input", "teamId"])).await?;
     scope::get::<user::Entity>(db, caller, uid, "user", path(&["input", "userId"])).await?;
     let exists = team_member::Entity::find_by_id((tid, uid)).one(db).await?;
@@ -251,47 +278,36 @@ pub async fn add_user_to_team(
         }
         .insert(db)
         .await?;
-        team::Entity::update_many()
-            .col_expr(
-                team::Column::LockVersion,
-                Expr::col(team::Column::LockVersion).add(1),
-            )
-            .filter(team::Column::Id.eq(tid))
-            .exec(db)
-            .await?;
+        etag::bump::<team::Entity>(db, tid).await?;
     }
     Ok(team::Entity::find_by_id(t.id).one(db).await?.unwrap_or(t))
+}
+
+#[derive(Clone, Debug)]
+pub struct NewApiKey {
+    /// The key acts as this user, with the user's current roles.
+    pub user_id: i64,
+    pub name: Option<String>,
 }
 
 pub async fn create_api_key(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreateApiKeyInput,
+    input: NewApiKey,
 ) -> AppResult<(api_key::Model, String)> {
-    let uid = crate::input::parse_id(&input.user_id, &["input", "userId"])?;
+    let uid = input.user_id;
     scope::get::<user::Entity>(db, caller, uid, "user", path(&["input", "userId"])).await?;
     let token = super::auth::new_token();
-    let key = api_key::ActiveModel {
-        organization_id: Set(caller.organization_id),
-        user_id: Set(uid),
-        name: Set(input.name.unwrap_or_else(|| "api key".into())),
-        token_hash: Set(super::auth::hash_token(&token)),
-        created_at: Set(super::now()),
-        last_used_at: Set(None),
-        revoked_at: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let name = input.name.unwrap_or_else(|| "api key".into());
+    let key = super::auth::insert_key(db, caller.organization_id, uid, name, &token).await?;
     Ok((key, token))
 }
 
 pub async fn revoke_api_key(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: RevokeApiKeyInput,
+    id: i64,
 ) -> AppResult<api_key::Model> {
-    let id = crate::input::parse_id(&input.id, &["input", "id"])?;
     let key =
         scope::get::<api_key::Entity>(db, caller, id, "API key", path(&["input", "id"])).await?;
     let mut am: api_key::ActiveModel = key.into();
@@ -299,10 +315,20 @@ pub async fn revoke_api_key(
     Ok(am.update(db).await?)
 }
 
+/// A custom attribute definition; a SELECT one needs options.
+#[derive(Clone, Debug)]
+pub struct NewAttribute {
+    pub entity: AttributeEntity,
+    pub key: String,
+    pub attr_type: AttributeType,
+    pub required: bool,
+    pub options: Option<Vec<String>>,
+}
+
 pub async fn define_attribute(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: DefineAttributeInput,
+    input: NewAttribute,
 ) -> AppResult<attribute_definition::Model> {
     let key = non_empty(&input.key, "key")?;
     let options = input.options.unwrap_or_default();
@@ -339,12 +365,23 @@ pub async fn define_attribute(
     .await?)
 }
 
+/// Settings of the caller's organization; `None` leaves a value as it is.
+#[derive(Clone, Debug, Default)]
+pub struct OrganizationEdit {
+    pub name: Option<String>,
+    /// When true, a run's procedure must be linked to its part.
+    pub require_part_procedure_link: Option<bool>,
+}
+
 pub async fn update_organization(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    name: Option<String>,
-    require_link: Option<bool>,
+    edit: OrganizationEdit,
 ) -> AppResult<entity::organization::Model> {
+    let OrganizationEdit {
+        name,
+        require_part_procedure_link: require_link,
+    } = edit;
     use entity::organization;
     let o = organization::Entity::find_by_id(caller.organization_id)
         .one(db)

@@ -1,6 +1,9 @@
 //! Optimistic concurrency: every row has a `lock_version`; its etag is `v<lock_version>`.
 //! Updates compare the etag the client sent, then bump the version in a guarded UPDATE.
 
+use sea_orm::sea_query::{Expr, ExprTrait as _, SimpleExpr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
 use crate::error::{AppError, AppResult};
 
 pub fn etag(lock_version: i32) -> String {
@@ -14,4 +17,82 @@ pub fn check(lock_version: i32, sent: &str, what: &str) -> AppResult<()> {
     } else {
         Err(AppError::stale(what).at(&["input", "etag"]))
     }
+}
+
+/// A row named by id, with the etag the client last read (for actions with no other input).
+#[derive(Clone, Debug)]
+pub struct IdEtag {
+    pub id: i64,
+    pub etag: String,
+}
+
+/// A table whose rows carry `lock_version`.
+pub trait Versioned: EntityTrait {
+    fn key_col() -> Self::Column;
+    fn lock_col() -> Self::Column;
+}
+
+macro_rules! versioned {
+    ($($m:ident),* $(,)?) => {$(
+        impl Versioned for entity::$m::Entity {
+            fn key_col() -> Self::Column { entity::$m::Column::Id }
+            fn lock_col() -> Self::Column { entity::$m::Column::LockVersion }
+        }
+    )*};
+}
+versioned!(
+    part,
+    procedure,
+    step,
+    team,
+    run,
+    run_batch,
+    run_step,
+    run_step_field,
+    part_inventory
+);
+
+/// `lock_version + 1`, for multi-row updates that must invalidate etags.
+pub fn next_version<E: Versioned>() -> SimpleExpr {
+    Expr::col(E::lock_col()).add(1)
+}
+
+/// Bumps the version of row `id` (a change made through its children).
+pub async fn bump<E: Versioned>(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+    E::update_many()
+        .col_expr(E::lock_col(), next_version::<E>())
+        .filter(E::key_col().eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Writes `am` only if row `id` still has `lock_version`, and bumps it; else `STALE_ETAG`.
+pub async fn guarded_update<E>(
+    db: &impl ConnectionTrait,
+    mut am: E::ActiveModel,
+    id: i64,
+    lock_version: i32,
+    what: &str,
+) -> AppResult<E::Model>
+where
+    E: Versioned,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
+{
+    am.set(E::lock_col(), (lock_version + 1).into());
+    let res = E::update_many()
+        .set(am)
+        .filter(E::key_col().eq(id))
+        .filter(E::lock_col().eq(lock_version))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::stale(what).at(&["input", "etag"]));
+    }
+    E::find()
+        .filter(E::key_col().eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(what))
 }

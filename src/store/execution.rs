@@ -24,7 +24,6 @@ use crate::domain::permission::Permission;
 use crate::domain::status::{RunStatus, RunStepStatus, rollup};
 use crate::domain::transition::{StepContext, TransitionError, transition};
 use crate::error::{AppError, AppResult, Code};
-use crate::input::{UpdateRunStepFieldValueInput, UpdateRunStepInput, parse_id};
 
 /// A sibling step of the batch that could not take the change, and why.
 #[derive(Clone, Debug)]
@@ -100,24 +99,18 @@ async fn siblings(
         .await?)
 }
 
-/// What the state machine needs to know about each of `steps`, in five statements.
-async fn contexts(
+/// The upstream steps of each step (when it is to start), and the rows of every step that
+/// can block one of `steps` (upstream steps and parents), in at most two statements.
+async fn blocking_steps(
     txn: &DatabaseTransaction,
     steps: &[run_step::Model],
     to: RunStepStatus,
-) -> AppResult<HashMap<i64, StepContext>> {
-    let ids: Vec<i64> = steps.iter().map(|s| s.id).collect();
-    let run_ids: Vec<i64> = steps
-        .iter()
-        .map(|s| s.run_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+) -> AppResult<(HashMap<i64, Vec<i64>>, HashMap<i64, run_step::Model>)> {
     let mut upstream: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut blocker_ids: HashSet<i64> = steps.iter().filter_map(|s| s.parent_id).collect();
     if to == RunStepStatus::InProgress {
         for e in run_step_edge::Entity::find()
-            .filter(run_step_edge::Column::StepId.is_in(ids.clone()))
+            .filter(run_step_edge::Column::StepId.is_in(steps.iter().map(|s| s.id)))
             .all(txn)
             .await?
         {
@@ -128,49 +121,78 @@ async fn contexts(
                 .push(e.upstream_step_id);
         }
     }
-    let others: HashMap<i64, run_step::Model> = if blocker_ids.is_empty() {
-        HashMap::new()
-    } else {
-        run_step::Entity::find()
-            .filter(run_step::Column::Id.is_in(blocker_ids))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect()
-    };
-    let failed: HashSet<i64> = run::Entity::find()
+    if blocker_ids.is_empty() {
+        return Ok((upstream, HashMap::new()));
+    }
+    let others = run_step::Entity::find()
+        .filter(run_step::Column::Id.is_in(blocker_ids))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    Ok((upstream, others))
+}
+
+/// Which of the runs of `steps` are FAILED.
+async fn failed_runs(
+    txn: &DatabaseTransaction,
+    steps: &[run_step::Model],
+) -> AppResult<HashSet<i64>> {
+    let run_ids: HashSet<i64> = steps.iter().map(|s| s.run_id).collect();
+    Ok(run::Entity::find()
         .filter(run::Column::Id.is_in(run_ids))
         .filter(run::Column::Status.eq(RunStatus::Failed.as_str()))
         .all(txn)
         .await?
         .into_iter()
         .map(|r| r.id)
-        .collect();
+        .collect())
+}
+
+/// The required (or unsigned SIGNOFF) fields still empty, by step; asked only to complete.
+async fn missing_fields(
+    txn: &DatabaseTransaction,
+    steps: &[run_step::Model],
+    to: RunStepStatus,
+) -> AppResult<HashMap<i64, Vec<String>>> {
     let mut missing: HashMap<i64, Vec<String>> = HashMap::new();
-    if to == RunStepStatus::Complete {
-        for f in run_step_field::Entity::find()
-            .filter(run_step_field::Column::RunStepId.is_in(ids))
-            .all(txn)
-            .await?
+    if to != RunStepStatus::Complete {
+        return Ok(missing);
+    }
+    for f in run_step_field::Entity::find()
+        .filter(run_step_field::Column::RunStepId.is_in(steps.iter().map(|s| s.id)))
+        .all(txn)
+        .await?
+    {
+        let opts = options(&f);
+        let value: Option<serde_json::Value> = f
+            .value
+            .as_deref()
+            .and_then(|v| serde_json::from_str(v).ok());
+        let sp = spec(&f, &opts);
+        let signoff_unsigned = sp.field_type == FieldType::Signoff && f.signed_at.is_none();
+        if (f.required || sp.field_type == FieldType::Signoff)
+            && (!field_value::is_filled(&sp, value.as_ref()) || signoff_unsigned)
         {
-            let opts = options(&f);
-            let value: Option<serde_json::Value> = f
-                .value
-                .as_deref()
-                .and_then(|v| serde_json::from_str(v).ok());
-            let sp = spec(&f, &opts);
-            let signoff_unsigned = sp.field_type == FieldType::Signoff && f.signed_at.is_none();
-            if (f.required || sp.field_type == FieldType::Signoff)
-                && (!field_value::is_filled(&sp, value.as_ref()) || signoff_unsigned)
-            {
-                missing
-                    .entry(f.run_step_id)
-                    .or_default()
-                    .push(f.name.clone());
-            }
+            missing
+                .entry(f.run_step_id)
+                .or_default()
+                .push(f.name.clone());
         }
     }
+    Ok(missing)
+}
+
+/// What the state machine needs to know about each of `steps`, in five statements.
+async fn contexts(
+    txn: &DatabaseTransaction,
+    steps: &[run_step::Model],
+    to: RunStepStatus,
+) -> AppResult<HashMap<i64, StepContext>> {
+    let (upstream, others) = blocking_steps(txn, steps, to).await?;
+    let failed = failed_runs(txn, steps).await?;
+    let mut missing = missing_fields(txn, steps, to).await?;
     Ok(steps
         .iter()
         .map(|s| {
@@ -194,12 +216,31 @@ async fn contexts(
         .collect())
 }
 
+/// A step's new status, by the state machine (REDLINE needs the redline permission).
+#[derive(Clone, Debug)]
+pub struct StepChange {
+    pub id: i64,
+    pub etag: String,
+    pub status: RunStepStatus,
+}
+
+/// Steps that make the same move: (from, held_from, to) -> step ids.
+type Moves = HashMap<(RunStepStatus, Option<RunStepStatus>, RunStepStatus), Vec<i64>>;
+
+/// The moves of the primary step and of the siblings that can take the change.
+struct Plan {
+    moves: Moves,
+    applied: Vec<i64>,
+    skipped: Vec<Skipped>,
+    run_ids: Vec<i64>,
+}
+
 pub async fn update_run_step(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    input: UpdateRunStepInput,
+    input: StepChange,
 ) -> AppResult<StepOutcome> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let step =
         scope::get::<run_step::Entity>(txn, caller, id, "run step", path(&["input", "id"])).await?;
     // The run decides visibility (export control) for its steps.
@@ -213,41 +254,80 @@ pub async fn update_run_step(
         caller.require(Permission::Redline)?;
     }
     let sibs = siblings(txn, caller, &run, &step).await?;
+    let plan = plan_moves(txn, &step, &sibs, to).await?;
+    let now = super::now();
+    write_moves(txn, &plan.moves, now).await?;
+    // The primary step is also guarded by its version.
+    let check = run_step::Entity::find_by_id(step.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("run step"))?;
+    if check.lock_version != step.lock_version + 1 {
+        return Err(AppError::stale("run step").at(&["input", "etag"]));
+    }
+    record_moves(txn, caller, &plan.moves, now).await?;
+    roll_up(txn, &plan.run_ids, now).await?;
+    Ok(StepOutcome {
+        step: check,
+        applied_sibling_ids: plan.applied,
+        skipped: plan.skipped,
+    })
+}
+
+/// Runs the state machine for `step` (an error refuses the change) and for each sibling
+/// (an error skips that sibling).
+async fn plan_moves(
+    txn: &DatabaseTransaction,
+    step: &run_step::Model,
+    sibs: &[run_step::Model],
+    to: RunStepStatus,
+) -> AppResult<Plan> {
     let mut all = vec![step.clone()];
     all.extend(sibs.iter().cloned());
     let mut ctxs = contexts(txn, &all, to).await?;
+    let from = status(&step.status);
     let primary = transition(from, to, &ctxs.remove(&step.id).unwrap_or_default())
         .map_err(transition_error)?;
-
-    let mut groups: HashMap<(RunStepStatus, Option<RunStepStatus>, RunStepStatus), Vec<i64>> =
-        HashMap::new();
-    groups
+    let mut plan = Plan {
+        moves: HashMap::new(),
+        applied: Vec::new(),
+        skipped: Vec::new(),
+        run_ids: vec![step.run_id],
+    };
+    plan.moves
         .entry((from, primary.held_from, primary.status))
         .or_default()
         .push(step.id);
-    let mut skipped = Vec::new();
-    let mut applied = Vec::new();
-    let mut changed: Vec<&run_step::Model> = vec![&step];
-    for s in &sibs {
+    for s in sibs {
         let sfrom = status(&s.status);
         match transition(sfrom, to, &ctxs.remove(&s.id).unwrap_or_default()) {
             Ok(t) => {
-                groups
+                plan.moves
                     .entry((sfrom, t.held_from, t.status))
                     .or_default()
                     .push(s.id);
-                applied.push(s.id);
-                changed.push(s);
+                plan.applied.push(s.id);
+                if !plan.run_ids.contains(&s.run_id) {
+                    plan.run_ids.push(s.run_id);
+                }
             }
-            Err(e) => skipped.push(Skipped {
+            Err(e) => plan.skipped.push(Skipped {
                 run_id: s.run_id,
                 run_step_id: s.id,
                 reason: e.to_string(),
             }),
         }
     }
-    let now = super::now();
-    for ((gfrom, held, gto), ids) in &groups {
+    Ok(plan)
+}
+
+/// One UPDATE per move; a sibling changed meanwhile keeps its state (guarded by `from`).
+async fn write_moves(
+    txn: &DatabaseTransaction,
+    moves: &Moves,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for ((gfrom, held, gto), ids) in moves {
         let mut q = run_step::Entity::update_many()
             .col_expr(run_step::Column::Status, Expr::value(gto.as_str()))
             .col_expr(
@@ -256,7 +336,7 @@ pub async fn update_run_step(
             )
             .col_expr(
                 run_step::Column::LockVersion,
-                Expr::col(run_step::Column::LockVersion).add(1),
+                etag::next_version::<run_step::Entity>(),
             );
         if *gto == RunStepStatus::InProgress {
             q = q.col_expr(
@@ -267,24 +347,23 @@ pub async fn update_run_step(
         if *gto == RunStepStatus::Complete {
             q = q.col_expr(run_step::Column::CompletedAt, Expr::value(now));
         }
-        // A sibling changed meanwhile keeps its state; the primary is checked below.
         q.filter(run_step::Column::Id.is_in(ids.clone()))
             .filter(run_step::Column::Status.eq(gfrom.as_str()))
             .exec(txn)
             .await?;
     }
-    // The primary step is also guarded by its version.
-    let check = run_step::Entity::find_by_id(step.id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("run step"))?;
-    if check.lock_version != step.lock_version + 1 {
-        return Err(AppError::stale("run step").at(&["input", "etag"]));
-    }
-    // History rows are copied from the rows they describe, in the database: a statement
-    // of constant size whatever the batch.
-    for ((gfrom, _, gto), ids) in &groups {
-        let from = Expr::val(gfrom.as_str());
+    Ok(())
+}
+
+/// History rows are copied from the rows they describe, in the database: a statement of
+/// constant size per move whatever the batch.
+async fn record_moves(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    moves: &Moves,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for ((gfrom, _, gto), ids) in moves {
         let select = Query::select()
             .columns([
                 run_step::Column::OrganizationId,
@@ -293,7 +372,7 @@ pub async fn update_run_step(
             ])
             .expr(Expr::val(Option::<i64>::None))
             .expr(Expr::val("STATUS"))
-            .expr(from)
+            .expr(Expr::val(gfrom.as_str()))
             .expr(Expr::val(gto.as_str()))
             .expr(Expr::val(caller.user_id))
             .expr(Expr::val(now))
@@ -302,18 +381,7 @@ pub async fn update_run_step(
             .take();
         record_events(txn, select).await?;
     }
-    let run_ids: Vec<i64> = changed
-        .iter()
-        .map(|s| s.run_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    roll_up(txn, &run_ids, now).await?;
-    Ok(StepOutcome {
-        step: check,
-        applied_sibling_ids: applied,
-        skipped,
-    })
+    Ok(())
 }
 
 fn coalesce(col: run_step::Column, now: DateTime<Utc>) -> SimpleExpr {
@@ -396,7 +464,7 @@ pub async fn roll_up(
             .col_expr(run::Column::Status, Expr::value(new.as_str()))
             .col_expr(
                 run::Column::LockVersion,
-                Expr::col(run::Column::LockVersion).add(1),
+                etag::next_version::<run::Entity>(),
             );
         if start {
             q = q.col_expr(run::Column::StartedAt, Expr::value(now));
@@ -419,7 +487,7 @@ pub async fn roll_up(
             )
             .col_expr(
                 part_inventory::Column::LockVersion,
-                Expr::col(part_inventory::Column::LockVersion).add(1),
+                etag::next_version::<part_inventory::Entity>(),
             )
             .filter(part_inventory::Column::Id.is_in(completed_units))
             .filter(part_inventory::Column::Status.eq(PartInventoryStatus::Wip.as_str()))
@@ -429,28 +497,55 @@ pub async fn roll_up(
     Ok(())
 }
 
+/// A field's new value, checked against its type and validations.
+#[derive(Clone, Debug)]
+pub struct FieldValueChange {
+    pub id: i64,
+    pub etag: String,
+    /// JSON null clears the value.
+    pub value: serde_json::Value,
+}
+
 pub async fn update_field_value(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    input: UpdateRunStepFieldValueInput,
+    input: FieldValueChange,
 ) -> AppResult<FieldOutcome> {
-    let id = parse_id(&input.id, &["input", "id"])?;
-    let field = scope::get::<run_step_field::Entity>(
-        txn,
-        caller,
-        id,
-        "run step field",
-        path(&["input", "id"]),
-    )
-    .await?;
-    let run = scope::get::<run::Entity>(
-        txn,
-        caller,
-        field.run_id,
-        "run step field",
-        path(&["input", "id"]),
-    )
-    .await?;
+    let (field, run, step) = open_field(txn, caller, &input).await?;
+    let opts = options(&field);
+    let sp = spec(&field, &opts);
+    let value = field_value::validate_value(&sp, &input.value).map_err(|e| {
+        AppError::new(Code::FieldInvalid, format!("field \"{}\": {e}", field.name))
+            .at(&["input", "value"])
+    })?;
+    let signing = sp.field_type == FieldType::Signoff;
+    let (targets, skipped) = sibling_fields(txn, caller, &run, &step, &field).await?;
+    write_value(txn, caller, &targets, &value, signing).await?;
+    let updated = run_step_field::Entity::find_by_id(field.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("run step field"))?;
+    if updated.lock_version != field.lock_version + 1 {
+        return Err(AppError::stale("run step field").at(&["input", "etag"]));
+    }
+    Ok(FieldOutcome {
+        field: updated,
+        applied_sibling_ids: targets.iter().skip(1).map(|f| f.run_step_id).collect(),
+        skipped,
+    })
+}
+
+/// The field, its run and its step, if the caller may see it, the etag is current and
+/// the step is IN_PROGRESS.
+async fn open_field(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    input: &FieldValueChange,
+) -> AppResult<(run_step_field::Model, run::Model, run_step::Model)> {
+    let at = || path(&["input", "id"]);
+    let field =
+        scope::get::<run_step_field::Entity>(txn, caller, input.id, "run step field", at()).await?;
+    let run = scope::get::<run::Entity>(txn, caller, field.run_id, "run step field", at()).await?;
     etag::check(field.lock_version, &input.etag, "run step field")?;
     let step = run_step::Entity::find_by_id(field.run_step_id)
         .one(txn)
@@ -466,44 +561,59 @@ pub async fn update_field_value(
         )
         .at(&["input", "id"]));
     }
-    let opts = options(&field);
-    let sp = spec(&field, &opts);
-    let value = field_value::validate_value(&sp, &input.value.0).map_err(|e| {
-        AppError::new(Code::FieldInvalid, format!("field \"{}\": {e}", field.name))
-            .at(&["input", "value"])
-    })?;
-    let stored = (!serde_json::Value::is_null(&value)).then(|| value.to_string());
-    let signing = sp.field_type == FieldType::Signoff;
-    let now = super::now();
+    Ok((field, run, step))
+}
 
-    // Siblings: the same origin field in IN_PROGRESS steps of the other runs of the batch.
+/// `field` first, then the same origin field in IN_PROGRESS steps of the other runs of
+/// the batch; the siblings in another state are skipped.
+async fn sibling_fields(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    run: &run::Model,
+    step: &run_step::Model,
+    field: &run_step_field::Model,
+) -> AppResult<(Vec<run_step_field::Model>, Vec<Skipped>)> {
     let mut targets = vec![field.clone()];
     let mut skipped = Vec::new();
-    if let (Some(_), Some(origin)) = (run.run_batch_id, field.origin_field_id) {
-        let mut open = Vec::new();
-        for s in siblings(txn, caller, &run, &step).await? {
-            if status(&s.status) == RunStepStatus::InProgress {
-                open.push(s.id);
-            } else {
-                skipped.push(Skipped {
-                    run_id: s.run_id,
-                    run_step_id: s.id,
-                    reason: format!("step is {}; values are entered while IN_PROGRESS", s.status),
-                });
-            }
-        }
-        if !open.is_empty() {
-            targets.extend(
-                run_step_field::Entity::find()
-                    .filter(run_step_field::Column::OriginFieldId.eq(origin))
-                    .filter(run_step_field::Column::RunStepId.is_in(open))
-                    .all(txn)
-                    .await?,
-            );
+    let (Some(_), Some(origin)) = (run.run_batch_id, field.origin_field_id) else {
+        return Ok((targets, skipped));
+    };
+    let mut open = Vec::new();
+    for s in siblings(txn, caller, run, step).await? {
+        if status(&s.status) == RunStepStatus::InProgress {
+            open.push(s.id);
+        } else {
+            skipped.push(Skipped {
+                run_id: s.run_id,
+                run_step_id: s.id,
+                reason: format!("step is {}; values are entered while IN_PROGRESS", s.status),
+            });
         }
     }
+    if !open.is_empty() {
+        targets.extend(
+            run_step_field::Entity::find()
+                .filter(run_step_field::Column::OriginFieldId.eq(origin))
+                .filter(run_step_field::Column::RunStepId.is_in(open))
+                .all(txn)
+                .await?,
+        );
+    }
+    Ok((targets, skipped))
+}
+
+/// Writes `value` to every target field, history first (while the rows still hold the
+/// values being replaced); a SIGNOFF field is signed (or unsigned) as the caller.
+async fn write_value(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    targets: &[run_step_field::Model],
+    value: &serde_json::Value,
+    signing: bool,
+) -> AppResult<()> {
+    let stored = (!value.is_null()).then(|| value.to_string());
+    let now = super::now();
     let ids: Vec<i64> = targets.iter().map(|f| f.id).collect();
-    // History first, while the rows still hold the values being replaced.
     let kind = if signing { "SIGNOFF" } else { "FIELD_VALUE" };
     let select = Query::select()
         .columns([
@@ -522,11 +632,11 @@ pub async fn update_field_value(
         .take();
     record_events(txn, select).await?;
     let mut q = run_step_field::Entity::update_many()
-        .col_expr(run_step_field::Column::Value, Expr::value(stored.clone()))
+        .col_expr(run_step_field::Column::Value, Expr::value(stored))
         .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             run_step_field::Column::LockVersion,
-            Expr::col(run_step_field::Column::LockVersion).add(1),
+            etag::next_version::<run_step_field::Entity>(),
         );
     if signing {
         let signed = value.as_bool() == Some(true);
@@ -543,18 +653,7 @@ pub async fn update_field_value(
     q.filter(run_step_field::Column::Id.is_in(ids))
         .exec(txn)
         .await?;
-    let updated = run_step_field::Entity::find_by_id(field.id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("run step field"))?;
-    if updated.lock_version != field.lock_version + 1 {
-        return Err(AppError::stale("run step field").at(&["input", "etag"]));
-    }
-    Ok(FieldOutcome {
-        field: updated,
-        applied_sibling_ids: targets.iter().skip(1).map(|f| f.run_step_id).collect(),
-        skipped,
-    })
+    Ok(())
 }
 
 /// History of steps, oldest first: step id -> events.

@@ -13,7 +13,6 @@ use crate::caller::Caller;
 use crate::domain::enums::{PartInventoryStatus, TrackingType};
 use crate::domain::numbering::{self, SchemeVars};
 use crate::error::{AppError, AppResult, Code};
-use crate::input::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IdentityKind {
@@ -105,12 +104,26 @@ pub async fn generate(
     Ok(out)
 }
 
+/// A unit or lot in stock; its serial or lot number given or generated from the part's
+/// scheme (as its tracking type asks).
+#[derive(Clone, Debug)]
+pub struct NewUnit {
+    pub part_id: i64,
+    pub serial_number: Option<String>,
+    pub autogenerate_serial_number: Option<bool>,
+    pub lot_number: Option<String>,
+    pub autogenerate_lot_number: Option<bool>,
+    /// Absent: 1.
+    pub quantity: Option<f64>,
+    pub status: PartInventoryStatus,
+}
+
 pub async fn create(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreatePartInventoryInput,
+    input: NewUnit,
 ) -> AppResult<part_inventory::Model> {
-    let part_id = parse_id(&input.part_id, &["input", "partId"])?;
+    let part_id = input.part_id;
     let p =
         scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
     let tracking = TrackingType::parse(&p.tracking_type).unwrap_or(TrackingType::None);
@@ -221,12 +234,21 @@ async fn identity(
     }
 }
 
+/// Changes to a unit; `None` leaves a value as it is.
+#[derive(Clone, Debug)]
+pub struct UnitEdit {
+    pub id: i64,
+    pub etag: String,
+    pub status: Option<PartInventoryStatus>,
+    pub quantity: Option<f64>,
+}
+
 pub async fn update(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: UpdatePartInventoryInput,
+    input: UnitEdit,
 ) -> AppResult<part_inventory::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let inv = scope::get::<part_inventory::Entity>(
         db,
         caller,
@@ -252,16 +274,8 @@ pub async fn update(
         }
         am.quantity = Set(q);
     }
-    super::catalog::guarded_update::<part_inventory::Entity>(
-        db,
-        am,
-        part_inventory::Column::Id,
-        part_inventory::Column::LockVersion,
-        id,
-        inv.lock_version,
-        "part inventory",
-    )
-    .await
+    etag::guarded_update::<part_inventory::Entity>(db, am, id, inv.lock_version, "part inventory")
+        .await
 }
 
 pub fn status_of(inv: &part_inventory::Model) -> PartInventoryStatus {

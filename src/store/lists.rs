@@ -2,7 +2,7 @@
 //! (`Listed`); the caller's filters and sort arrive as a `Spec` of column conditions and
 //! sort keys, applied to the scoped select, then paged (`page::paginate`).
 
-use entity::{api_key, attribute_definition, event, run};
+use entity::{event, run};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder,
     Select, Value,
@@ -125,23 +125,4 @@ pub async fn assigned_runs(
             .add(run::Column::AssignedTeamId.in_subquery(teams)),
     );
     paginate(db, spec.apply(assigned), args, max).await
-}
-
-/// The organization's API keys, oldest first.
-pub async fn api_keys(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-) -> AppResult<Vec<api_key::Model>> {
-    let q = visible::<api_key::Entity>(caller).order_by_asc(api_key::Column::Id);
-    Ok(q.all(db).await?)
-}
-
-/// The organization's attribute definitions, oldest first.
-pub async fn attribute_definitions(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-) -> AppResult<Vec<attribute_definition::Model>> {
-    let q = visible::<attribute_definition::Entity>(caller)
-        .order_by_asc(attribute_definition::Column::Id);
-    Ok(q.all(db).await?)
 }

@@ -17,12 +17,12 @@ use sea_orm::{
 
 use super::counters::{self, Counter};
 use super::etag;
+use super::etag::IdEtag;
 use super::scope::{self, path};
 use crate::caller::Caller;
-use crate::domain::enums::ProcedureStatus;
+use crate::domain::enums::{FieldType, ProcedureStatus, ProcedureType};
 use crate::domain::{field_value, graph, procedure as rules};
 use crate::error::{AppError, AppResult, Code, Seg};
-use crate::input::*;
 
 fn status_of(p: &procedure::Model) -> ProcedureStatus {
     ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft)
@@ -61,32 +61,32 @@ async fn step_and_procedure(
 }
 
 async fn touch_procedure(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
-    procedure::Entity::update_many()
-        .col_expr(
-            procedure::Column::LockVersion,
-            Expr::col(procedure::Column::LockVersion).add(1),
-        )
-        .filter(procedure::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+    etag::bump::<procedure::Entity>(db, id).await
+}
+
+/// A new procedure: version 1, DRAFT.
+#[derive(Clone, Debug)]
+pub struct NewProcedure {
+    pub title: String,
+    pub description: Option<String>,
+    pub procedure_type: ProcedureType,
+    pub export_controlled: bool,
+    /// Parts linked at once; an unknown one is `NOT_FOUND` at `["input", "partIds", i]`.
+    pub part_ids: Vec<i64>,
 }
 
 pub async fn create_procedure(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreateProcedureInput,
+    input: NewProcedure,
 ) -> AppResult<procedure::Model> {
     let title = input.title.trim().to_string();
     if title.is_empty() {
         return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
     }
-    let mut part_ids = Vec::new();
-    for (i, id) in input.part_ids.iter().flatten().enumerate() {
+    for (i, &pid) in input.part_ids.iter().enumerate() {
         let p = vec![Seg::Key("input"), Seg::Key("partIds"), Seg::Index(i)];
-        let pid = parse_id_at(id, p.clone())?;
         scope::get::<part::Entity>(db, caller, pid, "part", p).await?;
-        part_ids.push(pid);
     }
     if input.export_controlled {
         caller.require_clearance("exportControlled")?;
@@ -108,7 +108,7 @@ pub async fn create_procedure(
     }
     .insert(db)
     .await?;
-    link_parts(db, caller.organization_id, p.id, &part_ids).await?;
+    link_parts(db, caller.organization_id, p.id, &input.part_ids).await?;
     Ok(p)
 }
 
@@ -139,12 +139,22 @@ async fn link_parts(
     Ok(())
 }
 
+/// Changes to a DRAFT version; `None` leaves a value as it is.
+#[derive(Clone, Debug)]
+pub struct ProcedureEdit {
+    pub id: i64,
+    pub etag: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub export_controlled: Option<bool>,
+}
+
 pub async fn update_procedure(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: UpdateProcedureInput,
+    input: ProcedureEdit,
 ) -> AppResult<procedure::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(p.lock_version, &input.etag, "procedure")?;
     require_draft(&p)?;
@@ -164,30 +174,42 @@ pub async fn update_procedure(
         }
         am.export_controlled = Set(x);
     }
-    super::catalog::guarded_update::<procedure::Entity>(
-        db,
-        am,
-        procedure::Column::Id,
-        procedure::Column::LockVersion,
-        id,
-        p.lock_version,
-        "procedure",
-    )
-    .await
+    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct PartLink {
+    pub part_id: i64,
+    pub procedure_id: i64,
 }
 
 pub async fn link_part(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: LinkPartToProcedureInput,
+    input: PartLink,
 ) -> AppResult<procedure::Model> {
-    let part_id = parse_id(&input.part_id, &["input", "partId"])?;
-    let proc_id = parse_id(&input.procedure_id, &["input", "procedureId"])?;
+    let PartLink {
+        part_id,
+        procedure_id: proc_id,
+    } = input;
     scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
     let p = get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await?;
     link_parts(db, caller.organization_id, p.id, &[part_id]).await?;
     touch_procedure(db, p.id).await?;
     get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await
+}
+
+/// A field defined on a procedure step.
+#[derive(Clone, Debug)]
+pub struct NewField {
+    pub name: String,
+    pub field_type: FieldType,
+    pub required: bool,
+    pub unit: Option<String>,
+    pub options: Option<Vec<String>>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub pattern: Option<String>,
 }
 
 fn field_row(
@@ -196,7 +218,7 @@ fn field_row(
     step_id: i64,
     id: i64,
     position: i32,
-    f: &StepFieldInput,
+    f: &NewField,
     at: Vec<Seg>,
 ) -> AppResult<step_field::ActiveModel> {
     let name = f.name.trim().to_string();
@@ -242,71 +264,45 @@ async fn procedure_edges(
         .collect())
 }
 
+/// A step added to a DRAFT version, with its fields and upstream dependencies.
+#[derive(Clone, Debug)]
+pub struct NewStep {
+    pub procedure_id: i64,
+    pub title: String,
+    pub content: Option<String>,
+    /// Position among its siblings; appended at the end when absent.
+    pub position: Option<i32>,
+    pub parent_id: Option<i64>,
+    pub fields: Vec<NewField>,
+    /// An unknown or foreign one is refused at `["input", "upstreamStepIds", i]`.
+    pub upstream_step_ids: Vec<i64>,
+}
+
 pub async fn create_step(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreateStepInput,
+    input: NewStep,
 ) -> AppResult<step::Model> {
-    let proc_id = parse_id(&input.procedure_id, &["input", "procedureId"])?;
+    let proc_id = input.procedure_id;
     let p = get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "procedureId"]))?;
     let title = input.title.trim().to_string();
     if title.is_empty() {
         return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
     }
-    let siblings_of = |parent: Option<i64>| {
-        let q = step::Entity::find().filter(step::Column::ProcedureId.eq(proc_id));
-        match parent {
-            Some(pid) => q.filter(step::Column::ParentId.eq(pid)),
-            None => q.filter(step::Column::ParentId.is_null()),
-        }
-    };
-    let parent_id = match &input.parent_id {
-        Some(id) => {
-            let pid = parse_id(id, &["input", "parentId"])?;
-            let all: HashMap<i64, Option<i64>> = step::Entity::find()
-                .filter(step::Column::ProcedureId.eq(proc_id))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s.parent_id))
-                .collect();
-            if !all.contains_key(&pid) {
-                return Err(
-                    AppError::not_found(&format!("step {pid} in this procedure"))
-                        .at(&["input", "parentId"]),
-                );
-            }
-            if graph::depth_of(|id| all.get(&id).copied().flatten(), pid) >= graph::MAX_STEP_DEPTH {
-                return Err(AppError::bad_input(format!(
-                    "steps nest at most {} levels",
-                    graph::MAX_STEP_DEPTH
-                ))
-                .at(&["input", "parentId"]));
-            }
-            Some(pid)
-        }
-        None => None,
-    };
+    if let Some(pid) = input.parent_id {
+        check_parent(db, proc_id, pid).await?;
+    }
     let position = match input.position {
         Some(p) => p,
-        None => {
-            let last: Option<i32> = siblings_of(parent_id)
-                .select_only()
-                .column_as(step::Column::Position.max(), "m")
-                .into_tuple::<Option<i32>>()
-                .one(db)
-                .await?
-                .flatten();
-            last.map_or(1, |l| l + 1)
-        }
+        None => next_position(db, proc_id, input.parent_id).await?,
     };
     let step_id = counters::ids(db, "steps", 1).await?;
     let s = step::ActiveModel {
         id: Set(step_id),
         organization_id: Set(caller.organization_id),
         procedure_id: Set(proc_id),
-        parent_id: Set(parent_id),
+        parent_id: Set(input.parent_id),
         position: Set(position),
         title: Set(title),
         content: Set(input.content),
@@ -316,42 +312,8 @@ pub async fn create_step(
         lock_version: Set(1),
         created_at: Set(super::now()),
     };
-    let fields = input.fields.unwrap_or_default();
-    let mut rows = Vec::with_capacity(fields.len());
-    if !fields.is_empty() {
-        let first = counters::ids(db, "step_fields", fields.len()).await?;
-        for (i, f) in fields.iter().enumerate() {
-            let at = vec![Seg::Key("input"), Seg::Key("fields"), Seg::Index(i)];
-            rows.push(field_row(
-                caller.organization_id,
-                proc_id,
-                step_id,
-                first + i as i64,
-                i as i32 + 1,
-                f,
-                at,
-            )?);
-        }
-    }
-    let mut upstream = Vec::new();
-    for (i, id) in input.upstream_step_ids.iter().flatten().enumerate() {
-        let at = vec![
-            Seg::Key("input"),
-            Seg::Key("upstreamStepIds"),
-            Seg::Index(i),
-        ];
-        let uid = parse_id_at(id, at.clone())?;
-        let u = scope::get::<step::Entity>(db, caller, uid, "step", at.clone()).await?;
-        if u.procedure_id != proc_id {
-            return Err(
-                AppError::bad_input("an upstream step must belong to the same procedure")
-                    .with_path(at),
-            );
-        }
-        if !upstream.contains(&uid) {
-            upstream.push(uid);
-        }
-    }
+    let rows = new_field_rows(db, caller.organization_id, proc_id, step_id, &input.fields).await?;
+    let upstream = upstream_steps(db, caller, proc_id, &input.upstream_step_ids).await?;
     let s = step::Entity::insert(s).exec_with_returning(db).await?;
     if !rows.is_empty() {
         step_field::Entity::insert_many(rows)
@@ -374,12 +336,118 @@ pub async fn create_step(
     Ok(s)
 }
 
+/// A parent must be a step of the same procedure, not nested too deep already.
+async fn check_parent(db: &impl ConnectionTrait, proc_id: i64, pid: i64) -> AppResult<()> {
+    let all: HashMap<i64, Option<i64>> = step::Entity::find()
+        .filter(step::Column::ProcedureId.eq(proc_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.parent_id))
+        .collect();
+    if !all.contains_key(&pid) {
+        return Err(
+            AppError::not_found(&format!("step {pid} in this procedure"))
+                .at(&["input", "parentId"]),
+        );
+    }
+    if graph::depth_of(|id| all.get(&id).copied().flatten(), pid) >= graph::MAX_STEP_DEPTH {
+        return Err(AppError::bad_input(format!(
+            "steps nest at most {} levels",
+            graph::MAX_STEP_DEPTH
+        ))
+        .at(&["input", "parentId"]));
+    }
+    Ok(())
+}
+
+/// The position after the last sibling under `parent` (1 for the first).
+async fn next_position(
+    db: &impl ConnectionTrait,
+    proc_id: i64,
+    parent: Option<i64>,
+) -> AppResult<i32> {
+    let q = step::Entity::find().filter(step::Column::ProcedureId.eq(proc_id));
+    let q = match parent {
+        Some(pid) => q.filter(step::Column::ParentId.eq(pid)),
+        None => q.filter(step::Column::ParentId.is_null()),
+    };
+    let last: Option<i32> = q
+        .select_only()
+        .column_as(step::Column::Position.max(), "m")
+        .into_tuple::<Option<i32>>()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(last.map_or(1, |l| l + 1))
+}
+
+/// Checked rows for a new step's fields, with ids reserved in one block.
+async fn new_field_rows(
+    db: &impl ConnectionTrait,
+    org: i64,
+    proc_id: i64,
+    step_id: i64,
+    fields: &[NewField],
+) -> AppResult<Vec<step_field::ActiveModel>> {
+    if fields.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first = counters::ids(db, "step_fields", fields.len()).await?;
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let at = vec![Seg::Key("input"), Seg::Key("fields"), Seg::Index(i)];
+            field_row(org, proc_id, step_id, first + i as i64, i as i32 + 1, f, at)
+        })
+        .collect()
+}
+
+/// The distinct upstream steps of a new step, each visible and of the same procedure.
+async fn upstream_steps(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    proc_id: i64,
+    ids: &[i64],
+) -> AppResult<Vec<i64>> {
+    let mut upstream = Vec::new();
+    for (i, &uid) in ids.iter().enumerate() {
+        let at = vec![
+            Seg::Key("input"),
+            Seg::Key("upstreamStepIds"),
+            Seg::Index(i),
+        ];
+        let u = scope::get::<step::Entity>(db, caller, uid, "step", at.clone()).await?;
+        if u.procedure_id != proc_id {
+            return Err(
+                AppError::bad_input("an upstream step must belong to the same procedure")
+                    .with_path(at),
+            );
+        }
+        if !upstream.contains(&uid) {
+            upstream.push(uid);
+        }
+    }
+    Ok(upstream)
+}
+
+/// Changes to a step of a DRAFT version; `None` leaves a value as it is.
+#[derive(Clone, Debug)]
+pub struct StepEdit {
+    pub id: i64,
+    pub etag: String,
+    pub title: Option<String>,
+    pub content: Option<String>,
+    pub position: Option<i32>,
+}
+
 pub async fn update_step(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: UpdateStepInput,
+    input: StepEdit,
 ) -> AppResult<step::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(s.lock_version, &input.etag, "step")?;
     require_draft(&p)?;
@@ -400,16 +468,7 @@ pub async fn update_step(
     am.approved = Set(false);
     am.approved_by_id = Set(None);
     am.approved_at = Set(None);
-    let s = super::catalog::guarded_update::<step::Entity>(
-        db,
-        am,
-        step::Column::Id,
-        step::Column::LockVersion,
-        id,
-        s.lock_version,
-        "step",
-    )
-    .await?;
+    let s = etag::guarded_update::<step::Entity>(db, am, id, s.lock_version, "step").await?;
     touch_procedure(db, p.id).await?;
     Ok(s)
 }
@@ -417,9 +476,9 @@ pub async fn update_step(
 pub async fn delete_step(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: IdEtagInput,
+    input: IdEtag,
 ) -> AppResult<step::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(s.lock_version, &input.etag, "step")?;
     require_draft(&p)?;
@@ -447,12 +506,19 @@ pub async fn delete_step(
     Ok(s)
 }
 
+/// A field appended to a step of a DRAFT version.
+#[derive(Clone, Debug)]
+pub struct NewStepField {
+    pub step_id: i64,
+    pub field: NewField,
+}
+
 pub async fn create_step_field(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreateStepFieldInput,
+    input: NewStepField,
 ) -> AppResult<step_field::Model> {
-    let sid = parse_id(&input.step_id, &["input", "stepId"])?;
+    let sid = input.step_id;
     let (s, p) = step_and_procedure(db, caller, sid, path(&["input", "stepId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "stepId"]))?;
     let last: Option<i32> = step_field::Entity::find()
@@ -463,16 +529,6 @@ pub async fn create_step_field(
         .one(db)
         .await?
         .flatten();
-    let f = StepFieldInput {
-        name: input.name,
-        field_type: input.field_type,
-        required: input.required,
-        unit: input.unit,
-        options: input.options,
-        min: input.min,
-        max: input.max,
-        pattern: input.pattern,
-    };
     let id = counters::ids(db, "step_fields", 1).await?;
     let row = field_row(
         caller.organization_id,
@@ -480,7 +536,7 @@ pub async fn create_step_field(
         s.id,
         id,
         last.map_or(1, |l| l + 1),
-        &f,
+        &input.field,
         path(&["input"]),
     )?;
     let created = step_field::Entity::insert(row)
@@ -490,13 +546,22 @@ pub async fn create_step_field(
     Ok(created)
 }
 
+/// `step_id` starts only after `upstream_step_id` is COMPLETE.
+#[derive(Clone, Copy, Debug)]
+pub struct NewEdge {
+    pub step_id: i64,
+    pub upstream_step_id: i64,
+}
+
 pub async fn create_step_edge(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreateStepEdgeInput,
+    input: NewEdge,
 ) -> AppResult<step_edge::Model> {
-    let sid = parse_id(&input.step_id, &["input", "stepId"])?;
-    let uid = parse_id(&input.upstream_step_id, &["input", "upstreamStepId"])?;
+    let NewEdge {
+        step_id: sid,
+        upstream_step_id: uid,
+    } = input;
     let (s, p) = step_and_procedure(db, caller, sid, path(&["input", "stepId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "stepId"]))?;
     let u = scope::get::<step::Entity>(db, caller, uid, "step", path(&["input", "upstreamStepId"]))
@@ -536,33 +601,24 @@ pub async fn create_step_edge(
 pub async fn submit_for_review(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: IdEtagInput,
+    input: IdEtag,
 ) -> AppResult<procedure::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(p.lock_version, &input.etag, "procedure")?;
     let next = rules::submit_for_review(status_of(&p))
         .map_err(|e| AppError::new(Code::BadUserInput, e).at(&["input", "id"]))?;
     let mut am: procedure::ActiveModel = p.clone().into();
     am.status = Set(next.as_str().into());
-    super::catalog::guarded_update::<procedure::Entity>(
-        db,
-        am,
-        procedure::Column::Id,
-        procedure::Column::LockVersion,
-        id,
-        p.lock_version,
-        "procedure",
-    )
-    .await
+    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
 }
 
 pub async fn approve_step(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: IdEtagInput,
+    input: IdEtag,
 ) -> AppResult<step::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(s.lock_version, &input.etag, "step")?;
     if !matches!(
@@ -579,24 +635,15 @@ pub async fn approve_step(
     am.approved = Set(true);
     am.approved_by_id = Set(Some(caller.user_id));
     am.approved_at = Set(Some(super::now()));
-    super::catalog::guarded_update::<step::Entity>(
-        db,
-        am,
-        step::Column::Id,
-        step::Column::LockVersion,
-        id,
-        s.lock_version,
-        "step",
-    )
-    .await
+    etag::guarded_update::<step::Entity>(db, am, id, s.lock_version, "step").await
 }
 
 pub async fn release(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: IdEtagInput,
+    input: IdEtag,
 ) -> AppResult<procedure::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(p.lock_version, &input.etag, "procedure")?;
     let next =
@@ -609,7 +656,7 @@ pub async fn release(
         .col_expr(step::Column::ApprovedAt, Expr::value(now))
         .col_expr(
             step::Column::LockVersion,
-            Expr::col(step::Column::LockVersion).add(1),
+            etag::next_version::<step::Entity>(),
         )
         .filter(step::Column::ProcedureId.eq(id))
         .filter(step::Column::Approved.eq(false))
@@ -622,7 +669,7 @@ pub async fn release(
         )
         .col_expr(
             procedure::Column::LockVersion,
-            Expr::col(procedure::Column::LockVersion).add(1),
+            etag::next_version::<procedure::Entity>(),
         )
         .filter(procedure::Column::FamilyId.eq(p.family_id))
         .filter(procedure::Column::Status.eq(ProcedureStatus::Released.as_str()))
@@ -632,27 +679,28 @@ pub async fn release(
     let mut am: procedure::ActiveModel = p.clone().into();
     am.status = Set(next.as_str().into());
     am.released_at = Set(Some(now));
-    super::catalog::guarded_update::<procedure::Entity>(
-        db,
-        am,
-        procedure::Column::Id,
-        procedure::Column::LockVersion,
-        id,
-        p.lock_version,
-        "procedure",
-    )
-    .await
+    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
 }
 
 /// A new DRAFT in the family (version = highest + 1) with copies of the steps, fields,
-/// edges and part links of `procedureId`, written with multi-row inserts.
+/// edges and part links of procedure `src_id`, written with multi-row inserts.
 pub async fn create_version(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: CreateProcedureVersionInput,
+    src_id: i64,
 ) -> AppResult<procedure::Model> {
-    let src_id = parse_id(&input.procedure_id, &["input", "procedureId"])?;
     let src = get_procedure(db, caller, src_id, path(&["input", "procedureId"])).await?;
+    let p = insert_next_version(db, caller, &src).await?;
+    copy_template(db, caller, src_id, &p).await?;
+    Ok(p)
+}
+
+/// The new version's row: `src` as a DRAFT numbered after the family's highest version.
+async fn insert_next_version(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    src: &procedure::Model,
+) -> AppResult<procedure::Model> {
     let top: Option<i32> = procedure::Entity::find()
         .filter(procedure::Column::FamilyId.eq(src.family_id))
         .select_only()
@@ -661,8 +709,7 @@ pub async fn create_version(
         .one(db)
         .await?
         .flatten();
-    let now = super::now();
-    let p = procedure::ActiveModel {
+    procedure::ActiveModel {
         organization_id: Set(caller.organization_id),
         family_id: Set(src.family_id),
         version: Set(top.unwrap_or(src.version) + 1),
@@ -672,7 +719,7 @@ pub async fn create_version(
         procedure_type: Set(src.procedure_type.clone()),
         export_controlled: Set(src.export_controlled),
         lock_version: Set(1),
-        created_at: Set(now),
+        created_at: Set(super::now()),
         released_at: Set(None),
         ..Default::default()
     }
@@ -687,7 +734,17 @@ pub async fn create_version(
         } else {
             e.into()
         }
-    })?;
+    })
+}
+
+/// Copies the steps, fields, edges and part links of `src_id` into the new version `p`,
+/// remapping step ids through a block reserved from `counters`.
+async fn copy_template(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    src_id: i64,
+    p: &procedure::Model,
+) -> AppResult<()> {
     let steps = step::Entity::find()
         .filter(step::Column::ProcedureId.eq(src_id))
         .order_by_asc(step::Column::Id)
@@ -713,50 +770,8 @@ pub async fn create_version(
             .enumerate()
             .map(|(i, s)| (s.id, first + i as i64))
             .collect();
-        for chunk in steps.chunks(1000) {
-            step::Entity::insert_many(chunk.iter().map(|s| step::ActiveModel {
-                id: Set(map[&s.id]),
-                organization_id: Set(s.organization_id),
-                procedure_id: Set(p.id),
-                parent_id: Set(s.parent_id.and_then(|x| map.get(&x).copied())),
-                position: Set(s.position),
-                title: Set(s.title.clone()),
-                content: Set(s.content.clone()),
-                approved: Set(false),
-                approved_by_id: Set(None),
-                approved_at: Set(None),
-                lock_version: Set(1),
-                created_at: Set(now),
-            }))
-            .exec_without_returning(db)
-            .await?;
-        }
-        if !fields.is_empty() {
-            let ffirst = counters::ids(db, "step_fields", fields.len()).await?;
-            for (c, chunk) in fields.chunks(1000).enumerate() {
-                step_field::Entity::insert_many(chunk.iter().enumerate().map(|(i, f)| {
-                    step_field::ActiveModel {
-                        id: Set(ffirst + (c * 1000 + i) as i64),
-                        organization_id: Set(f.organization_id),
-                        procedure_id: Set(p.id),
-                        step_id: Set(map[&f.step_id]),
-                        position: Set(f.position),
-                        name: Set(f.name.clone()),
-                        field_type: Set(f.field_type.clone()),
-                        required: Set(f.required),
-                        unit: Set(f.unit.clone()),
-                        options: Set(f.options.clone()),
-                        min: Set(f.min),
-                        max: Set(f.max),
-                        pattern: Set(f.pattern.clone()),
-                        lock_version: Set(1),
-                        created_at: Set(now),
-                    }
-                }))
-                .exec_without_returning(db)
-                .await?;
-            }
-        }
+        copy_steps(db, &steps, &map, p).await?;
+        copy_fields(db, &fields, &map, p).await?;
         for chunk in edges.chunks(1000) {
             step_edge::Entity::insert_many(chunk.iter().map(|(s, u)| step_edge::ActiveModel {
                 organization_id: Set(caller.organization_id),
@@ -769,8 +784,70 @@ pub async fn create_version(
             .await?;
         }
     }
-    link_parts(db, caller.organization_id, p.id, &links).await?;
-    Ok(p)
+    link_parts(db, caller.organization_id, p.id, &links).await
+}
+
+async fn copy_steps(
+    db: &impl ConnectionTrait,
+    steps: &[step::Model],
+    map: &HashMap<i64, i64>,
+    p: &procedure::Model,
+) -> AppResult<()> {
+    for chunk in steps.chunks(1000) {
+        step::Entity::insert_many(chunk.iter().map(|s| step::ActiveModel {
+            id: Set(map[&s.id]),
+            organization_id: Set(s.organization_id),
+            procedure_id: Set(p.id),
+            parent_id: Set(s.parent_id.and_then(|x| map.get(&x).copied())),
+            position: Set(s.position),
+            title: Set(s.title.clone()),
+            content: Set(s.content.clone()),
+            approved: Set(false),
+            approved_by_id: Set(None),
+            approved_at: Set(None),
+            lock_version: Set(1),
+            created_at: Set(p.created_at),
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn copy_fields(
+    db: &impl ConnectionTrait,
+    fields: &[step_field::Model],
+    map: &HashMap<i64, i64>,
+    p: &procedure::Model,
+) -> AppResult<()> {
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let first = counters::ids(db, "step_fields", fields.len()).await?;
+    for (c, chunk) in fields.chunks(1000).enumerate() {
+        step_field::Entity::insert_many(chunk.iter().enumerate().map(|(i, f)| {
+            step_field::ActiveModel {
+                id: Set(first + (c * 1000 + i) as i64),
+                organization_id: Set(f.organization_id),
+                procedure_id: Set(p.id),
+                step_id: Set(map[&f.step_id]),
+                position: Set(f.position),
+                name: Set(f.name.clone()),
+                field_type: Set(f.field_type.clone()),
+                required: Set(f.required),
+                unit: Set(f.unit.clone()),
+                options: Set(f.options.clone()),
+                min: Set(f.min),
+                max: Set(f.max),
+                pattern: Set(f.pattern.clone()),
+                lock_version: Set(1),
+                created_at: Set(p.created_at),
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Whether every step of each procedure is approved (procedure id -> all approved).

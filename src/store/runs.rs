@@ -1,11 +1,8 @@
 //! Editing runs after creation, and batch membership.
 
+use chrono::NaiveDate;
 use entity::{attribute_definition, procedure, run, run_batch, run_step, team, user};
-use sea_orm::sea_query::ExprTrait as _;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 use super::create_runs::validate::check_attribute_values;
 use super::etag;
@@ -14,14 +11,36 @@ use crate::caller::Caller;
 use crate::domain::enums::{AttributeEntity, ProcedureStatus};
 use crate::domain::status::RunStepStatus;
 use crate::error::{AppError, AppResult, Code, Seg};
-use crate::input::*;
+
+/// A custom attribute value, checked against the organization's definitions.
+#[derive(Clone, Debug)]
+pub struct AttributeValue {
+    pub key: String,
+    pub value: serde_json::Value,
+}
+
+/// Changes to a run; `None` leaves a value as it is.
+#[derive(Clone, Debug)]
+pub struct RunEdit {
+    pub id: i64,
+    pub etag: String,
+    pub title: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    /// Assigns the run to a user (and unassigns its team); not with `assigned_team_id`.
+    pub assigned_to_id: Option<i64>,
+    pub assigned_team_id: Option<i64>,
+    /// Replaces every custom attribute of the run.
+    pub attributes: Option<Vec<AttributeValue>>,
+    /// Only while the run has no steps: gives it a procedure (its steps are copied in).
+    pub procedure_id: Option<i64>,
+}
 
 pub async fn update_run(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    input: UpdateRunInput,
+    input: RunEdit,
 ) -> AppResult<run::Model> {
-    let id = parse_id(&input.id, &["input", "id"])?;
+    let id = input.id;
     let r = scope::get::<run::Entity>(txn, caller, id, "run", path(&["input", "id"])).await?;
     etag::check(r.lock_version, &input.etag, "run")?;
     let mut am: run::ActiveModel = r.clone().into();
@@ -37,16 +56,48 @@ pub async fn update_run(
     if let Some(d) = input.due_date {
         am.due_date = Set(Some(d));
     }
-    let user_id = input
-        .assigned_to_id
-        .as_ref()
-        .map(|v| parse_id(v, &["input", "assignedToId"]))
-        .transpose()?;
-    let team_id = input
-        .assigned_team_id
-        .as_ref()
-        .map(|v| parse_id(v, &["input", "assignedTeamId"]))
-        .transpose()?;
+    assign(
+        txn,
+        caller,
+        &mut am,
+        input.assigned_to_id,
+        input.assigned_team_id,
+    )
+    .await?;
+    if let Some(attrs) = input.attributes {
+        let defs = scope::visible::<attribute_definition::Entity>(caller)
+            .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
+            .all(txn)
+            .await?;
+        let given = attrs.iter().map(|a| (a.key.as_str(), &a.value));
+        let json = check_attribute_values(given, &defs)
+            .map_err(|e| AppError::bad_input(e).at(&["input", "attributes"]))?;
+        am.attributes = Set(json);
+    }
+    let mut new_procedure = None;
+    if let Some(pid) = input.procedure_id {
+        let p = procedure_for(txn, caller, &r, pid).await?;
+        am.procedure_id = Set(Some(p.id));
+        if p.export_controlled {
+            am.export_controlled = Set(true);
+        }
+        new_procedure = Some(p.id);
+    }
+    let updated = etag::guarded_update::<run::Entity>(txn, am, id, r.lock_version, "run").await?;
+    if let Some(pid) = new_procedure {
+        super::create_runs::add_procedure_steps(txn, &updated, pid).await?;
+    }
+    Ok(updated)
+}
+
+/// Assigns the run to a user or a team (one unassigns the other); not both at once.
+async fn assign(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    am: &mut run::ActiveModel,
+    user_id: Option<i64>,
+    team_id: Option<i64>,
+) -> AppResult<()> {
     if user_id.is_some() && team_id.is_some() {
         return Err(
             AppError::bad_input("assign a run to a user or to a team, not both")
@@ -65,101 +116,69 @@ pub async fn update_run(
         am.assigned_team_id = Set(Some(t));
         am.assigned_to_id = Set(None);
     }
-    if let Some(attrs) = input.attributes {
-        let defs = scope::visible::<attribute_definition::Entity>(caller)
-            .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
-            .all(txn)
-            .await?;
-        let json = check_attribute_values(&attrs, &defs)
-            .map_err(|e| AppError::bad_input(e).at(&["input", "attributes"]))?;
-        am.attributes = Set(json);
-    }
-    let mut new_procedure = None;
-    if let Some(pid) = &input.procedure_id {
-        let pid = parse_id(pid, &["input", "procedureId"])?;
-        let steps = run_step::Entity::find()
-            .filter(run_step::Column::RunId.eq(id))
-            .count(txn)
-            .await?;
-        if steps > 0 || r.procedure_id.is_some() {
-            return Err(AppError::bad_input(
-                "the run already has a procedure; its version is pinned",
-            )
-            .at(&["input", "procedureId"]));
-        }
-        let p = scope::get::<procedure::Entity>(
-            txn,
-            caller,
-            pid,
-            "procedure",
-            path(&["input", "procedureId"]),
-        )
-        .await?;
-        let approved = super::procedures::all_steps_approved(txn, &[p.id]).await?;
-        let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
-        if !crate::domain::procedure::can_start_run(
-            status,
-            approved.get(&p.id).copied().unwrap_or(false),
-        ) {
-            return Err(AppError::new(
-                Code::ProcedureNotReleased,
-                format!(
-                    "{}: {} version {} is {}",
-                    super::create_runs::validate::NOT_RELEASED,
-                    p.title,
-                    p.version,
-                    p.status
-                ),
-            )
-            .at(&["input", "procedureId"]));
-        }
-        if r.run_batch_id.is_some() {
-            return Err(AppError::bad_input(
-                "a batched run shares its batch's procedure; remove it from the batch first",
-            )
-            .at(&["input", "procedureId"]));
-        }
-        am.procedure_id = Set(Some(p.id));
-        if p.export_controlled {
-            am.export_controlled = Set(true);
-        }
-        new_procedure = Some(p.id);
-    }
-    let updated = super::catalog::guarded_update::<run::Entity>(
-        txn,
-        am,
-        run::Column::Id,
-        run::Column::LockVersion,
-        id,
-        r.lock_version,
-        "run",
-    )
-    .await?;
-    if let Some(pid) = new_procedure {
-        super::create_runs::add_procedure_steps(txn, &updated, pid).await?;
-    }
-    Ok(updated)
+    Ok(())
 }
 
-async fn bump_batch(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
-    use sea_orm::sea_query::Expr;
-    run_batch::Entity::update_many()
-        .col_expr(
-            run_batch::Column::LockVersion,
-            Expr::col(run_batch::Column::LockVersion).add(1),
-        )
-        .filter(run_batch::Column::Id.eq(id))
-        .exec(db)
+/// The procedure a run without one may take: released (or fully approved), and the run
+/// neither has steps nor is in a batch.
+async fn procedure_for(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    r: &run::Model,
+    pid: i64,
+) -> AppResult<procedure::Model> {
+    let at = || path(&["input", "procedureId"]);
+    let steps = run_step::Entity::find()
+        .filter(run_step::Column::RunId.eq(r.id))
+        .count(txn)
         .await?;
-    Ok(())
+    if steps > 0 || r.procedure_id.is_some() {
+        return Err(
+            AppError::bad_input("the run already has a procedure; its version is pinned")
+                .with_path(at()),
+        );
+    }
+    let p = scope::get::<procedure::Entity>(txn, caller, pid, "procedure", at()).await?;
+    let approved = super::procedures::all_steps_approved(txn, &[p.id]).await?;
+    let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
+    if !crate::domain::procedure::can_start_run(
+        status,
+        approved.get(&p.id).copied().unwrap_or(false),
+    ) {
+        return Err(AppError::new(
+            Code::ProcedureNotReleased,
+            format!(
+                "{}: {} version {} is {}",
+                super::create_runs::validate::NOT_RELEASED,
+                p.title,
+                p.version,
+                p.status
+            ),
+        )
+        .with_path(at()));
+    }
+    if r.run_batch_id.is_some() {
+        return Err(AppError::bad_input(
+            "a batched run shares its batch's procedure; remove it from the batch first",
+        )
+        .with_path(at()));
+    }
+    Ok(p)
+}
+
+#[derive(Clone, Debug)]
+pub struct BatchAdd {
+    pub run_batch_id: i64,
+    /// A run that cannot join is refused at `["input", "runIds", i]`.
+    pub run_ids: Vec<i64>,
 }
 
 pub async fn add_runs_to_batch(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    input: AddRunsToBatchInput,
+    input: BatchAdd,
 ) -> AppResult<run_batch::Model> {
-    let bid = parse_id(&input.run_batch_id, &["input", "runBatchId"])?;
+    let bid = input.run_batch_id;
     let b = scope::get::<run_batch::Entity>(
         txn,
         caller,
@@ -168,13 +187,7 @@ pub async fn add_runs_to_batch(
         path(&["input", "runBatchId"]),
     )
     .await?;
-    let mut ids = Vec::new();
-    for (i, v) in input.run_ids.iter().enumerate() {
-        ids.push(parse_id_at(
-            v,
-            vec![Seg::Key("input"), Seg::Key("runIds"), Seg::Index(i)],
-        )?);
-    }
+    let ids = input.run_ids;
     if ids.is_empty() {
         return Err(AppError::bad_input("`runIds` must not be empty").at(&["input", "runIds"]));
     }
@@ -205,13 +218,13 @@ pub async fn add_runs_to_batch(
         .col_expr(run::Column::RunBatchId, Expr::value(bid))
         .col_expr(
             run::Column::LockVersion,
-            Expr::col(run::Column::LockVersion).add(1),
+            etag::next_version::<run::Entity>(),
         )
         .filter(run::Column::Id.is_in(ids))
         .filter(run::Column::RunBatchId.is_null())
         .exec(txn)
         .await?;
-    bump_batch(txn, bid).await?;
+    etag::bump::<run_batch::Entity>(txn, bid).await?;
     Ok(run_batch::Entity::find_by_id(bid)
         .one(txn)
         .await?
@@ -221,9 +234,8 @@ pub async fn add_runs_to_batch(
 pub async fn remove_run_from_batch(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    input: RemoveRunFromBatchInput,
+    id: i64,
 ) -> AppResult<run::Model> {
-    let id = parse_id(&input.run_id, &["input", "runId"])?;
     let r = scope::get::<run::Entity>(txn, caller, id, "run", path(&["input", "runId"])).await?;
     let Some(bid) = r.run_batch_id else {
         return Err(
@@ -243,16 +255,7 @@ pub async fn remove_run_from_batch(
     }
     let mut am: run::ActiveModel = r.clone().into();
     am.run_batch_id = Set(None);
-    let out = super::catalog::guarded_update::<run::Entity>(
-        txn,
-        am,
-        run::Column::Id,
-        run::Column::LockVersion,
-        id,
-        r.lock_version,
-        "run",
-    )
-    .await?;
-    bump_batch(txn, bid).await?;
+    let out = etag::guarded_update::<run::Entity>(txn, am, id, r.lock_version, "run").await?;
+    etag::bump::<run_batch::Entity>(txn, bid).await?;
     Ok(out)
 }

@@ -1,6 +1,8 @@
 //! Organization scoping: a row of another organization does not exist for the caller.
 
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult, Seg};
@@ -56,29 +58,19 @@ impl OrgScoped for entity::part_inventory::Entity {
     }
 }
 
-impl OrgScoped for entity::procedure::Entity {
-    fn org_col() -> Self::Column {
-        entity::procedure::Column::OrganizationId
-    }
-    fn id_col() -> Self::Column {
-        entity::procedure::Column::Id
-    }
-    fn export_hidden() -> Option<Condition> {
-        Some(Condition::all().add(entity::procedure::Column::ExportControlled.eq(true)))
-    }
+/// Export-controlled rows (a flag of their own) are hidden from callers not cleared.
+macro_rules! export_controlled {
+    ($($m:ident),* $(,)?) => {$(
+        impl OrgScoped for entity::$m::Entity {
+            fn org_col() -> Self::Column { entity::$m::Column::OrganizationId }
+            fn id_col() -> Self::Column { entity::$m::Column::Id }
+            fn export_hidden() -> Option<Condition> {
+                Some(Condition::all().add(entity::$m::Column::ExportControlled.eq(true)))
+            }
+        }
+    )*};
 }
-
-impl OrgScoped for entity::run::Entity {
-    fn org_col() -> Self::Column {
-        entity::run::Column::OrganizationId
-    }
-    fn id_col() -> Self::Column {
-        entity::run::Column::Id
-    }
-    fn export_hidden() -> Option<Condition> {
-        Some(Condition::all().add(entity::run::Column::ExportControlled.eq(true)))
-    }
-}
+export_controlled!(procedure, run);
 
 /// Everything of `E` the caller may see.
 pub fn visible<E: OrgScoped>(caller: &Caller) -> Select<E> {
@@ -98,6 +90,33 @@ pub async fn find<E: OrgScoped>(
         .filter(E::id_col().eq(id))
         .one(db)
         .await
+}
+
+/// Every row of `E` the caller may see, by id.
+pub async fn all<E: OrgScoped>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+) -> AppResult<Vec<E::Model>> {
+    Ok(visible::<E>(caller)
+        .order_by_asc(E::id_col())
+        .all(db)
+        .await?)
+}
+
+/// The rows of `ids` the caller may see, by id (the others are left out).
+pub async fn by_ids<E: OrgScoped>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    ids: &[i64],
+) -> AppResult<Vec<E::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(visible::<E>(caller)
+        .filter(E::id_col().is_in(ids.iter().copied()))
+        .order_by_asc(E::id_col())
+        .all(db)
+        .await?)
 }
 
 /// The row, or `NOT_FOUND` naming `what` at input path `field`.

@@ -288,3 +288,52 @@ async fn users_teams_keys_and_attributes() {
         "STRING"
     );
 }
+
+/// A bad id in a mutation input is BAD_USER_INPUT at its own input path (a list item at
+/// its index), whichever mutation it reaches.
+#[tokio::test]
+async fn bad_ids_are_refused_at_their_input_path() {
+    let app = app().await;
+    let cases = [
+        (
+            "mutation($i: UpdatePartInput!) { updatePart(input: $i) { part { id } } }",
+            json!({"id": "x", "etag": "v1"}),
+            json!(["input", "id"]),
+        ),
+        (
+            "mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } } }",
+            json!({"name": "T", "userIds": ["1", "-3"]}),
+            json!(["input", "userIds", 1]),
+        ),
+        (
+            "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
+            json!({"procedureId": "1", "title": "S", "upstreamStepIds": ["zz"]}),
+            json!(["input", "upstreamStepIds", 0]),
+        ),
+        (
+            "mutation($i: AddRunsToBatchInput!) { addRunsToBatch(input: $i) { runBatch { id } } }",
+            json!({"runBatchId": "1", "runIds": ["2", "nope"]}),
+            json!(["input", "runIds", 1]),
+        ),
+        (
+            "mutation($i: UpdateRunInput!) { updateRun(input: $i) { run { id } } }",
+            json!({"id": "1", "etag": "v1", "assignedTeamId": "t"}),
+            json!(["input", "assignedTeamId"]),
+        ),
+        (
+            "mutation($i: CreateStepEdgeInput!) { createStepEdge(input: $i) { stepEdge { id } } }",
+            json!({"stepId": "1", "upstreamStepId": "0"}),
+            json!(["input", "upstreamStepId"]),
+        ),
+        (
+            "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { id } } }",
+            json!({"id": "", "etag": "v1", "status": "IN_PROGRESS"}),
+            json!(["input", "id"]),
+        ),
+    ];
+    for (q, i, field) in cases {
+        let r = app.gql(q, json!({ "i": i })).await;
+        assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{q}");
+        assert_eq!(r["errors"][0]["extensions"]["field"], field, "{q}");
+    }
+}

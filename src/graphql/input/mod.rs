@@ -43,3 +43,8 @@ pub fn ids(v: &[ID], path: &[Seg]) -> AppResult<Vec<i64>> {
 pub fn keys(path: &[&'static str]) -> Vec<Seg> {
     path.iter().map(|k| Seg::Key(k)).collect()
 }
+
+pub mod admin;
+pub mod catalog;
+pub mod floor;
+pub mod procedures;

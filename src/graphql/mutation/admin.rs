@@ -4,9 +4,9 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::mutate;
 use crate::domain::permission::Permission::{ManageCatalog, ManageOrganizations, ManageUsers};
+use crate::graphql::input::admin::*;
 use crate::graphql::types::catalog::{ApiKey, AttributeDefinition, Team, User};
 use crate::graphql::types::id;
-use crate::input::*;
 use crate::store::catalog;
 
 #[derive(Default)]
@@ -59,12 +59,6 @@ pub struct OrganizationPayload {
     pub organization: Organization,
 }
 
-#[derive(async_graphql::InputObject)]
-pub struct UpdateOrganizationInput {
-    pub require_part_procedure_link: Option<bool>,
-    pub name: Option<String>,
-}
-
 fn org(m: entity::organization::Model) -> Organization {
     Organization {
         id: id(m.id),
@@ -76,21 +70,16 @@ fn org(m: entity::organization::Model) -> Organization {
 #[Object]
 impl AdminMutation {
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<UserPayload> {
-        let u = mutate!(ctx, ManageUsers, |txn, c| catalog::create_user(
-            &txn, c, input
-        )
-        .await);
+        let u = mutate!(ctx, ManageUsers, input => catalog::create_user);
         forget_keys(ctx);
         Ok(UserPayload { user: User(u) })
     }
 
     async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> Result<TeamPayload> {
-        let t = mutate!(ctx, ManageUsers, |txn, c| catalog::create_team(
-            &txn, c, input
+        team_out(
+            ctx,
+            mutate!(ctx, ManageUsers, input => catalog::create_team),
         )
-        .await);
-        forget_keys(ctx);
-        Ok(TeamPayload { team: Team(t) })
     }
 
     async fn add_user_to_team(
@@ -98,12 +87,10 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: AddUserToTeamInput,
     ) -> Result<TeamPayload> {
-        let t = mutate!(ctx, ManageUsers, |txn, c| catalog::add_user_to_team(
-            &txn, c, input
+        team_out(
+            ctx,
+            mutate!(ctx, ManageUsers, input => catalog::add_user_to_team),
         )
-        .await);
-        forget_keys(ctx);
-        Ok(TeamPayload { team: Team(t) })
     }
 
     /// A new key acting as `userId` with that user's current roles.
@@ -112,10 +99,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: CreateApiKeyInput,
     ) -> Result<CreateApiKeyPayload> {
-        let (k, token) = mutate!(ctx, ManageUsers, |txn, c| catalog::create_api_key(
-            &txn, c, input
-        )
-        .await);
+        let (k, token) = mutate!(ctx, ManageUsers, input => catalog::create_api_key);
         forget_keys(ctx);
         Ok(CreateApiKeyPayload {
             api_key: ApiKey(k),
@@ -128,10 +112,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: RevokeApiKeyInput,
     ) -> Result<ApiKeyPayload> {
-        let k = mutate!(ctx, ManageUsers, |txn, c| catalog::revoke_api_key(
-            &txn, c, input
-        )
-        .await);
+        let k = mutate!(ctx, ManageUsers, input => catalog::revoke_api_key);
         forget_keys(ctx);
         Ok(ApiKeyPayload { api_key: ApiKey(k) })
     }
@@ -142,10 +123,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: DefineAttributeInput,
     ) -> Result<AttributeDefinitionPayload> {
-        let a = mutate!(ctx, ManageCatalog, |txn, c| catalog::define_attribute(
-            &txn, c, input
-        )
-        .await);
+        let a = mutate!(ctx, ManageCatalog, input => catalog::define_attribute);
         Ok(AttributeDefinitionPayload {
             attribute_definition: AttributeDefinition(a),
         })
@@ -172,14 +150,17 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: UpdateOrganizationInput,
     ) -> Result<OrganizationPayload> {
-        let o = mutate!(ctx, ManageUsers, |txn, c| {
-            catalog::update_organization(&txn, c, input.name, input.require_part_procedure_link)
-                .await
-        });
+        let o = mutate!(ctx, ManageUsers, input => catalog::update_organization);
         Ok(OrganizationPayload {
             organization: org(o),
         })
     }
+}
+
+/// A team as returned by a mutation; its members' cached keys are forgotten.
+fn team_out(ctx: &Context<'_>, t: entity::team::Model) -> Result<TeamPayload> {
+    forget_keys(ctx);
+    Ok(TeamPayload { team: Team(t) })
 }
 
 /// Users, teams and keys changed: cached callers may be stale.

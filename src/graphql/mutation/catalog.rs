@@ -4,13 +4,14 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::mutate;
 use crate::domain::permission::Permission::ManageCatalog;
-use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::ctx::loaders;
+use crate::graphql::input::catalog::*;
+use crate::graphql::input::procedures::*;
 use crate::graphql::loaders::ProcedureStepsKey;
 use crate::graphql::types::catalog::{Part, PartInventory};
 use crate::graphql::types::id;
 use crate::graphql::types::procedure::{Procedure, Step, StepEdge, StepField};
-use crate::input::*;
-use crate::store::{inventory, procedures};
+use crate::store::{catalog, inventory, procedures};
 
 #[derive(Default)]
 pub struct CatalogMutation;
@@ -45,6 +46,18 @@ pub struct PartInventoryPayload {
     pub part_inventory: PartInventory,
 }
 
+fn procedure_out(p: entity::procedure::Model) -> Result<ProcedurePayload> {
+    Ok(ProcedurePayload {
+        procedure: Procedure(p),
+    })
+}
+
+fn inventory_out(i: entity::part_inventory::Model) -> Result<PartInventoryPayload> {
+    Ok(PartInventoryPayload {
+        part_inventory: PartInventory(i),
+    })
+}
+
 /// A step as returned by a mutation, with its procedure's other steps for nesting.
 async fn step_out(ctx: &Context<'_>, row: entity::step::Model) -> Result<StepPayload> {
     let all = loaders(ctx)
@@ -61,16 +74,12 @@ impl CatalogMutation {
     /// A part: number + revision, unique in the organization.
     #[graphql(name = "createPart")]
     async fn create_part(&self, ctx: &Context<'_>, input: CreatePartInput) -> Result<PartPayload> {
-        let p = mutate!(ctx, ManageCatalog, |txn, c| {
-            crate::store::catalog::create_part(&txn, c, input).await
-        });
+        let p = mutate!(ctx, ManageCatalog, input => catalog::create_part);
         Ok(PartPayload { part: Part(p) })
     }
 
     async fn update_part(&self, ctx: &Context<'_>, input: UpdatePartInput) -> Result<PartPayload> {
-        let p = mutate!(ctx, ManageCatalog, |txn, c| {
-            crate::store::catalog::update_part(&txn, c, input).await
-        });
+        let p = mutate!(ctx, ManageCatalog, input => catalog::update_part);
         Ok(PartPayload { part: Part(p) })
     }
 
@@ -80,13 +89,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreateProcedureInput,
     ) -> Result<ProcedurePayload> {
-        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_procedure(
-            &txn, c, input
-        )
-        .await);
-        Ok(ProcedurePayload {
-            procedure: Procedure(p),
-        })
+        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::create_procedure))
     }
 
     /// Edits a DRAFT version.
@@ -95,38 +98,23 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: UpdateProcedureInput,
     ) -> Result<ProcedurePayload> {
-        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::update_procedure(
-            &txn, c, input
-        )
-        .await);
-        Ok(ProcedurePayload {
-            procedure: Procedure(p),
-        })
+        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::update_procedure))
     }
 
     /// Adds a step (with fields and upstream dependencies) to a DRAFT version.
     async fn create_step(&self, ctx: &Context<'_>, input: CreateStepInput) -> Result<StepPayload> {
-        let s = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_step(
-            &txn, c, input
-        )
-        .await);
+        let s = mutate!(ctx, ManageCatalog, input => procedures::create_step);
         step_out(ctx, s).await
     }
 
     async fn update_step(&self, ctx: &Context<'_>, input: UpdateStepInput) -> Result<StepPayload> {
-        let s = mutate!(ctx, ManageCatalog, |txn, c| procedures::update_step(
-            &txn, c, input
-        )
-        .await);
+        let s = mutate!(ctx, ManageCatalog, input => procedures::update_step);
         step_out(ctx, s).await
     }
 
     /// Deletes a leaf step of a DRAFT version (with its fields and edges); returns it as it was.
     async fn delete_step(&self, ctx: &Context<'_>, input: IdEtagInput) -> Result<StepPayload> {
-        let s = mutate!(ctx, ManageCatalog, |txn, c| procedures::delete_step(
-            &txn, c, input
-        )
-        .await);
+        let s = mutate!(ctx, ManageCatalog, input => procedures::delete_step);
         Ok(StepPayload {
             step: Step {
                 row: s,
@@ -140,10 +128,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreateStepFieldInput,
     ) -> Result<StepFieldPayload> {
-        let f = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_step_field(
-            &txn, c, input
-        )
-        .await);
+        let f = mutate!(ctx, ManageCatalog, input => procedures::create_step_field);
         Ok(StepFieldPayload {
             step_field: f.into(),
         })
@@ -155,10 +140,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreateStepEdgeInput,
     ) -> Result<StepEdgePayload> {
-        let e = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_step_edge(
-            &txn, c, input
-        )
-        .await);
+        let e = mutate!(ctx, ManageCatalog, input => procedures::create_step_edge);
         Ok(StepEdgePayload {
             step_edge: StepEdge {
                 id: id(e.id),
@@ -173,13 +155,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: LinkPartToProcedureInput,
     ) -> Result<ProcedurePayload> {
-        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::link_part(
-            &txn, c, input
-        )
-        .await);
-        Ok(ProcedurePayload {
-            procedure: Procedure(p),
-        })
+        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::link_part))
     }
 
     /// DRAFT -> IN_REVIEW.
@@ -188,20 +164,11 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: IdEtagInput,
     ) -> Result<ProcedurePayload> {
-        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::submit_for_review(
-            &txn, c, input
-        )
-        .await);
-        Ok(ProcedurePayload {
-            procedure: Procedure(p),
-        })
+        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::submit_for_review))
     }
 
     async fn approve_step(&self, ctx: &Context<'_>, input: IdEtagInput) -> Result<StepPayload> {
-        let s = mutate!(ctx, ManageCatalog, |txn, c| procedures::approve_step(
-            &txn, c, input
-        )
-        .await);
+        let s = mutate!(ctx, ManageCatalog, input => procedures::approve_step);
         step_out(ctx, s).await
     }
 
@@ -212,13 +179,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: IdEtagInput,
     ) -> Result<ProcedurePayload> {
-        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::release(
-            &txn, c, input
-        )
-        .await);
-        Ok(ProcedurePayload {
-            procedure: Procedure(p),
-        })
+        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::release))
     }
 
     /// A new DRAFT version with copies of the steps, fields, edges and part links.
@@ -227,13 +188,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreateProcedureVersionInput,
     ) -> Result<ProcedurePayload> {
-        let p = mutate!(ctx, ManageCatalog, |txn, c| procedures::create_version(
-            &txn, c, input
-        )
-        .await);
-        Ok(ProcedurePayload {
-            procedure: Procedure(p),
-        })
+        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::create_version))
     }
 
     /// A unit or lot in stock; serial and lot numbers given or generated from the part's scheme.
@@ -242,13 +197,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreatePartInventoryInput,
     ) -> Result<PartInventoryPayload> {
-        let i = mutate!(ctx, ManageCatalog, |txn, c| inventory::create(
-            &txn, c, input
-        )
-        .await);
-        Ok(PartInventoryPayload {
-            part_inventory: PartInventory(i),
-        })
+        inventory_out(mutate!(ctx, ManageCatalog, input => inventory::create))
     }
 
     async fn update_part_inventory(
@@ -256,15 +205,6 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: UpdatePartInventoryInput,
     ) -> Result<PartInventoryPayload> {
-        let i = mutate!(ctx, ManageCatalog, |txn, c| inventory::update(
-            &txn, c, input
-        )
-        .await);
-        Ok(PartInventoryPayload {
-            part_inventory: PartInventory(i),
-        })
+        inventory_out(mutate!(ctx, ManageCatalog, input => inventory::update))
     }
 }
-
-#[allow(unused_imports)]
-use Gql as _;

@@ -5,10 +5,10 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use super::mutate;
 use crate::domain::permission::Permission::WorkRunSteps;
 use crate::graphql::ctx::loaders;
+use crate::graphql::input::floor::*;
 use crate::graphql::loaders::{RunKey, RunStepsKey};
 use crate::graphql::types::id;
 use crate::graphql::types::run_step::{RunStep, RunStepField};
-use crate::input::*;
 use crate::store::execution::{self, Skipped};
 
 #[derive(Default)]
@@ -57,10 +57,7 @@ impl FloorMutation {
         ctx: &Context<'_>,
         input: UpdateRunStepInput,
     ) -> Result<UpdateRunStepPayload> {
-        let out = mutate!(ctx, WorkRunSteps, |txn, c| execution::update_run_step(
-            &txn, c, input
-        )
-        .await);
+        let out = mutate!(ctx, WorkRunSteps, input => execution::update_run_step);
         let all = loaders(ctx)
             .load(RunStepsKey(out.step.run_id))
             .await?
@@ -82,10 +79,7 @@ impl FloorMutation {
         ctx: &Context<'_>,
         input: UpdateRunStepFieldValueInput,
     ) -> Result<UpdateRunStepFieldValuePayload> {
-        let out = mutate!(ctx, WorkRunSteps, |txn, c| execution::update_field_value(
-            &txn, c, input
-        )
-        .await);
+        let out = mutate!(ctx, WorkRunSteps, input => execution::update_field_value);
         Ok(UpdateRunStepFieldValuePayload {
             run_step_field: RunStepField(out.field),
             updated_sibling_step_ids: out.applied_sibling_ids.into_iter().map(id).collect(),

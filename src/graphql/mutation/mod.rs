@@ -18,7 +18,16 @@ pub struct Mutation(
 );
 
 /// Runs `$body` in a write transaction after checking `$perm`; commits on success.
+/// `mutate!(ctx, perm, input => store_fn)` converts `input` into its store command (a bad
+/// id is refused after the permission check, as before) and calls `store_fn(txn, caller,
+/// command)`.
 macro_rules! mutate {
+    ($ctx:expr, $perm:expr, $input:expr => $f:path) => {
+        $crate::graphql::mutation::mutate!($ctx, $perm, |txn, c| match $input.cmd() {
+            Ok(cmd) => $f(&txn, c, cmd).await,
+            Err(e) => Err(e),
+        })
+    };
     ($ctx:expr, $perm:expr, |$txn:ident, $caller:ident| $body:expr) => {{
         use $crate::graphql::ctx::Gql as _;
         let $caller = $crate::graphql::ctx::caller($ctx)?;

@@ -2,15 +2,15 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 use entity::{run, run_batch};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use super::mutate;
 use crate::domain::permission::Permission::ManageRuns;
 use crate::graphql::ctx::{Gql, caller, db, limits, report_all};
+use crate::graphql::input::floor::*;
 use crate::graphql::types::run::{Run, RunBatch};
 use crate::input::*;
 use crate::store::create_runs::{self, Outcome, Request};
-use crate::store::scope;
+use crate::store::{runs, scope};
 
 #[derive(Default)]
 pub struct RunMutation;
@@ -43,13 +43,7 @@ pub struct RunBatchPayload {
 }
 
 async fn runs_of(ctx: &Context<'_>, o: &Outcome) -> Result<Vec<Run>> {
-    if o.run_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = scope::visible::<run::Entity>(caller(ctx)?)
-        .filter(run::Column::Id.is_in(o.run_ids.iter().copied()))
-        .order_by_asc(run::Column::Id)
-        .all(db(ctx))
+    let rows = scope::by_ids::<run::Entity>(db(ctx), caller(ctx)?, &o.run_ids)
         .await
         .gql()?;
     crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("runs"), &rows).await?;
@@ -150,10 +144,7 @@ impl RunMutation {
 
     /// Edits a run's details; `procedureId` only while the run has no steps.
     async fn update_run(&self, ctx: &Context<'_>, input: UpdateRunInput) -> Result<RunPayload> {
-        let r = mutate!(ctx, ManageRuns, |txn, c| crate::store::runs::update_run(
-            &txn, c, input
-        )
-        .await);
+        let r = mutate!(ctx, ManageRuns, input => runs::update_run);
         Ok(RunPayload { run: Run(r) })
     }
 
@@ -163,9 +154,7 @@ impl RunMutation {
         ctx: &Context<'_>,
         input: AddRunsToBatchInput,
     ) -> Result<RunBatchPayload> {
-        let b = mutate!(ctx, ManageRuns, |txn, c| {
-            crate::store::runs::add_runs_to_batch(&txn, c, input).await
-        });
+        let b = mutate!(ctx, ManageRuns, input => runs::add_runs_to_batch);
         Ok(RunBatchPayload {
             run_batch: RunBatch(b),
         })
@@ -177,9 +166,7 @@ impl RunMutation {
         ctx: &Context<'_>,
         input: RemoveRunFromBatchInput,
     ) -> Result<RunPayload> {
-        let r = mutate!(ctx, ManageRuns, |txn, c| {
-            crate::store::runs::remove_run_from_batch(&txn, c, input).await
-        });
+        let r = mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch);
         Ok(RunPayload { run: Run(r) })
     }
 }

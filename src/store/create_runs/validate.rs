@@ -476,23 +476,24 @@ pub fn check_attributes(
     input: &CreateRunInput,
     defs: &[attribute_definition::Model],
 ) -> Result<String, String> {
-    check_attribute_values(input.attributes.as_deref().unwrap_or(&[]), defs)
+    let given = input.attributes.iter().flatten();
+    check_attribute_values(given.map(|a| (a.key.as_str(), &a.value.0)), defs)
 }
 
-pub fn check_attribute_values(
-    given: &[crate::input::AttributeInput],
+/// `given` is (key, value) pairs, whatever input they came from.
+pub fn check_attribute_values<'a>(
+    given: impl IntoIterator<Item = (&'a str, &'a serde_json::Value)>,
     defs: &[attribute_definition::Model],
 ) -> Result<String, String> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    for a in given {
-        let Some(def) = defs.iter().find(|d| d.key == a.key) else {
-            return Err(format!("attribute `{}` is not defined for runs", a.key));
+    for (key, v) in given {
+        let Some(def) = defs.iter().find(|d| d.key == key) else {
+            return Err(format!("attribute `{}` is not defined for runs", key));
         };
-        if !seen.insert(a.key.clone()) {
-            return Err(format!("attribute `{}` is given twice", a.key));
+        if !seen.insert(key.to_string()) {
+            return Err(format!("attribute `{}` is given twice", key));
         }
-        let v = &a.value.0;
         let ty = AttributeType::parse(&def.attr_type).unwrap_or(AttributeType::String);
         let options: Vec<String> = def
             .options
@@ -515,12 +516,12 @@ pub fn check_attribute_values(
                 AttributeType::Date => "a date (YYYY-MM-DD)".into(),
                 t => format!("a {}", t.as_str().to_lowercase()),
             };
-            return Err(format!("attribute `{}` must be {expected}", a.key));
+            return Err(format!("attribute `{}` must be {expected}", key));
         }
         if def.required && v.is_null() {
-            return Err(format!("attribute `{}` is required", a.key));
+            return Err(format!("attribute `{}` is required", key));
         }
-        out.push(serde_json::json!({"key": a.key, "type": def.attr_type, "value": v}));
+        out.push(serde_json::json!({"key": key, "type": def.attr_type, "value": v}));
     }
     if let Some(missing) = defs.iter().find(|d| d.required && !seen.contains(&d.key)) {
         return Err(format!("attribute `{}` is required", missing.key));

@@ -1,0 +1,108 @@
+//! Inputs of the floor mutations: editing runs, batch membership, working steps.
+
+use async_graphql::{ID, InputObject, Json};
+use chrono::NaiveDate;
+
+use super::{id, ids, keys, opt_id};
+use crate::domain::status::RunStepStatus;
+use crate::error::AppResult;
+use crate::input::AttributeInput;
+use crate::store::execution::{FieldValueChange, StepChange};
+use crate::store::runs::{AttributeValue, BatchAdd, RunEdit};
+
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateRunInput {
+    pub id: ID,
+    pub etag: String,
+    pub title: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub assigned_to_id: Option<ID>,
+    pub assigned_team_id: Option<ID>,
+    pub attributes: Option<Vec<AttributeInput>>,
+    /// Only while the run has no steps: gives it a procedure (its steps are copied in).
+    pub procedure_id: Option<ID>,
+}
+
+impl UpdateRunInput {
+    pub fn cmd(self) -> AppResult<RunEdit> {
+        let attributes = self.attributes.map(|v| {
+            v.into_iter()
+                .map(|a| AttributeValue {
+                    key: a.key,
+                    value: a.value.0,
+                })
+                .collect()
+        });
+        Ok(RunEdit {
+            id: id(&self.id, &keys(&["input", "id"]))?,
+            etag: self.etag,
+            title: self.title,
+            due_date: self.due_date,
+            assigned_to_id: opt_id(&self.assigned_to_id, &keys(&["input", "assignedToId"]))?,
+            assigned_team_id: opt_id(&self.assigned_team_id, &keys(&["input", "assignedTeamId"]))?,
+            attributes,
+            procedure_id: opt_id(&self.procedure_id, &keys(&["input", "procedureId"]))?,
+        })
+    }
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateRunStepInput {
+    pub id: ID,
+    pub etag: String,
+    pub status: RunStepStatus,
+}
+
+impl UpdateRunStepInput {
+    pub fn cmd(self) -> AppResult<StepChange> {
+        Ok(StepChange {
+            id: id(&self.id, &keys(&["input", "id"]))?,
+            etag: self.etag,
+            status: self.status,
+        })
+    }
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateRunStepFieldValueInput {
+    pub id: ID,
+    pub etag: String,
+    pub value: Json<serde_json::Value>,
+}
+
+impl UpdateRunStepFieldValueInput {
+    pub fn cmd(self) -> AppResult<FieldValueChange> {
+        Ok(FieldValueChange {
+            id: id(&self.id, &keys(&["input", "id"]))?,
+            etag: self.etag,
+            value: self.value.0,
+        })
+    }
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct AddRunsToBatchInput {
+    pub run_batch_id: ID,
+    pub run_ids: Vec<ID>,
+}
+
+impl AddRunsToBatchInput {
+    pub fn cmd(self) -> AppResult<BatchAdd> {
+        Ok(BatchAdd {
+            run_batch_id: id(&self.run_batch_id, &keys(&["input", "runBatchId"]))?,
+            run_ids: ids(&self.run_ids, &keys(&["input", "runIds"]))?,
+        })
+    }
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct RemoveRunFromBatchInput {
+    pub run_id: ID,
+}
+
+impl RemoveRunFromBatchInput {
+    /// The run to take out of its batch.
+    pub fn cmd(self) -> AppResult<i64> {
+        id(&self.run_id, &keys(&["input", "runId"]))
+    }
+}
