@@ -2,8 +2,8 @@
 //! store; no SQL and no domain rules live here.
 
 pub mod connection;
-pub mod input;
 pub mod ctx;
+pub mod input;
 pub mod loaders;
 pub mod mutation;
 pub mod prefetch;

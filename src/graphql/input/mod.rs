@@ -41,3 +41,5 @@ pub fn ids(v: &[ID], path: &[Seg]) -> AppResult<Vec<i64>> {
 pub fn keys(path: &[&'static str]) -> Vec<Seg> {
     path.iter().map(|k| Seg::Key(k)).collect()
 }
+
+pub mod create_runs;
