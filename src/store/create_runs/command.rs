@@ -10,56 +10,35 @@ use crate::domain::enums::TrackingType;
 /// One run to start, or `copies` identical ones. BUILD a new unit unless
 /// `part_inventory_id` names an existing one (ATTACH).
 ///
-/// Every field is skipped by the hash at its default, so a field added later with its
+/// The hash leaves out every field at its default (`None` serializes as null, which the
+/// canonical form drops; the others skip themselves), so a field added later with its
 /// default leaves the hashes of stored idempotency keys unchanged.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct NewRun {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub procedure_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_inventory_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "is_false")]
     pub autogenerate_title: bool,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "tracking_name"
-    )]
+    #[serde(serialize_with = "tracking_name")]
     pub tracking_type: Option<TrackingType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
     #[serde(skip_serializing_if = "is_false")]
     pub autogenerate_serial_number: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
     #[serde(skip_serializing_if = "is_false")]
     pub autogenerate_lot_number: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<NaiveDate>,
     /// `Some(false)` is a request (refused for an export-controlled procedure), not a default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub export_controlled: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_team_id: Option<i64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<NewAttribute>,
     /// Validated against the limit with its own error, so kept as given (`None` is 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copies: Option<i32>,
-}
-
-impl NewRun {
-    /// How many runs this input asks for, before validation.
-    pub fn count(&self) -> usize {
-        self.copies.unwrap_or(1).max(1) as usize
-    }
 }
 
 /// A custom attribute value as given; checked against the RUN definitions.
@@ -74,7 +53,6 @@ pub struct NewAttribute {
 pub struct NewRuns {
     pub runs: Vec<NewRun>,
     /// `Some` for `createBatchedRun`: the runs go in one new batch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<NewBatch>,
     /// Names the call, so it is not part of what the hash compares.
     #[serde(skip)]
@@ -87,7 +65,6 @@ pub struct NewRuns {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct NewBatch {
     /// Generated when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
@@ -104,6 +81,7 @@ fn tracking_name<S: Serializer>(v: &Option<TrackingType>, s: S) -> Result<S::Ok,
 
 /// SHA-256 of the canonical JSON of `v`: object keys sorted at every level and `null`
 /// members dropped, so neither field order nor a new field left at its default changes it.
+/// (Inside attribute values too: a null member and a missing one ask for the same.)
 pub fn canonical_hash<T: Serialize>(v: &T) -> String {
     let value = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
     let mut out = String::new();
@@ -153,6 +131,9 @@ mod tests {
         base: NewRun,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         priority: Option<i32>,
+        /// Added without a skip: its null is dropped all the same.
+        #[serde(default)]
+        station: Option<String>,
     }
 
     fn sample() -> NewRun {
@@ -174,16 +155,20 @@ mod tests {
     #[test]
     fn a_new_field_at_its_default_keeps_the_hash() {
         let v1 = canonical_hash(&sample());
-        let v2 = canonical_hash(&NewRunV2 {
-            base: sample(),
-            priority: None,
-        });
-        assert_eq!(v1, v2);
-        let set = canonical_hash(&NewRunV2 {
-            base: sample(),
-            priority: Some(1),
-        });
-        assert_ne!(v1, set, "a field set to a value is part of the hash");
+        let v2 = |priority, station: Option<&str>| {
+            canonical_hash(&NewRunV2 {
+                base: sample(),
+                priority,
+                station: station.map(str::to_string),
+            })
+        };
+        assert_eq!(v1, v2(None, None));
+        assert_ne!(
+            v1,
+            v2(Some(1), None),
+            "a field set to a value is part of the hash"
+        );
+        assert_ne!(v1, v2(None, Some("A")));
     }
 
     #[test]

@@ -382,17 +382,14 @@ impl<'a> Check<'a, '_> {
 
     fn serial_identity(&mut self) -> Identity {
         let r = self.run;
-        let serial = pick(&r.serial_number, r.autogenerate_serial_number);
         if r.quantity.is_some_and(|q| q != 1.0) {
             self.bad("quantity", "a serialized unit has quantity 1");
         }
-        if serial == Identity::None {
-            self.fail(
-                Code::IdentityRequired,
-                "serialNumber",
-                "a serialized unit needs `serialNumber` or `autogenerateSerialNumber: true`",
-            );
-        }
+        let serial = self.required(
+            pick(&r.serial_number, r.autogenerate_serial_number),
+            "serialNumber",
+            "a serialized unit needs `serialNumber` or `autogenerateSerialNumber: true`",
+        );
         if r.lot_number.is_some() {
             self.bad("lotNumber", "a serialized unit has no lot number");
         }
@@ -401,18 +398,23 @@ impl<'a> Check<'a, '_> {
 
     fn lot_identity(&mut self) -> Identity {
         let r = self.run;
-        let lot = pick(&r.lot_number, r.autogenerate_lot_number);
-        if lot == Identity::None {
-            self.fail(
-                Code::IdentityRequired,
-                "lotNumber",
-                "a lot needs `lotNumber` or `autogenerateLotNumber: true`",
-            );
-        }
+        let lot = self.required(
+            pick(&r.lot_number, r.autogenerate_lot_number),
+            "lotNumber",
+            "a lot needs `lotNumber` or `autogenerateLotNumber: true`",
+        );
         if r.serial_number.is_some() {
             self.bad("serialNumber", "a lot has no serial number");
         }
         lot
+    }
+
+    /// A SERIAL or LOT unit needs its number, given or generated.
+    fn required(&mut self, id: Identity, field: &'static str, msg: &str) -> Identity {
+        if id == Identity::None {
+            self.fail(Code::IdentityRequired, field, msg);
+        }
+        id
     }
 
     fn untracked_identity(&mut self) {
