@@ -7,5 +7,4 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
-pub mod input;
 pub mod store;

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use entity::{attribute_definition, procedure, run, run_batch, run_step, team, user};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
+use super::create_runs::NewAttribute;
 use super::create_runs::validate::check_attribute_values;
 use super::etag;
 use super::scope::{self, path};
@@ -11,13 +12,6 @@ use crate::caller::Caller;
 use crate::domain::enums::{AttributeEntity, ProcedureStatus};
 use crate::domain::status::RunStepStatus;
 use crate::error::{AppError, AppResult, Code, Seg};
-
-/// A custom attribute value, checked against the organization's definitions.
-#[derive(Clone, Debug)]
-pub struct AttributeValue {
-    pub key: String,
-    pub value: serde_json::Value,
-}
 
 /// Changes to a run; `None` leaves a value as it is.
 #[derive(Clone, Debug)]
@@ -30,7 +24,7 @@ pub struct RunEdit {
     pub assigned_to_id: Option<i64>,
     pub assigned_team_id: Option<i64>,
     /// Replaces every custom attribute of the run.
-    pub attributes: Option<Vec<AttributeValue>>,
+    pub attributes: Option<Vec<NewAttribute>>,
     /// Only while the run has no steps: gives it a procedure (its steps are copied in).
     pub procedure_id: Option<i64>,
 }
@@ -69,8 +63,7 @@ pub async fn update_run(
             .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
             .all(txn)
             .await?;
-        let given = attrs.iter().map(|a| (a.key.as_str(), &a.value));
-        let json = check_attribute_values(given, &defs)
+        let json = check_attribute_values(&attrs, &defs)
             .map_err(|e| AppError::bad_input(e).at(&["input", "attributes"]))?;
         am.attributes = Set(json);
     }

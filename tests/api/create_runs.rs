@@ -464,3 +464,47 @@ async fn statement_counts_do_not_grow_with_runs() {
     );
     assert!(many <= 25, "reading 50 runs took {many} statements");
 }
+
+#[tokio::test]
+async fn bad_ids_are_refused_at_their_input_path() {
+    let app = app().await;
+    let s = part(&app, "S", "SERIAL").await;
+    let e = app.gql(CREATE_RUN, json!({"i": {"partId": "abc"}})).await;
+    assert_eq!(codes(&e), ["BAD_USER_INPUT"]);
+    assert_eq!(
+        e["errors"][0]["extensions"]["field"],
+        json!(["input", "partId"])
+    );
+    assert!(e["errors"][0]["extensions"].get("index").is_none(), "{e}");
+
+    let e = app
+        .gql(
+            CREATE_RUNS,
+            json!({"i": {"runs": [
+                {"partId": s, "autogenerateSerialNumber": true},
+                {"partId": "0", "autogenerateSerialNumber": true},
+                {"partId": s, "autogenerateSerialNumber": true, "assignedTeamId": "t1"}
+            ]}}),
+        )
+        .await;
+    let mut seen: Vec<(Value, Value)> = e["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["extensions"]["index"].clone(),
+                x["extensions"]["field"].clone(),
+            )
+        })
+        .collect();
+    seen.sort_by_key(|(i, _)| i.as_u64());
+    assert_eq!(
+        seen,
+        [
+            (json!(1), json!(["input", "runs", 1, "partId"])),
+            (json!(2), json!(["input", "runs", 2, "assignedTeamId"])),
+        ]
+    );
+    assert_eq!(codes(&e), ["BAD_USER_INPUT", "BAD_USER_INPUT"]);
+}

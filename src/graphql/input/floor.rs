@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use super::{id, ids, keys, opt_id};
 use crate::domain::status::RunStepStatus;
 use crate::error::AppResult;
-use crate::input::AttributeInput;
+use crate::graphql::input::create_runs::AttributeInput;
 use crate::store::execution::{FieldValueChange, StepChange};
-use crate::store::runs::{AttributeValue, BatchAdd, RunEdit};
+use crate::store::runs::{BatchAdd, RunEdit};
 
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateRunInput {
@@ -25,14 +25,8 @@ pub struct UpdateRunInput {
 
 impl UpdateRunInput {
     pub fn cmd(self) -> AppResult<RunEdit> {
-        let attributes = self.attributes.map(|v| {
-            v.into_iter()
-                .map(|a| AttributeValue {
-                    key: a.key,
-                    value: a.value.0,
-                })
-                .collect()
-        });
+        let attributes =
+            (self.attributes.as_deref()).map(|v| v.iter().map(AttributeInput::cmd).collect());
         Ok(RunEdit {
             id: id(&self.id, &keys(&["input", "id"]))?,
             etag: self.etag,

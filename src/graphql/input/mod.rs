@@ -46,5 +46,6 @@ pub fn keys(path: &[&'static str]) -> Vec<Seg> {
 
 pub mod admin;
 pub mod catalog;
+pub mod create_runs;
 pub mod floor;
 pub mod procedures;

@@ -4,12 +4,16 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 use entity::{run, run_batch};
 
 use super::mutate;
+use crate::config::Limits;
 use crate::domain::permission::Permission::ManageRuns;
+use crate::error::AppErrors;
 use crate::graphql::ctx::{Gql, caller, db, limits, report_all};
+use crate::graphql::input::create_runs::{
+    CreateBatchedRunInput, CreateRunInput, CreateRunsInput, under_input,
+};
 use crate::graphql::input::floor::*;
 use crate::graphql::types::run::{Run, RunBatch};
-use crate::input::*;
-use crate::store::create_runs::{self, Outcome, Request};
+use crate::store::create_runs::{self, AuditNote, NewRuns, Outcome};
 use crate::store::{runs, scope};
 
 #[derive(Default)]
@@ -51,12 +55,23 @@ async fn runs_of(ctx: &Context<'_>, o: &Outcome) -> Result<Vec<Run>> {
     Ok(rows.into_iter().map(Run).collect())
 }
 
-async fn create(ctx: &Context<'_>, req: Request<'_>) -> Result<Outcome> {
+/// Converts the input, checks the permission, runs the store; errors under the input.
+async fn create(
+    ctx: &Context<'_>,
+    action: &str,
+    single: bool,
+    command: impl FnOnce(&Limits) -> Result<NewRuns, AppErrors>,
+) -> Result<Outcome> {
     let c = caller(ctx)?;
     c.require(ManageRuns).gql()?;
-    create_runs::create(db(ctx), c, limits(ctx), req)
+    let cmd = command(limits(ctx)).map_err(|e| report_all(ctx, e))?;
+    let audit = AuditNote {
+        action,
+        arguments: crate::graphql::ctx::arguments(ctx),
+    };
+    create_runs::create(db(ctx), c, limits(ctx), &cmd, audit)
         .await
-        .map_err(|e| report_all(ctx, e))
+        .map_err(|e| report_all(ctx, under_input(e, single)))
 }
 
 #[Object]
@@ -67,20 +82,7 @@ impl RunMutation {
         ctx: &Context<'_>,
         input: CreateRunInput,
     ) -> Result<CreateRunPayload> {
-        let key = input.idempotency_key.clone();
-        let o = create(
-            ctx,
-            Request {
-                inputs: std::slice::from_ref(&input),
-                single: true,
-                batch: None,
-                idempotency_key: key,
-                validate_only: false,
-                action: "createRun",
-                change: crate::graphql::ctx::arguments(ctx),
-            },
-        )
-        .await?;
+        let o = create(ctx, "createRun", true, |l| input.command(l)).await?;
         Ok(CreateRunPayload {
             run: runs_of(ctx, &o).await?.into_iter().next(),
         })
@@ -92,19 +94,7 @@ impl RunMutation {
         ctx: &Context<'_>,
         input: CreateRunsInput,
     ) -> Result<CreateRunsPayload> {
-        let o = create(
-            ctx,
-            Request {
-                inputs: &input.runs,
-                single: false,
-                batch: None,
-                idempotency_key: input.idempotency_key.clone(),
-                validate_only: input.validate_only.unwrap_or(false),
-                action: "createRuns",
-                change: crate::graphql::ctx::arguments(ctx),
-            },
-        )
-        .await?;
+        let o = create(ctx, "createRuns", false, |l| input.command(l)).await?;
         Ok(CreateRunsPayload {
             runs: runs_of(ctx, &o).await?,
         })
@@ -116,19 +106,7 @@ impl RunMutation {
         ctx: &Context<'_>,
         input: CreateBatchedRunInput,
     ) -> Result<CreateBatchedRunPayload> {
-        let o = create(
-            ctx,
-            Request {
-                inputs: &input.runs,
-                single: false,
-                batch: Some(input.title.clone()),
-                idempotency_key: input.idempotency_key.clone(),
-                validate_only: input.validate_only.unwrap_or(false),
-                action: "createBatchedRun",
-                change: crate::graphql::ctx::arguments(ctx),
-            },
-        )
-        .await?;
+        let o = create(ctx, "createBatchedRun", false, |l| input.command(l)).await?;
         let batch = match o.batch_id {
             Some(id) => scope::find::<run_batch::Entity>(db(ctx), caller(ctx)?, id)
                 .await

@@ -6,9 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use entity::{attribute_definition, organization, part, part_inventory, procedure};
 
+use super::command::{NewAttribute, NewRun};
 use crate::domain::enums::{AttributeType, ProcedureStatus, RunSource, TrackingType};
 use crate::error::{AppError, Code, Seg};
-use crate::input::CreateRunInput;
+use crate::store::inventory::IdentityKind;
 
 /// What the validator may look at, loaded for all inputs at once.
 #[derive(Default)]
@@ -32,16 +33,6 @@ pub struct Snapshot {
     pub cleared: bool,
 }
 
-/// The ids an input refers to, parsed.
-#[derive(Default, Clone, Debug)]
-pub struct Refs {
-    pub part_id: Option<i64>,
-    pub procedure_id: Option<i64>,
-    pub part_inventory_id: Option<i64>,
-    pub assigned_to_id: Option<i64>,
-    pub assigned_team_id: Option<i64>,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum Identity {
     None,
@@ -57,7 +48,6 @@ pub struct Plan {
     pub procedure_id: Option<i64>,
     pub source: RunSource,
     pub part_inventory_id: Option<i64>,
-    pub tracking: TrackingType,
     pub serial: Identity,
     pub lot: Identity,
     pub quantity: f64,
@@ -71,20 +61,11 @@ pub struct Plan {
     pub copies: usize,
 }
 
-/// Builds input paths under a prefix such as `["input", "runs", 3]`.
-pub struct At<'a> {
-    pub prefix: &'a [Seg],
-    pub index: Option<usize>,
-}
-
-impl At<'_> {
-    pub fn err(&self, code: Code, field: &'static str, message: impl Into<String>) -> AppError {
-        let mut path = self.prefix.to_vec();
-        path.push(Seg::Key(field));
-        let e = AppError::new(code, message).with_path(path);
-        match self.index {
-            Some(i) => e.with_index(i),
-            None => e,
+impl Plan {
+    pub fn identity(&self, kind: IdentityKind) -> &Identity {
+        match kind {
+            IdentityKind::Serial => &self.serial,
+            IdentityKind::Lot => &self.lot,
         }
     }
 }
@@ -93,438 +74,521 @@ pub const NOT_RELEASED: &str = "Procedure has unreleased steps";
 pub const NOT_AVAILABLE: &str = "Part inventory is not in a state that allows a new run";
 pub const NO_PROCEDURE: &str = "No procedures available for this part";
 
-/// Checks one input; pushes every problem found onto `errors`.
+/// An error about field `field` of `runs[index]`. Paths are relative to the command
+/// (`["runs", 2, "serialNumber"]`); the GraphQL layer puts them under its input.
+pub fn err_at(index: usize, code: Code, field: &'static str, msg: impl Into<String>) -> AppError {
+    AppError::new(code, msg)
+        .with_path(vec![Seg::Key("runs"), Seg::Index(index), Seg::Key(field)])
+        .with_index(index)
+}
+
+/// Checks `runs[index]`; pushes every problem found onto `errors`. The rules run in the
+/// order of the New Run wizard: copies, source, part, procedure, identity, details,
+/// attributes.
 pub fn check(
-    input: &CreateRunInput,
-    refs: &Refs,
+    run: &NewRun,
+    index: usize,
     snap: &Snapshot,
-    at: &At<'_>,
     max_copies: usize,
     errors: &mut Vec<AppError>,
 ) -> Option<Plan> {
     let before = errors.len();
-    let mut fail = |e: AppError| errors.push(e);
-
-    let copies = match input.copies {
-        None => 1,
-        Some(n) if n < 1 => {
-            fail(at.err(Code::BadUserInput, "copies", "`copies` must be at least 1"));
-            1
-        }
-        Some(n) if n as usize > max_copies => {
-            fail(at.err(
-                Code::LimitExceeded,
-                "copies",
-                format!("`copies` is {n}; at most {max_copies} copies per input"),
-            ));
-            1
-        }
-        Some(n) => n as usize,
+    let mut c = Check {
+        run,
+        index,
+        snap,
+        errors,
     };
-
-    // Source and part.
-    let inventory = refs
-        .part_inventory_id
-        .and_then(|id| snap.inventories.get(&id));
-    if let (Some(id), None) = (refs.part_inventory_id, inventory) {
-        fail(at.err(
-            Code::NotFound,
-            "partInventoryId",
-            format!("part inventory {id} not found"),
-        ));
-    }
-    let source = if refs.part_inventory_id.is_some() {
-        RunSource::Attach
-    } else {
-        RunSource::Build
+    let copies = c.copies(max_copies);
+    let inventory = c.source(copies);
+    let part = c.part(inventory);
+    let procedure = c.procedure(part);
+    let unit = match inventory {
+        Some(inv) => Unit::attached(inv),
+        None if run.part_inventory_id.is_some() => Unit::attached_missing(),
+        None => c.identity(part, copies),
     };
-    if let Some(inv) = inventory {
-        let status = crate::store::inventory::status_of(inv);
-        if !status.accepts_new_run() {
-            fail(at.err(
-                Code::InventoryNotAvailable,
-                "partInventoryId",
-                format!("{NOT_AVAILABLE}: unit {} is {}", inv.id, inv.status),
-            ));
-        }
-        if let Some(pid) = refs.part_id.filter(|pid| *pid != inv.part_id) {
-            fail(at.err(
-                Code::PartMismatch,
-                "partInventoryId",
-                format!(
-                    "part inventory {} is a unit of part {}, not of part {pid}",
-                    inv.id, inv.part_id
-                ),
-            ));
-        }
-        if copies > 1 {
-            fail(at.err(
-                Code::BadUserInput,
-                "copies",
-                "copies make new units; they cannot be combined with `partInventoryId`",
-            ));
-        }
-        for (given, field) in [
-            (
-                input.serial_number.is_some() || input.autogenerate_serial_number == Some(true),
-                "serialNumber",
-            ),
-            (
-                input.lot_number.is_some() || input.autogenerate_lot_number == Some(true),
-                "lotNumber",
-            ),
-            (input.tracking_type.is_some(), "trackingType"),
-            (input.quantity.is_some(), "quantity"),
-        ] {
-            if given {
-                fail(at.err(
-                    Code::BadUserInput,
-                    field,
-                    format!("`{field}` describes a new unit; the run attaches to an existing one"),
-                ));
-            }
-        }
-    }
-    let part_id = inventory.map(|i| i.part_id).or(refs.part_id);
-    let part = match part_id {
-        None if refs.part_inventory_id.is_none() => {
-            fail(at.err(
-                Code::BadUserInput,
-                "partId",
-                "`partId` is required unless `partInventoryId` is given",
-            ));
-            None
-        }
-        None => None,
-        Some(id) => {
-            let p = snap.parts.get(&id);
-            if p.is_none() {
-                fail(at.err(Code::NotFound, "partId", format!("part {id} not found")));
-            }
-            p
-        }
-    };
-
-    // Procedure.
-    let procedure = refs.procedure_id.and_then(|id| snap.procedures.get(&id));
-    if let (Some(id), None) = (refs.procedure_id, procedure) {
-        fail(at.err(
-            Code::NotFound,
-            "procedureId",
-            format!("procedure {id} not found"),
-        ));
-    }
-    if let Some(p) = procedure {
-        let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
-        let approved = snap.approved.get(&p.id).copied().unwrap_or(false);
-        if !crate::domain::procedure::can_start_run(status, approved) {
-            let why = match (status, snap.current_release.get(&p.family_id)) {
-                (ProcedureStatus::Superseded, Some(cur)) => format!(
-                    "{NOT_RELEASED}: {} version {} is SUPERSEDED; the current release is version {} (procedure {})",
-                    p.title, p.version, cur.version, cur.id
-                ),
-                (ProcedureStatus::Released, _) => format!(
-                    "{NOT_RELEASED}: some steps of {} version {} are not approved",
-                    p.title, p.version
-                ),
-                _ => format!(
-                    "{NOT_RELEASED}: {} version {} is {}",
-                    p.title, p.version, p.status
-                ),
-            };
-            fail(at.err(Code::ProcedureNotReleased, "procedureId", why));
-        }
-        if let Some(part) = part {
-            let linked = snap.links.get(&p.id);
-            let is_linked = linked.is_some_and(|l| l.contains(&part.id));
-            let required = snap
-                .organization
-                .as_ref()
-                .is_some_and(|o| o.require_part_procedure_link);
-            if required && !is_linked {
-                fail(at.err(
-                    Code::NoProcedureForPart,
-                    "procedureId",
-                    format!(
-                        "{NO_PROCEDURE}: procedure {} is not linked to part {} rev {}",
-                        p.id, part.part_number, part.revision
-                    ),
-                ));
-            } else if !is_linked && linked.is_some_and(|l| !l.is_empty()) {
-                fail(at.err(
-                    Code::PartMismatch,
-                    "procedureId",
-                    format!(
-                        "procedure {} builds other parts, not {} rev {}",
-                        p.id, part.part_number, part.revision
-                    ),
-                ));
-            }
-        }
-    } else if let Some(part) = part {
-        let required = snap
-            .organization
-            .as_ref()
-            .is_some_and(|o| o.require_part_procedure_link);
-        if required && !snap.parts_with_release.contains(&part.id) {
-            fail(at.err(
-                Code::NoProcedureForPart,
-                "partId",
-                format!("{NO_PROCEDURE}: {} rev {}", part.part_number, part.revision),
-            ));
-        }
-    }
-
-    // Identity (BUILD only).
-    let part_tracking = part
-        .and_then(|p| TrackingType::parse(&p.tracking_type))
-        .unwrap_or(TrackingType::None);
-    let tracking = input.tracking_type.unwrap_or(part_tracking);
-    let mut serial = Identity::None;
-    let mut lot = Identity::None;
-    let mut quantity = 1.0;
-    if source == RunSource::Build {
-        let given = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let pick = |v: Option<String>, auto: Option<bool>| match (v, auto) {
-            (Some(v), _) => Identity::Given(v),
-            (None, Some(true)) => Identity::Generate,
-            (None, _) => Identity::None,
-        };
-        match tracking {
-            TrackingType::Serial => {
-                serial = pick(
-                    given(&input.serial_number),
-                    input.autogenerate_serial_number,
-                );
-                if input.quantity.is_some_and(|q| q != 1.0) {
-                    fail(at.err(
-                        Code::BadUserInput,
-                        "quantity",
-                        "a serialized unit has quantity 1",
-                    ));
-                }
-                if serial == Identity::None {
-                    fail(at.err(Code::IdentityRequired, "serialNumber", "a serialized unit needs `serialNumber` or `autogenerateSerialNumber: true`"));
-                }
-                if input.lot_number.is_some() {
-                    fail(at.err(
-                        Code::BadUserInput,
-                        "lotNumber",
-                        "a serialized unit has no lot number",
-                    ));
-                }
-            }
-            TrackingType::Lot => {
-                lot = pick(given(&input.lot_number), input.autogenerate_lot_number);
-                if lot == Identity::None {
-                    fail(at.err(
-                        Code::IdentityRequired,
-                        "lotNumber",
-                        "a lot needs `lotNumber` or `autogenerateLotNumber: true`",
-                    ));
-                }
-                if input.serial_number.is_some() {
-                    fail(at.err(
-                        Code::BadUserInput,
-                        "serialNumber",
-                        "a lot has no serial number",
-                    ));
-                }
-            }
-            TrackingType::None => {
-                for (v, field) in [
-                    (&input.serial_number, "serialNumber"),
-                    (&input.lot_number, "lotNumber"),
-                ] {
-                    if v.is_some() {
-                        fail(at.err(
-                            Code::BadUserInput,
-                            field,
-                            format!("an untracked unit has no `{field}`"),
-                        ));
-                    }
-                }
-            }
-        }
-        if tracking != TrackingType::Serial {
-            quantity = input.quantity.unwrap_or(1.0);
-            if !quantity.is_finite() || quantity <= 0.0 {
-                fail(at.err(
-                    Code::BadUserInput,
-                    "quantity",
-                    "`quantity` must be a positive number",
-                ));
-            }
-        }
-        for (id, field) in [(&serial, "serialNumber"), (&lot, "lotNumber")] {
-            if let Identity::Given(v) = id {
-                if copies > 1 {
-                    fail(at.err(
-                        Code::BadUserInput,
-                        field,
-                        format!(
-                            "{} copies cannot share `{field}` {v}; ask for generated numbers",
-                            copies
-                        ),
-                    ));
-                }
-                if v.len() > 200 {
-                    fail(at.err(
-                        Code::BadUserInput,
-                        field,
-                        format!("`{field}` is longer than 200 characters"),
-                    ));
-                }
-            }
-        }
-    }
-
-    // Details.
-    let title = match (&input.title, input.autogenerate_title) {
-        (_, Some(true)) | (None, _) => None,
-        (Some(t), _) if t.trim().is_empty() => None,
-        (Some(t), _) if t.len() > 500 => {
-            fail(at.err(
-                Code::BadUserInput,
-                "title",
-                "`title` is longer than 500 characters",
-            ));
-            None
-        }
-        (Some(t), _) => Some(t.trim().to_string()),
-    };
-    let proc_export = procedure.is_some_and(|p| p.export_controlled);
-    if proc_export && input.export_controlled == Some(false) {
-        fail(at.err(
-            Code::BadUserInput,
-            "exportControlled",
-            "a run of an export-controlled procedure is always export-controlled",
-        ));
-    }
-    let export_controlled = proc_export || input.export_controlled == Some(true);
-    if export_controlled && !snap.cleared {
-        fail(at.err(
-            Code::Forbidden,
-            "exportControlled",
-            "export-controlled work needs export-control clearance",
-        ));
-    }
-    if refs.assigned_to_id.is_some() && refs.assigned_team_id.is_some() {
-        fail(at.err(
-            Code::BadUserInput,
-            "assignedTeamId",
-            "assign a run to a user or to a team, not both",
-        ));
-    }
-    if let Some(u) = refs.assigned_to_id.filter(|u| !snap.users.contains(u)) {
-        fail(at.err(
-            Code::NotFound,
-            "assignedToId",
-            format!("user {u} not found"),
-        ));
-    }
-    if let Some(t) = refs.assigned_team_id.filter(|t| !snap.teams.contains(t)) {
-        fail(at.err(
-            Code::NotFound,
-            "assignedTeamId",
-            format!("team {t} not found"),
-        ));
-    }
-    let attributes = match check_attributes(input, &snap.run_attributes) {
-        Ok(a) => a,
-        Err(msg) => {
-            fail(at.err(Code::BadUserInput, "attributes", msg));
-            String::from("[]")
-        }
-    };
-
+    let title = c.title();
+    let export_controlled = c.export_control(procedure);
+    c.assignment();
+    let attributes = c.attributes();
     if errors.len() > before {
         return None;
     }
     Some(Plan {
-        index: at.index.unwrap_or(0),
+        index,
         part_id: part?.id,
         procedure_id: procedure.map(|p| p.id),
-        source,
+        source: unit.source,
         part_inventory_id: inventory.map(|i| i.id),
-        tracking,
-        serial,
-        lot,
-        quantity: if source == RunSource::Attach {
-            inventory.map_or(1.0, |i| i.quantity)
-        } else {
-            quantity
-        },
+        serial: unit.serial,
+        lot: unit.lot,
+        quantity: unit.quantity,
         title,
-        due_date: input.due_date,
+        due_date: run.due_date,
         export_controlled,
-        assigned_to_id: refs.assigned_to_id,
-        assigned_team_id: refs.assigned_team_id,
+        assigned_to_id: run.assigned_to_id,
+        assigned_team_id: run.assigned_team_id,
         attributes,
         copies,
     })
 }
 
-/// Checks custom attributes against the organization's RUN definitions; returns the JSON
-/// stored on the run.
-pub fn check_attributes(
-    input: &CreateRunInput,
-    defs: &[attribute_definition::Model],
-) -> Result<String, String> {
-    let given = input.attributes.iter().flatten();
-    check_attribute_values(given.map(|a| (a.key.as_str(), &a.value.0)), defs)
+/// The unit a run works on: an attached one as it is, or a new one as asked.
+struct Unit {
+    source: RunSource,
+    serial: Identity,
+    lot: Identity,
+    quantity: f64,
 }
 
-/// `given` is (key, value) pairs, whatever input they came from.
-pub fn check_attribute_values<'a>(
-    given: impl IntoIterator<Item = (&'a str, &'a serde_json::Value)>,
+impl Unit {
+    fn attached(inv: &part_inventory::Model) -> Unit {
+        Unit {
+            quantity: inv.quantity,
+            ..Unit::attached_missing()
+        }
+    }
+
+    /// The unit named is missing; already reported, so any placeholder will do.
+    fn attached_missing() -> Unit {
+        Unit {
+            source: RunSource::Attach,
+            serial: Identity::None,
+            lot: Identity::None,
+            quantity: 1.0,
+        }
+    }
+}
+
+/// One input under check, and where its errors go.
+struct Check<'a, 'e> {
+    run: &'a NewRun,
+    index: usize,
+    snap: &'a Snapshot,
+    errors: &'e mut Vec<AppError>,
+}
+
+impl<'a> Check<'a, '_> {
+    fn fail(&mut self, code: Code, field: &'static str, msg: impl Into<String>) {
+        self.errors.push(err_at(self.index, code, field, msg));
+    }
+
+    fn bad(&mut self, field: &'static str, msg: impl Into<String>) {
+        self.fail(Code::BadUserInput, field, msg);
+    }
+
+    fn copies(&mut self, max_copies: usize) -> usize {
+        match self.run.copies {
+            None => 1,
+            Some(n) if n < 1 => {
+                self.bad("copies", "`copies` must be at least 1");
+                1
+            }
+            Some(n) if n as usize > max_copies => {
+                self.fail(
+                    Code::LimitExceeded,
+                    "copies",
+                    format!("`copies` is {n}; at most {max_copies} copies per input"),
+                );
+                1
+            }
+            Some(n) => n as usize,
+        }
+    }
+
+    /// ATTACH to the unit named by `partInventoryId`, or BUILD a new one.
+    fn source(&mut self, copies: usize) -> Option<&'a part_inventory::Model> {
+        let id = self.run.part_inventory_id?;
+        let Some(inv) = self.snap.inventories.get(&id) else {
+            let msg = format!("part inventory {id} not found");
+            self.fail(Code::NotFound, "partInventoryId", msg);
+            return None;
+        };
+        self.attached_unit(inv, copies);
+        Some(inv)
+    }
+
+    fn attached_unit(&mut self, inv: &part_inventory::Model, copies: usize) {
+        if !crate::store::inventory::status_of(inv).accepts_new_run() {
+            let msg = format!("{NOT_AVAILABLE}: unit {} is {}", inv.id, inv.status);
+            self.fail(Code::InventoryNotAvailable, "partInventoryId", msg);
+        }
+        if let Some(pid) = self.run.part_id.filter(|pid| *pid != inv.part_id) {
+            let msg = format!(
+                "part inventory {} is a unit of part {}, not of part {pid}",
+                inv.id, inv.part_id
+            );
+            self.fail(Code::PartMismatch, "partInventoryId", msg);
+        }
+        if copies > 1 {
+            self.bad(
+                "copies",
+                "copies make new units; they cannot be combined with `partInventoryId`",
+            );
+        }
+        let r = self.run;
+        for (given, field) in [
+            (
+                r.serial_number.is_some() || r.autogenerate_serial_number,
+                "serialNumber",
+            ),
+            (
+                r.lot_number.is_some() || r.autogenerate_lot_number,
+                "lotNumber",
+            ),
+            (r.tracking_type.is_some(), "trackingType"),
+            (r.quantity.is_some(), "quantity"),
+        ] {
+            if given {
+                let msg =
+                    format!("`{field}` describes a new unit; the run attaches to an existing one");
+                self.bad(field, msg);
+            }
+        }
+    }
+
+    fn part(&mut self, inventory: Option<&part_inventory::Model>) -> Option<&'a part::Model> {
+        let Some(id) = inventory.map(|i| i.part_id).or(self.run.part_id) else {
+            if self.run.part_inventory_id.is_none() {
+                self.bad(
+                    "partId",
+                    "`partId` is required unless `partInventoryId` is given",
+                );
+            }
+            return None;
+        };
+        let p = self.snap.parts.get(&id);
+        if p.is_none() {
+            self.fail(Code::NotFound, "partId", format!("part {id} not found"));
+        }
+        p
+    }
+
+    fn procedure(&mut self, part: Option<&part::Model>) -> Option<&'a procedure::Model> {
+        let snap = self.snap;
+        let found = self.run.procedure_id.and_then(|id| {
+            let p = snap.procedures.get(&id);
+            if p.is_none() {
+                self.fail(
+                    Code::NotFound,
+                    "procedureId",
+                    format!("procedure {id} not found"),
+                );
+            }
+            p
+        });
+        match (found, part) {
+            (Some(p), part) => {
+                self.released(p);
+                if let Some(part) = part {
+                    self.linked(p, part);
+                }
+            }
+            (None, Some(part)) => self.part_has_release(part),
+            (None, None) => {}
+        }
+        found
+    }
+
+    fn released(&mut self, p: &procedure::Model) {
+        let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
+        let approved = self.snap.approved.get(&p.id).copied().unwrap_or(false);
+        if crate::domain::procedure::can_start_run(status, approved) {
+            return;
+        }
+        let why = match (status, self.snap.current_release.get(&p.family_id)) {
+            (ProcedureStatus::Superseded, Some(cur)) => format!(
+                "{NOT_RELEASED}: {} version {} is SUPERSEDED; the current release is version {} (procedure {})",
+                p.title, p.version, cur.version, cur.id
+            ),
+            (ProcedureStatus::Released, _) => format!(
+                "{NOT_RELEASED}: some steps of {} version {} are not approved",
+                p.title, p.version
+            ),
+            _ => format!(
+                "{NOT_RELEASED}: {} version {} is {}",
+                p.title, p.version, p.status
+            ),
+        };
+        self.fail(Code::ProcedureNotReleased, "procedureId", why);
+    }
+
+    fn link_required(&self) -> bool {
+        self.snap
+            .organization
+            .as_ref()
+            .is_some_and(|o| o.require_part_procedure_link)
+    }
+
+    /// The procedure builds this part: required by the organization, or implied when the
+    /// procedure is linked to other parts.
+    fn linked(&mut self, p: &procedure::Model, part: &part::Model) {
+        let links = self.snap.links.get(&p.id);
+        if links.is_some_and(|l| l.contains(&part.id)) {
+            return;
+        }
+        let (number, rev) = (&part.part_number, &part.revision);
+        if self.link_required() {
+            let msg = format!(
+                "{NO_PROCEDURE}: procedure {} is not linked to part {number} rev {rev}",
+                p.id
+            );
+            self.fail(Code::NoProcedureForPart, "procedureId", msg);
+        } else if links.is_some_and(|l| !l.is_empty()) {
+            let msg = format!(
+                "procedure {} builds other parts, not {number} rev {rev}",
+                p.id
+            );
+            self.fail(Code::PartMismatch, "procedureId", msg);
+        }
+    }
+
+    /// Without a procedure, a part that must be built by a linked one needs a release.
+    fn part_has_release(&mut self, part: &part::Model) {
+        if self.link_required() && !self.snap.parts_with_release.contains(&part.id) {
+            let msg = format!("{NO_PROCEDURE}: {} rev {}", part.part_number, part.revision);
+            self.fail(Code::NoProcedureForPart, "partId", msg);
+        }
+    }
+
+    /// The new unit of a BUILD run: its tracking, serial or lot number, and quantity.
+    fn identity(&mut self, part: Option<&part::Model>, copies: usize) -> Unit {
+        let part_tracking = part
+            .and_then(|p| TrackingType::parse(&p.tracking_type))
+            .unwrap_or(TrackingType::None);
+        let tracking = self.run.tracking_type.unwrap_or(part_tracking);
+        let (serial, lot) = match tracking {
+            TrackingType::Serial => (self.serial_identity(), Identity::None),
+            TrackingType::Lot => (Identity::None, self.lot_identity()),
+            TrackingType::None => {
+                self.untracked_identity();
+                (Identity::None, Identity::None)
+            }
+        };
+        let quantity = if tracking == TrackingType::Serial {
+            1.0
+        } else {
+            self.quantity()
+        };
+        self.given_numbers(&[(&serial, "serialNumber"), (&lot, "lotNumber")], copies);
+        Unit {
+            source: RunSource::Build,
+            serial,
+            lot,
+            quantity,
+        }
+    }
+
+    fn serial_identity(&mut self) -> Identity {
+        let r = self.run;
+        if r.quantity.is_some_and(|q| q != 1.0) {
+            self.bad("quantity", "a serialized unit has quantity 1");
+        }
+        let serial = self.required(
+            pick(&r.serial_number, r.autogenerate_serial_number),
+            "serialNumber",
+            "a serialized unit needs `serialNumber` or `autogenerateSerialNumber: true`",
+        );
+        if r.lot_number.is_some() {
+            self.bad("lotNumber", "a serialized unit has no lot number");
+        }
+        serial
+    }
+
+    fn lot_identity(&mut self) -> Identity {
+        let r = self.run;
+        let lot = self.required(
+            pick(&r.lot_number, r.autogenerate_lot_number),
+            "lotNumber",
+            "a lot needs `lotNumber` or `autogenerateLotNumber: true`",
+        );
+        if r.serial_number.is_some() {
+            self.bad("serialNumber", "a lot has no serial number");
+        }
+        lot
+    }
+
+    /// A SERIAL or LOT unit needs its number, given or generated.
+    fn required(&mut self, id: Identity, field: &'static str, msg: &str) -> Identity {
+        if id == Identity::None {
+            self.fail(Code::IdentityRequired, field, msg);
+        }
+        id
+    }
+
+    fn untracked_identity(&mut self) {
+        let r = self.run;
+        for (v, field) in [
+            (&r.serial_number, "serialNumber"),
+            (&r.lot_number, "lotNumber"),
+        ] {
+            if v.is_some() {
+                self.bad(field, format!("an untracked unit has no `{field}`"));
+            }
+        }
+    }
+
+    /// The quantity of a LOT or NONE unit.
+    fn quantity(&mut self) -> f64 {
+        let quantity = self.run.quantity.unwrap_or(1.0);
+        if !quantity.is_finite() || quantity <= 0.0 {
+            self.bad("quantity", "`quantity` must be a positive number");
+        }
+        quantity
+    }
+
+    /// A given serial or lot number names one unit, of a bounded length.
+    fn given_numbers(&mut self, ids: &[(&Identity, &'static str)], copies: usize) {
+        for (id, field) in ids {
+            let Identity::Given(v) = id else { continue };
+            if copies > 1 {
+                let msg = format!(
+                    "{copies} copies cannot share `{field}` {v}; ask for generated numbers"
+                );
+                self.bad(field, msg);
+            }
+            if v.len() > 200 {
+                self.bad(field, format!("`{field}` is longer than 200 characters"));
+            }
+        }
+    }
+
+    /// A title given and not blank, or `None` for a generated one.
+    fn title(&mut self) -> Option<String> {
+        let run = self.run;
+        let t = run.title.as_deref().filter(|_| !run.autogenerate_title)?;
+        if t.trim().is_empty() {
+            return None;
+        }
+        if t.len() > 500 {
+            self.bad("title", "`title` is longer than 500 characters");
+            return None;
+        }
+        Some(t.trim().to_string())
+    }
+
+    fn export_control(&mut self, procedure: Option<&procedure::Model>) -> bool {
+        let proc_export = procedure.is_some_and(|p| p.export_controlled);
+        if proc_export && self.run.export_controlled == Some(false) {
+            self.bad(
+                "exportControlled",
+                "a run of an export-controlled procedure is always export-controlled",
+            );
+        }
+        let export_controlled = proc_export || self.run.export_controlled == Some(true);
+        if export_controlled && !self.snap.cleared {
+            self.fail(
+                Code::Forbidden,
+                "exportControlled",
+                "export-controlled work needs export-control clearance",
+            );
+        }
+        export_controlled
+    }
+
+    fn assignment(&mut self) {
+        let (user, team) = (self.run.assigned_to_id, self.run.assigned_team_id);
+        if user.is_some() && team.is_some() {
+            self.bad(
+                "assignedTeamId",
+                "assign a run to a user or to a team, not both",
+            );
+        }
+        if let Some(u) = user.filter(|u| !self.snap.users.contains(u)) {
+            self.fail(
+                Code::NotFound,
+                "assignedToId",
+                format!("user {u} not found"),
+            );
+        }
+        if let Some(t) = team.filter(|t| !self.snap.teams.contains(t)) {
+            self.fail(
+                Code::NotFound,
+                "assignedTeamId",
+                format!("team {t} not found"),
+            );
+        }
+    }
+
+    /// The JSON stored on the run; `[]` once refused (the input fails anyway).
+    fn attributes(&mut self) -> String {
+        match check_attribute_values(&self.run.attributes, &self.snap.run_attributes) {
+            Ok(a) => a,
+            Err(msg) => {
+                self.bad("attributes", msg);
+                String::from("[]")
+            }
+        }
+    }
+}
+
+/// A given number wins over generating one.
+fn pick(given: &Option<String>, autogenerate: bool) -> Identity {
+    let given = given.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    match (given, autogenerate) {
+        (Some(v), _) => Identity::Given(v.to_string()),
+        (None, true) => Identity::Generate,
+        (None, false) => Identity::None,
+    }
+}
+
+/// Checks custom attributes against the organization's RUN definitions; returns the JSON
+/// stored on the run.
+pub fn check_attribute_values(
+    given: &[NewAttribute],
     defs: &[attribute_definition::Model],
 ) -> Result<String, String> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    for (key, v) in given {
+    for a in given {
+        let key = a.key.as_str();
         let Some(def) = defs.iter().find(|d| d.key == key) else {
-            return Err(format!("attribute `{}` is not defined for runs", key));
+            return Err(format!("attribute `{key}` is not defined for runs"));
         };
         if !seen.insert(key.to_string()) {
-            return Err(format!("attribute `{}` is given twice", key));
+            return Err(format!("attribute `{key}` is given twice"));
         }
-        let ty = AttributeType::parse(&def.attr_type).unwrap_or(AttributeType::String);
-        let options: Vec<String> = def
-            .options
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or_default();
-        let ok = match ty {
-            _ if v.is_null() => true,
-            AttributeType::String => v.is_string(),
-            AttributeType::Number => v.as_f64().is_some_and(f64::is_finite),
-            AttributeType::Boolean => v.is_boolean(),
-            AttributeType::Select => v.as_str().is_some_and(|s| options.iter().any(|o| o == s)),
-            AttributeType::Date => v
-                .as_str()
-                .is_some_and(|s| s.parse::<chrono::NaiveDate>().is_ok()),
-        };
-        if !ok {
-            let expected = match ty {
-                AttributeType::Select => format!("one of {}", options.join(", ")),
-                AttributeType::Date => "a date (YYYY-MM-DD)".into(),
-                t => format!("a {}", t.as_str().to_lowercase()),
-            };
-            return Err(format!("attribute `{}` must be {expected}", key));
-        }
-        if def.required && v.is_null() {
-            return Err(format!("attribute `{}` is required", key));
-        }
-        out.push(serde_json::json!({"key": key, "type": def.attr_type, "value": v}));
+        check_attribute_value(def, &a.value)?;
+        out.push(serde_json::json!({"key": key, "type": def.attr_type, "value": a.value}));
     }
     if let Some(missing) = defs.iter().find(|d| d.required && !seen.contains(&d.key)) {
         return Err(format!("attribute `{}` is required", missing.key));
     }
     Ok(serde_json::Value::Array(out).to_string())
+}
+
+/// A value of the definition's type (any may be null unless required).
+fn check_attribute_value(
+    def: &attribute_definition::Model,
+    v: &serde_json::Value,
+) -> Result<(), String> {
+    let ty = AttributeType::parse(&def.attr_type).unwrap_or(AttributeType::String);
+    let options: Vec<String> = def
+        .options
+        .as_deref()
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or_default();
+    let ok = match ty {
+        _ if v.is_null() => true,
+        AttributeType::String => v.is_string(),
+        AttributeType::Number => v.as_f64().is_some_and(f64::is_finite),
+        AttributeType::Boolean => v.is_boolean(),
+        AttributeType::Select => v.as_str().is_some_and(|s| options.iter().any(|o| o == s)),
+        AttributeType::Date => v
+            .as_str()
+            .is_some_and(|s| s.parse::<chrono::NaiveDate>().is_ok()),
+    };
+    if !ok {
+        let expected = match ty {
+            AttributeType::Select => format!("one of {}", options.join(", ")),
+            AttributeType::Date => "a date (YYYY-MM-DD)".into(),
+            t => format!("a {}", t.as_str().to_lowercase()),
+        };
+        return Err(format!("attribute `{}` must be {expected}", def.key));
+    }
+    if def.required && v.is_null() {
+        return Err(format!("attribute `{}` is required", def.key));
+    }
+    Ok(())
 }

@@ -1,0 +1,246 @@
+//! The inputs of `createRun`, `createRuns` and `createBatchedRun`, and their conversion
+//! into the store's `NewRuns` command. Here are the request-size limits, id parsing and the
+//! input paths of errors; the store's errors are relative to the command.
+
+use async_graphql::{ID, InputObject, Json};
+use chrono::NaiveDate;
+
+use super::{keys, opt_id};
+use crate::config::Limits;
+use crate::domain::enums::TrackingType;
+use crate::error::{AppError, AppErrors, Code, Seg};
+use crate::store::create_runs::{NewAttribute, NewBatch, NewRun, NewRuns};
+
+/// A custom attribute value: `value` holds the attribute's type (string, number, bool, date).
+#[derive(InputObject, Clone, Debug)]
+pub struct AttributeInput {
+    pub key: String,
+    pub value: Json<serde_json::Value>,
+}
+
+/// One run to start. See the contract: BUILD a new unit unless `partInventoryId` is given.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateRunInput {
+    /// Required unless `partInventoryId` is given.
+    pub part_id: Option<ID>,
+    /// A RELEASED procedure version; may be left out and set later with `updateRun`.
+    pub procedure_id: Option<ID>,
+    /// Given: the run works on that existing unit (ATTACH). Absent: it builds a new one.
+    pub part_inventory_id: Option<ID>,
+    /// Absent (or `autogenerateTitle`): generated from the run number and the part.
+    pub title: Option<String>,
+    pub autogenerate_title: Option<bool>,
+    /// BUILD only; defaults to the part's tracking type.
+    pub tracking_type: Option<TrackingType>,
+    pub serial_number: Option<String>,
+    pub autogenerate_serial_number: Option<bool>,
+    pub lot_number: Option<String>,
+    pub autogenerate_lot_number: Option<bool>,
+    /// BUILD: the quantity of a LOT or NONE unit; a SERIAL unit is always 1.
+    pub quantity: Option<f64>,
+    pub due_date: Option<NaiveDate>,
+    /// A run of an export-controlled procedure is always export-controlled.
+    pub export_controlled: Option<bool>,
+    pub assigned_to_id: Option<ID>,
+    pub assigned_team_id: Option<ID>,
+    pub attributes: Option<Vec<AttributeInput>>,
+    /// N identical runs, each with its own unit and number (default 1).
+    pub copies: Option<i32>,
+    /// A retried call with the same key returns the first call's result.
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateRunsInput {
+    pub runs: Vec<CreateRunInput>,
+    pub idempotency_key: Option<String>,
+    /// Check everything, create nothing.
+    pub validate_only: Option<bool>,
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateBatchedRunInput {
+    /// Batch title; generated when absent.
+    pub title: Option<String>,
+    pub runs: Vec<CreateRunInput>,
+    pub idempotency_key: Option<String>,
+    pub validate_only: Option<bool>,
+}
+
+impl AttributeInput {
+    /// The store's plain attribute value.
+    pub fn cmd(&self) -> NewAttribute {
+        NewAttribute {
+            key: self.key.clone(),
+            value: self.value.0.clone(),
+        }
+    }
+}
+
+impl CreateRunInput {
+    /// `createRun`: a command of this one run.
+    pub fn command(&self, limits: &Limits) -> Result<NewRuns, AppErrors> {
+        Ok(NewRuns {
+            runs: new_runs(std::slice::from_ref(self), true, limits)?,
+            batch: None,
+            idempotency_key: self.idempotency_key.clone(),
+            validate_only: false,
+        })
+    }
+
+    /// The run at `at` (`["input"]`, or `["input", "runs", i]` with `index` i); every bad
+    /// id is pushed onto `errors` and left out.
+    fn new_run(&self, at: &[Seg], index: Option<usize>, errors: &mut Vec<AppError>) -> NewRun {
+        let mut id = |v: &Option<ID>, field: &'static str| {
+            let mut path = at.to_vec();
+            path.push(Seg::Key(field));
+            opt_id(v, &path).unwrap_or_else(|e| {
+                errors.push(match index {
+                    Some(i) => e.with_index(i),
+                    None => e,
+                });
+                None
+            })
+        };
+        NewRun {
+            part_id: id(&self.part_id, "partId"),
+            procedure_id: id(&self.procedure_id, "procedureId"),
+            part_inventory_id: id(&self.part_inventory_id, "partInventoryId"),
+            assigned_to_id: id(&self.assigned_to_id, "assignedToId"),
+            assigned_team_id: id(&self.assigned_team_id, "assignedTeamId"),
+            title: self.title.clone(),
+            autogenerate_title: self.autogenerate_title == Some(true),
+            tracking_type: self.tracking_type,
+            serial_number: self.serial_number.clone(),
+            autogenerate_serial_number: self.autogenerate_serial_number == Some(true),
+            lot_number: self.lot_number.clone(),
+            autogenerate_lot_number: self.autogenerate_lot_number == Some(true),
+            quantity: self.quantity,
+            due_date: self.due_date,
+            export_controlled: self.export_controlled,
+            attributes: self
+                .attributes
+                .iter()
+                .flatten()
+                .map(AttributeInput::cmd)
+                .collect(),
+            copies: self.copies,
+        }
+    }
+}
+
+impl CreateRunsInput {
+    pub fn command(&self, limits: &Limits) -> Result<NewRuns, AppErrors> {
+        Ok(NewRuns {
+            runs: new_runs(&self.runs, false, limits)?,
+            batch: None,
+            idempotency_key: self.idempotency_key.clone(),
+            validate_only: self.validate_only.unwrap_or(false),
+        })
+    }
+}
+
+impl CreateBatchedRunInput {
+    pub fn command(&self, limits: &Limits) -> Result<NewRuns, AppErrors> {
+        Ok(NewRuns {
+            runs: new_runs(&self.runs, false, limits)?,
+            batch: Some(NewBatch {
+                title: self.title.clone(),
+            }),
+            idempotency_key: self.idempotency_key.clone(),
+            validate_only: self.validate_only.unwrap_or(false),
+        })
+    }
+}
+
+/// The runs of one call, within the request limits; every bad id, or the runs.
+fn new_runs(
+    inputs: &[CreateRunInput],
+    single: bool,
+    limits: &Limits,
+) -> Result<Vec<NewRun>, AppErrors> {
+    check_size(inputs, limits)?;
+    let mut errors = Vec::new();
+    let runs = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            if single {
+                input.new_run(&keys(&["input"]), None, &mut errors)
+            } else {
+                let at = [keys(&["input", "runs"]), vec![Seg::Index(i)]].concat();
+                input.new_run(&at, Some(i), &mut errors)
+            }
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(runs)
+    } else {
+        Err(AppErrors(errors))
+    }
+}
+
+/// How many inputs, and runs in all, one call may ask for.
+fn check_size(inputs: &[CreateRunInput], limits: &Limits) -> Result<(), AppError> {
+    let n = inputs.len();
+    if n > limits.bulk_inputs {
+        let msg = format!("{n} inputs; at most {} in one call", limits.bulk_inputs);
+        return Err(AppError::new(Code::LimitExceeded, msg).at(&["input", "runs"]));
+    }
+    let total: usize = inputs
+        .iter()
+        .map(|i| i.copies.unwrap_or(1).max(1) as usize)
+        .sum();
+    let max_total = limits.bulk_inputs.max(limits.copies);
+    if total > max_total {
+        let msg = format!("{total} runs asked for; at most {max_total} in one call");
+        return Err(AppError::new(Code::LimitExceeded, msg).at(&["input"]));
+    }
+    Ok(())
+}
+
+/// Puts the store's errors (relative to the command) under the input: `["runs", 2, f]`
+/// is `["input", "runs", 2, f]`, or `["input", f]` without an index for `createRun`.
+pub fn under_input(errors: AppErrors, single: bool) -> AppErrors {
+    AppErrors(errors.0.into_iter().map(|e| place(e, single)).collect())
+}
+
+fn place(mut e: AppError, single: bool) -> AppError {
+    if e.field.is_empty() {
+        return e;
+    }
+    let mut rel = std::mem::take(&mut e.field);
+    if single && matches!(rel.as_slice(), [Seg::Key("runs"), Seg::Index(_), ..]) {
+        rel.drain(..2);
+        e.index = None;
+    }
+    e.field = [vec![Seg::Key("input")], rel].concat();
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_error(path: Vec<Seg>, index: Option<usize>) -> AppError {
+        let e = AppError::bad_input("x").with_path(path);
+        match index {
+            Some(i) => e.with_index(i),
+            None => e,
+        }
+    }
+
+    #[test]
+    fn store_paths_go_under_the_input() {
+        let run = vec![Seg::Key("runs"), Seg::Index(2), Seg::Key("serialNumber")];
+        let many = place(store_error(run.clone(), Some(2)), false);
+        assert_eq!(many.field[..2], [Seg::Key("input"), Seg::Key("runs")]);
+        assert_eq!((many.field.len(), many.index), (4, Some(2)));
+        let one = place(store_error(run, Some(2)), true);
+        assert_eq!(one.field, keys(&["input", "serialNumber"]));
+        assert_eq!(one.index, None);
+        let key = place(store_error(keys(&["idempotencyKey"]), None), true);
+        assert_eq!(key.field, keys(&["input", "idempotencyKey"]));
+        assert!(place(store_error(vec![], None), false).field.is_empty());
+    }
+}
