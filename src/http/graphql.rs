@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response as GqlResponse, ServerError, Variables};
+use axum::Extension;
 use axum::body::{Body, to_bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -21,7 +22,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::request_id::RequestId;
 use crate::caller::Caller;
+use crate::error::{AppError, Code};
 use crate::graphql::loaders;
 
 const GQL_RESPONSE: &str = "application/graphql-response+json";
@@ -80,10 +83,12 @@ fn request_error(status: StatusCode, media: Media, code: &str, message: &str) ->
     r
 }
 
+/// The caller of the key in `Authorization`, tagged with the request's id.
 async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     media: Media,
+    rid: &RequestId,
 ) -> Result<Caller, Response> {
     let unauth = |m: &str| {
         let mut r = request_error(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", m);
@@ -97,15 +102,21 @@ async fn authenticate(
         ));
     };
     match state.keys.caller(&state.db, token).await {
-        Ok(Some(c)) => Ok(c),
+        Ok(Some(c)) => Ok(Caller {
+            request_id: Some(rid.0.clone()),
+            ..c
+        }),
         Ok(None) => Err(unauth("the API key is not valid")),
         Err(e) => {
-            tracing::error!(error = %e, "authentication failed");
-            Err(request_error(
+            tracing::error!(error = %crate::error::chain(&e), "authentication failed");
+            let body = json!({"errors": [{
+                "message": "the database is not reachable",
+                "extensions": {"code": Code::Internal.as_str(), "requestId": rid.0},
+            }]});
+            Err(respond(
                 StatusCode::SERVICE_UNAVAILABLE,
                 media,
-                "INTERNAL_SERVER_ERROR",
-                "the database is not reachable",
+                body.to_string(),
             ))
         }
     }
@@ -120,6 +131,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 pub async fn get(
     State(state): State<AppState>,
+    Extension(rid): Extension<RequestId>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
@@ -134,7 +146,7 @@ pub async fn get(
             "acceptable media types: application/graphql-response+json, application/json",
         );
     };
-    let caller = match authenticate(&state, &headers, media).await {
+    let caller = match authenticate(&state, &headers, media, &rid).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -195,7 +207,12 @@ fn url_decode_pairs(raw: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str(raw).unwrap_or_default()
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    Extension(rid): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return request_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -222,7 +239,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             "send the request as `Content-Type: application/json`",
         );
     }
-    let caller = match authenticate(&state, &headers, media).await {
+    let caller = match authenticate(&state, &headers, media, &rid).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -399,22 +416,25 @@ async fn run(
             format!("{aliases} aliases; at most {}", limits.aliases),
         );
     }
+    let rid = caller.request_id.clone().unwrap_or_default();
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
-    let resp = match tokio::time::timeout(limits.request_timeout, state.schema.execute(req)).await {
-        Ok(r) => r,
-        Err(_) => {
-            return fail(
-                Outcome::Executed,
-                "LIMIT_EXCEEDED",
-                format!(
-                    "the request ran over {} s and was stopped; nothing it changed was kept",
-                    limits.request_timeout.as_secs()
-                ),
-            );
-        }
-    };
+    let mut resp =
+        match tokio::time::timeout(limits.request_timeout, state.schema.execute(req)).await {
+            Ok(r) => r,
+            Err(_) => {
+                return fail(
+                    Outcome::Executed,
+                    "LIMIT_EXCEEDED",
+                    format!(
+                        "the request ran over {} s and was stopped; nothing it changed was kept",
+                        limits.request_timeout.as_secs()
+                    ),
+                );
+            }
+        };
+    report_internal(&mut resp, &rid);
     let request_error = is_request_error(&resp);
     let codes: Vec<String> = resp
         .errors
@@ -443,7 +463,7 @@ async fn run(
     if resp.errors.is_empty() {
         // The common case: serialize the response once, straight to text.
         let text = serde_json::to_string(&resp).unwrap_or_else(|_| {
-            json!({"errors": [{"message": "response could not be serialized", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}).to_string()
+            json!({"errors": [{"message": "response could not be serialized", "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": rid}}]}).to_string()
         });
         return (Outcome::Executed, text);
     }
@@ -468,6 +488,25 @@ async fn run(
             }
         }
         (Outcome::Executed, body.to_string())
+    }
+}
+
+/// Logs each internal error once, with its cause, in the request's span (so with its id),
+/// and gives the client the request id in place of the cause.
+fn report_internal(resp: &mut GqlResponse, rid: &str) {
+    let internal = async_graphql::Value::from(Code::Internal.as_str());
+    for e in &mut resp.errors {
+        if e.extensions.as_ref().and_then(|x| x.get("code")) != Some(&internal) {
+            continue;
+        }
+        let cause = e
+            .source::<AppError>()
+            .map_or_else(|| e.message.clone(), |a| crate::error::chain(a));
+        let path = serde_json::to_string(&e.path).unwrap_or_default();
+        tracing::error!(error = %cause, path = %path, "internal error");
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", rid);
     }
 }
 

@@ -10,7 +10,7 @@ use super::counters::{self, Counter};
 use super::etag;
 use super::scope::{self, path};
 use crate::caller::Caller;
-use crate::domain::enums::{PartInventoryStatus, TrackingType};
+use crate::domain::enums::TrackingType;
 use crate::domain::numbering::{self, SchemeVars};
 use crate::error::{AppError, AppResult, Code};
 use crate::input::*;
@@ -113,7 +113,7 @@ pub async fn create(
     let part_id = parse_id(&input.part_id, &["input", "partId"])?;
     let p =
         scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
-    let tracking = TrackingType::parse(&p.tracking_type).unwrap_or(TrackingType::None);
+    let tracking = super::rows::part_tracking_type(&p)?;
     let quantity = input.quantity.unwrap_or(1.0);
     if !quantity.is_finite() || quantity <= 0.0 {
         return Err(
@@ -262,8 +262,4 @@ pub async fn update(
         "part inventory",
     )
     .await
-}
-
-pub fn status_of(inv: &part_inventory::Model) -> PartInventoryStatus {
-    PartInventoryStatus::parse(&inv.status).unwrap_or(PartInventoryStatus::Unavailable)
 }

@@ -8,5 +8,6 @@ mod execution;
 mod fixtures;
 mod harness;
 mod http;
+mod request_id;
 mod robustness;
 mod schema;

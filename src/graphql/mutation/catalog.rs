@@ -145,7 +145,7 @@ impl CatalogMutation {
         )
         .await);
         Ok(StepFieldPayload {
-            step_field: f.into(),
+            step_field: StepField::try_from(f).gql()?,
         })
     }
 

@@ -6,9 +6,12 @@ use std::collections::{HashMap, HashSet};
 
 use entity::{attribute_definition, organization, part, part_inventory, procedure};
 
-use crate::domain::enums::{AttributeType, ProcedureStatus, RunSource, TrackingType};
-use crate::error::{AppError, Code, Seg};
+use crate::domain::enums::{
+    AttributeType, PartInventoryStatus, ProcedureStatus, RunSource, TrackingType,
+};
+use crate::error::{AppError, AppResult, Code, Seg};
 use crate::input::CreateRunInput;
+use crate::store::rows;
 
 /// What the validator may look at, loaded for all inputs at once.
 #[derive(Default)]
@@ -139,7 +142,10 @@ pub fn check(
         RunSource::Build
     };
     if let Some(inv) = inventory {
-        let status = crate::store::inventory::status_of(inv);
+        let status = rows::inventory_status(inv).unwrap_or_else(|e| {
+            fail(e); // corrupt row: the request fails; keep checking the rest
+            PartInventoryStatus::Unavailable
+        });
         if !status.accepts_new_run() {
             fail(at.err(
                 Code::InventoryNotAvailable,
@@ -215,7 +221,10 @@ pub fn check(
         ));
     }
     if let Some(p) = procedure {
-        let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
+        let status = rows::procedure_status(p).unwrap_or_else(|e| {
+            fail(e); // corrupt row: the request fails; keep checking the rest
+            ProcedureStatus::Draft
+        });
         let approved = snap.approved.get(&p.id).copied().unwrap_or(false);
         if !crate::domain::procedure::can_start_run(status, approved) {
             let why = match (status, snap.current_release.get(&p.family_id)) {
@@ -276,9 +285,13 @@ pub fn check(
     }
 
     // Identity (BUILD only).
-    let part_tracking = part
-        .and_then(|p| TrackingType::parse(&p.tracking_type))
-        .unwrap_or(TrackingType::None);
+    let part_tracking = match part.map(rows::part_tracking_type).transpose() {
+        Ok(t) => t.unwrap_or(TrackingType::None),
+        Err(e) => {
+            fail(e);
+            TrackingType::None
+        }
+    };
     let tracking = input.tracking_type.unwrap_or(part_tracking);
     let mut serial = Identity::None;
     let mut lot = Identity::None;
@@ -436,9 +449,13 @@ pub fn check(
         ));
     }
     let attributes = match check_attributes(input, &snap.run_attributes) {
-        Ok(a) => a,
-        Err(msg) => {
+        Ok(Ok(a)) => a,
+        Ok(Err(msg)) => {
             fail(at.err(Code::BadUserInput, "attributes", msg));
+            String::from("[]")
+        }
+        Err(e) => {
+            fail(e);
             String::from("[]")
         }
     };
@@ -471,29 +488,33 @@ pub fn check(
 }
 
 /// Checks custom attributes against the organization's RUN definitions; returns the JSON
-/// stored on the run.
+/// stored on the run, or the caller's mistake (inner `Err`); the outer `Err` is a corrupt
+/// definition row.
 pub fn check_attributes(
     input: &CreateRunInput,
     defs: &[attribute_definition::Model],
-) -> Result<String, String> {
+) -> AppResult<Result<String, String>> {
     check_attribute_values(input.attributes.as_deref().unwrap_or(&[]), defs)
 }
 
 pub fn check_attribute_values(
     given: &[crate::input::AttributeInput],
     defs: &[attribute_definition::Model],
-) -> Result<String, String> {
+) -> AppResult<Result<String, String>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for a in given {
         let Some(def) = defs.iter().find(|d| d.key == a.key) else {
-            return Err(format!("attribute `{}` is not defined for runs", a.key));
+            return Ok(Err(format!(
+                "attribute `{}` is not defined for runs",
+                a.key
+            )));
         };
         if !seen.insert(a.key.clone()) {
-            return Err(format!("attribute `{}` is given twice", a.key));
+            return Ok(Err(format!("attribute `{}` is given twice", a.key)));
         }
         let v = &a.value.0;
-        let ty = AttributeType::parse(&def.attr_type).unwrap_or(AttributeType::String);
+        let ty = rows::attribute_type(def)?;
         let options: Vec<String> = def
             .options
             .as_deref()
@@ -515,15 +536,15 @@ pub fn check_attribute_values(
                 AttributeType::Date => "a date (YYYY-MM-DD)".into(),
                 t => format!("a {}", t.as_str().to_lowercase()),
             };
-            return Err(format!("attribute `{}` must be {expected}", a.key));
+            return Ok(Err(format!("attribute `{}` must be {expected}", a.key)));
         }
         if def.required && v.is_null() {
-            return Err(format!("attribute `{}` is required", a.key));
+            return Ok(Err(format!("attribute `{}` is required", a.key)));
         }
         out.push(serde_json::json!({"key": a.key, "type": def.attr_type, "value": v}));
     }
     if let Some(missing) = defs.iter().find(|d| d.required && !seen.contains(&d.key)) {
-        return Err(format!("attribute `{}` is required", missing.key));
+        return Ok(Err(format!("attribute `{}` is required", missing.key)));
     }
-    Ok(serde_json::Value::Array(out).to_string())
+    Ok(Ok(serde_json::Value::Array(out).to_string()))
 }
