@@ -195,7 +195,8 @@ impl Query {
         let u = scope::find::<user::Entity>(db(ctx), c, c.user_id)
             .await
             .gql()?;
-        u.map(User).ok_or_else(|| "user not found".into())
+        u.map(User)
+            .ok_or_else(|| crate::error::AppError::not_found("user").into_gql())
     }
 
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]

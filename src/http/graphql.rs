@@ -491,11 +491,18 @@ async fn run(
     }
 }
 
-/// Logs each internal error once, with its cause, in the request's span (so with its id),
-/// and gives the client the request id in place of the cause.
+/// Gives every error of ours its code, logs each internal error once, with its cause, in
+/// the request's span (so with its id), and gives the client the request id in place of
+/// the cause.
 fn report_internal(resp: &mut GqlResponse, rid: &str) {
     let internal = async_graphql::Value::from(Code::Internal.as_str());
     for e in &mut resp.errors {
+        let code = e.extensions.as_ref().and_then(|x| x.get("code")).is_some();
+        if let (false, Some(app)) = (code, e.source::<AppError>()) {
+            // `?` on an AppError in a resolver (async-graphql's blanket `From`) keeps it
+            // only as the source: its code, field and index are restored here.
+            e.extensions = app.clone().into_gql().extensions;
+        }
         if e.extensions.as_ref().and_then(|x| x.get("code")) != Some(&internal) {
             continue;
         }
@@ -523,6 +530,46 @@ fn set_default_code(err: &mut Value, code: &str) {
         if let Value::Object(x) = ext {
             x.entry("code")
                 .or_insert_with(|| Value::String(code.into()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::Pos;
+
+    /// What a resolver's `?` on an `AppError` produces: the message, the error as source,
+    /// no extensions.
+    fn via_question_mark(e: AppError) -> ServerError {
+        async_graphql::Error::from(e).into_server_error(Pos::default())
+    }
+
+    fn ext(e: &ServerError, k: &str) -> Option<async_graphql::Value> {
+        e.extensions.as_ref().and_then(|x| x.get(k)).cloned()
+    }
+
+    #[test]
+    fn errors_of_ours_get_their_code_and_internal_ones_the_request_id() {
+        let mut resp = GqlResponse::new(async_graphql::Value::Null);
+        resp.errors = vec![
+            via_question_mark(AppError::not_found("part").at(&["input", "partId"])),
+            via_question_mark(AppError::internal("disk on fire")),
+            AppError::internal("pool closed")
+                .into_gql()
+                .into_server_error(Pos::default()),
+        ];
+        report_internal(&mut resp, "rid-1");
+        let [nf, i1, i2] = &resp.errors[..] else {
+            panic!("three errors")
+        };
+        assert_eq!(ext(nf, "code"), Some("NOT_FOUND".into()));
+        assert!(ext(nf, "field").is_some());
+        assert_eq!(ext(nf, "requestId"), None);
+        for e in [i1, i2] {
+            assert_eq!(ext(e, "code"), Some("INTERNAL_SERVER_ERROR".into()));
+            assert_eq!(ext(e, "requestId"), Some("rid-1".into()));
+            assert_eq!(e.message, "internal server error");
         }
     }
 }

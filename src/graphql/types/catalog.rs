@@ -76,7 +76,8 @@ impl PartInventory {
     }
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
         let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
-        p.map(Part).ok_or_else(|| "part not found".into())
+        p.map(Part)
+            .ok_or_else(|| crate::error::AppError::not_found("part").into_gql())
     }
     async fn serial_number(&self) -> Option<&str> {
         self.0.serial_number.as_deref()

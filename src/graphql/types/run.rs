@@ -57,7 +57,8 @@ impl Run {
     }
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
         let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
-        p.map(Part).ok_or_else(|| "part not found".into())
+        p.map(Part)
+            .ok_or_else(|| crate::error::AppError::not_found("part").into_gql())
     }
     async fn part_inventory_id(&self) -> Option<ID> {
         opt_id(self.0.part_inventory_id)

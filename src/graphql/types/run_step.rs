@@ -66,7 +66,8 @@ impl RunStep {
     }
     async fn run(&self, ctx: &Context<'_>) -> Result<Run> {
         let r = loaders(ctx).load(RunKey(self.row.run_id)).await?;
-        r.map(Run).ok_or_else(|| "run not found".into())
+        r.map(Run)
+            .ok_or_else(|| crate::error::AppError::not_found("run").into_gql())
     }
     async fn title(&self) -> &str {
         &self.row.title
