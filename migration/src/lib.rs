@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_init;
 mod m20261128_000002_access;
 mod m20261129_000003_event_request_id;
+mod m20261129_000004_run_attributes_json;
 
 /// Runs all migrations of the Traveler schema.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_init::Migration),
             Box::new(m20261128_000002_access::Migration),
             Box::new(m20261129_000003_event_request_id::Migration),
+            Box::new(m20261129_000004_run_attributes_json::Migration),
         ]
     }
 }

@@ -124,9 +124,8 @@ impl Run {
         self.0.export_controlled
     }
     async fn attributes(&self) -> Vec<Attribute> {
-        let v: Vec<serde_json::Value> =
-            serde_json::from_str(&self.0.attributes).unwrap_or_default();
-        v.into_iter()
+        let v = self.0.attributes.as_array().map_or(&[][..], Vec::as_slice);
+        v.iter()
             .map(|a| Attribute {
                 key: a["key"].as_str().unwrap_or_default().to_string(),
                 attr_type: a["type"].as_str().unwrap_or_default().to_string(),

@@ -70,7 +70,7 @@ pub struct Plan {
     pub assigned_to_id: Option<i64>,
     pub assigned_team_id: Option<i64>,
     /// JSON array of `{key, type, value}`.
-    pub attributes: String,
+    pub attributes: serde_json::Value,
     pub copies: usize,
 }
 
@@ -452,11 +452,11 @@ pub fn check(
         Ok(Ok(a)) => a,
         Ok(Err(msg)) => {
             fail(at.err(Code::BadUserInput, "attributes", msg));
-            String::from("[]")
+            serde_json::Value::Array(Vec::new())
         }
         Err(e) => {
             fail(e);
-            String::from("[]")
+            serde_json::Value::Array(Vec::new())
         }
     };
 
@@ -493,14 +493,14 @@ pub fn check(
 pub fn check_attributes(
     input: &CreateRunInput,
     defs: &[attribute_definition::Model],
-) -> AppResult<Result<String, String>> {
+) -> AppResult<Result<serde_json::Value, String>> {
     check_attribute_values(input.attributes.as_deref().unwrap_or(&[]), defs)
 }
 
 pub fn check_attribute_values(
     given: &[crate::input::AttributeInput],
     defs: &[attribute_definition::Model],
-) -> AppResult<Result<String, String>> {
+) -> AppResult<Result<serde_json::Value, String>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for a in given {
@@ -546,5 +546,5 @@ pub fn check_attribute_values(
     if let Some(missing) = defs.iter().find(|d| d.required && !seen.contains(&d.key)) {
         return Ok(Err(format!("attribute `{}` is required", missing.key)));
     }
-    Ok(Ok(serde_json::Value::Array(out).to_string()))
+    Ok(Ok(serde_json::Value::Array(out)))
 }
