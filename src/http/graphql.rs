@@ -420,21 +420,20 @@ async fn run(
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
-    let mut resp =
-        match tokio::time::timeout(limits.request_timeout, state.schema.execute(req)).await {
-            Ok(r) => r,
-            Err(_) => {
-                return fail(
-                    Outcome::Executed,
-                    "LIMIT_EXCEEDED",
-                    format!(
-                        "the request ran over {} s and was stopped; nothing it changed was kept",
-                        limits.request_timeout.as_secs()
-                    ),
-                );
-            }
-        };
-    report_internal(&mut resp, &rid);
+    let resp = match tokio::time::timeout(limits.request_timeout, state.schema.execute(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            return fail(
+                Outcome::Executed,
+                "LIMIT_EXCEEDED",
+                format!(
+                    "the request ran over {} s and was stopped; nothing it changed was kept",
+                    limits.request_timeout.as_secs()
+                ),
+            );
+        }
+    };
+    let resp = finish_errors(resp, &rid);
     let request_error = is_request_error(&resp);
     let codes: Vec<String> = resp
         .errors
@@ -494,7 +493,7 @@ async fn run(
 /// Gives every error of ours its code, logs each internal error once, with its cause, in
 /// the request's span (so with its id), and gives the client the request id in place of
 /// the cause.
-fn report_internal(resp: &mut GqlResponse, rid: &str) {
+fn finish_errors(mut resp: GqlResponse, rid: &str) -> GqlResponse {
     let internal = async_graphql::Value::from(Code::Internal.as_str());
     for e in &mut resp.errors {
         let code = e.extensions.as_ref().and_then(|x| x.get("code")).is_some();
@@ -515,6 +514,7 @@ fn report_internal(resp: &mut GqlResponse, rid: &str) {
             .get_or_insert_with(Default::default)
             .set("requestId", rid);
     }
+    resp
 }
 
 /// Parse and validation failures have no path and produce no data.
@@ -559,7 +559,7 @@ mod tests {
                 .into_gql()
                 .into_server_error(Pos::default()),
         ];
-        report_internal(&mut resp, "rid-1");
+        let resp = finish_errors(resp, "rid-1");
         let [nf, i1, i2] = &resp.errors[..] else {
             panic!("three errors")
         };
