@@ -183,3 +183,34 @@ async fn internal_error_gives_the_request_id_not_the_cause() {
         "{logged}"
     );
 }
+
+#[tokio::test]
+async fn corrupt_row_in_validation_refuses_with_internal_error() {
+    let app = app().await;
+    let part = fixtures::part(&app, "P-1", "SERIAL").await;
+    let proc = fixtures::chain_procedure(&app, &part, 1, true).await;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE procedures SET status = 'WEIRD' WHERE id = {}",
+            proc.id
+        ))
+        .await
+        .unwrap();
+    let (_, b) = post(
+        &app,
+        Some("corrupt-2"),
+        "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
+        json!({"i": {"partId": part, "procedureId": proc.id, "autogenerateSerialNumber": true}}),
+    )
+    .await;
+    let errors = b["errors"].as_array().expect("errors");
+    let internal: Vec<&Value> = errors
+        .iter()
+        .filter(|e| e["extensions"]["code"] == "INTERNAL_SERVER_ERROR")
+        .collect();
+    assert_eq!(internal.len(), 1, "{b:#}");
+    assert_eq!(internal[0]["extensions"]["requestId"], "corrupt-2");
+    assert!(!b.to_string().contains("WEIRD"), "{b:#}");
+    let runs = app.ok("{ runs { totalCount } }", json!({})).await;
+    assert_eq!(runs["runs"]["totalCount"], 0);
+}

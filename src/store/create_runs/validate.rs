@@ -6,9 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use entity::{attribute_definition, organization, part, part_inventory, procedure};
 
-use crate::domain::enums::{
-    AttributeType, PartInventoryStatus, ProcedureStatus, RunSource, TrackingType,
-};
+use crate::domain::enums::{AttributeType, ProcedureStatus, RunSource, TrackingType};
 use crate::error::{AppError, AppResult, Code, Seg};
 use crate::input::CreateRunInput;
 use crate::store::rows;
@@ -142,11 +140,8 @@ pub fn check(
         RunSource::Build
     };
     if let Some(inv) = inventory {
-        let status = rows::inventory_status(inv).unwrap_or_else(|e| {
-            fail(e); // corrupt row: the request fails; keep checking the rest
-            PartInventoryStatus::Unavailable
-        });
-        if !status.accepts_new_run() {
+        let status = rows::inventory_status(inv).map_err(&mut fail).ok();
+        if status.is_some_and(|s| !s.accepts_new_run()) {
             fail(at.err(
                 Code::InventoryNotAvailable,
                 "partInventoryId",
@@ -221,12 +216,13 @@ pub fn check(
         ));
     }
     if let Some(p) = procedure {
-        let status = rows::procedure_status(p).unwrap_or_else(|e| {
-            fail(e); // corrupt row: the request fails; keep checking the rest
-            ProcedureStatus::Draft
-        });
+        // A corrupt status fails the request; no release check then (its message would
+        // quote the stored value).
+        let status = rows::procedure_status(p).map_err(&mut fail).ok();
         let approved = snap.approved.get(&p.id).copied().unwrap_or(false);
-        if !crate::domain::procedure::can_start_run(status, approved) {
+        if let Some(status) = status
+            && !crate::domain::procedure::can_start_run(status, approved)
+        {
             let why = match (status, snap.current_release.get(&p.family_id)) {
                 (ProcedureStatus::Superseded, Some(cur)) => format!(
                     "{NOT_RELEASED}: {} version {} is SUPERSEDED; the current release is version {} (procedure {})",
@@ -285,13 +281,9 @@ pub fn check(
     }
 
     // Identity (BUILD only).
-    let part_tracking = match part.map(rows::part_tracking_type).transpose() {
-        Ok(t) => t.unwrap_or(TrackingType::None),
-        Err(e) => {
-            fail(e);
-            TrackingType::None
-        }
-    };
+    let part_tracking = part
+        .and_then(|p| rows::part_tracking_type(p).map_err(&mut fail).ok())
+        .unwrap_or(TrackingType::None);
     let tracking = input.tracking_type.unwrap_or(part_tracking);
     let mut serial = Identity::None;
     let mut lot = Identity::None;
