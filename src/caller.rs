@@ -14,6 +14,9 @@ pub struct Caller {
     pub roles: Vec<Role>,
     pub export_control_cleared: bool,
     pub system_admin: bool,
+    /// The id of the request being served (`X-Request-Id`), set by the HTTP layer; the
+    /// audit log stores it so an event leads to the request's log lines.
+    pub request_id: Option<String>,
 }
 
 impl Caller {

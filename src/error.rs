@@ -1,7 +1,11 @@
 //! One application error type, mapped once to GraphQL `extensions.code` / `field` / `index`.
 //!
 //! Store and domain code return `AppError`; resolvers turn it into an `async_graphql::Error`
-//! with `?`. Database internals are logged here and never sent to clients.
+//! with `?`. An internal error keeps its cause (`source`), which travels inside the GraphQL
+//! error to the HTTP layer; that logs it once, in the request's span, and answers with the
+//! code and the request id only, never the cause.
+
+use std::sync::Arc;
 
 use async_graphql::{ErrorExtensions, Value};
 
@@ -55,12 +59,27 @@ impl Code {
     }
 }
 
+/// An error and its causes, `outer: inner: ...`, for the log (never for clients).
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut next = err.source();
+    while let Some(e) = next {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        next = e.source();
+    }
+    out
+}
+
 /// One segment of an input path such as `["input", "runs", 3, "serialNumber"]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Seg {
     Key(&'static str),
     Index(usize),
 }
+
+/// What an internal error wraps (shared, so `AppError` stays `Clone` for the loaders).
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
 
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{message}")]
@@ -69,6 +88,9 @@ pub struct AppError {
     pub message: String,
     pub field: Vec<Seg>,
     pub index: Option<usize>,
+    /// Why an internal error happened (a `DbErr`, a corrupt row, ...): for the log only.
+    #[source]
+    pub source: Option<Cause>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -80,6 +102,7 @@ impl AppError {
             message: message.into(),
             field: Vec::new(),
             index: None,
+            source: None,
         }
     }
 
@@ -116,9 +139,13 @@ impl AppError {
         )
     }
 
-    pub fn internal(err: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %err, "internal error");
-        Self::new(Code::Internal, "internal server error")
+    /// An error of ours, not the caller's: the client sees only `INTERNAL_SERVER_ERROR`
+    /// and the request id; `cause` is logged once by the HTTP layer (not here, where the
+    /// error may still be handled).
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let mut e = Self::new(Code::Internal, "internal server error");
+        e.source = Some(Arc::from(cause.into()));
+        e
     }
 
     fn field_value(&self) -> Value {
@@ -141,7 +168,7 @@ impl AppError {
             ..
         } = self;
         let field = (!self.field.is_empty()).then(|| self.field_value());
-        async_graphql::Error::new(message.clone()).extend_with(|_, e| {
+        let mut err = async_graphql::Error::new(message.clone()).extend_with(|_, e| {
             e.set("code", code.as_str());
             if let Some(f) = &field {
                 e.set("field", f.clone());
@@ -149,7 +176,12 @@ impl AppError {
             if let Some(i) = index {
                 e.set("index", i as u64);
             }
-        })
+        });
+        if code == Code::Internal {
+            // Carried (not serialized) to the HTTP layer, which logs it with the request id.
+            err.source = Some(Arc::new(self));
+        }
+        err
     }
 }
 

@@ -13,7 +13,8 @@ async fn main() {
         )
         .init();
     if let Err(e) = run().await {
-        tracing::error!(error = %e, "traveler stopped");
+        // With its causes: an AppError's own message is only "internal server error".
+        tracing::error!(error = %traveler::error::chain(&*e), "traveler stopped");
         std::process::exit(1);
     }
 }

@@ -22,6 +22,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub change: String,
     pub created_at: DateTimeUtc,
+    /// The id of the request that wrote the event (`X-Request-Id`); none before it was kept.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub request_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,8 +24,9 @@ pub struct Model {
     pub assigned_team_id: Option<i64>,
     pub due_date: Option<Date>,
     pub export_controlled: bool,
-    #[sea_orm(column_type = "Text")]
-    pub attributes: String,
+    /// JSON array of `{key, type, value}`: `jsonb` on PostgreSQL, JSON text on SQLite.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub attributes: Json,
     pub lock_version: i32,
     pub created_at: DateTimeUtc,
     pub started_at: Option<DateTimeUtc>,

@@ -4,6 +4,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_init;
 mod m20261128_000002_access;
+mod m20261129_000003_event_request_id;
+mod m20261129_000004_run_attributes_json;
 
 /// Runs all migrations of the Traveler schema.
 pub struct Migrator;
@@ -14,6 +16,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_init::Migration),
             Box::new(m20261128_000002_access::Migration),
+            Box::new(m20261129_000003_event_request_id::Migration),
+            Box::new(m20261129_000004_run_attributes_json::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response as GqlResponse, ServerError, Variables};
+use axum::Extension;
 use axum::body::{Body, to_bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -21,7 +22,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::request_id::RequestId;
 use crate::caller::Caller;
+use crate::error::{AppError, Code};
 use crate::graphql::loaders;
 
 const GQL_RESPONSE: &str = "application/graphql-response+json";
@@ -80,10 +83,12 @@ fn request_error(status: StatusCode, media: Media, code: &str, message: &str) ->
     r
 }
 
+/// The caller of the key in `Authorization`, tagged with the request's id.
 async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     media: Media,
+    rid: &RequestId,
 ) -> Result<Caller, Response> {
     let unauth = |m: &str| {
         let mut r = request_error(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", m);
@@ -97,15 +102,21 @@ async fn authenticate(
         ));
     };
     match state.keys.caller(&state.db, token).await {
-        Ok(Some(c)) => Ok(c),
+        Ok(Some(c)) => Ok(Caller {
+            request_id: Some(rid.0.clone()),
+            ..c
+        }),
         Ok(None) => Err(unauth("the API key is not valid")),
         Err(e) => {
-            tracing::error!(error = %e, "authentication failed");
-            Err(request_error(
+            tracing::error!(error = %crate::error::chain(&e), "authentication failed");
+            let body = json!({"errors": [{
+                "message": "the database is not reachable",
+                "extensions": {"code": Code::Internal.as_str(), "requestId": rid.0},
+            }]});
+            Err(respond(
                 StatusCode::SERVICE_UNAVAILABLE,
                 media,
-                "INTERNAL_SERVER_ERROR",
-                "the database is not reachable",
+                body.to_string(),
             ))
         }
     }
@@ -120,6 +131,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 pub async fn get(
     State(state): State<AppState>,
+    Extension(rid): Extension<RequestId>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
@@ -134,7 +146,7 @@ pub async fn get(
             "acceptable media types: application/graphql-response+json, application/json",
         );
     };
-    let caller = match authenticate(&state, &headers, media).await {
+    let caller = match authenticate(&state, &headers, media, &rid).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -195,7 +207,12 @@ fn url_decode_pairs(raw: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str(raw).unwrap_or_default()
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    Extension(rid): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return request_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -222,7 +239,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             "send the request as `Content-Type: application/json`",
         );
     }
-    let caller = match authenticate(&state, &headers, media).await {
+    let caller = match authenticate(&state, &headers, media, &rid).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -399,6 +416,7 @@ async fn run(
             format!("{aliases} aliases; at most {}", limits.aliases),
         );
     }
+    let rid = caller.request_id.clone().unwrap_or_default();
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
@@ -415,6 +433,7 @@ async fn run(
             );
         }
     };
+    let resp = finish_errors(resp, &rid);
     let request_error = is_request_error(&resp);
     let codes: Vec<String> = resp
         .errors
@@ -443,7 +462,7 @@ async fn run(
     if resp.errors.is_empty() {
         // The common case: serialize the response once, straight to text.
         let text = serde_json::to_string(&resp).unwrap_or_else(|_| {
-            json!({"errors": [{"message": "response could not be serialized", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}).to_string()
+            json!({"errors": [{"message": "response could not be serialized", "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": rid}}]}).to_string()
         });
         return (Outcome::Executed, text);
     }
@@ -471,6 +490,33 @@ async fn run(
     }
 }
 
+/// Gives every error of ours its code, logs each internal error once, with its cause, in
+/// the request's span (so with its id), and gives the client the request id in place of
+/// the cause.
+fn finish_errors(mut resp: GqlResponse, rid: &str) -> GqlResponse {
+    let internal = async_graphql::Value::from(Code::Internal.as_str());
+    for e in &mut resp.errors {
+        let code = e.extensions.as_ref().and_then(|x| x.get("code")).is_some();
+        if let (false, Some(app)) = (code, e.source::<AppError>()) {
+            // `?` on an AppError in a resolver (async-graphql's blanket `From`) keeps it
+            // only as the source: its code, field and index are restored here.
+            e.extensions = app.clone().into_gql().extensions;
+        }
+        if e.extensions.as_ref().and_then(|x| x.get("code")) != Some(&internal) {
+            continue;
+        }
+        let cause = e
+            .source::<AppError>()
+            .map_or_else(|| e.message.clone(), |a| crate::error::chain(a));
+        let path = serde_json::to_string(&e.path).unwrap_or_default();
+        tracing::error!(error = %cause, path = %path, "internal error");
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", rid);
+    }
+    resp
+}
+
 /// Parse and validation failures have no path and produce no data.
 fn is_request_error(resp: &GqlResponse) -> bool {
     resp.data == async_graphql::Value::Null
@@ -484,6 +530,46 @@ fn set_default_code(err: &mut Value, code: &str) {
         if let Value::Object(x) = ext {
             x.entry("code")
                 .or_insert_with(|| Value::String(code.into()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::Pos;
+
+    /// What a resolver's `?` on an `AppError` produces: the message, the error as source,
+    /// no extensions.
+    fn via_question_mark(e: AppError) -> ServerError {
+        async_graphql::Error::from(e).into_server_error(Pos::default())
+    }
+
+    fn ext(e: &ServerError, k: &str) -> Option<async_graphql::Value> {
+        e.extensions.as_ref().and_then(|x| x.get(k)).cloned()
+    }
+
+    #[test]
+    fn errors_of_ours_get_their_code_and_internal_ones_the_request_id() {
+        let mut resp = GqlResponse::new(async_graphql::Value::Null);
+        resp.errors = vec![
+            via_question_mark(AppError::not_found("part").at(&["input", "partId"])),
+            via_question_mark(AppError::internal("disk on fire")),
+            AppError::internal("pool closed")
+                .into_gql()
+                .into_server_error(Pos::default()),
+        ];
+        let resp = finish_errors(resp, "rid-1");
+        let [nf, i1, i2] = &resp.errors[..] else {
+            panic!("three errors")
+        };
+        assert_eq!(ext(nf, "code"), Some("NOT_FOUND".into()));
+        assert!(ext(nf, "field").is_some());
+        assert_eq!(ext(nf, "requestId"), None);
+        for e in [i1, i2] {
+            assert_eq!(ext(e, "code"), Some("INTERNAL_SERVER_ERROR".into()));
+            assert_eq!(ext(e, "requestId"), Some("rid-1".into()));
+            assert_eq!(e.message, "internal server error");
         }
     }
 }

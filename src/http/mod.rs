@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod graphql;
 pub mod limits;
+pub mod request_id;
 
 use std::sync::Arc;
 
@@ -37,7 +38,8 @@ pub fn router(state: AppState) -> Router {
     if let Some(c) = cors {
         app = app.layer(c);
     }
-    app
+    // Outermost, so every response (CORS refusals too) carries the id.
+    app.layer(axum::middleware::from_fn(request_id::layer))
 }
 
 /// Only listed origins may call the API from a browser; none by default.
@@ -53,7 +55,13 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(list))
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                request_id::HEADER,
+            ])
+            .expose_headers([request_id::HEADER])
             .max_age(std::time::Duration::from_secs(600)),
     )
 }

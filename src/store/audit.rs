@@ -68,6 +68,7 @@ pub async fn record(
         entity_id: Set(entity_id),
         change: Set(change.to_string()),
         created_at: Set(super::now()),
+        request_id: Set(caller.request_id.clone()),
         ..Default::default()
     })
     .exec_without_returning(db)

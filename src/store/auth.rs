@@ -90,6 +90,7 @@ pub async fn caller_for_token(
         roles,
         export_control_cleared: u.export_control_cleared,
         system_admin: u.system_admin,
+        request_id: None,
     }))
 }
 

@@ -45,19 +45,17 @@ pub struct FieldOutcome {
     pub skipped: Vec<Skipped>,
 }
 
-fn status(s: &str) -> RunStepStatus {
-    RunStepStatus::parse(s).unwrap_or(RunStepStatus::Todo)
-}
+use super::rows::run_step_status as status;
 
-fn spec<'a>(f: &'a run_step_field::Model, options: &'a [String]) -> FieldSpec<'a> {
-    FieldSpec {
-        field_type: FieldType::parse(&f.field_type).unwrap_or(FieldType::String),
+fn spec<'a>(f: &'a run_step_field::Model, options: &'a [String]) -> AppResult<FieldSpec<'a>> {
+    Ok(FieldSpec {
+        field_type: super::rows::run_step_field_type(f)?,
         required: f.required,
         options,
         min: f.min,
         max: f.max,
         pattern: f.pattern.as_deref(),
-    }
+    })
 }
 
 fn options(f: &run_step_field::Model) -> Vec<String> {
@@ -170,7 +168,7 @@ async fn missing_fields(
             .value
             .as_deref()
             .and_then(|v| serde_json::from_str(v).ok());
-        let sp = spec(&f, &opts);
+        let sp = spec(&f, &opts)?;
         let signoff_unsigned = sp.field_type == FieldType::Signoff && f.signed_at.is_none();
         if (f.required || sp.field_type == FieldType::Signoff)
             && (!field_value::is_filled(&sp, value.as_ref()) || signoff_unsigned)
@@ -193,7 +191,7 @@ async fn contexts(
     let (upstream, others) = blocking_steps(txn, steps, to).await?;
     let failed = failed_runs(txn, steps).await?;
     let mut missing = missing_fields(txn, steps, to).await?;
-    Ok(steps
+    steps
         .iter()
         .map(|s| {
             let ups: Vec<(&str, RunStepStatus)> = upstream
@@ -201,19 +199,20 @@ async fn contexts(
                 .into_iter()
                 .flatten()
                 .filter_map(|u| others.get(u))
-                .map(|u| (u.title.as_str(), status(&u.status)))
-                .collect();
+                .map(|u| Ok((u.title.as_str(), status(u)?)))
+                .collect::<AppResult<_>>()?;
             let parent = s
                 .parent_id
                 .and_then(|p| others.get(&p))
-                .map(|p| (p.title.as_str(), status(&p.status)));
+                .map(|p| status(p).map(|st| (p.title.as_str(), st)))
+                .transpose()?;
             let blockers = availability::blockers(&ups, parent, failed.contains(&s.run_id));
             let mut ctx = StepContext::from_blockers(blockers);
             ctx.missing_required_fields = missing.remove(&s.id).unwrap_or_default();
-            ctx.held_from = s.held_from.as_deref().and_then(RunStepStatus::parse);
-            (s.id, ctx)
+            ctx.held_from = super::rows::run_step_held_from(s)?;
+            Ok((s.id, ctx))
         })
-        .collect())
+        .collect()
 }
 
 /// A step's new status, by the state machine (REDLINE needs the redline permission).
@@ -249,7 +248,7 @@ pub async fn update_run_step(
             .await?;
     etag::check(step.lock_version, &input.etag, "run step")?;
     let to = input.status;
-    let from = status(&step.status);
+    let from = status(&step)?;
     if to == RunStepStatus::Redline || from == RunStepStatus::Redline {
         caller.require(Permission::Redline)?;
     }
@@ -285,7 +284,7 @@ async fn plan_moves(
     let mut all = vec![step.clone()];
     all.extend(sibs.iter().cloned());
     let mut ctxs = contexts(txn, &all, to).await?;
-    let from = status(&step.status);
+    let from = status(step)?;
     let primary = transition(from, to, &ctxs.remove(&step.id).unwrap_or_default())
         .map_err(transition_error)?;
     let mut plan = Plan {
@@ -299,7 +298,7 @@ async fn plan_moves(
         .or_default()
         .push(step.id);
     for s in sibs {
-        let sfrom = status(&s.status);
+        let sfrom = status(s)?;
         match transition(sfrom, to, &ctxs.remove(&s.id).unwrap_or_default()) {
             Ok(t) => {
                 plan.moves
@@ -438,7 +437,14 @@ pub async fn roll_up(
     let mut by_run: HashMap<i64, Vec<RunStepStatus>> =
         run_ids.iter().map(|r| (*r, Vec::new())).collect();
     for (r, s) in rows {
-        by_run.entry(r).or_default().push(status(&s));
+        let s = super::rows::parse(
+            RunStepStatus::parse,
+            "run_steps",
+            "status",
+            || format!("a step of run {r}"),
+            &s,
+        )?;
+        by_run.entry(r).or_default().push(s);
     }
     let runs = run::Entity::find()
         .filter(run::Column::Id.is_in(run_ids.iter().copied()))
@@ -449,7 +455,7 @@ pub async fn roll_up(
     for r in &runs {
         // Distinct statuses are enough: the rollup depends only on which statuses occur.
         let new = rollup(by_run.remove(&r.id).unwrap_or_default());
-        let old = RunStatus::parse(&r.status).unwrap_or(RunStatus::Todo);
+        let old = super::rows::run_status(r)?;
         let start = r.started_at.is_none() && new != RunStatus::Todo && new != RunStatus::Canceled;
         let complete = new == RunStatus::Complete && old != RunStatus::Complete;
         if new != old || start {
@@ -513,7 +519,7 @@ pub async fn update_field_value(
 ) -> AppResult<FieldOutcome> {
     let (field, run, step) = open_field(txn, caller, &input).await?;
     let opts = options(&field);
-    let sp = spec(&field, &opts);
+    let sp = spec(&field, &opts)?;
     let value = field_value::validate_value(&sp, &input.value).map_err(|e| {
         AppError::new(Code::FieldInvalid, format!("field \"{}\": {e}", field.name))
             .at(&["input", "value"])
@@ -551,7 +557,7 @@ async fn open_field(
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("run step"))?;
-    if status(&step.status) != RunStepStatus::InProgress {
+    if status(&step)? != RunStepStatus::InProgress {
         return Err(AppError::new(
             Code::FieldInvalid,
             format!(
@@ -580,7 +586,7 @@ async fn sibling_fields(
     };
     let mut open = Vec::new();
     for s in siblings(txn, caller, run, step).await? {
-        if status(&s.status) == RunStepStatus::InProgress {
+        if status(&s)? == RunStepStatus::InProgress {
             open.push(s.id);
         } else {
             skipped.push(Skipped {

@@ -126,7 +126,7 @@ pub async fn create(
     let part_id = input.part_id;
     let p =
         scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
-    let tracking = TrackingType::parse(&p.tracking_type).unwrap_or(TrackingType::None);
+    let tracking = super::rows::part_tracking_type(&p)?;
     let quantity = input.quantity.unwrap_or(1.0);
     if !quantity.is_finite() || quantity <= 0.0 {
         return Err(
@@ -276,8 +276,4 @@ pub async fn update(
     }
     etag::guarded_update::<part_inventory::Entity>(db, am, id, inv.lock_version, "part inventory")
         .await
-}
-
-pub fn status_of(inv: &part_inventory::Model) -> PartInventoryStatus {
-    PartInventoryStatus::parse(&inv.status).unwrap_or(PartInventoryStatus::Unavailable)
 }

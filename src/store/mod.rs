@@ -14,6 +14,7 @@ pub mod lists;
 pub mod page;
 pub mod procedures;
 pub mod reads;
+pub mod rows;
 pub mod runs;
 pub mod scope;
 

@@ -24,12 +24,10 @@ use crate::domain::enums::{FieldType, ProcedureStatus, ProcedureType};
 use crate::domain::{field_value, graph, procedure as rules};
 use crate::error::{AppError, AppResult, Code, Seg};
 
-fn status_of(p: &procedure::Model) -> ProcedureStatus {
-    ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft)
-}
+use super::rows::procedure_status as status_of;
 
 fn require_draft(p: &procedure::Model) -> AppResult<()> {
-    if rules::can_edit(status_of(p)) {
+    if rules::can_edit(status_of(p)?) {
         Ok(())
     } else {
         Err(AppError::bad_input(format!(
@@ -606,7 +604,7 @@ pub async fn submit_for_review(
     let id = input.id;
     let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(p.lock_version, &input.etag, "procedure")?;
-    let next = rules::submit_for_review(status_of(&p))
+    let next = rules::submit_for_review(status_of(&p)?)
         .map_err(|e| AppError::new(Code::BadUserInput, e).at(&["input", "id"]))?;
     let mut am: procedure::ActiveModel = p.clone().into();
     am.status = Set(next.as_str().into());
@@ -622,7 +620,7 @@ pub async fn approve_step(
     let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(s.lock_version, &input.etag, "step")?;
     if !matches!(
-        status_of(&p),
+        status_of(&p)?,
         ProcedureStatus::Draft | ProcedureStatus::InReview
     ) {
         return Err(AppError::bad_input(format!(
@@ -647,7 +645,7 @@ pub async fn release(
     let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
     etag::check(p.lock_version, &input.etag, "procedure")?;
     let next =
-        rules::release(status_of(&p)).map_err(|e| AppError::bad_input(e).at(&["input", "id"]))?;
+        rules::release(status_of(&p)?).map_err(|e| AppError::bad_input(e).at(&["input", "id"]))?;
     let now = super::now();
     // The releaser approves every step not yet approved.
     step::Entity::update_many()

@@ -9,7 +9,7 @@ use super::create_runs::validate::check_attribute_values;
 use super::etag;
 use super::scope::{self, path};
 use crate::caller::Caller;
-use crate::domain::enums::{AttributeEntity, ProcedureStatus};
+use crate::domain::enums::AttributeEntity;
 use crate::domain::status::RunStepStatus;
 use crate::error::{AppError, AppResult, Code, Seg};
 
@@ -63,7 +63,7 @@ pub async fn update_run(
             .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
             .all(txn)
             .await?;
-        let json = check_attribute_values(&attrs, &defs)
+        let json = check_attribute_values(&attrs, &defs)?
             .map_err(|e| AppError::bad_input(e).at(&["input", "attributes"]))?;
         am.attributes = Set(json);
     }
@@ -133,7 +133,7 @@ async fn procedure_for(
     }
     let p = scope::get::<procedure::Entity>(txn, caller, pid, "procedure", at()).await?;
     let approved = super::procedures::all_steps_approved(txn, &[p.id]).await?;
-    let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
+    let status = super::rows::procedure_status(&p)?;
     if !crate::domain::procedure::can_start_run(
         status,
         approved.get(&p.id).copied().unwrap_or(false),

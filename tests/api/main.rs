@@ -9,5 +9,6 @@ mod fixtures;
 mod harness;
 mod http;
 mod lists;
+mod request_id;
 mod robustness;
 mod schema;

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::mutate;
 use crate::domain::permission::Permission::ManageCatalog;
-use crate::graphql::ctx::loaders;
+use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::input::catalog::*;
 use crate::graphql::input::procedures::*;
 use crate::graphql::loaders::ProcedureStepsKey;
@@ -130,7 +130,7 @@ impl CatalogMutation {
     ) -> Result<StepFieldPayload> {
         let f = mutate!(ctx, ManageCatalog, input => procedures::create_step_field);
         Ok(StepFieldPayload {
-            step_field: f.into(),
+            step_field: StepField::try_from(f).gql()?,
         })
     }
 

@@ -9,8 +9,9 @@ use super::{etag, id};
 use crate::domain::enums::{
     AttributeEntity, AttributeType, PartInventoryStatus, Role, TrackingType,
 };
-use crate::graphql::ctx::loaders;
+use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::loaders::{PartKey, PartProceduresKey, TeamMembersKey, UserKey};
+use crate::store::rows;
 
 /// A design: part number + revision.
 pub struct Part(pub part::Model);
@@ -33,8 +34,8 @@ impl Part {
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    async fn tracking_type(&self) -> TrackingType {
-        TrackingType::parse(&self.0.tracking_type).unwrap_or(TrackingType::None)
+    async fn tracking_type(&self) -> Result<TrackingType> {
+        rows::part_tracking_type(&self.0).gql()
     }
     /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
     async fn serial_scheme(&self) -> &str {
@@ -87,8 +88,8 @@ impl PartInventory {
     async fn quantity(&self) -> f64 {
         self.0.quantity
     }
-    async fn status(&self) -> PartInventoryStatus {
-        crate::store::inventory::status_of(&self.0)
+    async fn status(&self) -> Result<PartInventoryStatus> {
+        rows::inventory_status(&self.0).gql()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -222,15 +223,15 @@ impl AttributeDefinition {
     async fn etag(&self) -> String {
         etag(self.0.lock_version)
     }
-    async fn entity(&self) -> Option<AttributeEntity> {
-        AttributeEntity::parse(&self.0.entity)
+    async fn entity(&self) -> Result<Option<AttributeEntity>> {
+        rows::attribute_entity(&self.0).map(Some).gql()
     }
     async fn key(&self) -> &str {
         &self.0.key
     }
     #[graphql(name = "type")]
-    async fn attr_type(&self) -> Option<AttributeType> {
-        AttributeType::parse(&self.0.attr_type)
+    async fn attr_type(&self) -> Result<Option<AttributeType>> {
+        rows::attribute_type(&self.0).map(Some).gql()
     }
     async fn required(&self) -> bool {
         self.0.required
@@ -299,6 +300,11 @@ impl Event {
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// The id of the request that made the change (its `X-Request-Id`), to find its log
+    /// lines; null for events written before request ids were kept.
+    async fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
     }
 }
 

@@ -9,8 +9,10 @@ use entity::{procedure, step, step_field};
 use super::catalog::Part;
 use super::{etag, id, opt_id};
 use crate::domain::enums::{FieldType, ProcedureStatus, ProcedureType};
-use crate::graphql::ctx::loaders;
+use crate::error::{AppError, AppResult};
+use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, ProcedureStepsKey};
+use crate::store::rows;
 
 pub struct Procedure(pub procedure::Model);
 
@@ -36,12 +38,12 @@ impl Procedure {
     async fn version(&self) -> i32 {
         self.0.version
     }
-    async fn status(&self) -> ProcedureStatus {
-        ProcedureStatus::parse(&self.0.status).unwrap_or(ProcedureStatus::Draft)
+    async fn status(&self) -> Result<ProcedureStatus> {
+        rows::procedure_status(&self.0).gql()
     }
     #[graphql(name = "type")]
-    async fn procedure_type(&self) -> ProcedureType {
-        ProcedureType::parse(&self.0.procedure_type).unwrap_or(ProcedureType::Build)
+    async fn procedure_type(&self) -> Result<ProcedureType> {
+        rows::procedure_type(&self.0).gql()
     }
     async fn export_controlled(&self) -> bool {
         self.0.export_controlled
@@ -137,14 +139,15 @@ impl Step {
             .collect()
     }
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn fields(&self) -> Vec<StepField> {
+    async fn fields(&self) -> Result<Vec<StepField>> {
         self.all
             .fields
             .get(&self.row.id)
             .into_iter()
             .flatten()
-            .map(|f| StepField::from(f.clone()))
-            .collect()
+            .map(|f| StepField::try_from(f.clone()))
+            .collect::<AppResult<_>>()
+            .gql()
     }
     /// Steps that must be COMPLETE before this one can start.
     async fn upstream_step_ids(&self) -> Vec<ID> {
@@ -177,14 +180,16 @@ pub struct StepField {
     pub position: i32,
 }
 
-impl From<step_field::Model> for StepField {
-    fn from(f: step_field::Model) -> Self {
-        StepField {
+impl TryFrom<step_field::Model> for StepField {
+    type Error = AppError;
+    fn try_from(f: step_field::Model) -> AppResult<Self> {
+        let field_type = rows::step_field_type(&f)?;
+        Ok(StepField {
             id: id(f.id),
             etag: etag(f.lock_version),
             step_id: id(f.step_id),
             name: f.name,
-            field_type: FieldType::parse(&f.field_type).unwrap_or(FieldType::String),
+            field_type,
             required: f.required,
             unit: f.unit,
             options: f
@@ -196,7 +201,7 @@ impl From<step_field::Model> for StepField {
             max: f.max,
             pattern: f.pattern,
             position: f.position,
-        }
+        })
     }
 }
 

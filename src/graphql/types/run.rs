@@ -11,10 +11,11 @@ use super::{etag, id, opt_id};
 use crate::domain::enums::RunSource;
 use crate::domain::status::RunStatus;
 use crate::graphql::connection::connection;
-use crate::graphql::ctx::loaders;
+use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::loaders::{
     BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunStepsKey, TeamKey, UserKey,
 };
+use crate::store::rows;
 
 /// One execution of one procedure version against one unit.
 pub struct Run(pub run::Model);
@@ -38,8 +39,8 @@ impl Run {
         &self.0.title
     }
     /// Derived from the run's steps by the rollup rules; never set directly.
-    async fn status(&self) -> RunStatus {
-        RunStatus::parse(&self.0.status).unwrap_or(RunStatus::Todo)
+    async fn status(&self) -> Result<RunStatus> {
+        rows::run_status(&self.0).gql()
     }
     async fn procedure_id(&self) -> Option<ID> {
         opt_id(self.0.procedure_id)
@@ -72,8 +73,8 @@ impl Run {
             .map(PartInventory))
     }
     /// BUILD: the run makes a new unit; ATTACH: it works on an existing one.
-    async fn source(&self) -> RunSource {
-        RunSource::parse(&self.0.source).unwrap_or(RunSource::Build)
+    async fn source(&self) -> Result<RunSource> {
+        rows::run_source(&self.0).gql()
     }
     /// Top-level steps in order; children are under `RunStep.steps`.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
@@ -123,9 +124,8 @@ impl Run {
         self.0.export_controlled
     }
     async fn attributes(&self) -> Vec<Attribute> {
-        let v: Vec<serde_json::Value> =
-            serde_json::from_str(&self.0.attributes).unwrap_or_default();
-        v.into_iter()
+        let v = self.0.attributes.as_array().map_or(&[][..], Vec::as_slice);
+        v.iter()
             .map(|a| Attribute {
                 key: a["key"].as_str().unwrap_or_default().to_string(),
                 attr_type: a["type"].as_str().unwrap_or_default().to_string(),

@@ -11,8 +11,10 @@ use super::{etag, id, opt_id};
 use crate::domain::availability;
 use crate::domain::enums::FieldType;
 use crate::domain::status::RunStepStatus;
-use crate::graphql::ctx::loaders;
+use crate::error::AppResult;
+use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps};
+use crate::store::rows;
 
 pub struct RunStep {
     pub row: run_step::Model,
@@ -29,27 +31,24 @@ impl RunStep {
         }
     }
 
-    fn status_of(s: &run_step::Model) -> RunStepStatus {
-        RunStepStatus::parse(&s.status).unwrap_or(RunStepStatus::Todo)
-    }
-
     /// Why this step cannot start now (empty when it can).
     pub fn compute_blockers(
         all: &RunSteps,
         row: &run_step::Model,
         run_failed: bool,
-    ) -> Vec<String> {
+    ) -> AppResult<Vec<String>> {
         let upstream: Vec<(&str, RunStepStatus)> = all
             .upstream(row.id)
             .iter()
             .filter_map(|u| all.get(*u))
-            .map(|u| (u.title.as_str(), Self::status_of(u)))
-            .collect();
+            .map(|u| Ok((u.title.as_str(), rows::run_step_status(u)?)))
+            .collect::<AppResult<_>>()?;
         let parent = row
             .parent_id
             .and_then(|p| all.get(p))
-            .map(|p| (p.title.as_str(), Self::status_of(p)));
-        availability::blockers(&upstream, parent, run_failed)
+            .map(|p| rows::run_step_status(p).map(|s| (p.title.as_str(), s)))
+            .transpose()?;
+        Ok(availability::blockers(&upstream, parent, run_failed))
     }
 }
 
@@ -79,8 +78,8 @@ impl RunStep {
     async fn position(&self) -> i32 {
         self.row.position
     }
-    async fn status(&self) -> RunStepStatus {
-        Self::status_of(&self.row)
+    async fn status(&self) -> Result<RunStepStatus> {
+        rows::run_step_status(&self.row).gql()
     }
     /// The procedure step this one was copied from.
     async fn origin_step_id(&self) -> Option<ID> {
@@ -115,13 +114,17 @@ impl RunStep {
             .collect()
     }
     /// True when the step is TODO and nothing blocks it from starting.
-    async fn available_to_work(&self) -> bool {
-        Self::status_of(&self.row) == RunStepStatus::Todo
-            && Self::compute_blockers(&self.all, &self.row, self.run_failed).is_empty()
+    async fn available_to_work(&self) -> Result<bool> {
+        Ok(
+            rows::run_step_status(&self.row).gql()? == RunStepStatus::Todo
+                && Self::compute_blockers(&self.all, &self.row, self.run_failed)
+                    .gql()?
+                    .is_empty(),
+        )
     }
     /// What keeps this step from starting: upstream steps, its parent, a failed run.
-    async fn blockers(&self) -> Vec<String> {
-        Self::compute_blockers(&self.all, &self.row, self.run_failed)
+    async fn blockers(&self) -> Result<Vec<String>> {
+        Self::compute_blockers(&self.all, &self.row, self.run_failed).gql()
     }
     async fn started_at(&self) -> Option<DateTime<Utc>> {
         self.row.started_at
@@ -182,8 +185,8 @@ impl RunStepField {
         &self.0.name
     }
     #[graphql(name = "type")]
-    async fn field_type(&self) -> FieldType {
-        FieldType::parse(&self.0.field_type).unwrap_or(FieldType::String)
+    async fn field_type(&self) -> Result<FieldType> {
+        rows::run_step_field_type(&self.0).gql()
     }
     async fn required(&self) -> bool {
         self.0.required

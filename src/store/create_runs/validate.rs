@@ -8,8 +8,9 @@ use entity::{attribute_definition, organization, part, part_inventory, procedure
 
 use super::command::{NewAttribute, NewRun};
 use crate::domain::enums::{AttributeType, ProcedureStatus, RunSource, TrackingType};
-use crate::error::{AppError, Code, Seg};
+use crate::error::{AppError, AppResult, Code, Seg};
 use crate::store::inventory::IdentityKind;
+use crate::store::rows;
 
 /// What the validator may look at, loaded for all inputs at once.
 #[derive(Default)]
@@ -57,7 +58,7 @@ pub struct Plan {
     pub assigned_to_id: Option<i64>,
     pub assigned_team_id: Option<i64>,
     /// JSON array of `{key, type, value}`.
-    pub attributes: String,
+    pub attributes: serde_json::Value,
     pub copies: usize,
 }
 
@@ -210,7 +211,10 @@ impl<'a> Check<'a, '_> {
     }
 
     fn attached_unit(&mut self, inv: &part_inventory::Model, copies: usize) {
-        if !crate::store::inventory::status_of(inv).accepts_new_run() {
+        let status = rows::inventory_status(inv)
+            .map_err(|e| self.errors.push(e))
+            .ok();
+        if status.is_some_and(|s| !s.accepts_new_run()) {
             let msg = format!("{NOT_AVAILABLE}: unit {} is {}", inv.id, inv.status);
             self.fail(Code::InventoryNotAvailable, "partInventoryId", msg);
         }
@@ -292,7 +296,10 @@ impl<'a> Check<'a, '_> {
     }
 
     fn released(&mut self, p: &procedure::Model) {
-        let status = ProcedureStatus::parse(&p.status).unwrap_or(ProcedureStatus::Draft);
+        // A corrupt stored status is reported as such; no follow-on error quotes it.
+        let Ok(status) = rows::procedure_status(p).map_err(|e| self.errors.push(e)) else {
+            return;
+        };
         let approved = self.snap.approved.get(&p.id).copied().unwrap_or(false);
         if crate::domain::procedure::can_start_run(status, approved) {
             return;
@@ -355,7 +362,11 @@ impl<'a> Check<'a, '_> {
     /// The new unit of a BUILD run: its tracking, serial or lot number, and quantity.
     fn identity(&mut self, part: Option<&part::Model>, copies: usize) -> Unit {
         let part_tracking = part
-            .and_then(|p| TrackingType::parse(&p.tracking_type))
+            .and_then(|p| {
+                rows::part_tracking_type(p)
+                    .map_err(|e| self.errors.push(e))
+                    .ok()
+            })
             .unwrap_or(TrackingType::None);
         let tracking = self.run.tracking_type.unwrap_or(part_tracking);
         let (serial, lot) = match tracking {
@@ -512,12 +523,16 @@ impl<'a> Check<'a, '_> {
     }
 
     /// The JSON stored on the run; `[]` once refused (the input fails anyway).
-    fn attributes(&mut self) -> String {
+    fn attributes(&mut self) -> serde_json::Value {
         match check_attribute_values(&self.run.attributes, &self.snap.run_attributes) {
-            Ok(a) => a,
-            Err(msg) => {
+            Ok(Ok(a)) => a,
+            Ok(Err(msg)) => {
                 self.bad("attributes", msg);
-                String::from("[]")
+                serde_json::Value::Array(vec![])
+            }
+            Err(e) => {
+                self.errors.push(e);
+                serde_json::Value::Array(vec![])
             }
         }
     }
@@ -538,32 +553,34 @@ fn pick(given: &Option<String>, autogenerate: bool) -> Identity {
 pub fn check_attribute_values(
     given: &[NewAttribute],
     defs: &[attribute_definition::Model],
-) -> Result<String, String> {
+) -> AppResult<Result<serde_json::Value, String>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for a in given {
         let key = a.key.as_str();
         let Some(def) = defs.iter().find(|d| d.key == key) else {
-            return Err(format!("attribute `{key}` is not defined for runs"));
+            return Ok(Err(format!("attribute `{key}` is not defined for runs")));
         };
         if !seen.insert(key.to_string()) {
-            return Err(format!("attribute `{key}` is given twice"));
+            return Ok(Err(format!("attribute `{key}` is given twice")));
         }
-        check_attribute_value(def, &a.value)?;
+        if let Err(msg) = check_attribute_value(def, &a.value)? {
+            return Ok(Err(msg));
+        }
         out.push(serde_json::json!({"key": key, "type": def.attr_type, "value": a.value}));
     }
     if let Some(missing) = defs.iter().find(|d| d.required && !seen.contains(&d.key)) {
-        return Err(format!("attribute `{}` is required", missing.key));
+        return Ok(Err(format!("attribute `{}` is required", missing.key)));
     }
-    Ok(serde_json::Value::Array(out).to_string())
+    Ok(Ok(serde_json::Value::Array(out)))
 }
 
 /// A value of the definition's type (any may be null unless required).
 fn check_attribute_value(
     def: &attribute_definition::Model,
     v: &serde_json::Value,
-) -> Result<(), String> {
-    let ty = AttributeType::parse(&def.attr_type).unwrap_or(AttributeType::String);
+) -> AppResult<Result<(), String>> {
+    let ty = rows::attribute_type(def)?;
     let options: Vec<String> = def
         .options
         .as_deref()
@@ -585,10 +602,10 @@ fn check_attribute_value(
             AttributeType::Date => "a date (YYYY-MM-DD)".into(),
             t => format!("a {}", t.as_str().to_lowercase()),
         };
-        return Err(format!("attribute `{}` must be {expected}", def.key));
+        return Ok(Err(format!("attribute `{}` must be {expected}", def.key)));
     }
     if def.required && v.is_null() {
-        return Err(format!("attribute `{}` is required", def.key));
+        return Ok(Err(format!("attribute `{}` is required", def.key)));
     }
-    Ok(())
+    Ok(Ok(()))
 }
