@@ -253,9 +253,7 @@ impl RunSteps {
     }
 
     async fn read(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Arc<Self>>, AppError> {
-        let mut steps = reads::run_steps_by_run(&db.db, &db.caller, ids).await?;
-        let mut edges = reads::run_edges_by_run(&db.db, ids).await?;
-        let mut fields = reads::run_fields_by_run(&db.db, &db.caller, ids).await?;
+        let (mut steps, mut edges, mut fields) = reads::run_trees(&db.db, &db.caller, ids).await?;
         let mut take = |id: &i64| {
             RunSteps::new(
                 steps.remove(id).unwrap_or_default(),
@@ -301,9 +299,8 @@ impl ProcedureSteps {
     }
 
     async fn read(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Arc<Self>>, AppError> {
-        let mut steps = reads::steps_by_procedure(&db.db, &db.caller, ids).await?;
-        let mut fields = reads::step_fields_by_procedure(&db.db, &db.caller, ids).await?;
-        let mut edges = reads::step_edges_by_procedure(&db.db, &db.caller, ids).await?;
+        let (mut steps, mut fields, mut edges) =
+            reads::procedure_trees(&db.db, &db.caller, ids).await?;
         let mut take = |id: &i64| {
             let edges = edges.remove(id).unwrap_or_default();
             ProcedureSteps {

@@ -73,62 +73,57 @@ pub fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
     out
 }
 
-pub async fn run_steps_by_run(
+/// Rows grouped by the id of their parent.
+pub type Groups<M> = HashMap<i64, Vec<M>>;
+
+/// The steps (in order), edges and fields of runs, by run: three statements for any
+/// number of runs.
+pub async fn run_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     run_ids: &[i64],
-) -> Result<HashMap<i64, Vec<run_step::Model>>, DbErr> {
-    use run_step::Column as C;
-    by_parent::<run_step::Entity>(db, caller, C::RunId, run_ids, &[C::Position, C::Id]).await
-}
-
-pub async fn run_fields_by_run(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    run_ids: &[i64],
-) -> Result<HashMap<i64, Vec<run_step_field::Model>>, DbErr> {
-    use run_step_field::Column as C;
-    let order = [C::RunStepId, C::Position, C::Id];
-    by_parent::<run_step_field::Entity>(db, caller, C::RunId, run_ids, &order).await
-}
-
-/// Edges have no organization: they are reached through runs already scoped.
-pub async fn run_edges_by_run(
-    db: &impl ConnectionTrait,
-    run_ids: &[i64],
-) -> Result<HashMap<i64, Vec<run_step_edge::Model>>, DbErr> {
-    let rows = run_step_edge::Entity::find()
+) -> Result<
+    (
+        Groups<run_step::Model>,
+        Groups<run_step_edge::Model>,
+        Groups<run_step_field::Model>,
+    ),
+    DbErr,
+> {
+    use {run_step::Column as S, run_step_field::Column as F};
+    let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
+    let steps = steps.await?;
+    // Edges have no organization: they are reached through runs already scoped.
+    let edges = run_step_edge::Entity::find()
         .filter(run_step_edge::Column::RunId.is_in(run_ids.iter().copied()))
         .all(db)
         .await?;
-    Ok(group(rows, |r| r.run_id))
+    let order = [F::RunStepId, F::Position, F::Id];
+    let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
+    Ok((steps, group(edges, |e| e.run_id), fields.await?))
 }
 
-pub async fn steps_by_procedure(
+/// The steps (in order), fields and edges of procedures, by procedure: three statements
+/// for any number of procedures.
+pub async fn procedure_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<HashMap<i64, Vec<step::Model>>, DbErr> {
-    use step::Column as C;
-    by_parent::<step::Entity>(db, caller, C::ProcedureId, ids, &[C::Position, C::Id]).await
-}
-
-pub async fn step_fields_by_procedure(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<step_field::Model>>, DbErr> {
-    use step_field::Column as C;
-    let order = [C::StepId, C::Position, C::Id];
-    by_parent::<step_field::Entity>(db, caller, C::ProcedureId, ids, &order).await
-}
-
-pub async fn step_edges_by_procedure(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<step_edge::Model>>, DbErr> {
-    by_parent::<step_edge::Entity>(db, caller, step_edge::Column::ProcedureId, ids, &[]).await
+) -> Result<
+    (
+        Groups<step::Model>,
+        Groups<step_field::Model>,
+        Groups<step_edge::Model>,
+    ),
+    DbErr,
+> {
+    use {step::Column as S, step_edge::Column as E, step_field::Column as F};
+    let steps = by_parent::<step::Entity>(db, caller, S::ProcedureId, ids, &[S::Position, S::Id]);
+    let steps = steps.await?;
+    let order = [F::StepId, F::Position, F::Id];
+    let fields = by_parent::<step_field::Entity>(db, caller, F::ProcedureId, ids, &order).await?;
+    let edges = by_parent::<step_edge::Entity>(db, caller, E::ProcedureId, ids, &[]).await?;
+    Ok((steps, fields, edges))
 }
 
 /// Rows of the link table `E` whose `from` is one of `ids`, in the caller's organization
