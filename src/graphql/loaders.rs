@@ -1,217 +1,226 @@
-//! Per-request DataLoaders: every nested field is loaded in one statement per key type,
-//! batched across all the parents of a response. Created by the HTTP layer for each
-//! request, bound to the caller so every read stays inside the caller's organization.
+//! Per-request DataLoaders over the `dataloader` crate: every nested field is loaded in one
+//! statement per key type, batched across all the parents of a response. Created by the
+//! HTTP layer for each request, bound to the caller so every read stays inside the
+//! caller's organization.
+//!
+//! One generic loader serves every key type: a key type says how a batch of its ids is read
+//! (`Key::read`), the crate does the rest. A batch closes when its first caller has yielded
+//! `YIELDS` times in the request's own task (not on a timer in another task, so statement
+//! counts do not depend on the machine's load): every sibling resolver polled in between
+//! joins it. Values are cached for the request, so a key is never loaded twice.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+use std::fmt::Debug;
+use std::future::Future;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::dataloader::Loader;
+use dataloader::BatchFn;
+use dataloader::cached::{Cache, Loader};
 use entity::{
-    part, part_inventory, procedure, run, run_batch, run_step, run_step_edge, run_step_field, step,
-    step_field, team, user,
+    part, part_inventory, procedure, run, run_batch, run_step, run_step_edge, run_step_event,
+    run_step_field, step, step_field, team, user,
 };
-use futures_util::future::{BoxFuture, FutureExt, Shared};
 use sea_orm::DatabaseConnection;
 
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::store::reads;
 
+/// How many times a batch's first caller yields before the batch loads. Two is what the
+/// executor needs: siblings reach the loader in the first pass over a list, or in the next
+/// one after a value shared by all of them arrives.
+const YIELDS: usize = 2;
+
+/// Keys per statement at most, well under SQLite's and PostgreSQL's bound-parameter limits.
+pub const MAX_BATCH: usize = 1000;
+
 pub struct Db {
     pub db: DatabaseConnection,
     pub caller: Caller,
 }
 
-/// The request's loaders, over async-graphql's `Loader` trait.
-///
-/// async-graphql's `DataLoader` closes a batch on a 1 ms timer in another task, so on a busy
-/// machine one page of runs takes a varying number of statements. Here a batch closes when
-/// the request's own task has yielded twice: every sibling resolver polled in between joins
-/// it, then all its keys load in one call. A key loaded or in flight is shared, never
-/// loaded twice; `invalidate` empties the memo after a mutation so its payload sees its
-/// own writes.
+/// A key type: a newtype over an id, and how the values of a batch of ids are read.
+pub trait Key: Copy + Eq + Hash + Debug + Send + Sync + 'static {
+    type Value: Clone + Send + Sync + 'static;
+    fn id(self) -> i64;
+    fn of(id: i64) -> Self;
+    /// The values of `ids` the caller may see, in a fixed number of statements; an id
+    /// without a value is left out.
+    fn read(
+        db: &Db,
+        ids: &[i64],
+    ) -> impl Future<Output = Result<HashMap<i64, Self::Value>, AppError>> + Send;
+    /// This key type's loader among the request's.
+    fn typed(set: &Set) -> &Typed<Self>;
+}
+
+/// What the loader keeps per key: the value, `None` if the caller cannot see one, or the
+/// error of the batch that read it.
+type Slot<K> = Result<Option<<K as Key>::Value>, AppError>;
+
+pub type KeyLoader<K> = Loader<K, Slot<K>, Batch<K>, Known<K>>;
+
+/// The crate's batch function for key type `K`: one `K::read` per batch.
+pub struct Batch<K> {
+    db: Arc<Db>,
+    key: PhantomData<fn() -> K>,
+}
+
+impl<K: Key> BatchFn<K, Slot<K>> for Batch<K> {
+    async fn load(&mut self, keys: &[K]) -> HashMap<K, Slot<K>> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.id()).collect();
+        match K::read(&self.db, &ids).await {
+            Ok(mut found) => keys
+                .iter()
+                .map(|k| (*k, Ok(found.remove(&k.id()))))
+                .collect(),
+            Err(e) => keys.iter().map(|k| (*k, Err(e.clone()))).collect(),
+        }
+    }
+}
+
+/// The crate's per-loader cache, with its keys mirrored where `prime` can see them: the
+/// crate has no "is this key known", and priming must skip known keys so that a key is
+/// never loaded twice.
+pub struct Known<K: Key> {
+    values: HashMap<K, Slot<K>>,
+    keys: Arc<Mutex<HashSet<K>>>,
+}
+
+impl<K: Key> Known<K> {
+    fn keys(&self) -> std::sync::MutexGuard<'_, HashSet<K>> {
+        self.keys.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<K: Key> Cache for Known<K> {
+    type Key = K;
+    type Val = Slot<K>;
+    fn get(&mut self, key: &K) -> Option<&Slot<K>> {
+        self.values.get(key)
+    }
+    fn insert(&mut self, key: K, val: Slot<K>) {
+        self.keys().insert(key);
+        self.values.insert(key, val);
+    }
+    fn remove(&mut self, key: &K) -> Option<Slot<K>> {
+        self.keys().remove(key);
+        self.values.remove(key)
+    }
+    fn clear(&mut self) {
+        self.keys().clear();
+        self.values.clear();
+    }
+}
+
+/// One key type's loader, with a view of the keys it knows.
+pub struct Typed<K: Key> {
+    loader: KeyLoader<K>,
+    known: Arc<Mutex<HashSet<K>>>,
+}
+
+impl<K: Key> Typed<K> {
+    fn new(db: &Arc<Db>) -> Self {
+        let known = Arc::new(Mutex::new(HashSet::new()));
+        let cache = Known {
+            values: HashMap::new(),
+            keys: known.clone(),
+        };
+        let batch = Batch {
+            db: db.clone(),
+            key: PhantomData,
+        };
+        let loader = Loader::with_cache(batch, cache)
+            .with_yield_count(YIELDS)
+            .with_max_batch_size(MAX_BATCH);
+        Typed { loader, known }
+    }
+}
+
+/// The request's loaders. A mutation empties them (`invalidate`) so that its payload sees
+/// its own writes: the next read starts a fresh set.
 pub struct Loaders {
     db: Arc<Db>,
-    state: Arc<Mutex<HashMap<TypeId, Box<dyn Any + Send + Sync>>>>,
-}
-
-type Pending<V> = Shared<BoxFuture<'static, Result<Option<V>, AppError>>>;
-type Batch<K, V> = Shared<BoxFuture<'static, Result<Arc<HashMap<K, V>>, AppError>>>;
-
-/// Per key type: every key asked for, and the open batch with its keys.
-struct Typed<K, V> {
-    memo: HashMap<K, Pending<V>>,
-    open: Option<(Vec<K>, Batch<K, V>)>,
-}
-
-fn typed<K, V>(state: &mut HashMap<TypeId, Box<dyn Any + Send + Sync>>) -> &mut Typed<K, V>
-where
-    K: Send + Sync + 'static,
-    V: Send + Sync + 'static,
-{
-    state
-        .entry(TypeId::of::<K>())
-        .or_insert_with(|| {
-            Box::new(Typed::<K, V> {
-                memo: HashMap::new(),
-                open: None,
-            })
-        })
-        .downcast_mut::<Typed<K, V>>()
-        .expect("one state type per key type")
+    set: Mutex<Arc<Set>>,
 }
 
 pub fn new(db: DatabaseConnection, caller: Caller) -> Loaders {
+    let db = Arc::new(Db { db, caller });
     Loaders {
-        db: Arc::new(Db { db, caller }),
-        state: Arc::new(Mutex::new(HashMap::new())),
+        set: Mutex::new(Arc::new(Set::new(&db))),
+        db,
     }
+}
+
+/// Forgets everything loaded so far.
+pub fn invalidate(l: &Loaders) {
+    *l.set.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(Set::new(&l.db));
 }
 
 impl Loaders {
-    pub async fn load<K, V>(&self, key: K) -> Result<Option<V>, AppError>
-    where
-        K: Send + Sync + Hash + Eq + Clone + 'static,
-        V: Send + Sync + Clone + 'static,
-        Db: Loader<K, Value = V, Error = AppError>,
-    {
-        let pending = {
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            let t = typed::<K, V>(&mut state);
-            match t.memo.get(&key) {
-                Some(p) => p.clone(),
-                None => {
-                    let batch = match &mut t.open {
-                        Some((keys, batch)) => {
-                            keys.push(key.clone());
-                            batch.clone()
-                        }
-                        None => {
-                            let batch = self.start_batch::<K, V>();
-                            t.open = Some((vec![key.clone()], batch.clone()));
-                            batch
-                        }
-                    };
-                    let k = key.clone();
-                    let p = async move { batch.await.map(|m| m.get(&k).cloned()) }
-                        .boxed()
-                        .shared();
-                    t.memo.insert(key, p.clone());
-                    p
-                }
-            }
-        };
-        pending.await
+    fn set(&self) -> Arc<Set> {
+        self.set
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
-    fn start_batch<K, V>(&self) -> Batch<K, V>
-    where
-        K: Send + Sync + Hash + Eq + Clone + 'static,
-        V: Send + Sync + Clone + 'static,
-        Db: Loader<K, Value = V, Error = AppError>,
-    {
-        let db = self.db.clone();
-        let state = self.state.clone();
-        async move {
-            tokio::task::yield_now().await;
-            tokio::task::yield_now().await;
-            let keys = {
-                let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-                typed::<K, V>(&mut state)
-                    .open
-                    .take()
-                    .map(|(k, _)| k)
-                    .unwrap_or_default()
-            };
-            Ok(Arc::new(db.load(&keys).await?))
-        }
-        .boxed()
-        .shared()
+    pub async fn load<K: Key>(&self, key: K) -> Result<Option<K::Value>, AppError> {
+        let set = self.set();
+        K::typed(&set)
+            .loader
+            .try_load(key)
+            .await
+            .map_err(AppError::internal)?
     }
 
-    pub async fn load_many<K, V>(
+    /// The values of `keys` that exist, in one batch with their siblings'.
+    pub async fn load_many<K: Key>(
         &self,
         keys: impl IntoIterator<Item = K>,
-    ) -> Result<Vec<V>, AppError>
-    where
-        K: Send + Sync + Hash + Eq + Clone + 'static,
-        V: Send + Sync + Clone + 'static,
-        Db: Loader<K, Value = V, Error = AppError>,
-    {
-        let all =
-            futures_util::future::try_join_all(keys.into_iter().map(|k| self.load(k))).await?;
-        Ok(all.into_iter().flatten().collect())
+    ) -> Result<Vec<K::Value>, AppError> {
+        let keys: Vec<K> = keys.into_iter().collect();
+        let set = self.set();
+        let mut found = K::typed(&set)
+            .loader
+            .try_load_many(keys.clone())
+            .await
+            .map_err(AppError::internal)?;
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            if let Some(slot) = found.remove(&k) {
+                out.extend(slot?);
+            }
+        }
+        Ok(out)
     }
 
-    /// Loads every key not yet known in one call, ahead of the resolvers that will ask
-    /// for them: list resolvers prime their children so a page takes the same statements
-    /// however the resolvers interleave.
-    pub async fn prime<K, V>(&self, keys: impl IntoIterator<Item = K>) -> Result<(), AppError>
-    where
-        K: Send + Sync + Hash + Eq + Clone + 'static,
-        V: Send + Sync + Clone + 'static,
-        Db: Loader<K, Value = V, Error = AppError>,
-    {
-        let missing: Vec<K> = {
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            let t = typed::<K, V>(&mut state);
-            let mut seen = std::collections::HashSet::new();
+    /// Loads the keys not yet known, `MAX_BATCH` per statement, ahead of the resolvers that
+    /// will ask for them (`prime_many`): list resolvers prime their children so a page
+    /// takes the same statements however the resolvers interleave.
+    pub async fn prime<K: Key>(&self, keys: impl IntoIterator<Item = K>) -> Result<(), AppError> {
+        let set = self.set();
+        let missing: Vec<i64> = {
+            let known = K::typed(&set)
+                .known
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut seen = HashSet::new();
             keys.into_iter()
-                .filter(|k| !t.memo.contains_key(k) && seen.insert(k.clone()))
+                .filter(|k| !known.contains(k) && seen.insert(*k))
+                .map(Key::id)
                 .collect()
         };
-        if missing.is_empty() {
-            return Ok(());
-        }
-        let loaded = self.db.load(&missing).await?;
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let t = typed::<K, V>(&mut state);
-        for k in missing {
-            let v = loaded.get(&k).cloned();
-            t.memo
-                .entry(k)
-                .or_insert_with(|| futures_util::future::ready(Ok(v)).boxed().shared());
+        for ids in missing.chunks(MAX_BATCH) {
+            let mut found = K::read(&self.db, ids).await?;
+            let slots = ids.iter().map(|i| (K::of(*i), Ok(found.remove(i))));
+            K::typed(&set).loader.prime_many(slots).await;
         }
         Ok(())
     }
-
-    /// Forgets everything loaded so far: a mutation's payload must see its own writes.
-    pub fn invalidate(&self) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    }
 }
-
-pub fn invalidate(l: &Loaders) {
-    l.invalidate();
-}
-
-macro_rules! by_id {
-    ($key:ident, $entity:ident) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub struct $key(pub i64);
-        impl Loader<$key> for Db {
-            type Value = $entity::Model;
-            type Error = AppError;
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, AppError> {
-                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-                let rows = reads::by_ids::<$entity::Entity>(&self.db, &self.caller, &ids).await?;
-                Ok(rows.into_iter().map(|(id, m)| ($key(id), m)).collect())
-            }
-        }
-    };
-}
-
-by_id!(RunKey, run);
-by_id!(PartKey, part);
-by_id!(ProcedureKey, procedure);
-by_id!(InventoryKey, part_inventory);
-by_id!(UserKey, user);
-by_id!(TeamKey, team);
-by_id!(BatchKey, run_batch);
 
 /// A run's steps with indexes for the tree and for dependencies.
 #[derive(Default)]
@@ -234,27 +243,25 @@ impl RunSteps {
         for (i, s) in steps.iter().enumerate() {
             children.entry(s.parent_id).or_default().push(i);
         }
-        let mut upstream: HashMap<i64, Vec<i64>> = HashMap::new();
-        for e in edges {
-            upstream
-                .entry(e.step_id)
-                .or_default()
-                .push(e.upstream_step_id);
-        }
-        for v in upstream.values_mut() {
-            v.sort_unstable();
-        }
-        let mut by_step: HashMap<i64, Vec<run_step_field::Model>> = HashMap::new();
-        for f in fields {
-            by_step.entry(f.run_step_id).or_default().push(f);
-        }
         RunSteps {
             steps,
             by_id,
             children,
-            upstream,
-            fields: by_step,
+            upstream: upstream(edges.iter().map(|e| (e.step_id, e.upstream_step_id))),
+            fields: reads::group(fields, |f| f.run_step_id),
         }
+    }
+
+    async fn read(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Arc<Self>>, AppError> {
+        let (mut steps, mut edges, mut fields) = reads::run_trees(&db.db, &db.caller, ids).await?;
+        let mut take = |id: &i64| {
+            RunSteps::new(
+                steps.remove(id).unwrap_or_default(),
+                edges.remove(id).unwrap_or_default(),
+                fields.remove(id).unwrap_or_default(),
+            )
+        };
+        Ok(ids.iter().map(|id| (*id, Arc::new(take(id)))).collect())
     }
 
     pub fn children(&self, parent: Option<i64>) -> impl Iterator<Item = &run_step::Model> {
@@ -278,35 +285,6 @@ impl RunSteps {
     }
 }
 
-/// All of a run's steps, edges and fields: three statements for any number of runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RunStepsKey(pub i64);
-
-impl Loader<RunStepsKey> for Db {
-    type Value = Arc<RunSteps>;
-    type Error = AppError;
-    async fn load(
-        &self,
-        keys: &[RunStepsKey],
-    ) -> Result<HashMap<RunStepsKey, Self::Value>, AppError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut steps = reads::run_steps_by_run(&self.db, &self.caller, &ids).await?;
-        let mut edges = reads::run_edges_by_run(&self.db, &ids).await?;
-        let mut fields = reads::run_fields_by_run(&self.db, &self.caller, &ids).await?;
-        Ok(ids
-            .into_iter()
-            .map(|id| {
-                let rs = RunSteps::new(
-                    steps.remove(&id).unwrap_or_default(),
-                    edges.remove(&id).unwrap_or_default(),
-                    fields.remove(&id).unwrap_or_default(),
-                );
-                (RunStepsKey(id), Arc::new(rs))
-            })
-            .collect())
-    }
-}
-
 /// A procedure's steps, edges and fields.
 #[derive(Default)]
 pub struct ProcedureSteps {
@@ -319,161 +297,111 @@ impl ProcedureSteps {
     pub fn children(&self, parent: Option<i64>) -> impl Iterator<Item = &step::Model> {
         self.steps.iter().filter(move |s| s.parent_id == parent)
     }
+
+    async fn read(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Arc<Self>>, AppError> {
+        let (mut steps, mut fields, mut edges) =
+            reads::procedure_trees(&db.db, &db.caller, ids).await?;
+        let mut take = |id: &i64| {
+            let edges = edges.remove(id).unwrap_or_default();
+            ProcedureSteps {
+                steps: steps.remove(id).unwrap_or_default(),
+                fields: reads::group(fields.remove(id).unwrap_or_default(), |f| f.step_id),
+                upstream: upstream(edges.iter().map(|e| (e.step_id, e.upstream_step_id))),
+            }
+        };
+        Ok(ids.iter().map(|id| (*id, Arc::new(take(id)))).collect())
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ProcedureStepsKey(pub i64);
+/// Declares the key types, how each reads a batch, and the request's set of loaders with
+/// one loader per key type.
+macro_rules! keys {
+    ($($(#[$doc:meta])* $field:ident: $key:ident => $value:ty = |$db:ident, $ids:ident| $read:expr;)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            pub struct $key(pub i64);
 
-impl Loader<ProcedureStepsKey> for Db {
-    type Value = Arc<ProcedureSteps>;
-    type Error = AppError;
-    async fn load(
-        &self,
-        keys: &[ProcedureStepsKey],
-    ) -> Result<HashMap<ProcedureStepsKey, Self::Value>, AppError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut steps = reads::steps_by_procedure(&self.db, &self.caller, &ids).await?;
-        let mut fields = reads::step_fields_by_procedure(&self.db, &self.caller, &ids).await?;
-        let mut edges = reads::step_edges_by_procedure(&self.db, &self.caller, &ids).await?;
-        Ok(ids
-            .into_iter()
-            .map(|id| {
-                let mut by_step: HashMap<i64, Vec<step_field::Model>> = HashMap::new();
-                for f in fields.remove(&id).unwrap_or_default() {
-                    by_step.entry(f.step_id).or_default().push(f);
+            impl Key for $key {
+                type Value = $value;
+                fn id(self) -> i64 {
+                    self.0
                 }
-                let mut upstream: HashMap<i64, Vec<i64>> = HashMap::new();
-                for e in edges.remove(&id).unwrap_or_default() {
-                    upstream
-                        .entry(e.step_id)
-                        .or_default()
-                        .push(e.upstream_step_id);
+                fn of(id: i64) -> Self {
+                    $key(id)
                 }
-                let ps = ProcedureSteps {
-                    steps: steps.remove(&id).unwrap_or_default(),
-                    fields: by_step,
-                    upstream,
-                };
-                (ProcedureStepsKey(id), Arc::new(ps))
-            })
-            .collect())
-    }
+                async fn read($db: &Db, $ids: &[i64]) -> Result<HashMap<i64, $value>, AppError> {
+                    $read
+                }
+                fn typed(set: &Set) -> &Typed<Self> {
+                    &set.$field
+                }
+            }
+        )*
+
+        /// One loader per key type, for one request between mutations.
+        pub struct Set {
+            $($field: Typed<$key>,)*
+        }
+
+        impl Set {
+            fn new(db: &Arc<Db>) -> Set {
+                Set { $($field: Typed::new(db),)* }
+            }
+        }
+    };
 }
 
-/// Released procedures linked to a part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PartProceduresKey(pub i64);
-
-impl Loader<PartProceduresKey> for Db {
-    type Value = Arc<Vec<procedure::Model>>;
-    type Error = AppError;
-    async fn load(
-        &self,
-        keys: &[PartProceduresKey],
-    ) -> Result<HashMap<PartProceduresKey, Self::Value>, AppError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut m = reads::procedures_by_part(&self.db, &self.caller, &ids, true).await?;
-        Ok(ids
-            .into_iter()
-            .map(|id| {
-                (
-                    PartProceduresKey(id),
-                    Arc::new(m.remove(&id).unwrap_or_default()),
-                )
-            })
-            .collect())
-    }
+keys! {
+    runs: RunKey => run::Model = |db, ids| rows::<run::Entity>(db, ids).await;
+    parts: PartKey => part::Model = |db, ids| rows::<part::Entity>(db, ids).await;
+    procedures: ProcedureKey => procedure::Model =
+        |db, ids| rows::<procedure::Entity>(db, ids).await;
+    inventory: InventoryKey => part_inventory::Model =
+        |db, ids| rows::<part_inventory::Entity>(db, ids).await;
+    users: UserKey => user::Model = |db, ids| rows::<user::Entity>(db, ids).await;
+    teams: TeamKey => team::Model = |db, ids| rows::<team::Entity>(db, ids).await;
+    batches: BatchKey => run_batch::Model = |db, ids| rows::<run_batch::Entity>(db, ids).await;
+    /// All of a run's steps, edges and fields: three statements for any number of runs.
+    run_steps: RunStepsKey => Arc<RunSteps> = |db, ids| RunSteps::read(db, ids).await;
+    /// A procedure's steps, edges and fields: three statements for any number.
+    procedure_steps: ProcedureStepsKey => Arc<ProcedureSteps> =
+        |db, ids| ProcedureSteps::read(db, ids).await;
+    /// Released procedures linked to a part.
+    part_procedures: PartProceduresKey => Arc<Vec<procedure::Model>> =
+        |db, ids| shared(reads::procedures_by_part(&db.db, &db.caller, ids, true).await?);
+    /// Ids of the parts a procedure is linked to.
+    procedure_parts: ProcedurePartsKey => Arc<Vec<i64>> =
+        |db, ids| shared(reads::part_ids_by_procedure(&db.db, &db.caller, ids).await?);
+    batch_runs: BatchRunsKey => Arc<Vec<run::Model>> =
+        |db, ids| shared(reads::runs_by_batch(&db.db, &db.caller, ids).await?);
+    team_members: TeamMembersKey => Arc<Vec<i64>> =
+        |db, ids| shared(reads::members_by_team(&db.db, &db.caller, ids).await?);
+    /// The recorded changes of a run step, oldest first.
+    history: HistoryKey => Arc<Vec<run_step_event::Model>> =
+        |db, ids| shared(crate::store::execution::history(&db.db, &db.caller, ids).await?);
 }
 
-/// Ids of the parts a procedure is linked to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ProcedurePartsKey(pub i64);
-
-impl Loader<ProcedurePartsKey> for Db {
-    type Value = Arc<Vec<i64>>;
-    type Error = AppError;
-    async fn load(
-        &self,
-        keys: &[ProcedurePartsKey],
-    ) -> Result<HashMap<ProcedurePartsKey, Self::Value>, AppError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut m = reads::part_ids_by_procedure(&self.db, &self.caller, &ids).await?;
-        Ok(ids
-            .into_iter()
-            .map(|id| {
-                (
-                    ProcedurePartsKey(id),
-                    Arc::new(m.remove(&id).unwrap_or_default()),
-                )
-            })
-            .collect())
-    }
+async fn rows<E>(db: &Db, ids: &[i64]) -> Result<HashMap<i64, E::Model>, AppError>
+where
+    E: crate::store::scope::OrgScoped,
+    E::Model: sea_orm::ModelTrait<Entity = E>,
+{
+    Ok(reads::by_ids::<E>(&db.db, &db.caller, ids).await?)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct BatchRunsKey(pub i64);
-
-impl Loader<BatchRunsKey> for Db {
-    type Value = Arc<Vec<run::Model>>;
-    type Error = AppError;
-    async fn load(
-        &self,
-        keys: &[BatchRunsKey],
-    ) -> Result<HashMap<BatchRunsKey, Self::Value>, AppError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut m = reads::runs_by_batch(&self.db, &self.caller, &ids).await?;
-        Ok(ids
-            .into_iter()
-            .map(|id| {
-                (
-                    BatchRunsKey(id),
-                    Arc::new(m.remove(&id).unwrap_or_default()),
-                )
-            })
-            .collect())
-    }
+fn shared<T>(m: HashMap<i64, Vec<T>>) -> Result<HashMap<i64, Arc<Vec<T>>>, AppError> {
+    Ok(m.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TeamMembersKey(pub i64);
-
-impl Loader<TeamMembersKey> for Db {
-    type Value = Arc<Vec<i64>>;
-    type Error = AppError;
-    async fn load(
-        &self,
-        keys: &[TeamMembersKey],
-    ) -> Result<HashMap<TeamMembersKey, Self::Value>, AppError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut m = reads::members_by_team(&self.db, &self.caller, &ids).await?;
-        Ok(ids
-            .into_iter()
-            .map(|id| {
-                (
-                    TeamMembersKey(id),
-                    Arc::new(m.remove(&id).unwrap_or_default()),
-                )
-            })
-            .collect())
+/// Each step's upstream step ids, ascending.
+fn upstream(edges: impl IntoIterator<Item = (i64, i64)>) -> HashMap<i64, Vec<i64>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (step, up) in edges {
+        out.entry(step).or_default().push(up);
     }
-}
-
-/// The recorded changes of a run step, oldest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct HistoryKey(pub i64);
-
-impl Loader<HistoryKey> for Db {
-    type Value = Arc<Vec<entity::run_step_event::Model>>;
-    type Error = AppError;
-    async fn load(
-        &self,
-        keys: &[HistoryKey],
-    ) -> Result<HashMap<HistoryKey, Self::Value>, AppError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut m = crate::store::execution::history(&self.db, &self.caller, &ids).await?;
-        Ok(ids
-            .into_iter()
-            .map(|id| (HistoryKey(id), Arc::new(m.remove(&id).unwrap_or_default())))
-            .collect())
+    for v in out.values_mut() {
+        v.sort_unstable();
     }
+    out
 }

@@ -7,15 +7,16 @@ use entity::run;
 
 use super::ctx::loaders;
 use super::loaders::{
-    BatchKey, InventoryKey, PartKey, PartProceduresKey, ProcedureKey, ProcedureStepsKey,
-    RunStepsKey, TeamKey, UserKey,
+    BatchKey, InventoryKey, Key, Loaders, PartKey, PartProceduresKey, ProcedureKey,
+    ProcedureStepsKey, RunStepsKey, TeamKey, UserKey,
 };
 
-fn distinct(v: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut v: Vec<i64> = v.collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+/// Primes key type `K` with `ids` if `field` is selected.
+async fn prime<K: Key>(l: &Loaders, field: &Lookahead<'_>, ids: &[i64]) -> Result<()> {
+    if field.exists() {
+        l.prime(ids.iter().map(|i| K::of(*i))).await?;
+    }
+    Ok(())
 }
 
 /// Primes what `node` (the selection on each run) needs for `runs`.
@@ -24,56 +25,29 @@ pub async fn runs(ctx: &Context<'_>, node: Lookahead<'_>, runs: &[run::Model]) -
         return Ok(());
     }
     let l = loaders(ctx);
-    if node.field("steps").exists() {
-        l.prime(runs.iter().map(|r| RunStepsKey(r.id))).await?;
-    }
-    let procedure = node.field("procedure");
-    if procedure.exists() {
-        let ids = distinct(runs.iter().filter_map(|r| r.procedure_id));
-        l.prime(ids.iter().map(|i| ProcedureKey(*i))).await?;
-        if procedure.field("steps").exists() {
-            l.prime(ids.iter().map(|i| ProcedureStepsKey(*i))).await?;
-        }
-    }
-    let part = node.field("part");
-    if part.exists() {
-        let ids = distinct(runs.iter().map(|r| r.part_id));
-        l.prime(ids.iter().map(|i| PartKey(*i))).await?;
-        if part.field("procedures").exists() {
-            l.prime(ids.iter().map(|i| PartProceduresKey(*i))).await?;
-        }
-    }
-    if node.field("partInventory").exists() {
-        l.prime(
-            distinct(runs.iter().filter_map(|r| r.part_inventory_id))
-                .into_iter()
-                .map(InventoryKey),
-        )
-        .await?;
-    }
-    if node.field("runBatch").exists() {
-        l.prime(
-            distinct(runs.iter().filter_map(|r| r.run_batch_id))
-                .into_iter()
-                .map(BatchKey),
-        )
-        .await?;
-    }
-    if node.field("assignedTo").exists() {
-        l.prime(
-            distinct(runs.iter().filter_map(|r| r.assigned_to_id))
-                .into_iter()
-                .map(UserKey),
-        )
-        .await?;
-    }
-    if node.field("assignedTeam").exists() {
-        l.prime(
-            distinct(runs.iter().filter_map(|r| r.assigned_team_id))
-                .into_iter()
-                .map(TeamKey),
-        )
-        .await?;
-    }
+    // The distinct values of one reference of the runs.
+    let each = |f: fn(&run::Model) -> Option<i64>| {
+        let mut v: Vec<i64> = runs.iter().filter_map(f).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    prime::<RunStepsKey>(l, &node.field("steps"), &each(|r| Some(r.id))).await?;
+    let (procedure, ids) = (node.field("procedure"), each(|r| r.procedure_id));
+    prime::<ProcedureKey>(l, &procedure, &ids).await?;
+    prime::<ProcedureStepsKey>(l, &procedure.field("steps"), &ids).await?;
+    let (part, ids) = (node.field("part"), each(|r| Some(r.part_id)));
+    prime::<PartKey>(l, &part, &ids).await?;
+    prime::<PartProceduresKey>(l, &part.field("procedures"), &ids).await?;
+    let inventory = each(|r| r.part_inventory_id);
+    prime::<InventoryKey>(l, &node.field("partInventory"), &inventory).await?;
+    prime::<BatchKey>(l, &node.field("runBatch"), &each(|r| r.run_batch_id)).await?;
+    prime::<UserKey>(l, &node.field("assignedTo"), &each(|r| r.assigned_to_id)).await?;
+    prime::<TeamKey>(
+        l,
+        &node.field("assignedTeam"),
+        &each(|r| r.assigned_team_id),
+    )
+    .await?;
     Ok(())
 }

@@ -7,11 +7,21 @@ use entity::{
     part_procedure, procedure, run, run_step, run_step_edge, run_step_field, step, step_edge,
     step_field, team_member,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Value,
+};
 
 use super::scope::{OrgScoped, visible};
 use crate::caller::Caller;
 use crate::domain::enums::ProcedureStatus;
+
+/// The i64 in column `col` of `m` (an id or a reference), if set.
+fn int<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Option<i64> {
+    match m.get(col) {
+        Value::BigInt(Some(v)) => Some(v),
+        _ => None,
+    }
+}
 
 /// Rows of `E` by id, as the caller may see them.
 pub async fn by_ids<E>(
@@ -21,7 +31,7 @@ pub async fn by_ids<E>(
 ) -> Result<HashMap<i64, E::Model>, DbErr>
 where
     E: OrgScoped,
-    E::Model: sea_orm::ModelTrait<Entity = E>,
+    E::Model: ModelTrait<Entity = E>,
 {
     let rows = visible::<E>(caller)
         .filter(E::id_col().is_in(ids.iter().copied()))
@@ -29,14 +39,33 @@ where
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|m| match sea_orm::ModelTrait::get(&m, E::id_col()) {
-            sea_orm::Value::BigInt(Some(id)) => Some((id, m)),
-            _ => None,
-        })
+        .filter_map(|m| int(&m, E::id_col()).map(|id| (id, m)))
         .collect())
 }
 
-fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
+/// Rows of `E` whose `parent` is one of `ids`, as the caller may see them, in `order`,
+/// grouped by parent.
+async fn by_parent<E>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    parent: E::Column,
+    ids: &[i64],
+    order: &[E::Column],
+) -> Result<HashMap<i64, Vec<E::Model>>, DbErr>
+where
+    E: OrgScoped,
+    E::Model: ModelTrait<Entity = E>,
+{
+    let mut q = visible::<E>(caller).filter(parent.is_in(ids.iter().copied()));
+    for col in order {
+        q = q.order_by_asc(*col);
+    }
+    Ok(group(q.all(db).await?, |m| {
+        int(m, parent).unwrap_or_default()
+    }))
+}
+
+pub fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
     let mut out: HashMap<i64, Vec<M>> = HashMap::new();
     for r in rows {
         out.entry(key(&r)).or_default().push(r);
@@ -44,126 +73,115 @@ fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
     out
 }
 
-pub async fn run_steps_by_run(
+/// Rows grouped by the id of their parent.
+pub type Groups<M> = HashMap<i64, Vec<M>>;
+
+/// The steps (in order), edges and fields of runs, by run: three statements for any
+/// number of runs.
+pub async fn run_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     run_ids: &[i64],
-) -> Result<HashMap<i64, Vec<run_step::Model>>, DbErr> {
-    let rows = run_step::Entity::find()
-        .filter(run_step::Column::OrganizationId.eq(caller.organization_id))
-        .filter(run_step::Column::RunId.is_in(run_ids.iter().copied()))
-        .order_by_asc(run_step::Column::Position)
-        .order_by_asc(run_step::Column::Id)
-        .all(db)
-        .await?;
-    Ok(group(rows, |r| r.run_id))
-}
-
-pub async fn run_fields_by_run(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    run_ids: &[i64],
-) -> Result<HashMap<i64, Vec<run_step_field::Model>>, DbErr> {
-    let rows = run_step_field::Entity::find()
-        .filter(run_step_field::Column::OrganizationId.eq(caller.organization_id))
-        .filter(run_step_field::Column::RunId.is_in(run_ids.iter().copied()))
-        .order_by_asc(run_step_field::Column::RunStepId)
-        .order_by_asc(run_step_field::Column::Position)
-        .order_by_asc(run_step_field::Column::Id)
-        .all(db)
-        .await?;
-    Ok(group(rows, |r| r.run_id))
-}
-
-pub async fn run_edges_by_run(
-    db: &impl ConnectionTrait,
-    run_ids: &[i64],
-) -> Result<HashMap<i64, Vec<run_step_edge::Model>>, DbErr> {
-    let rows = run_step_edge::Entity::find()
+) -> Result<
+    (
+        Groups<run_step::Model>,
+        Groups<run_step_edge::Model>,
+        Groups<run_step_field::Model>,
+    ),
+    DbErr,
+> {
+    use {run_step::Column as S, run_step_field::Column as F};
+    let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
+    let steps = steps.await?;
+    // Edges have no organization: they are reached through runs already scoped.
+    let edges = run_step_edge::Entity::find()
         .filter(run_step_edge::Column::RunId.is_in(run_ids.iter().copied()))
         .all(db)
         .await?;
-    Ok(group(rows, |r| r.run_id))
+    let order = [F::RunStepId, F::Position, F::Id];
+    let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
+    Ok((steps, group(edges, |e| e.run_id), fields.await?))
 }
 
-pub async fn steps_by_procedure(
+/// The steps (in order), fields and edges of procedures, by procedure: three statements
+/// for any number of procedures.
+pub async fn procedure_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<HashMap<i64, Vec<step::Model>>, DbErr> {
-    let rows = step::Entity::find()
-        .filter(step::Column::OrganizationId.eq(caller.organization_id))
-        .filter(step::Column::ProcedureId.is_in(ids.iter().copied()))
-        .order_by_asc(step::Column::Position)
-        .order_by_asc(step::Column::Id)
-        .all(db)
-        .await?;
-    Ok(group(rows, |r| r.procedure_id))
+) -> Result<
+    (
+        Groups<step::Model>,
+        Groups<step_field::Model>,
+        Groups<step_edge::Model>,
+    ),
+    DbErr,
+> {
+    use {step::Column as S, step_edge::Column as E, step_field::Column as F};
+    let steps = by_parent::<step::Entity>(db, caller, S::ProcedureId, ids, &[S::Position, S::Id]);
+    let steps = steps.await?;
+    let order = [F::StepId, F::Position, F::Id];
+    let fields = by_parent::<step_field::Entity>(db, caller, F::ProcedureId, ids, &order).await?;
+    let edges = by_parent::<step_edge::Entity>(db, caller, E::ProcedureId, ids, &[]).await?;
+    Ok((steps, fields, edges))
 }
 
-pub async fn step_fields_by_procedure(
+/// Rows of the link table `E` whose `from` is one of `ids`, in the caller's organization
+/// (`org`): each `from` id with its `to` ids, ascending.
+async fn linked<E>(
     db: &impl ConnectionTrait,
     caller: &Caller,
+    [org, from, to]: [E::Column; 3],
     ids: &[i64],
-) -> Result<HashMap<i64, Vec<step_field::Model>>, DbErr> {
-    let rows = step_field::Entity::find()
-        .filter(step_field::Column::OrganizationId.eq(caller.organization_id))
-        .filter(step_field::Column::ProcedureId.is_in(ids.iter().copied()))
-        .order_by_asc(step_field::Column::StepId)
-        .order_by_asc(step_field::Column::Position)
-        .order_by_asc(step_field::Column::Id)
+) -> Result<HashMap<i64, Vec<i64>>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: ModelTrait<Entity = E>,
+{
+    let rows = E::find()
+        .filter(org.eq(caller.organization_id))
+        .filter(from.is_in(ids.iter().copied()))
+        .order_by_asc(to)
         .all(db)
         .await?;
-    Ok(group(rows, |r| r.procedure_id))
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for r in rows {
+        if let (Some(f), Some(t)) = (int(&r, from), int(&r, to)) {
+            out.entry(f).or_default().push(t);
+        }
+    }
+    Ok(out)
 }
 
-pub async fn step_edges_by_procedure(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<step_edge::Model>>, DbErr> {
-    let rows = step_edge::Entity::find()
-        .filter(step_edge::Column::OrganizationId.eq(caller.organization_id))
-        .filter(step_edge::Column::ProcedureId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(group(rows, |r| r.procedure_id))
-}
-
-/// Part id -> ids of the procedures linked to it; `released_only` keeps RELEASED ones.
+/// Part id -> the procedures linked to it, by id; `released_only` keeps RELEASED ones.
 pub async fn procedures_by_part(
     db: &impl ConnectionTrait,
     caller: &Caller,
     part_ids: &[i64],
     released_only: bool,
 ) -> Result<HashMap<i64, Vec<procedure::Model>>, DbErr> {
-    let links = part_procedure::Entity::find()
-        .filter(part_procedure::Column::OrganizationId.eq(caller.organization_id))
-        .filter(part_procedure::Column::PartId.is_in(part_ids.iter().copied()))
-        .all(db)
-        .await?;
+    use part_procedure::Column as C;
+    let links = linked::<part_procedure::Entity>(
+        db,
+        caller,
+        [C::OrganizationId, C::PartId, C::ProcedureId],
+        part_ids,
+    )
+    .await?;
     let mut q = visible::<procedure::Entity>(caller)
-        .filter(procedure::Column::Id.is_in(links.iter().map(|l| l.procedure_id)));
+        .filter(procedure::Column::Id.is_in(links.values().flatten().copied()));
     if released_only {
         q = q.filter(procedure::Column::Status.eq(ProcedureStatus::Released.as_str()));
     }
-    let procs: HashMap<i64, procedure::Model> = q
-        .order_by_asc(procedure::Column::Id)
-        .all(db)
-        .await?
+    let procs: HashMap<i64, procedure::Model> =
+        q.all(db).await?.into_iter().map(|p| (p.id, p)).collect();
+    Ok(links
         .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    let mut out: HashMap<i64, Vec<procedure::Model>> = HashMap::new();
-    for l in links {
-        if let Some(p) = procs.get(&l.procedure_id) {
-            out.entry(l.part_id).or_default().push(p.clone());
-        }
-    }
-    for v in out.values_mut() {
-        v.sort_by_key(|p| p.id);
-    }
-    Ok(out)
+        .map(|(part, ids)| {
+            let found = ids.iter().filter_map(|i| procs.get(i).cloned());
+            (part, found.collect())
+        })
+        .collect())
 }
 
 /// Procedure id -> ids of the parts it is linked to.
@@ -172,17 +190,9 @@ pub async fn part_ids_by_procedure(
     caller: &Caller,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
-    let links = part_procedure::Entity::find()
-        .filter(part_procedure::Column::OrganizationId.eq(caller.organization_id))
-        .filter(part_procedure::Column::ProcedureId.is_in(ids.iter().copied()))
-        .order_by_asc(part_procedure::Column::PartId)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-    for l in links {
-        out.entry(l.procedure_id).or_default().push(l.part_id);
-    }
-    Ok(out)
+    use part_procedure::Column as C;
+    let cols = [C::OrganizationId, C::ProcedureId, C::PartId];
+    linked::<part_procedure::Entity>(db, caller, cols, ids).await
 }
 
 pub async fn runs_by_batch(
@@ -190,12 +200,8 @@ pub async fn runs_by_batch(
     caller: &Caller,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<run::Model>>, DbErr> {
-    let rows = visible::<run::Entity>(caller)
-        .filter(run::Column::RunBatchId.is_in(ids.iter().copied()))
-        .order_by_asc(run::Column::Id)
-        .all(db)
-        .await?;
-    Ok(group(rows, |r| r.run_batch_id.unwrap_or_default()))
+    use run::Column as C;
+    by_parent::<run::Entity>(db, caller, C::RunBatchId, ids, &[C::Id]).await
 }
 
 /// Team id -> member user ids.
@@ -204,15 +210,7 @@ pub async fn members_by_team(
     caller: &Caller,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
-    let rows = team_member::Entity::find()
-        .filter(team_member::Column::OrganizationId.eq(caller.organization_id))
-        .filter(team_member::Column::TeamId.is_in(ids.iter().copied()))
-        .order_by_asc(team_member::Column::UserId)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-    for r in rows {
-        out.entry(r.team_id).or_default().push(r.user_id);
-    }
-    Ok(out)
+    use team_member::Column as C;
+    let cols = [C::OrganizationId, C::TeamId, C::UserId];
+    linked::<team_member::Entity>(db, caller, cols, ids).await
 }

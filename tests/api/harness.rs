@@ -16,6 +16,11 @@ use traveler::config::{Config, Limits};
 
 pub const ADMIN: &str = "test-admin-key";
 
+tokio::task_local! {
+    /// The statements of the request running in this scope (see `concurrency.rs`).
+    pub static REQUEST_STATEMENTS: Arc<AtomicUsize>;
+}
+
 pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
@@ -74,6 +79,7 @@ pub async fn app_with(limits: Limits) -> TestApp {
     let trace = std::env::var("TRACE_SQL").is_ok();
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::SeqCst);
+        let _ = REQUEST_STATEMENTS.try_with(|c| c.fetch_add(1, Ordering::SeqCst));
         if trace {
             let sql = info.statement.sql.clone();
             eprintln!(

@@ -3,6 +3,7 @@
 
 mod access;
 mod catalog;
+mod concurrency;
 mod create_runs;
 mod execution;
 mod fixtures;
