@@ -1,7 +1,7 @@
 //! The catalog and organization enums shared by GraphQL and storage.
 
 /// How units of a part are identified.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TrackingType {
     /// Each unit has its own serial number; quantity is always 1.
     Serial,
@@ -13,7 +13,7 @@ pub enum TrackingType {
 str_enum!(TrackingType { Serial => "SERIAL", Lot => "LOT", None => "NONE" });
 
 /// Where a tracked unit or lot stands.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PartInventoryStatus {
     /// Stock that can be used.
     Available,
@@ -46,7 +46,7 @@ impl PartInventoryStatus {
 }
 
 /// Lifecycle of one procedure version.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ProcedureStatus {
     /// Being written; the only editable state.
     Draft,
@@ -68,7 +68,7 @@ str_enum!(ProcedureStatus {
 });
 
 /// What kind of work a procedure describes.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ProcedureType {
     /// Builds a unit.
     Build,
@@ -87,7 +87,7 @@ str_enum!(ProcedureType {
 });
 
 /// Type of a step's input field; decides which values it accepts.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FieldType {
     /// Free text, optionally constrained by a pattern.
     String,
@@ -118,7 +118,7 @@ str_enum!(FieldType {
 });
 
 /// A user's role in the organization; see `permission::role_grants`.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Everything within the organization.
     Admin,
@@ -140,7 +140,7 @@ str_enum!(Role {
 });
 
 /// The kind of entity an organization-defined attribute belongs to.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AttributeEntity {
     /// A run.
     Run,
@@ -159,7 +159,7 @@ str_enum!(AttributeEntity {
 });
 
 /// Value type of an organization-defined attribute.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AttributeType {
     /// Text.
     String,
@@ -181,7 +181,7 @@ str_enum!(AttributeType {
 });
 
 /// How a run got its unit.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RunSource {
     /// The run builds a new unit, which is WIP until the run completes.
     Build,

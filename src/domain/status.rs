@@ -1,7 +1,7 @@
 //! Step states and the run status derived from them.
 
 /// State of one step of a run.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RunStepStatus {
     /// Not started.
     Todo,
@@ -29,7 +29,7 @@ str_enum!(RunStepStatus {
 });
 
 /// Status of a run. A run has no state of its own: it is derived from its steps by [`rollup`].
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RunStatus {
     /// Nothing started (also a run without steps).
     Todo,

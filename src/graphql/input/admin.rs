@@ -3,8 +3,8 @@
 use async_graphql::{ID, InputObject};
 
 use super::{id, ids, keys};
-use crate::domain::enums::{AttributeEntity, AttributeType, Role};
 use crate::error::AppResult;
+use crate::graphql::enums::{AttributeEntity, AttributeType, Role, all_into};
 use crate::store::catalog::{
     NewApiKey, NewAttribute, NewTeam, NewUser, OrganizationEdit, TeamMember,
 };
@@ -23,7 +23,7 @@ impl CreateUserInput {
         Ok(NewUser {
             name: self.name,
             email: self.email,
-            roles: self.roles,
+            roles: self.roles.map(all_into),
             export_control_cleared: self.export_control_cleared,
         })
     }
@@ -43,7 +43,7 @@ impl CreateTeamInput {
         Ok(NewTeam {
             name: self.name,
             user_ids: ids(&user_ids, &keys(&["input", "userIds"]))?,
-            roles: self.roles.unwrap_or_default(),
+            roles: all_into(self.roles.unwrap_or_default()),
         })
     }
 }
@@ -104,9 +104,9 @@ pub struct DefineAttributeInput {
 impl DefineAttributeInput {
     pub fn cmd(self) -> AppResult<NewAttribute> {
         Ok(NewAttribute {
-            entity: self.entity,
+            entity: self.entity.into(),
             key: self.key,
-            attr_type: self.attr_type,
+            attr_type: self.attr_type.into(),
             required: self.required,
             options: self.options,
         })

@@ -3,8 +3,8 @@
 use async_graphql::{ID, InputObject};
 
 use super::{id, keys};
-use crate::domain::enums::{PartInventoryStatus, TrackingType};
 use crate::error::AppResult;
+use crate::graphql::enums::{PartInventoryStatus, TrackingType};
 use crate::store::{catalog, inventory};
 
 #[derive(InputObject, Clone, Debug)]
@@ -27,7 +27,7 @@ impl CreatePartInput {
             part_number: self.part_number,
             revision: self.revision,
             description: self.description,
-            tracking_type: self.tracking_type,
+            tracking_type: self.tracking_type.into(),
             serial_scheme: self.serial_scheme,
             lot_scheme: self.lot_scheme,
         })
@@ -76,7 +76,7 @@ impl CreatePartInventoryInput {
             lot_number: self.lot_number,
             autogenerate_lot_number: self.autogenerate_lot_number,
             quantity: self.quantity,
-            status: self.status,
+            status: self.status.into(),
         })
     }
 }
@@ -94,7 +94,7 @@ impl UpdatePartInventoryInput {
         Ok(inventory::UnitEdit {
             id: id(&self.id, &keys(&["input", "id"]))?,
             etag: self.etag,
-            status: self.status,
+            status: self.status.map(Into::into),
             quantity: self.quantity,
         })
     }

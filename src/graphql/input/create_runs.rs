@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use super::{keys, opt_id};
 use crate::config::Limits;
-use crate::domain::enums::TrackingType;
 use crate::error::{AppError, AppErrors, Code, Seg};
+use crate::graphql::enums::TrackingType;
 use crate::store::create_runs::{NewAttribute, NewBatch, NewRun, NewRuns};
 
 /// A custom attribute value: `value` holds the attribute's type (string, number, bool, date).
@@ -110,7 +110,7 @@ impl CreateRunInput {
             assigned_team_id: id(&self.assigned_team_id, "assignedTeamId"),
             title: self.title.clone(),
             autogenerate_title: self.autogenerate_title == Some(true),
-            tracking_type: self.tracking_type,
+            tracking_type: self.tracking_type.map(Into::into),
             serial_number: self.serial_number.clone(),
             autogenerate_serial_number: self.autogenerate_serial_number == Some(true),
             lot_number: self.lot_number.clone(),

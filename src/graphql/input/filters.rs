@@ -7,8 +7,8 @@ use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{event, part, part_inventory, procedure, run, run_batch, team, user};
 
-use crate::domain::enums::{PartInventoryStatus, ProcedureStatus, ProcedureType, TrackingType};
-use crate::domain::status::RunStatus;
+use crate::domain;
+use crate::graphql::enums as gql;
 use crate::store::filter::{Filter, Scalar};
 use crate::store::lists::{Dir, Listed, Spec};
 
@@ -54,6 +54,13 @@ macro_rules! field_filter {
             $name($t => $t, <$t>::from) {}
         );
     };
+    // A GraphQL enum `$t` filtering a column of domain values `$v`.
+    ($name:ident($t:ty => $v:ty)) => {
+        field_filter!(
+            /// Conditions on one field, joined with AND.
+            $name($t => $v, <$v>::from) {}
+        );
+    };
     ($(#[$doc:meta])* $name:ident($t:ty => $v:ty, $conv:expr) { $($extra:ident: $et:ty),* }) => {
         $(#[$doc])*
         #[derive(InputObject, Clone, Debug, Default)]
@@ -96,11 +103,11 @@ field_filter!(FloatFilter(f64) ordered);
 field_filter!(DateFilter(NaiveDate) ordered);
 field_filter!(DateTimeFilter(DateTime<Utc>) ordered);
 field_filter!(BooleanFilter(bool));
-field_filter!(RunStatusFilter(RunStatus));
-field_filter!(TrackingTypeFilter(TrackingType));
-field_filter!(ProcedureStatusFilter(ProcedureStatus));
-field_filter!(ProcedureTypeFilter(ProcedureType));
-field_filter!(PartInventoryStatusFilter(PartInventoryStatus));
+field_filter!(RunStatusFilter(gql::RunStatus => domain::RunStatus));
+field_filter!(TrackingTypeFilter(gql::TrackingType => domain::TrackingType));
+field_filter!(ProcedureStatusFilter(gql::ProcedureStatus => domain::ProcedureStatus));
+field_filter!(ProcedureTypeFilter(gql::ProcedureType => domain::ProcedureType));
+field_filter!(PartInventoryStatusFilter(gql::PartInventoryStatus => domain::PartInventoryStatus));
 
 /// Ids that are not integers match nothing (-1 is never a key).
 fn id_or_none(v: ID) -> i64 {

@@ -4,8 +4,8 @@ use async_graphql::{ID, InputObject, Json};
 use chrono::NaiveDate;
 
 use super::{id, ids, keys, opt_id};
-use crate::domain::status::RunStepStatus;
 use crate::error::AppResult;
+use crate::graphql::enums::RunStepStatus;
 use crate::graphql::input::create_runs::AttributeInput;
 use crate::store::execution::{FieldValueChange, StepChange};
 use crate::store::runs::{BatchAdd, RunEdit};
@@ -52,7 +52,7 @@ impl UpdateRunStepInput {
         Ok(StepChange {
             id: id(&self.id, &keys(&["input", "id"]))?,
             etag: self.etag,
-            status: self.status,
+            status: self.status.into(),
         })
     }
 }

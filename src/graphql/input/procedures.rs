@@ -3,8 +3,8 @@
 use async_graphql::{ID, InputObject};
 
 use super::{id, ids, keys};
-use crate::domain::enums::{FieldType, ProcedureType};
 use crate::error::AppResult;
+use crate::graphql::enums::{FieldType, ProcedureType};
 use crate::store::etag::IdEtag;
 use crate::store::procedures::{
     NewEdge, NewField, NewProcedure, NewStep, NewStepField, PartLink, ProcedureEdit, StepEdit,
@@ -27,7 +27,7 @@ impl CreateProcedureInput {
         Ok(NewProcedure {
             title: self.title,
             description: self.description,
-            procedure_type: self.procedure_type,
+            procedure_type: self.procedure_type.into(),
             export_controlled: self.export_controlled,
             part_ids: ids(&part_ids, &keys(&["input", "partIds"]))?,
         })
@@ -74,7 +74,7 @@ impl From<StepFieldInput> for NewField {
     fn from(f: StepFieldInput) -> Self {
         NewField {
             name: f.name,
-            field_type: f.field_type,
+            field_type: f.field_type.into(),
             required: f.required,
             unit: f.unit,
             options: f.options,

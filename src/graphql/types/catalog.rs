@@ -6,10 +6,10 @@ use entity::{api_key, attribute_definition, part, part_inventory, team, user};
 
 use super::procedure::Procedure;
 use super::{etag, id};
-use crate::domain::enums::{
+use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::enums::{
     AttributeEntity, AttributeType, PartInventoryStatus, Role, TrackingType,
 };
-use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::loaders::{PartKey, PartProceduresKey, TeamMembersKey, UserKey};
 use crate::store::rows;
 
@@ -35,7 +35,7 @@ impl Part {
         self.0.description.as_deref()
     }
     async fn tracking_type(&self) -> Result<TrackingType> {
-        rows::part_tracking_type(&self.0).gql()
+        rows::part_tracking_type(&self.0).map(Into::into).gql()
     }
     /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
     async fn serial_scheme(&self) -> &str {
@@ -89,7 +89,7 @@ impl PartInventory {
         self.0.quantity
     }
     async fn status(&self) -> Result<PartInventoryStatus> {
-        rows::inventory_status(&self.0).gql()
+        rows::inventory_status(&self.0).map(Into::into).gql()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -115,7 +115,7 @@ impl User {
         &self.0.email
     }
     async fn roles(&self) -> Vec<Role> {
-        crate::store::auth::decode_roles(&self.0.roles)
+        roles(&self.0.roles)
     }
     /// Cleared to see and work export-controlled procedures and runs.
     async fn export_control_cleared(&self) -> bool {
@@ -165,7 +165,7 @@ impl Team {
     }
     /// Roles every member gets through the team.
     async fn roles(&self) -> Vec<Role> {
-        crate::store::auth::decode_roles(&self.0.roles)
+        roles(&self.0.roles)
     }
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
@@ -224,14 +224,16 @@ impl AttributeDefinition {
         etag(self.0.lock_version)
     }
     async fn entity(&self) -> Result<Option<AttributeEntity>> {
-        rows::attribute_entity(&self.0).map(Some).gql()
+        rows::attribute_entity(&self.0)
+            .map(|v| Some(v.into()))
+            .gql()
     }
     async fn key(&self) -> &str {
         &self.0.key
     }
     #[graphql(name = "type")]
     async fn attr_type(&self) -> Result<Option<AttributeType>> {
-        rows::attribute_type(&self.0).map(Some).gql()
+        rows::attribute_type(&self.0).map(|v| Some(v.into())).gql()
     }
     async fn required(&self) -> bool {
         self.0.required
@@ -309,3 +311,11 @@ impl Event {
 }
 
 crate::graphql::connection::connection!(EventConnection, EventEdge, Event);
+
+/// A stored role list as the contract's enum values.
+fn roles(stored: &str) -> Vec<Role> {
+    crate::store::auth::decode_roles(stored)
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}

@@ -8,9 +8,9 @@ use entity::{procedure, step, step_field};
 
 use super::catalog::Part;
 use super::{etag, id, opt_id};
-use crate::domain::enums::{FieldType, ProcedureStatus, ProcedureType};
 use crate::error::{AppError, AppResult};
 use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::enums::{FieldType, ProcedureStatus, ProcedureType};
 use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, ProcedureStepsKey};
 use crate::store::rows;
 
@@ -39,11 +39,11 @@ impl Procedure {
         self.0.version
     }
     async fn status(&self) -> Result<ProcedureStatus> {
-        rows::procedure_status(&self.0).gql()
+        rows::procedure_status(&self.0).map(Into::into).gql()
     }
     #[graphql(name = "type")]
     async fn procedure_type(&self) -> Result<ProcedureType> {
-        rows::procedure_type(&self.0).gql()
+        rows::procedure_type(&self.0).map(Into::into).gql()
     }
     async fn export_controlled(&self) -> bool {
         self.0.export_controlled
@@ -189,7 +189,7 @@ impl TryFrom<step_field::Model> for StepField {
             etag: etag(f.lock_version),
             step_id: id(f.step_id),
             name: f.name,
-            field_type,
+            field_type: field_type.into(),
             required: f.required,
             unit: f.unit,
             options: f

@@ -8,10 +8,10 @@ use super::catalog::{Attribute, Part, PartInventory, Team, User};
 use super::procedure::Procedure;
 use super::run_step::RunStep;
 use super::{etag, id, opt_id};
-use crate::domain::enums::RunSource;
-use crate::domain::status::RunStatus;
 use crate::graphql::connection::connection;
 use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::enums::RunSource;
+use crate::graphql::enums::RunStatus;
 use crate::graphql::loaders::{
     BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunStepsKey, TeamKey, UserKey,
 };
@@ -40,7 +40,7 @@ impl Run {
     }
     /// Derived from the run's steps by the rollup rules; never set directly.
     async fn status(&self) -> Result<RunStatus> {
-        rows::run_status(&self.0).gql()
+        rows::run_status(&self.0).map(Into::into).gql()
     }
     async fn procedure_id(&self) -> Option<ID> {
         opt_id(self.0.procedure_id)
@@ -74,7 +74,7 @@ impl Run {
     }
     /// BUILD: the run makes a new unit; ATTACH: it works on an existing one.
     async fn source(&self) -> Result<RunSource> {
-        rows::run_source(&self.0).gql()
+        rows::run_source(&self.0).map(Into::into).gql()
     }
     /// Top-level steps in order; children are under `RunStep.steps`.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
@@ -83,7 +83,7 @@ impl Run {
             .load(RunStepsKey(self.0.id))
             .await?
             .unwrap_or_default();
-        let failed = self.0.status == RunStatus::Failed.as_str();
+        let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
         Ok(all
             .children(None)
             .map(|s| RunStep::new(s.clone(), all.clone(), failed))

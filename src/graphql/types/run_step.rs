@@ -9,10 +9,10 @@ use entity::{run_step, run_step_field};
 use super::run::Run;
 use super::{etag, id, opt_id};
 use crate::domain::availability;
-use crate::domain::enums::FieldType;
-use crate::domain::status::RunStepStatus;
 use crate::error::AppResult;
 use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::enums::FieldType;
+use crate::graphql::enums::RunStepStatus;
 use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps};
 use crate::store::rows;
 
@@ -37,7 +37,7 @@ impl RunStep {
         row: &run_step::Model,
         run_failed: bool,
     ) -> AppResult<Vec<String>> {
-        let upstream: Vec<(&str, RunStepStatus)> = all
+        let upstream: Vec<(&str, crate::domain::RunStepStatus)> = all
             .upstream(row.id)
             .iter()
             .filter_map(|u| all.get(*u))
@@ -79,7 +79,7 @@ impl RunStep {
         self.row.position
     }
     async fn status(&self) -> Result<RunStepStatus> {
-        rows::run_step_status(&self.row).gql()
+        rows::run_step_status(&self.row).map(Into::into).gql()
     }
     /// The procedure step this one was copied from.
     async fn origin_step_id(&self) -> Option<ID> {
@@ -116,7 +116,7 @@ impl RunStep {
     /// True when the step is TODO and nothing blocks it from starting.
     async fn available_to_work(&self) -> Result<bool> {
         Ok(
-            rows::run_step_status(&self.row).gql()? == RunStepStatus::Todo
+            rows::run_step_status(&self.row).gql()? == crate::domain::RunStepStatus::Todo
                 && Self::compute_blockers(&self.all, &self.row, self.run_failed)
                     .gql()?
                     .is_empty(),
@@ -186,7 +186,7 @@ impl RunStepField {
     }
     #[graphql(name = "type")]
     async fn field_type(&self) -> Result<FieldType> {
-        rows::run_step_field_type(&self.0).gql()
+        rows::run_step_field_type(&self.0).map(Into::into).gql()
     }
     async fn required(&self) -> bool {
         self.0.required
