@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod ctx;
+pub mod dialect;
 pub mod enums;
 pub mod input;
 pub mod loaders;

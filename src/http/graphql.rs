@@ -416,6 +416,7 @@ async fn run(
             format!("{aliases} aliases; at most {}", limits.aliases),
         );
     }
+    crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))

@@ -9,6 +9,7 @@ mod execution;
 mod fixtures;
 mod harness;
 mod http;
+mod ion;
 mod lists;
 mod request_id;
 mod robustness;

@@ -1,0 +1,281 @@
+//! ION's dialect, translated into Traveler's schema before validation, in one place.
+//!
+//! ION's published requests differ from the SDL in ways that are spelling, not meaning:
+//! - input type names of ION's docs site (`RunCreateInput` for `CreateRunInput`);
+//! - enum values in lower and snake case (`in_progress`), and `pending` for a new run's TODO;
+//! - `_etag` as an input key where the SDL says `etag`.
+//!
+//! [`translate`] rewrites the parsed document (variable definitions and literal arguments)
+//! and the request's variables, guided by the schema's own input and enum types, so every
+//! later step (validation, execution, errors) sees plain Traveler. Outputs are untouched.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+    Type, TypeKind,
+};
+use async_graphql::{Name, Positioned, Request};
+use async_graphql_value::{ConstValue, Value};
+
+/// ION's input type names -> the SDL's.
+const TYPE_ALIASES: &[(&str, &str)] = &[
+    ("RunCreateInput", "CreateRunInput"),
+    ("RunUpdateInput", "UpdateRunInput"),
+    ("UserInputFilters", "UsersInputFilters"),
+];
+
+/// ION's enum words that are not a case change of ours: (ION, Traveler).
+const VALUE_ALIASES: &[(&str, &str)] = &[("PENDING", "TODO")];
+
+/// What the translation needs of the schema: each input object's fields and their named
+/// types, and each enum's values.
+#[derive(Default)]
+pub struct Dialect {
+    inputs: HashMap<String, HashMap<String, String>>,
+    enums: HashMap<String, HashSet<String>>,
+}
+
+/// The dialect of this build's schema (its SDL is fixed at compile time).
+fn dialect() -> &'static Dialect {
+    static D: OnceLock<Dialect> = OnceLock::new();
+    D.get_or_init(|| Dialect::from_sdl(&super::sdl()))
+}
+
+/// Rewrites `req` from ION's spelling into the SDL's; a document that does not parse is left
+/// for async-graphql to report.
+pub fn translate(req: &mut Request) {
+    let Ok(doc) = req.parsed_query() else { return };
+    let mut doc = doc.clone();
+    dialect().document(&mut doc, &mut req.variables);
+    req.set_parsed_query(doc);
+}
+
+impl Dialect {
+    pub fn from_sdl(sdl: &str) -> Dialect {
+        let mut d = Dialect::default();
+        let Ok(schema) = async_graphql::parser::parse_schema(sdl) else {
+            return d;
+        };
+        for def in schema.definitions {
+            let async_graphql::parser::types::TypeSystemDefinition::Type(t) = def else {
+                continue;
+            };
+            let name = t.node.name.node.to_string();
+            match t.node.kind {
+                TypeKind::InputObject(o) => {
+                    let fields = o.fields.iter().map(|f| {
+                        let ty = named(&f.node.ty.node).to_string();
+                        (f.node.name.node.to_string(), ty)
+                    });
+                    d.inputs.insert(name, fields.collect());
+                }
+                TypeKind::Enum(e) => {
+                    let values = e.values.iter().map(|v| v.node.value.node.to_string());
+                    d.enums.insert(name, values.collect());
+                }
+                _ => {}
+            }
+        }
+        d
+    }
+
+    /// Every operation's variable types and values, and every literal argument.
+    pub fn document(&self, doc: &mut ExecutableDocument, vars: &mut async_graphql::Variables) {
+        let ops: Vec<&mut Positioned<OperationDefinition>> = match &mut doc.operations {
+            DocumentOperations::Single(op) => vec![op],
+            DocumentOperations::Multiple(m) => m.values_mut().collect(),
+        };
+        for op in ops {
+            for v in &mut op.node.variable_definitions {
+                rename_type(&mut v.node.var_type.node);
+                let ty = named(&v.node.var_type.node).to_string();
+                if let Some(value) = vars.get_mut(&v.node.name.node) {
+                    self.variable(&ty, value);
+                }
+            }
+            self.selections(&mut op.node.selection_set.node);
+        }
+        for f in doc.fragments.values_mut() {
+            self.selections(&mut f.node.selection_set.node);
+        }
+    }
+
+    /// A variable's value as its declared (named) type wants it.
+    fn variable(&self, ty: &str, value: &mut ConstValue) {
+        match value {
+            ConstValue::List(items) => items.iter_mut().for_each(|v| self.variable(ty, v)),
+            ConstValue::String(_) | ConstValue::Enum(_) if self.enums.contains_key(ty) => {
+                let word = match value {
+                    ConstValue::String(s) => s.clone(),
+                    ConstValue::Enum(n) => n.to_string(),
+                    _ => return,
+                };
+                if let Some(v) = self.enum_value(ty, &word) {
+                    *value = ConstValue::Enum(Name::new(v));
+                }
+            }
+            ConstValue::Object(map) => {
+                let Some(fields) = self.inputs.get(ty) else {
+                    return;
+                };
+                if fields.contains_key("etag")
+                    && let Some(v) = map.shift_remove("_etag")
+                {
+                    map.entry(Name::new("etag")).or_insert(v);
+                }
+                for (k, v) in map.iter_mut() {
+                    if let Some(fty) = fields.get(k.as_str()) {
+                        self.variable(fty, v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `word` as a value of enum `ty`, if it names one in ION's spelling.
+    fn enum_value(&self, ty: &str, word: &str) -> Option<String> {
+        let values = self.enums.get(ty)?;
+        let upper = canonical(word);
+        let v = VALUE_ALIASES
+            .iter()
+            .find(|(ion, ours)| *ion == upper && !values.contains(*ion) && values.contains(*ours))
+            .map_or(upper, |(_, ours)| ours.to_string());
+        values.contains(&v).then_some(v)
+    }
+
+    fn selections(&self, set: &mut SelectionSet) {
+        for item in &mut set.items {
+            match &mut item.node {
+                Selection::Field(f) => {
+                    for (_, v) in &mut f.node.arguments {
+                        literal(&mut v.node);
+                    }
+                    self.selections(&mut f.node.selection_set.node);
+                }
+                Selection::InlineFragment(f) => self.selections(&mut f.node.selection_set.node),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+}
+
+/// A literal argument: enum words in ION's case become ours, `_etag` keys become `etag`.
+/// Literal enum words are only ever enum values, so no type is needed to recognise them.
+fn literal(v: &mut Value) {
+    match v {
+        Value::Enum(n) => {
+            let upper = canonical(n);
+            let upper = VALUE_ALIASES
+                .iter()
+                .find(|(ion, _)| *ion == upper)
+                .map_or(upper, |(_, ours)| ours.to_string());
+            *n = Name::new(upper);
+        }
+        Value::List(items) => items.iter_mut().for_each(literal),
+        Value::Object(map) => {
+            if let Some(e) = map.shift_remove("_etag") {
+                map.entry(Name::new("etag")).or_insert(e);
+            }
+            map.values_mut().for_each(literal);
+        }
+        _ => {}
+    }
+}
+
+/// `in_progress`, `In-Progress`, `IN_PROGRESS` -> `IN_PROGRESS`.
+fn canonical(word: &str) -> String {
+    word.trim().replace(['-', ' '], "_").to_uppercase()
+}
+
+fn rename_type(t: &mut Type) {
+    match &mut t.base {
+        BaseType::Named(n) => {
+            if let Some((_, ours)) = TYPE_ALIASES.iter().find(|(ion, _)| *ion == n.as_str()) {
+                *n = Name::new(ours);
+            }
+        }
+        BaseType::List(inner) => rename_type(inner),
+    }
+}
+
+fn named(t: &Type) -> &str {
+    match &t.base {
+        BaseType::Named(n) => n.as_str(),
+        BaseType::List(inner) => named(inner),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(query: &str, vars: serde_json::Value) -> (String, serde_json::Value) {
+        let mut req = Request::new(query).variables(async_graphql::Variables::from_json(vars));
+        translate(&mut req);
+        let doc = req.parsed_query().unwrap().clone();
+        let op = match doc.operations {
+            DocumentOperations::Single(op) => op,
+            DocumentOperations::Multiple(m) => m.into_values().next().unwrap(),
+        };
+        let ty = op
+            .node
+            .variable_definitions
+            .first()
+            .map_or(String::new(), |v| v.node.var_type.node.to_string());
+        (ty, req.variables.into_value().into_json().unwrap())
+    }
+
+    #[test]
+    fn docs_site_type_names_and_values() {
+        let (ty, vars) = run(
+            "mutation M($input: RunUpdateInput!) { updateRun(input: $input) { run { id } } }",
+            serde_json::json!({"input": {"id": 1, "_etag": "v1", "title": "in_progress"}}),
+        );
+        assert_eq!(ty, "UpdateRunInput!");
+        // `_etag` becomes `etag`; a string field that looks like an enum word is left alone.
+        assert_eq!(
+            vars,
+            serde_json::json!({"input": {"id": 1, "etag": "v1", "title": "in_progress"}})
+        );
+    }
+
+    #[test]
+    fn enum_words_in_variables_follow_the_declared_type() {
+        let (_, vars) = run(
+            "mutation M($input: UpdateRunStepInput!) { updateRunStep(input: $input) { runStep { id } } }",
+            serde_json::json!({"input": {"id": 1, "_etag": "v1", "status": "in_progress"}}),
+        );
+        assert_eq!(vars["input"]["status"], "IN_PROGRESS");
+        let (_, vars) = run(
+            "query Q($s: [RunStatus!]) { runs(filters: {status: {in: $s}}) { totalCount } }",
+            serde_json::json!({"s": ["pending", "complete", "nonsense"]}),
+        );
+        // An unknown word is left for validation to refuse with the schema's message.
+        assert_eq!(
+            vars["s"],
+            serde_json::json!(["TODO", "COMPLETE", "nonsense"])
+        );
+    }
+
+    #[test]
+    fn literals_are_rewritten_without_types() {
+        let mut req = Request::new(
+            "mutation { updateRunStep(input: {id: 1, _etag: \"v1\", status: in_progress}) { runStep { id } } }",
+        );
+        translate(&mut req);
+        let printed = format!("{:?}", req.parsed_query().unwrap());
+        assert!(printed.contains("IN_PROGRESS"), "{printed}");
+        assert!(printed.contains("\"etag\""), "{printed}");
+        assert!(!printed.contains("_etag"), "{printed}");
+    }
+
+    #[test]
+    fn canonical_words() {
+        assert_eq!(canonical("in_progress"), "IN_PROGRESS");
+        assert_eq!(canonical("In-Progress"), "IN_PROGRESS");
+        assert_eq!(canonical("TODO"), "TODO");
+    }
+}

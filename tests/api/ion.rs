@@ -1,0 +1,131 @@
+//! ION's dialect: requests written as ION's documentation writes them run unchanged.
+//!
+//! Each document names where its shape comes from. Ids are the ones this test made (ION's
+//! samples use their own), and outputs stay as the SDL says (upper-case enum values, ids
+//! as strings).
+
+use serde_json::{Value, json};
+
+use crate::fixtures::*;
+use crate::harness::*;
+
+/// A released one-step procedure for a serialized part, and a unit of it in stock.
+async fn floor(app: &TestApp) -> (i64, i64) {
+    let part_id = part(app, "BRKT-ION", "SERIAL").await;
+    let proc_ = chain_procedure(app, &part_id, 1, true).await;
+    let d = app
+        .ok(
+            "mutation($i: CreatePartInventoryInput!) { createPartInventory(input: $i) { partInventory { id } } }",
+            json!({"i": {"partId": part_id, "serialNumber": "SN-00001"}}),
+        )
+        .await;
+    let unit = id(&d["createPartInventory"]["partInventory"]["id"]);
+    (proc_.id.parse().unwrap(), unit.parse().unwrap())
+}
+
+/// docs.firstresonance.io, API reference → Common Queries → "Create a Run from a
+/// Procedure": the input type is `RunCreateInput`, ids are JSON numbers.
+const CREATE_RUN: &str = r#"mutation CreateRun($input: RunCreateInput!) {
+  createRun(input: $input) {
+    run {
+      id
+      title
+      status
+      procedure { id title }
+      partInventory { id serialNumber }
+    }
+  }
+}"#;
+
+async fn create_run(app: &TestApp) -> Value {
+    let (procedure_id, unit_id) = floor(app).await;
+    let d = app
+        .ok(
+            CREATE_RUN,
+            json!({"input": {
+                "procedureId": procedure_id,
+                "partInventoryId": unit_id,
+                "title": "Build #2026-04-26 Unit 1"
+            }}),
+        )
+        .await;
+    d["createRun"]["run"].clone()
+}
+
+#[tokio::test]
+async fn docs_create_a_run() {
+    let app = app().await;
+    let run = create_run(&app).await;
+    assert_eq!(run["title"], "Build #2026-04-26 Unit 1");
+    assert_eq!(run["status"], "TODO");
+    assert_eq!(run["partInventory"]["serialNumber"], "SN-00001");
+    assert_eq!(run["procedure"]["title"], "Assemble bracket");
+}
+
+/// manual.firstresonance.io, API → "Change Run Step status": read the steps with their
+/// `_etag`, then move a step with `_etag` and a lower-case status.
+#[tokio::test]
+async fn manual_change_run_step_status() {
+    let app = app().await;
+    let run = create_run(&app).await;
+    let read = format!(
+        "{{\n  run(id: {}) {{\n    steps {{id status _etag}}\n  }}\n}}",
+        id(&run["id"])
+    );
+    let steps = app.ok(&read, json!({})).await["run"]["steps"].clone();
+    let step = &steps[0];
+    assert_eq!(step["status"], "TODO");
+    let mutation = format!(
+        "mutation {{\n  updateRunStep(input: {{id: {}, status: in_progress, _etag: {}}}) {{\n    runStep {{ id status }}\n  }}\n}}",
+        id(&step["id"]),
+        step["_etag"]
+    );
+    let d = app.ok(&mutation, json!({})).await;
+    assert_eq!(d["updateRunStep"]["runStep"]["status"], "IN_PROGRESS");
+}
+
+/// docs.firstresonance.io, "Start or Complete a Run" sends the run's `_etag` and a
+/// lower-case status through `RunUpdateInput`; the same spelling works for a run step
+/// through variables, and an unknown word is refused by validation, naming it.
+#[tokio::test]
+async fn variables_in_ion_spelling() {
+    let app = app().await;
+    let run = create_run(&app).await;
+    let read = "query($id: ID!) { run(id: $id) { steps { id _etag } } }";
+    let steps = app.ok(read, json!({"id": run["id"]})).await["run"]["steps"].clone();
+    let step = &steps[0];
+    let m = "mutation Move($input: UpdateRunStepInput!) { updateRunStep(input: $input) { runStep { status } } }";
+    let d = app
+        .ok(
+            m,
+            json!({"input": {"id": step["id"], "_etag": step["_etag"], "status": "in_progress"}}),
+        )
+        .await;
+    assert_eq!(d["updateRunStep"]["runStep"]["status"], "IN_PROGRESS");
+    let bad = app
+        .gql(
+            m,
+            json!({"input": {"id": step["id"], "_etag": "v1", "status": "finished"}}),
+        )
+        .await;
+    let msg = bad["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("finished"), "{bad}");
+}
+
+/// Filters in ION's spelling: `pending` is a new run's TODO, in literals and variables;
+/// `UserInputFilters` is the docs' name for `UsersInputFilters`.
+#[tokio::test]
+async fn filters_in_ion_spelling() {
+    let app = app().await;
+    let run = create_run(&app).await;
+    let literal = "{ runs(filters: {status: {eq: pending}}) { edges { node { id } } } }";
+    let d = app.ok(literal, json!({})).await;
+    assert_eq!(d["runs"]["edges"][0]["node"]["id"], run["id"]);
+    let vars =
+        "query($s: [RunStatus!]) { runs(filters: {status: {in: $s}}) { edges { node { id } } } }";
+    let d = app.ok(vars, json!({"s": ["in_progress", "pending"]})).await;
+    assert_eq!(d["runs"]["edges"][0]["node"]["id"], run["id"]);
+    let users = "query Users($filters: UserInputFilters) { users(filters: $filters) { edges { node { id } } } }";
+    let d = app.ok(users, json!({"filters": {}})).await;
+    assert!(!d["users"]["edges"].as_array().unwrap().is_empty());
+}
