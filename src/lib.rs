@@ -8,4 +8,5 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod input;
+pub mod live;
 pub mod store;

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_init;
 mod m20261128_000002_access;
+mod m20261129_000010_live_notify;
 
 /// Runs all migrations of the Traveler schema.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_init::Migration),
             Box::new(m20261128_000002_access::Migration),
+            Box::new(m20261129_000010_live_notify::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod graphql;
 pub mod limits;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -24,13 +25,15 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub keys: Arc<crate::store::auth::KeyCache>,
+    /// Live subscriptions of this process.
+    pub live: crate::live::Hub,
 }
 
 pub fn router(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
     let mut app = Router::new()
         .route("/", get(graphiql))
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql", get(ws::get).post(graphql::post))
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
         .with_state(state);

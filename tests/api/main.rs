@@ -10,3 +10,5 @@ mod harness;
 mod http;
 mod robustness;
 mod schema;
+mod subscriptions;
+mod ws_client;
