@@ -65,6 +65,7 @@ pub async fn graphiql() -> Html<String> {
     Html(
         async_graphql::http::GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
             .title("Traveler")
             .finish(),
     )

@@ -68,12 +68,20 @@ pub async fn get(
         .on_upgrade(move |socket| serve(state, socket, protocol, header_token))
 }
 
-/// Without an `Origin` (not a browser) anything goes; with one, it must be listed.
+/// Without an `Origin` (not a browser) anything goes; with one, it must be listed in
+/// `TRAVELER_CORS_ORIGINS` or be this server's own (GraphiQL at `/`).
 fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
-    match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        None => true,
-        Some(o) => allowed.iter().any(|a| a == o),
-    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let same_site = host.is_some_and(|h| {
+        origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            == Some(h)
+    });
+    same_site || allowed.iter().any(|a| a == origin)
 }
 
 type Sink = SplitSink<WebSocket, Message>;

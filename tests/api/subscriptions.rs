@@ -117,13 +117,17 @@ async fn a_step_action_reaches_every_run_of_the_batch() {
 }
 
 #[tokio::test]
-async fn no_key_or_a_bad_key_closes_with_4401_and_foreign_origins_are_refused() {
+async fn bad_keys_close_with_4401_no_permission_with_4403_foreign_origins_are_refused() {
     let app = app().await;
     let addr = serve(&app).await;
     let mut ws = ws_client::init(&addr, json!({})).await;
     assert_eq!(ws.close_code().await, Some(4401));
     let mut ws = ws_client::init(&addr, json!({"Authorization": "Bearer nope"})).await;
     assert_eq!(ws.close_code().await, Some(4401));
+    // A user without any role may not read: 4403.
+    let no_roles = key_for(&app, "nobody@x.io", &[], false).await;
+    let mut ws = ws_client::init(&addr, json!({"Authorization": no_roles})).await;
+    assert_eq!(ws.close_code().await, Some(4403));
     // The bare key and `Token` work as over HTTP; so does the upgrade request's header.
     for payload in [
         json!({"Authorization": ADMIN}),
@@ -156,6 +160,13 @@ async fn no_key_or_a_bad_key_closes_with_4401_and_foreign_origins_are_refused() 
     )
     .await;
     assert_eq!(refused.err(), Some(403));
+    // GraphiQL, served by this server, may open one too.
+    let own = format!("http://{addr}");
+    assert!(
+        ws_client::open(&addr, "graphql-transport-ws", &[("origin", &own)])
+            .await
+            .is_ok()
+    );
     assert!(
         ws_client::open(
             &addr,

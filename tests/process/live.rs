@@ -114,3 +114,17 @@ async fn bench_1000_subscribers_one_batch_of_100() {
         ms[ms.len() - 1],
     );
 }
+
+/// SIGTERM: subscription sockets are closed with 1001 (going away), then the process exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_subscription_sockets_with_1001() {
+    let url = fresh_database().await;
+    let mut srv = Server::start(&url).await;
+    let mut ws = ws_client::connect(&srv.addr, KEY).await;
+    ws.subscribe("c", "subscription { runsCreated { eventId } }", json!({}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    srv.signal("TERM");
+    assert_eq!(ws.close_code().await, Some(1001));
+    assert_eq!(srv.wait(), Some(0));
+}
