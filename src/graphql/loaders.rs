@@ -179,6 +179,19 @@ impl Loaders {
         Ok(())
     }
 
+    /// Records `value` as loaded for `key` (a subscription shares what it loaded once for
+    /// all its subscribers).
+    pub fn seed<K, V>(&self, key: K, value: Option<V>)
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+    {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        typed::<K, V>(&mut state)
+            .memo
+            .insert(key, futures_util::future::ready(Ok(value)).boxed().shared());
+    }
+
     /// Forgets everything loaded so far: a mutation's payload must see its own writes.
     pub fn invalidate(&self) {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).clear();

@@ -3,20 +3,24 @@
 //! and loads what it sends through the store with its own caller, so scoping (organization,
 //! export control) is applied to every event as to a query.
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use async_graphql::dataloader::Loader as _;
 use async_graphql::{Context, ID, Object, Result, Subscription as SubscriptionRoot};
 use entity::run;
 use futures_util::{Stream, StreamExt, stream};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::ctx::{Gql, caller, db, loaders};
-use super::loaders::RunStepsKey;
+use super::loaders::{Db, RunSteps, RunStepsKey};
 use super::types::id;
 use super::types::run::Run;
 use super::types::run_step::RunStep;
 use crate::caller::Caller;
 use crate::domain::status::RunStatus;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::input::{RunsInputFilters, parse_id};
 use crate::live::{Change, Closer, Hub, close};
 use crate::store::{events, scope};
@@ -28,6 +32,7 @@ pub struct RunChangedEvent {
     event_id: i64,
     action: String,
     run: run::Model,
+    steps: Option<Arc<RunSteps>>,
 }
 
 #[Object]
@@ -44,7 +49,11 @@ impl RunChangedEvent {
     async fn run(&self, ctx: &Context<'_>) -> Run {
         // The subscription's loaders live as long as it does: forget what they loaded
         // before this change. (Its events are resolved one at a time.)
-        loaders(ctx).invalidate();
+        let l = loaders(ctx);
+        l.invalidate();
+        if let Some(steps) = &self.steps {
+            l.seed(RunStepsKey(self.run.id), Some(steps.clone()));
+        }
         Run(self.run.clone())
     }
 }
@@ -54,6 +63,7 @@ pub struct RunStepChangedEvent {
     event_id: i64,
     action: String,
     run: run::Model,
+    steps: Arc<RunSteps>,
     run_step_id: i64,
 }
 
@@ -71,17 +81,14 @@ impl RunStepChangedEvent {
     async fn run_step(&self, ctx: &Context<'_>) -> Result<RunStep> {
         let l = loaders(ctx);
         l.invalidate();
-        let all = l
-            .load(RunStepsKey(self.run.id))
-            .await
-            .gql()?
-            .unwrap_or_default();
-        let row = all
+        l.seed(RunStepsKey(self.run.id), Some(self.steps.clone()));
+        let row = self
+            .steps
             .get(self.run_step_id)
             .cloned()
-            .ok_or_else(|| crate::error::AppError::not_found("run step").into_gql())?;
+            .ok_or_else(|| AppError::not_found("run step").into_gql())?;
         let failed = self.run.status == RunStatus::Failed.as_str();
-        Ok(RunStep::new(row, all, failed))
+        Ok(RunStep::new(row, self.steps.clone(), failed))
     }
 }
 
@@ -102,6 +109,46 @@ impl RunsCreatedEvent {
         loaders(ctx).invalidate();
         self.runs.iter().cloned().map(Run).collect()
     }
+}
+
+/// What every subscriber of this process needs for one change, loaded once for all.
+struct Loaded {
+    runs: HashMap<i64, run::Model>,
+    steps: HashMap<i64, Arc<RunSteps>>,
+}
+
+/// The change's runs (of the organization, cleared or not: each subscriber applies its
+/// own clearance with `run_visible_to`) and their steps, from the change's memo.
+async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
+    let any = c
+        .memo
+        .get_or_try_init(|| async {
+            let mut org = sub.caller.clone();
+            org.export_control_cleared = true;
+            let runs: HashMap<i64, run::Model> = scope::visible::<run::Entity>(&org)
+                .filter(run::Column::Id.is_in(c.run_ids.clone()))
+                .all(&sub.db)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+            let keys: Vec<RunStepsKey> = runs.keys().map(|id| RunStepsKey(*id)).collect();
+            let db = Db {
+                db: sub.db.clone(),
+                caller: org,
+            };
+            let steps = db
+                .load(&keys)
+                .await?
+                .into_iter()
+                .map(|(k, v)| (k.0, v))
+                .collect();
+            Ok::<_, AppError>(Arc::new(Loaded { runs, steps }) as Arc<dyn Any + Send + Sync>)
+        })
+        .await?;
+    any.clone()
+        .downcast::<Loaded>()
+        .map_err(|_| AppError::internal("a change's memo of another type"))
 }
 
 /// What a subscription needs outside the request: its caller, database and hub.
@@ -187,15 +234,19 @@ impl Subscription {
             if c.created || !c.run_ids.contains(&run_id) {
                 return Ok(Vec::new());
             }
-            let run = scope::find::<run::Entity>(&sub.db, &sub.caller, run_id).await?;
-            Ok(run
-                .map(|run| RunChangedEvent {
-                    event_id: c.event_id,
-                    action: c.action.clone(),
-                    run,
-                })
-                .into_iter()
-                .collect())
+            let l = loaded(&sub, &c).await?;
+            let Some(run) = l.runs.get(&run_id) else {
+                return Ok(Vec::new());
+            };
+            if !events::run_visible_to(&sub.caller, run) {
+                return Ok(Vec::new());
+            }
+            Ok(vec![RunChangedEvent {
+                event_id: c.event_id,
+                action: c.action.clone(),
+                run: run.clone(),
+                steps: l.steps.get(&run_id).cloned(),
+            }])
         }))
     }
 
@@ -214,21 +265,36 @@ impl Subscription {
                 if c.run_step_ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let runs = events::visible_runs(&sub.db, &sub.caller, &c.run_ids, filters).await?;
-                let ids: Vec<i64> = runs.iter().map(|r| r.id).collect();
-                let steps = events::run_steps(&sub.db, &c.run_step_ids, &ids).await?;
-                Ok(steps
-                    .into_iter()
-                    .filter_map(|s| {
-                        let run = runs.iter().find(|r| r.id == s.run_id)?.clone();
-                        Some(RunStepChangedEvent {
+                let l = loaded(&sub, &c).await?;
+                let runs: Vec<run::Model> = match filters {
+                    None => c
+                        .run_ids
+                        .iter()
+                        .filter_map(|id| l.runs.get(id))
+                        .filter(|r| events::run_visible_to(&sub.caller, r))
+                        .cloned()
+                        .collect(),
+                    Some(f) => {
+                        events::visible_runs(&sub.db, &sub.caller, &c.run_ids, Some(f)).await?
+                    }
+                };
+                let mut out = Vec::new();
+                for step_id in &c.run_step_ids {
+                    let found = runs.iter().find_map(|r| {
+                        let all = l.steps.get(&r.id)?;
+                        all.get(*step_id).map(|_| (r, all))
+                    });
+                    if let Some((run, all)) = found {
+                        out.push(RunStepChangedEvent {
                             event_id: c.event_id,
                             action: c.action.clone(),
-                            run,
-                            run_step_id: s.id,
-                        })
-                    })
-                    .collect())
+                            run: run.clone(),
+                            steps: all.clone(),
+                            run_step_id: *step_id,
+                        });
+                    }
+                }
+                Ok(out)
             }
         }))
     }

@@ -22,8 +22,13 @@ use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::input::RunsInputFilters;
 
+/// Where the subscribers of one process keep what they loaded for a change, so it is
+/// loaded once for all of them (a thousand screens on one batch read it once).
+pub type Memo =
+    std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<dyn std::any::Any + Send + Sync>>>;
+
 /// One audit event as live subscribers see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Change {
     pub event_id: i64,
     pub organization_id: i64,
@@ -32,6 +37,7 @@ pub struct Change {
     pub created: bool,
     pub run_ids: Vec<i64>,
     pub run_step_ids: Vec<i64>,
+    pub memo: Memo,
 }
 
 /// The newest event id (0 for an empty log).
@@ -121,6 +127,7 @@ pub async fn changes(
             created,
             run_ids: runs,
             run_step_ids: steps,
+            memo: Memo::default(),
         });
     }
     Ok(out)
@@ -274,19 +281,9 @@ pub async fn visible_runs(
     Ok(page.rows.into_iter().map(|(_, r)| r).collect())
 }
 
-/// The run steps of `ids` that belong to `runs`, in id order.
-pub async fn run_steps(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-    runs: &[i64],
-) -> Result<Vec<run_step::Model>, DbErr> {
-    if ids.is_empty() || runs.is_empty() {
-        return Ok(Vec::new());
-    }
-    run_step::Entity::find()
-        .filter(run_step::Column::Id.is_in(ids.to_vec()))
-        .filter(run_step::Column::RunId.is_in(runs.to_vec()))
-        .order_by_asc(run_step::Column::Id)
-        .all(db)
-        .await
+/// Whether the caller may see `run`: `scope::visible` for a row already loaded (the
+/// organization, and export control for callers who are not cleared).
+pub fn run_visible_to(caller: &Caller, run: &run::Model) -> bool {
+    run.organization_id == caller.organization_id
+        && (caller.export_control_cleared || !run.export_controlled)
 }
