@@ -279,3 +279,64 @@ impl Closer {
         self.0.send_replace(Some((code, reason.into())));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(id: i64, org: i64) -> Arc<Change> {
+        Arc::new(Change {
+            event_id: id,
+            organization_id: org,
+            action: "updateRunStep".into(),
+            created: false,
+            run_ids: vec![1],
+            run_step_ids: vec![1],
+            memo: Default::default(),
+        })
+    }
+
+    fn feed(rx: broadcast::Receiver<Arc<Change>>, replayed: &[i64]) -> Feed {
+        Feed {
+            queue: replayed.iter().map(|i| change(*i, 1)).collect(),
+            replayed: replayed.iter().copied().collect(),
+            rx,
+            organization_id: 1,
+            done: false,
+        }
+    }
+
+    async fn ids(f: &mut Feed, n: usize) -> Vec<i64> {
+        let mut out = Vec::new();
+        for _ in 0..n {
+            out.push(f.next().await.unwrap().unwrap().event_id);
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn replay_first_then_live_each_once_and_only_the_organization() {
+        let (tx, rx) = broadcast::channel(16);
+        let mut f = feed(rx, &[3, 4]);
+        // 4 committed while the replay was read: it is in both, delivered once.
+        for (id, org) in [(4, 1), (5, 2), (6, 1)] {
+            assert!(tx.send(change(id, org)).is_ok());
+        }
+        assert_eq!(ids(&mut f, 3).await, [3, 4, 6]);
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_dropped_not_waited_for() {
+        let (tx, rx) = broadcast::channel(16);
+        let mut f = feed(rx, &[]);
+        // The writer never blocks, however far behind the subscriber is.
+        for id in 0..40 {
+            assert!(tx.send(change(id, 1)).is_ok());
+        }
+        let Some(Err(e)) = f.next().await else {
+            panic!("expected the feed to fail");
+        };
+        assert_eq!(e.code, Code::LimitExceeded);
+        assert!(f.next().await.is_none(), "the feed ends after the error");
+    }
+}
