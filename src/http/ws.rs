@@ -179,17 +179,18 @@ async fn serve(
         Ok(c) => c,
         Err((code, reason)) => return close_with(&mut sink, code, reason).await,
     };
+    let cleared = caller.export_control_cleared;
     let Some(_connection) = state.live.connect(caller.api_key_id) else {
         let reason = "LIMIT_EXCEEDED: too many subscription connections for this API key";
         return close_with(&mut sink, close::LIMIT_EXCEEDED, reason).await;
     };
-    let (closer, mut closed) = Closer::new();
+    let (closer, closed) = Closer::new();
     let mut data = Data::default();
     data.insert(caller.clone());
     data.insert(closer);
     // The protocol library writes into a channel; this task writes the socket, so it can
     // add pings and close frames of its own.
-    let (out_tx, mut out_rx) = mpsc::channel::<Message>(64);
+    let (out_tx, out_rx) = mpsc::channel::<Message>(64);
     let out = futures_util::sink::unfold(out_tx, |tx, m: Message| async move {
         tx.send(m)
             .await
@@ -209,55 +210,101 @@ async fn serve(
     let protocol_task = GraphQLWebSocket::new_with_pair(out, replayed, executor, protocol)
         .with_data(data)
         .serve();
-    tokio::pin!(protocol_task);
-    let mut ping = tokio::time::interval_at(
-        tokio::time::Instant::now() + limits.keepalive,
-        limits.keepalive,
-    );
-    let mut recheck =
-        tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_KEY, RECHECK_KEY);
-    let mut shutdown = state.live.shutdown_signal();
-    let token = token.unwrap_or_default();
-    let mut protocol_done = false;
-    let end: Option<(u16, String)> = loop {
-        tokio::select! {
-            () = &mut protocol_task, if !protocol_done => protocol_done = true,
-            m = out_rx.recv() => match m {
-                Some(m) => {
-                    let last = matches!(m, Message::Close(_));
-                    if !send(&mut sink, m).await || last {
-                        return;
+    let conn = Conn {
+        state: &state,
+        token: token.unwrap_or_default(),
+        cleared,
+        keepalive: limits.keepalive,
+    };
+    conn.pump(&mut sink, out_rx, protocol_task, closed).await;
+}
+
+/// One authenticated connection, while it is served.
+struct Conn<'a> {
+    state: &'a AppState,
+    token: String,
+    cleared: bool,
+    keepalive: Duration,
+}
+
+impl Conn<'_> {
+    /// Writes what the protocol produces, and pings, until the protocol ends or the
+    /// connection must close (revoked key, slow consumer, shutdown); then the close frame.
+    async fn pump(
+        &self,
+        sink: &mut Sink,
+        mut out_rx: mpsc::Receiver<Message>,
+        protocol_task: impl Future<Output = ()>,
+        mut closed: tokio::sync::watch::Receiver<Option<(u16, String)>>,
+    ) {
+        tokio::pin!(protocol_task);
+        let start = tokio::time::Instant::now();
+        let mut ping = tokio::time::interval_at(start + self.keepalive, self.keepalive);
+        let mut recheck = tokio::time::interval_at(start + RECHECK_KEY, RECHECK_KEY);
+        let mut shutdown = self.state.live.shutdown_signal();
+        let mut protocol_done = false;
+        let end: Option<(u16, String)> = loop {
+            tokio::select! {
+                () = &mut protocol_task, if !protocol_done => protocol_done = true,
+                m = out_rx.recv() => match m {
+                    Some(m) => {
+                        let last = matches!(m, Message::Close(_));
+                        if !send(sink, m).await || last {
+                            return;
+                        }
+                    }
+                    None => break None,
+                },
+                _ = ping.tick() => if !send(sink, Message::Ping(Default::default())).await {
+                    return;
+                },
+                _ = recheck.tick() => if let Some(end) = self.recheck().await {
+                    break Some(end);
+                },
+                Ok(()) = closed.changed() => {
+                    if let Some(c) = closed.borrow().clone() {
+                        break Some(c);
                     }
                 }
-                None => break None,
-            },
-            _ = ping.tick() => if !send(&mut sink, Message::Ping(Default::default())).await {
+                Ok(()) = shutdown.changed() => {
+                    break Some((close::GOING_AWAY, "the server is shutting down".into()));
+                }
+            }
+        };
+        // What the protocol already produced goes out before the close frame.
+        while let Ok(m) = out_rx.try_recv() {
+            if !send(sink, m).await {
                 return;
-            },
-            _ = recheck.tick() => {
-                if !matches!(state.keys.caller(&state.db, &token).await, Ok(Some(_))) {
-                    break Some((close::UNAUTHORIZED, "the API key is no longer valid".into()));
-                }
-            }
-            Ok(()) = closed.changed() => {
-                if let Some(c) = closed.borrow().clone() {
-                    break Some(c);
-                }
-            }
-            Ok(()) = shutdown.changed() => {
-                break Some((close::GOING_AWAY, "the server is shutting down".into()));
             }
         }
-    };
-    // What the protocol already produced goes out before the close frame.
-    while let Ok(m) = out_rx.try_recv() {
-        if !send(&mut sink, m).await {
-            return;
+        match end {
+            Some((code, reason)) => close_with(sink, code, &reason).await,
+            None => close_with(sink, 1000, "").await,
         }
     }
-    match end {
-        Some((code, reason)) => close_with(&mut sink, code, &reason).await,
-        None => close_with(&mut sink, 1000, "").await,
+
+    /// The close code and reason when the key no longer holds as it did at connect.
+    async fn recheck(&self) -> Option<(u16, String)> {
+        match self.state.keys.caller(&self.state.db, &self.token).await {
+            Ok(Some(c))
+                if c.export_control_cleared == self.cleared
+                    && c.require(Permission::ReadAll).is_ok() =>
+            {
+                None
+            }
+            // Scoping was decided at connect: a changed clearance or role means the
+            // client reconnects under the new one.
+            Ok(Some(_)) => Some((
+                close::FORBIDDEN,
+                "the key's permissions changed; reconnect".into(),
+            )),
+            Ok(None) => Some((close::UNAUTHORIZED, "the API key is no longer valid".into())),
+            // A database hiccup: keep the connection, check again next time.
+            Err(e) => {
+                tracing::warn!(error = %e, "rechecking a subscription key failed");
+                None
+            }
+        }
     }
 }
 
