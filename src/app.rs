@@ -29,7 +29,9 @@ pub async fn build_with(
     store::migrate(&db).await?;
     let new_admin_token = store::auth::bootstrap(&db, config.admin_token.clone()).await?;
     let keys = std::sync::Arc::new(store::auth::KeyCache::default());
+    let live = crate::live::Hub::new(db.clone(), crate::live::LiveLimits::from(&config.limits));
     let schema = crate::graphql::builder(&config.limits)
+        .data(live.clone())
         .data(AppData {
             db: db.clone(),
             limits: config.limits.clone(),
@@ -41,6 +43,7 @@ pub async fn build_with(
         db,
         config: Arc::new(config),
         keys,
+        live,
     };
     Ok(App {
         router: router(state.clone()),

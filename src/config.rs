@@ -16,6 +16,15 @@ pub struct Limits {
     pub copies: usize,
     pub request_timeout: Duration,
     pub introspection: bool,
+    /// Live subscriptions: per WebSocket connection, and connections per API key.
+    pub subscriptions_per_connection: usize,
+    pub connections_per_key: usize,
+    /// Changes a subscriber may fall behind before it is dropped.
+    pub subscription_buffer: usize,
+    /// Keep-alive pings on idle subscription sockets.
+    pub keepalive: Duration,
+    /// How often a follower on SQLite reads the event log.
+    pub live_poll: Duration,
 }
 
 impl Default for Limits {
@@ -32,6 +41,11 @@ impl Default for Limits {
             copies: 500,
             request_timeout: Duration::from_secs(30),
             introspection: true,
+            subscriptions_per_connection: 100,
+            connections_per_key: 2000,
+            subscription_buffer: 4096,
+            keepalive: Duration::from_secs(30),
+            live_poll: Duration::from_millis(150),
         }
     }
 }
@@ -73,6 +87,21 @@ impl Config {
         let mut secs = limits.request_timeout.as_secs();
         num("TRAVELER_REQUEST_TIMEOUT_SECS", &mut secs)?;
         limits.request_timeout = Duration::from_secs(secs);
+        num(
+            "TRAVELER_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+            &mut limits.subscriptions_per_connection,
+        )?;
+        num(
+            "TRAVELER_MAX_CONNECTIONS_PER_KEY",
+            &mut limits.connections_per_key,
+        )?;
+        num(
+            "TRAVELER_SUBSCRIPTION_BUFFER",
+            &mut limits.subscription_buffer,
+        )?;
+        let mut ms = limits.live_poll.as_millis() as u64;
+        num("TRAVELER_LIVE_POLL_MS", &mut ms)?;
+        limits.live_poll = Duration::from_millis(ms.max(10));
         if let Some(v) = var("TRAVELER_INTROSPECTION") {
             limits.introspection = !matches!(v.as_str(), "0" | "false" | "off" | "no");
         }

@@ -36,9 +36,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     tracing::info!(address = %listener.local_addr()?, "serving GraphiQL at / and the API at /graphql");
+    let live = app.state.live.clone();
+    let hub = live.clone();
     axum::serve(listener, app.router)
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            // Subscription sockets are not requests in flight: tell them to close (1001).
+            hub.close_all();
+        })
         .await?;
+    // Give subscription sockets a moment to send their close frames.
+    let drain = std::time::Instant::now();
+    while live.connection_count() > 0 && drain.elapsed() < std::time::Duration::from_secs(2) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     tracing::info!("stopped after finishing requests in flight");
     Ok(())
 }

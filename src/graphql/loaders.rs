@@ -220,6 +220,18 @@ impl Loaders {
         }
         Ok(())
     }
+
+    /// Records `value` as loaded for `key` (a subscription shares what it loaded once for
+    /// all its subscribers).
+    pub async fn seed<K: Key>(&self, key: K, value: Option<K::Value>) {
+        let set = self.set();
+        K::typed(&set).loader.prime(key, Ok(value)).await;
+    }
+
+    /// Forgets everything loaded so far (see [`invalidate`]).
+    pub fn invalidate(&self) {
+        invalidate(self)
+    }
 }
 
 /// A run's steps with indexes for the tree and for dependencies.

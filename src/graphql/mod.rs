@@ -10,22 +10,23 @@ pub mod loaders;
 pub mod mutation;
 pub mod prefetch;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 
 use crate::config::Limits;
 
-pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// The schema with its limits, without data: used by the server and to export the SDL.
 pub fn builder(
     limits: &Limits,
-) -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
+) -> SchemaBuilder<query::Query, mutation::Mutation, subscription::Subscription> {
     let mut b = Schema::build(
         query::Query,
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod graphql;
 pub mod limits;
 pub mod request_id;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -25,13 +26,15 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub keys: Arc<crate::store::auth::KeyCache>,
+    /// Live subscriptions of this process.
+    pub live: crate::live::Hub,
 }
 
 pub fn router(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
     let mut app = Router::new()
         .route("/", get(graphiql))
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql", get(ws::get).post(graphql::post))
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
         .with_state(state);
@@ -70,6 +73,7 @@ pub async fn graphiql() -> Html<String> {
     Html(
         async_graphql::http::GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
             .title("Traveler")
             .finish(),
     )

@@ -78,7 +78,7 @@ impl<E: Listed> Spec<E> {
         self.sorts.push((col, dir));
     }
 
-    fn apply(self, mut q: Select<E>) -> Select<E> {
+    pub fn apply(self, mut q: Select<E>) -> Select<E> {
         for (col, f) in &self.filters {
             q = q.filter(condition(*col, f));
         }

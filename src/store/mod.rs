@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod counters;
 pub mod create_runs;
 pub mod etag;
+pub mod events;
 pub mod execution;
 pub mod filter;
 pub mod inventory;

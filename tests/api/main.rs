@@ -14,3 +14,5 @@ mod lists;
 mod request_id;
 mod robustness;
 mod schema;
+mod subscriptions;
+mod ws_client;

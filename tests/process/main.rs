@@ -4,4 +4,7 @@
 //! SQLite file shared by the processes.
 
 mod client;
+mod live;
 mod tests;
+#[path = "../api/ws_client.rs"]
+mod ws_client;

@@ -1,0 +1,336 @@
+//! Subscriptions: live run changes over WebSocket (`http/ws.rs`). Each subscription reads
+//! its organization's changes from the process's hub (`live`), keeps those it asked for,
+//! and loads what it sends through the store with its own caller, so scoping (organization,
+//! export control) is applied to every event as to a query.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result, Subscription as SubscriptionRoot};
+use entity::run;
+use futures_util::{Stream, StreamExt, stream};
+use sea_orm::{ColumnTrait, QueryFilter};
+
+use super::ctx::{Gql, caller, db, loaders};
+use super::input::filters::{RunSortEnum, RunsInputFilters, spec};
+use super::input::{id as parse_id, keys};
+use super::loaders::{Db, Key, RunSteps, RunStepsKey};
+use super::types::id;
+use super::types::run::Run;
+use super::types::run_step::RunStep;
+use crate::caller::Caller;
+use crate::domain::status::RunStatus;
+use crate::error::{AppError, AppResult};
+use crate::live::{Change, Closer, Hub, close};
+use crate::store::{events, scope};
+
+pub struct Subscription;
+
+/// A run changed: a step or field of it (or of its batch), the run itself, or its batch.
+pub struct RunChangedEvent {
+    event_id: i64,
+    action: String,
+    run: run::Model,
+    steps: Option<Arc<RunSteps>>,
+}
+
+#[Object]
+impl RunChangedEvent {
+    /// The audit event that made the change; pass it as `after` when resubscribing.
+    async fn event_id(&self) -> ID {
+        id(self.event_id)
+    }
+    /// The mutation, e.g. `updateRunStep`.
+    async fn action(&self) -> &str {
+        &self.action
+    }
+    /// The run as it is now.
+    async fn run(&self, ctx: &Context<'_>) -> Run {
+        // The subscription's loaders live as long as it does: forget what they loaded
+        // before this change. (Its events are resolved one at a time.)
+        let l = loaders(ctx);
+        l.invalidate();
+        if let Some(steps) = &self.steps {
+            l.seed(RunStepsKey(self.run.id), Some(steps.clone())).await;
+        }
+        Run(self.run.clone())
+    }
+}
+
+/// A run step changed (its status, its fields), directly or by batch propagation.
+pub struct RunStepChangedEvent {
+    event_id: i64,
+    action: String,
+    run: run::Model,
+    steps: Arc<RunSteps>,
+    run_step_id: i64,
+}
+
+#[Object]
+impl RunStepChangedEvent {
+    /// The audit event that made the change; pass it as `after` when resubscribing.
+    async fn event_id(&self) -> ID {
+        id(self.event_id)
+    }
+    /// The mutation, e.g. `updateRunStep`.
+    async fn action(&self) -> &str {
+        &self.action
+    }
+    /// The step as it is now.
+    async fn run_step(&self, ctx: &Context<'_>) -> Result<RunStep> {
+        let l = loaders(ctx);
+        l.invalidate();
+        l.seed(RunStepsKey(self.run.id), Some(self.steps.clone()))
+            .await;
+        let row = self
+            .steps
+            .get(self.run_step_id)
+            .cloned()
+            .ok_or_else(|| AppError::not_found("run step").into_gql())?;
+        let failed = self.run.status == RunStatus::Failed.as_str();
+        Ok(RunStep::new(row, self.steps.clone(), failed))
+    }
+}
+
+/// Runs were created (one event per creating mutation).
+pub struct RunsCreatedEvent {
+    event_id: i64,
+    runs: Vec<run::Model>,
+}
+
+#[Object]
+impl RunsCreatedEvent {
+    /// The audit event that created them; pass it as `after` when resubscribing.
+    async fn event_id(&self) -> ID {
+        id(self.event_id)
+    }
+    /// The new runs the subscriber may see and that match its filters.
+    async fn runs(&self, ctx: &Context<'_>) -> Vec<Run> {
+        loaders(ctx).invalidate();
+        self.runs.iter().cloned().map(Run).collect()
+    }
+}
+
+/// What every subscriber of this process needs for one change, loaded once for all.
+struct Loaded {
+    runs: HashMap<i64, run::Model>,
+    steps: HashMap<i64, Arc<RunSteps>>,
+}
+
+/// The change's runs (of the organization, cleared or not: each subscriber applies its
+/// own clearance with `run_visible_to`) and their steps, from the change's memo.
+async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
+    let any = c
+        .memo
+        .get_or_try_init(|| async {
+            let mut org = sub.caller.clone();
+            org.export_control_cleared = true;
+            let runs: HashMap<i64, run::Model> = scope::visible::<run::Entity>(&org)
+                .filter(run::Column::Id.is_in(c.run_ids.clone()))
+                .all(&sub.db)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+            let ids: Vec<i64> = runs.keys().copied().collect();
+            let db = Db {
+                db: sub.db.clone(),
+                caller: org,
+            };
+            let steps = RunStepsKey::read(&db, &ids).await?;
+            Ok::<_, AppError>(Arc::new(Loaded { runs, steps }) as Arc<dyn Any + Send + Sync>)
+        })
+        .await?;
+    any.clone()
+        .downcast::<Loaded>()
+        .map_err(|_| AppError::internal("a change's memo of another type"))
+}
+
+/// What a subscription needs outside the request: its caller, database and hub.
+struct Sub {
+    caller: Caller,
+    db: sea_orm::DatabaseConnection,
+}
+
+async fn start(
+    ctx: &Context<'_>,
+    after: Option<ID>,
+) -> Result<(Sub, impl Stream<Item = AppResult<Arc<Change>>> + use<>)> {
+    let caller = caller(ctx)?.clone();
+    let after = after
+        .map(|a| parse_id(&a, &keys(&["after"])))
+        .transpose()
+        .gql()?;
+    let hub = ctx.data_unchecked::<Hub>();
+    let feed = hub.feed(&caller, after).await.gql()?;
+    // A subscriber that fell behind is dropped with its connection, so the client
+    // reconnects and resumes with `after`.
+    let closer = ctx.data_opt::<Closer>().cloned();
+    let feed = feed.into_stream().inspect(move |c| {
+        if let (Err(e), Some(closer)) = (c, &closer) {
+            closer.close(
+                close::LIMIT_EXCEEDED,
+                format!("LIMIT_EXCEEDED: {}", e.message),
+            );
+        }
+    });
+    Ok((
+        Sub {
+            caller,
+            db: db(ctx).clone(),
+        },
+        feed,
+    ))
+}
+
+/// Maps each change to the events it yields for this subscriber (none, one or several);
+/// an error ends the subscription.
+fn events_of<T, F, Fut>(
+    sub: Sub,
+    changes: impl Stream<Item = AppResult<Arc<Change>>>,
+    f: F,
+) -> impl Stream<Item = Result<T>>
+where
+    F: Fn(Arc<Sub>, Arc<Change>) -> Fut,
+    Fut: Future<Output = AppResult<Vec<T>>>,
+{
+    let sub = Arc::new(sub);
+    changes
+        .then(move |c| {
+            let sub = sub.clone();
+            let out = c.map(|c| f(sub, c));
+            async move {
+                match out {
+                    Ok(fut) => fut.await.gql().map(|v| v.into_iter().map(Ok).collect()),
+                    Err(e) => Err(e.into_gql()),
+                }
+            }
+        })
+        .flat_map(|r: Result<Vec<Result<T>>>| match r {
+            Ok(items) => stream::iter(items),
+            Err(e) => stream::iter(vec![Err(e)]),
+        })
+}
+
+#[SubscriptionRoot]
+impl Subscription {
+    /// Every change of one run: its steps and fields (also when a batch sibling's action
+    /// propagates to it), the run itself, its batch membership. `after`: an `eventId`;
+    /// the changes since that event are sent first, then live ones.
+    async fn run_changed(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        after: Option<ID>,
+    ) -> Result<impl Stream<Item = Result<RunChangedEvent>> + use<>> {
+        let run_id = parse_id(&id, &keys(&["id"])).gql()?;
+        let (sub, changes) = start(ctx, after).await?;
+        scope::get::<run::Entity>(&sub.db, &sub.caller, run_id, "run", scope::path(&["id"]))
+            .await
+            .gql()?;
+        Ok(events_of(sub, changes, move |sub, c| async move {
+            if c.created || !c.run_ids.contains(&run_id) {
+                return Ok(Vec::new());
+            }
+            let l = loaded(&sub, &c).await?;
+            let Some(run) = l.runs.get(&run_id) else {
+                return Ok(Vec::new());
+            };
+            if !events::run_visible_to(&sub.caller, run) {
+                return Ok(Vec::new());
+            }
+            Ok(vec![RunChangedEvent {
+                event_id: c.event_id,
+                action: c.action.clone(),
+                run: run.clone(),
+                steps: l.steps.get(&run_id).cloned(),
+            }])
+        }))
+    }
+
+    /// Every step change of the runs matching `filters` (all visible runs without), one
+    /// event per step: a batch action sends one for each run of the batch.
+    async fn run_steps_changed(
+        &self,
+        ctx: &Context<'_>,
+        filters: Option<RunsInputFilters>,
+        after: Option<ID>,
+    ) -> Result<impl Stream<Item = Result<RunStepChangedEvent>> + use<>> {
+        let (sub, changes) = start(ctx, after).await?;
+        Ok(events_of(sub, changes, move |sub, c| {
+            let filters = filters.clone();
+            async move {
+                if c.run_step_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let l = loaded(&sub, &c).await?;
+                let runs: Vec<run::Model> = match filters {
+                    None => c
+                        .run_ids
+                        .iter()
+                        .filter_map(|id| l.runs.get(id))
+                        .filter(|r| events::run_visible_to(&sub.caller, r))
+                        .cloned()
+                        .collect(),
+                    Some(f) => {
+                        events::visible_runs(&sub.db, &sub.caller, &c.run_ids, Some(run_spec(f)))
+                            .await?
+                    }
+                };
+                let mut out = Vec::new();
+                for step_id in &c.run_step_ids {
+                    let found = runs.iter().find_map(|r| {
+                        let all = l.steps.get(&r.id)?;
+                        all.get(*step_id).map(|_| (r, all))
+                    });
+                    if let Some((run, all)) = found {
+                        out.push(RunStepChangedEvent {
+                            event_id: c.event_id,
+                            action: c.action.clone(),
+                            run: run.clone(),
+                            steps: all.clone(),
+                            run_step_id: *step_id,
+                        });
+                    }
+                }
+                Ok(out)
+            }
+        }))
+    }
+
+    /// Runs created (`createRun`, `createRuns`, `createBatchedRun`) that match `filters`:
+    /// one event per creating mutation, with its runs the subscriber may see.
+    async fn runs_created(
+        &self,
+        ctx: &Context<'_>,
+        filters: Option<RunsInputFilters>,
+        after: Option<ID>,
+    ) -> Result<impl Stream<Item = Result<RunsCreatedEvent>> + use<>> {
+        let (sub, changes) = start(ctx, after).await?;
+        Ok(events_of(sub, changes, move |sub, c| {
+            let filters = filters.clone();
+            async move {
+                if !c.created {
+                    return Ok(Vec::new());
+                }
+                let runs =
+                    events::visible_runs(&sub.db, &sub.caller, &c.run_ids, filters.map(run_spec))
+                        .await?;
+                Ok(if runs.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![RunsCreatedEvent {
+                        event_id: c.event_id,
+                        runs,
+                    }]
+                })
+            }
+        }))
+    }
+}
+
+/// A subscriber's run filters as the store's list spec (no sort: events come in log order).
+fn run_spec(f: RunsInputFilters) -> crate::store::lists::Spec<entity::run::Entity> {
+    spec(Some(f), None::<Vec<RunSortEnum>>)
+}
