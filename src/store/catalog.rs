@@ -140,9 +140,7 @@ pub async fn update_part(
     input: PartEdit,
 ) -> AppResult<part::Model> {
     let id = input.id;
-    let current =
-        scope::get::<part::Entity>(db, caller, id, "part", path(&["input", "id"])).await?;
-    etag::check(current.lock_version, &input.etag, "part")?;
+    let current = scope::get_current::<part::Entity>(db, caller, id, "part", &input.etag).await?;
     let mut am: part::ActiveModel = current.clone().into();
     if let Some(d) = input.description {
         am.description = Set(Some(d));

@@ -30,6 +30,7 @@ pub struct IdEtag {
 pub trait Versioned: EntityTrait {
     fn key_col() -> Self::Column;
     fn lock_col() -> Self::Column;
+    fn lock_version(m: &Self::Model) -> i32;
 }
 
 macro_rules! versioned {
@@ -37,6 +38,7 @@ macro_rules! versioned {
         impl Versioned for entity::$m::Entity {
             fn key_col() -> Self::Column { entity::$m::Column::Id }
             fn lock_col() -> Self::Column { entity::$m::Column::LockVersion }
+            fn lock_version(m: &Self::Model) -> i32 { m.lock_version }
         }
     )*};
 }

@@ -249,15 +249,9 @@ pub async fn update(
     input: UnitEdit,
 ) -> AppResult<part_inventory::Model> {
     let id = input.id;
-    let inv = scope::get::<part_inventory::Entity>(
-        db,
-        caller,
-        id,
-        "part inventory",
-        path(&["input", "id"]),
-    )
-    .await?;
-    etag::check(inv.lock_version, &input.etag, "part inventory")?;
+    let what = "part inventory";
+    let inv =
+        scope::get_current::<part_inventory::Entity>(db, caller, id, what, &input.etag).await?;
     let mut am: part_inventory::ActiveModel = inv.clone().into();
     if let Some(s) = input.status {
         am.status = Set(s.as_str().into());

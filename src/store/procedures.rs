@@ -58,6 +58,28 @@ async fn step_and_procedure(
     Ok((s, p))
 }
 
+/// A procedure to edit: visible, and `sent` is its current etag.
+async fn current_procedure(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    sent: &str,
+) -> AppResult<procedure::Model> {
+    scope::get_current::<procedure::Entity>(db, caller, id, "procedure", sent).await
+}
+
+/// A step to edit, with its procedure: both visible, and `sent` is the step's current etag.
+async fn current_step(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    sent: &str,
+) -> AppResult<(step::Model, procedure::Model)> {
+    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
+    etag::check(s.lock_version, sent, "step")?;
+    Ok((s, p))
+}
+
 async fn touch_procedure(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
     etag::bump::<procedure::Entity>(db, id).await
 }
@@ -153,8 +175,7 @@ pub async fn update_procedure(
     input: ProcedureEdit,
 ) -> AppResult<procedure::Model> {
     let id = input.id;
-    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(p.lock_version, &input.etag, "procedure")?;
+    let p = current_procedure(db, caller, id, &input.etag).await?;
     require_draft(&p)?;
     let mut am: procedure::ActiveModel = p.clone().into();
     if let Some(t) = input.title {
@@ -446,8 +467,7 @@ pub async fn update_step(
     input: StepEdit,
 ) -> AppResult<step::Model> {
     let id = input.id;
-    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(s.lock_version, &input.etag, "step")?;
+    let (s, p) = current_step(db, caller, id, &input.etag).await?;
     require_draft(&p)?;
     let mut am: step::ActiveModel = s.clone().into();
     if let Some(t) = input.title {
@@ -477,8 +497,7 @@ pub async fn delete_step(
     input: IdEtag,
 ) -> AppResult<step::Model> {
     let id = input.id;
-    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(s.lock_version, &input.etag, "step")?;
+    let (s, p) = current_step(db, caller, id, &input.etag).await?;
     require_draft(&p)?;
     let children = step::Entity::find()
         .filter(step::Column::ParentId.eq(id))
@@ -602,8 +621,7 @@ pub async fn submit_for_review(
     input: IdEtag,
 ) -> AppResult<procedure::Model> {
     let id = input.id;
-    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(p.lock_version, &input.etag, "procedure")?;
+    let p = current_procedure(db, caller, id, &input.etag).await?;
     let next = rules::submit_for_review(status_of(&p)?)
         .map_err(|e| AppError::new(Code::BadUserInput, e).at(&["input", "id"]))?;
     let mut am: procedure::ActiveModel = p.clone().into();
@@ -617,8 +635,7 @@ pub async fn approve_step(
     input: IdEtag,
 ) -> AppResult<step::Model> {
     let id = input.id;
-    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(s.lock_version, &input.etag, "step")?;
+    let (s, p) = current_step(db, caller, id, &input.etag).await?;
     if !matches!(
         status_of(&p)?,
         ProcedureStatus::Draft | ProcedureStatus::InReview
@@ -642,8 +659,7 @@ pub async fn release(
     input: IdEtag,
 ) -> AppResult<procedure::Model> {
     let id = input.id;
-    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(p.lock_version, &input.etag, "procedure")?;
+    let p = current_procedure(db, caller, id, &input.etag).await?;
     let next =
         rules::release(status_of(&p)?).map_err(|e| AppError::bad_input(e).at(&["input", "id"]))?;
     let now = super::now();

@@ -35,8 +35,7 @@ pub async fn update_run(
     input: RunEdit,
 ) -> AppResult<run::Model> {
     let id = input.id;
-    let r = scope::get::<run::Entity>(txn, caller, id, "run", path(&["input", "id"])).await?;
-    etag::check(r.lock_version, &input.etag, "run")?;
+    let r = scope::get_current::<run::Entity>(txn, caller, id, "run", &input.etag).await?;
     let mut am: run::ActiveModel = r.clone().into();
     if let Some(t) = input.title {
         let t = t.trim().to_string();
