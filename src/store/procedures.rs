@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use entity::{part, part_procedure, procedure, step, step_edge, step_field};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 
 use super::counters::{self, Counter};
+use super::create_runs::template::{self, Template, insert_chunked, with_field_spec};
 use super::etag;
 use super::etag::IdEtag;
 use super::scope::{self, path};
@@ -268,19 +268,6 @@ fn field_row(
         lock_version: Set(1),
         created_at: Set(super::now()),
     })
-}
-
-async fn procedure_edges(
-    db: &impl ConnectionTrait,
-    procedure_id: i64,
-) -> AppResult<Vec<(i64, i64)>> {
-    Ok(step_edge::Entity::find()
-        .filter(step_edge::Column::ProcedureId.eq(procedure_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.step_id, e.upstream_step_id))
-        .collect())
 }
 
 /// A step added to a DRAFT version, with its fields and upstream dependencies.
@@ -589,7 +576,7 @@ pub async fn create_step_edge(
                 .at(&["input", "upstreamStepId"]),
         );
     }
-    let edges = procedure_edges(db, p.id).await?;
+    let edges = template::edges(db, p.id).await?;
     if edges.contains(&(sid, uid)) {
         return Err(
             AppError::bad_input("this dependency already exists").at(&["input", "upstreamStepId"])
@@ -759,17 +746,15 @@ async fn copy_template(
     src_id: i64,
     p: &procedure::Model,
 ) -> AppResult<()> {
-    let steps = step::Entity::find()
-        .filter(step::Column::ProcedureId.eq(src_id))
-        .order_by_asc(step::Column::Id)
-        .all(db)
-        .await?;
-    let fields = step_field::Entity::find()
-        .filter(step_field::Column::ProcedureId.eq(src_id))
-        .order_by_asc(step_field::Column::Id)
-        .all(db)
-        .await?;
-    let edges = procedure_edges(db, src_id).await?;
+    let Template {
+        mut steps,
+        mut fields,
+        edges,
+        ..
+    } = Template::load(db, src_id).await?;
+    // In id order, as created: a parent precedes its children, and new ids keep the order.
+    steps.sort_by_key(|s| s.id);
+    fields.sort_by_key(|f| f.id);
     let links: Vec<i64> = part_procedure::Entity::find()
         .filter(part_procedure::Column::ProcedureId.eq(src_id))
         .all(db)
@@ -784,48 +769,40 @@ async fn copy_template(
             .enumerate()
             .map(|(i, s)| (s.id, first + i as i64))
             .collect();
-        copy_steps(db, &steps, &map, p).await?;
+        insert_chunked(db, steps.iter().map(|s| copied_step(s, &map, p)).collect()).await?;
         copy_fields(db, &fields, &map, p).await?;
-        for chunk in edges.chunks(1000) {
-            step_edge::Entity::insert_many(chunk.iter().map(|(s, u)| step_edge::ActiveModel {
-                organization_id: Set(caller.organization_id),
-                procedure_id: Set(p.id),
-                step_id: Set(map[s]),
-                upstream_step_id: Set(map[u]),
-                ..Default::default()
-            }))
-            .exec_without_returning(db)
-            .await?;
-        }
+        let edges = edges.iter().map(|(s, u)| step_edge::ActiveModel {
+            organization_id: Set(caller.organization_id),
+            procedure_id: Set(p.id),
+            step_id: Set(map[s]),
+            upstream_step_id: Set(map[u]),
+            ..Default::default()
+        });
+        insert_chunked(db, edges.collect()).await?;
     }
     link_parts(db, caller.organization_id, p.id, &links).await
 }
 
-async fn copy_steps(
-    db: &impl ConnectionTrait,
-    steps: &[step::Model],
+/// Step `s` of the source version as a step of the new version `p`, not yet approved.
+fn copied_step(
+    s: &step::Model,
     map: &HashMap<i64, i64>,
     p: &procedure::Model,
-) -> AppResult<()> {
-    for chunk in steps.chunks(1000) {
-        step::Entity::insert_many(chunk.iter().map(|s| step::ActiveModel {
-            id: Set(map[&s.id]),
-            organization_id: Set(s.organization_id),
-            procedure_id: Set(p.id),
-            parent_id: Set(s.parent_id.and_then(|x| map.get(&x).copied())),
-            position: Set(s.position),
-            title: Set(s.title.clone()),
-            content: Set(s.content.clone()),
-            approved: Set(false),
-            approved_by_id: Set(None),
-            approved_at: Set(None),
-            lock_version: Set(1),
-            created_at: Set(p.created_at),
-        }))
-        .exec_without_returning(db)
-        .await?;
+) -> step::ActiveModel {
+    step::ActiveModel {
+        id: Set(map[&s.id]),
+        organization_id: Set(s.organization_id),
+        procedure_id: Set(p.id),
+        parent_id: Set(s.parent_id.and_then(|x| map.get(&x).copied())),
+        position: Set(s.position),
+        title: Set(s.title.clone()),
+        content: Set(s.content.clone()),
+        approved: Set(false),
+        approved_by_id: Set(None),
+        approved_at: Set(None),
+        lock_version: Set(1),
+        created_at: Set(p.created_at),
     }
-    Ok(())
 }
 
 async fn copy_fields(
@@ -838,29 +815,16 @@ async fn copy_fields(
         return Ok(());
     }
     let first = counters::ids(db, "step_fields", fields.len()).await?;
-    for (c, chunk) in fields.chunks(1000).enumerate() {
-        step_field::Entity::insert_many(chunk.iter().enumerate().map(|(i, f)| {
-            step_field::ActiveModel {
-                id: Set(first + (c * 1000 + i) as i64),
-                organization_id: Set(f.organization_id),
-                procedure_id: Set(p.id),
-                step_id: Set(map[&f.step_id]),
-                position: Set(f.position),
-                name: Set(f.name.clone()),
-                field_type: Set(f.field_type.clone()),
-                required: Set(f.required),
-                unit: Set(f.unit.clone()),
-                options: Set(f.options.clone()),
-                min: Set(f.min),
-                max: Set(f.max),
-                pattern: Set(f.pattern.clone()),
-                lock_version: Set(1),
-                created_at: Set(p.created_at),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
+    let rows = fields.iter().enumerate().map(|(i, f)| {
+        with_field_spec!(step_field::ActiveModel, f, {
+            id: Set(first + i as i64),
+            organization_id: Set(f.organization_id),
+            procedure_id: Set(p.id),
+            step_id: Set(map[&f.step_id]),
+            created_at: Set(p.created_at),
+        })
+    });
+    insert_chunked(db, rows.collect()).await?;
     Ok(())
 }
 
