@@ -115,12 +115,10 @@ pub async fn create_part(
     .insert(db)
     .await
     .map_err(|e| {
-        if super::is_unique_violation(&e) {
-            AppError::bad_input("this part number and revision already exist")
-                .at(&["input", "partNumber"])
-        } else {
-            e.into()
-        }
+        super::on_unique(e, || {
+            let taken = AppError::bad_input("this part number and revision already exist");
+            Some(taken.at(&["input", "partNumber"]))
+        })
     })
 }
 

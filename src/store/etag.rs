@@ -69,6 +69,25 @@ pub async fn bump<E: Versioned>(db: &impl ConnectionTrait, id: i64) -> AppResult
     Ok(())
 }
 
+/// Row `id` re-read after a multi-row write that must have bumped its version once, from
+/// `lock_version`; a concurrent writer in between makes it `STALE_ETAG`.
+pub async fn reread_bumped<E: Versioned>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    lock_version: i32,
+    what: &str,
+) -> AppResult<E::Model> {
+    let row = E::find()
+        .filter(E::key_col().eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(what))?;
+    if E::lock_version(&row) != lock_version + 1 {
+        return Err(AppError::stale(what).at(&["input", "etag"]));
+    }
+    Ok(row)
+}
+
 /// Writes `am` only if row `id` still has `lock_version`, and bumps it; else `STALE_ETAG`.
 pub async fn guarded_update<E>(
     db: &impl ConnectionTrait,

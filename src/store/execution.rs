@@ -257,13 +257,9 @@ pub async fn update_run_step(
     let now = super::now();
     write_moves(txn, &plan.moves, now).await?;
     // The primary step is also guarded by its version.
-    let check = run_step::Entity::find_by_id(step.id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("run step"))?;
-    if check.lock_version != step.lock_version + 1 {
-        return Err(AppError::stale("run step").at(&["input", "etag"]));
-    }
+    let check =
+        etag::reread_bumped::<run_step::Entity>(txn, step.id, step.lock_version, "run step")
+            .await?;
     record_moves(txn, caller, &plan.moves, now).await?;
     roll_up(txn, &plan.run_ids, now).await?;
     Ok(StepOutcome {
@@ -527,13 +523,10 @@ pub async fn update_field_value(
     let signing = sp.field_type == FieldType::Signoff;
     let (targets, skipped) = sibling_fields(txn, caller, &run, &step, &field).await?;
     write_value(txn, caller, &targets, &value, signing).await?;
-    let updated = run_step_field::Entity::find_by_id(field.id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("run step field"))?;
-    if updated.lock_version != field.lock_version + 1 {
-        return Err(AppError::stale("run step field").at(&["input", "etag"]));
-    }
+    let what = "run step field";
+    let updated =
+        etag::reread_bumped::<run_step_field::Entity>(txn, field.id, field.lock_version, what)
+            .await?;
     Ok(FieldOutcome {
         field: updated,
         applied_sibling_ids: targets.iter().skip(1).map(|f| f.run_step_id).collect(),

@@ -179,17 +179,15 @@ pub async fn create(
     .exec_with_returning(db)
     .await
     .map_err(|e| {
-        if super::is_unique_violation(&e) {
-            match (serial, lot) {
-                (Some(s), _) => IdentityKind::Serial
+        super::on_unique(e, || match (serial, lot) {
+            (Some(s), _) => Some(
+                IdentityKind::Serial
                     .duplicate(&s)
                     .at(&["input", "serialNumber"]),
-                (_, Some(l)) => IdentityKind::Lot.duplicate(&l).at(&["input", "lotNumber"]),
-                _ => e.into(),
-            }
-        } else {
-            e.into()
-        }
+            ),
+            (_, Some(l)) => Some(IdentityKind::Lot.duplicate(&l).at(&["input", "lotNumber"])),
+            _ => None,
+        })
     })
 }
 

@@ -76,6 +76,20 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
+/// `err` as `AppError`: a unique violation becomes what `taken` makes of it (it may also
+/// give the error back, `None`, when it cannot name the cause).
+pub fn on_unique(
+    err: DbErr,
+    taken: impl FnOnce() -> Option<crate::error::AppError>,
+) -> crate::error::AppError {
+    if is_unique_violation(&err) {
+        if let Some(e) = taken() {
+            return e;
+        }
+    }
+    err.into()
+}
+
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }

@@ -727,14 +727,10 @@ async fn insert_next_version(
     .insert(db)
     .await
     .map_err(|e| {
-        if super::is_unique_violation(&e) {
-            AppError::new(
-                Code::Conflict,
-                "another version of this procedure was created at the same time; retry",
-            )
-        } else {
-            e.into()
-        }
+        super::on_unique(e, || {
+            let msg = "another version of this procedure was created at the same time; retry";
+            Some(AppError::new(Code::Conflict, msg))
+        })
     })
 }
 

@@ -245,14 +245,12 @@ async fn check_identities_unique(
 
 /// The typed error for a unique violation raised while inserting units.
 pub fn map_unique(err: sea_orm::DbErr) -> AppError {
-    if super::is_unique_violation(&err) {
-        AppError::new(
+    super::on_unique(err, || {
+        Some(AppError::new(
             Code::DuplicateSerial,
             "a serial or lot number in this call was taken by another call at the same time; retry",
-        )
-    } else {
-        err.into()
-    }
+        ))
+    })
 }
 
 /// Used by `updateRun`: copies the procedure's steps into a run that has none.
