@@ -2,7 +2,9 @@
 //! Updates compare the etag the client sent, then bump the version in a guarded UPDATE.
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, SimpleExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, UpdateMany,
+};
 
 use crate::error::{AppError, AppResult};
 
@@ -59,10 +61,14 @@ pub fn next_version<E: Versioned>() -> SimpleExpr {
     Expr::col(E::lock_col()).add(1)
 }
 
+/// A multi-row update that also bumps each row's version (so their etags go stale).
+pub fn bump_many<E: Versioned>() -> UpdateMany<E> {
+    E::update_many().col_expr(E::lock_col(), next_version::<E>())
+}
+
 /// Bumps the version of row `id` (a change made through its children).
 pub async fn bump<E: Versioned>(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
-    E::update_many()
-        .col_expr(E::lock_col(), next_version::<E>())
+    bump_many::<E>()
         .filter(E::key_col().eq(id))
         .exec(db)
         .await?;

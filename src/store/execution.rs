@@ -323,15 +323,11 @@ async fn write_moves(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     for ((gfrom, held, gto), ids) in moves {
-        let mut q = run_step::Entity::update_many()
+        let mut q = etag::bump_many::<run_step::Entity>()
             .col_expr(run_step::Column::Status, Expr::value(gto.as_str()))
             .col_expr(
                 run_step::Column::HeldFrom,
                 Expr::value(held.map(|h| h.as_str().to_string())),
-            )
-            .col_expr(
-                run_step::Column::LockVersion,
-                etag::next_version::<run_step::Entity>(),
             );
         if *gto == RunStepStatus::InProgress {
             q = q.col_expr(
@@ -462,12 +458,8 @@ pub async fn roll_up(
         }
     }
     for ((new, start, complete), ids) in groups {
-        let mut q = run::Entity::update_many()
-            .col_expr(run::Column::Status, Expr::value(new.as_str()))
-            .col_expr(
-                run::Column::LockVersion,
-                etag::next_version::<run::Entity>(),
-            );
+        let mut q = etag::bump_many::<run::Entity>()
+            .col_expr(run::Column::Status, Expr::value(new.as_str()));
         if start {
             q = q.col_expr(run::Column::StartedAt, Expr::value(now));
         }
@@ -482,14 +474,10 @@ pub async fn roll_up(
         q.filter(run::Column::Id.is_in(ids)).exec(txn).await?;
     }
     if !completed_units.is_empty() {
-        part_inventory::Entity::update_many()
+        etag::bump_many::<part_inventory::Entity>()
             .col_expr(
                 part_inventory::Column::Status,
                 Expr::value(PartInventoryStatus::Available.as_str()),
-            )
-            .col_expr(
-                part_inventory::Column::LockVersion,
-                etag::next_version::<part_inventory::Entity>(),
             )
             .filter(part_inventory::Column::Id.is_in(completed_units))
             .filter(part_inventory::Column::Status.eq(PartInventoryStatus::Wip.as_str()))
@@ -630,13 +618,9 @@ async fn write_value(
         .and_where(Expr::col(run_step_field::Column::Id).is_in(ids.iter().copied()))
         .take();
     record_events(txn, select).await?;
-    let mut q = run_step_field::Entity::update_many()
+    let mut q = etag::bump_many::<run_step_field::Entity>()
         .col_expr(run_step_field::Column::Value, Expr::value(stored))
-        .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            run_step_field::Column::LockVersion,
-            etag::next_version::<run_step_field::Entity>(),
-        );
+        .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now));
     if signing {
         let signed = value.as_bool() == Some(true);
         q = q

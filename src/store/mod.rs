@@ -90,6 +90,25 @@ pub fn on_unique(
     err.into()
 }
 
+/// Inserts `rows`, skipping those whose `key` columns are taken; the number inserted.
+pub async fn insert_new<A, E, const N: usize>(
+    db: &impl sea_orm::ConnectionTrait,
+    rows: Vec<A>,
+    key: [E::Column; N],
+) -> Result<u64, DbErr>
+where
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    E: sea_orm::EntityTrait,
+{
+    let skip = sea_orm::sea_query::OnConflict::columns(key)
+        .do_nothing()
+        .to_owned();
+    E::insert_many(rows)
+        .on_conflict(skip)
+        .exec_without_returning(db)
+        .await
+}
+
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }

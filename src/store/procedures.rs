@@ -9,7 +9,7 @@ use sea_orm::sea_query::ExprTrait as _;
 use std::collections::HashMap;
 
 use entity::{part, part_procedure, procedure, step, step_edge, step_field};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
@@ -141,21 +141,13 @@ async fn link_parts(
     if part_ids.is_empty() {
         return Ok(());
     }
-    part_procedure::Entity::insert_many(part_ids.iter().map(|pid| part_procedure::ActiveModel {
+    let rows = part_ids.iter().map(|pid| part_procedure::ActiveModel {
         part_id: Set(*pid),
         procedure_id: Set(procedure_id),
         organization_id: Set(org),
-    }))
-    .on_conflict(
-        OnConflict::columns([
-            part_procedure::Column::PartId,
-            part_procedure::Column::ProcedureId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    });
+    use part_procedure::Column as C;
+    super::insert_new(db, rows.collect(), [C::PartId, C::ProcedureId]).await?;
     Ok(())
 }
 
@@ -651,26 +643,18 @@ pub async fn release(
         rules::release(status_of(&p)?).map_err(|e| AppError::bad_input(e).at(&["input", "id"]))?;
     let now = super::now();
     // The releaser approves every step not yet approved.
-    step::Entity::update_many()
+    etag::bump_many::<step::Entity>()
         .col_expr(step::Column::Approved, Expr::value(true))
         .col_expr(step::Column::ApprovedById, Expr::value(caller.user_id))
         .col_expr(step::Column::ApprovedAt, Expr::value(now))
-        .col_expr(
-            step::Column::LockVersion,
-            etag::next_version::<step::Entity>(),
-        )
         .filter(step::Column::ProcedureId.eq(id))
         .filter(step::Column::Approved.eq(false))
         .exec(db)
         .await?;
-    procedure::Entity::update_many()
+    etag::bump_many::<procedure::Entity>()
         .col_expr(
             procedure::Column::Status,
             Expr::value(ProcedureStatus::Superseded.as_str()),
-        )
-        .col_expr(
-            procedure::Column::LockVersion,
-            etag::next_version::<procedure::Entity>(),
         )
         .filter(procedure::Column::FamilyId.eq(p.family_id))
         .filter(procedure::Column::Status.eq(ProcedureStatus::Released.as_str()))

@@ -206,12 +206,8 @@ pub async fn add_runs_to_batch(
         }
     }
     use sea_orm::sea_query::Expr;
-    run::Entity::update_many()
+    etag::bump_many::<run::Entity>()
         .col_expr(run::Column::RunBatchId, Expr::value(bid))
-        .col_expr(
-            run::Column::LockVersion,
-            etag::next_version::<run::Entity>(),
-        )
         .filter(run::Column::Id.is_in(ids))
         .filter(run::Column::RunBatchId.is_null())
         .exec(txn)
