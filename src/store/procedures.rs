@@ -37,6 +37,25 @@ fn require_draft(p: &procedure::Model) -> AppResult<()> {
     }
 }
 
+/// A procedure's or step's title, trimmed; an empty one is refused at `input.title`.
+fn title(t: &str) -> AppResult<String> {
+    let t = t.trim();
+    if t.is_empty() {
+        return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
+    }
+    Ok(t.to_string())
+}
+
+/// The highest `col` of the rows `q` selects (`None` when there are none).
+async fn max_of<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    q: sea_orm::Select<E>,
+    col: E::Column,
+) -> AppResult<Option<i32>> {
+    let top = q.select_only().column_as(col.max(), "m");
+    Ok(top.into_tuple::<Option<i32>>().one(db).await?.flatten())
+}
+
 async fn get_procedure(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -100,10 +119,7 @@ pub async fn create_procedure(
     caller: &Caller,
     input: NewProcedure,
 ) -> AppResult<procedure::Model> {
-    let title = input.title.trim().to_string();
-    if title.is_empty() {
-        return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
-    }
+    let title = title(&input.title)?;
     for (i, &pid) in input.part_ids.iter().enumerate() {
         let p = vec![Seg::Key("input"), Seg::Key("partIds"), Seg::Index(i)];
         scope::get::<part::Entity>(db, caller, pid, "part", p).await?;
@@ -171,10 +187,7 @@ pub async fn update_procedure(
     require_draft(&p)?;
     let mut am: procedure::ActiveModel = p.clone().into();
     if let Some(t) = input.title {
-        if t.trim().is_empty() {
-            return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
-        }
-        am.title = Set(t.trim().to_string());
+        am.title = Set(title(&t)?);
     }
     if let Some(d) = input.description {
         am.description = Set(Some(d));
@@ -284,10 +297,7 @@ pub async fn create_step(
     let proc_id = input.procedure_id;
     let p = get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "procedureId"]))?;
-    let title = input.title.trim().to_string();
-    if title.is_empty() {
-        return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
-    }
+    let title = title(&input.title)?;
     if let Some(pid) = input.parent_id {
         check_parent(db, proc_id, pid).await?;
     }
@@ -370,13 +380,7 @@ async fn next_position(
         Some(pid) => q.filter(step::Column::ParentId.eq(pid)),
         None => q.filter(step::Column::ParentId.is_null()),
     };
-    let last: Option<i32> = q
-        .select_only()
-        .column_as(step::Column::Position.max(), "m")
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten();
+    let last = max_of(db, q, step::Column::Position).await?;
     Ok(last.map_or(1, |l| l + 1))
 }
 
@@ -450,10 +454,7 @@ pub async fn update_step(
     require_draft(&p)?;
     let mut am: step::ActiveModel = s.clone().into();
     if let Some(t) = input.title {
-        if t.trim().is_empty() {
-            return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
-        }
-        am.title = Set(t.trim().to_string());
+        am.title = Set(title(&t)?);
     }
     if let Some(c) = input.content {
         am.content = Set(Some(c));
@@ -517,14 +518,8 @@ pub async fn create_step_field(
     let sid = input.step_id;
     let (s, p) = step_and_procedure(db, caller, sid, path(&["input", "stepId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "stepId"]))?;
-    let last: Option<i32> = step_field::Entity::find()
-        .filter(step_field::Column::StepId.eq(sid))
-        .select_only()
-        .column_as(step_field::Column::Position.max(), "m")
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten();
+    let fields = step_field::Entity::find().filter(step_field::Column::StepId.eq(sid));
+    let last = max_of(db, fields, step_field::Column::Position).await?;
     let id = counters::ids(db, "step_fields", 1).await?;
     let row = field_row(
         caller.organization_id,
@@ -686,14 +681,8 @@ async fn insert_next_version(
     caller: &Caller,
     src: &procedure::Model,
 ) -> AppResult<procedure::Model> {
-    let top: Option<i32> = procedure::Entity::find()
-        .filter(procedure::Column::FamilyId.eq(src.family_id))
-        .select_only()
-        .column_as(procedure::Column::Version.max(), "m")
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten();
+    let family = procedure::Entity::find().filter(procedure::Column::FamilyId.eq(src.family_id));
+    let top = max_of(db, family, procedure::Column::Version).await?;
     procedure::ActiveModel {
         organization_id: Set(caller.organization_id),
         family_id: Set(src.family_id),
