@@ -365,12 +365,10 @@ async fn record_moves(
             .expr(Expr::val("STATUS"))
             .expr(Expr::val(gfrom.as_str()))
             .expr(Expr::val(gto.as_str()))
-            .expr(Expr::val(caller.user_id))
-            .expr(Expr::val(now))
             .from(run_step::Entity)
             .and_where(Expr::col(run_step::Column::Id).is_in(ids.iter().copied()))
             .take();
-        record_events(txn, select).await?;
+        record_events(txn, caller, now, select).await?;
     }
     Ok(())
 }
@@ -380,11 +378,14 @@ fn coalesce(col: run_step::Column, now: DateTime<Utc>) -> SimpleExpr {
 }
 
 /// Inserts the history rows that `select` produces, in the column order of
-/// (organization, run, step, field, kind, from, to, user, at).
+/// (organization, run, step, field, kind, from, to); every row is by `caller` at `now`.
 async fn record_events(
     txn: &DatabaseTransaction,
-    select: sea_orm::sea_query::SelectStatement,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    mut select: sea_orm::sea_query::SelectStatement,
 ) -> AppResult<()> {
+    select.expr(Expr::val(caller.user_id)).expr(Expr::val(now));
     use run_step_event::Column as C;
     let insert = Query::insert()
         .into_table(run_step_event::Entity)
@@ -612,12 +613,10 @@ async fn write_value(
         .expr(Expr::val(kind))
         .column(run_step_field::Column::Value)
         .expr(Expr::val(stored.clone()))
-        .expr(Expr::val(caller.user_id))
-        .expr(Expr::val(now))
         .from(run_step_field::Entity)
         .and_where(Expr::col(run_step_field::Column::Id).is_in(ids.iter().copied()))
         .take();
-    record_events(txn, select).await?;
+    record_events(txn, caller, now, select).await?;
     let mut q = etag::bump_many::<run_step_field::Entity>()
         .col_expr(run_step_field::Column::Value, Expr::value(stored))
         .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now));
