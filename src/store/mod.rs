@@ -109,6 +109,18 @@ where
         .await
 }
 
+/// `Err(refusal())` when `q` finds a row (a name already taken, a child still present).
+pub async fn refuse_if_any<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    q: sea_orm::Select<E>,
+    refusal: impl FnOnce() -> crate::error::AppError,
+) -> Result<(), crate::error::AppError> {
+    match q.one(db).await? {
+        Some(_) => Err(refusal()),
+        None => Ok(()),
+    }
+}
+
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }

@@ -479,13 +479,11 @@ pub async fn delete_step(
     let id = input.id;
     let (s, p) = current_step(db, caller, id, &input.etag).await?;
     require_draft(&p)?;
-    let children = step::Entity::find()
-        .filter(step::Column::ParentId.eq(id))
-        .one(db)
-        .await?;
-    if children.is_some() {
-        return Err(AppError::bad_input("delete the step's child steps first").at(&["input", "id"]));
-    }
+    let children = step::Entity::find().filter(step::Column::ParentId.eq(id));
+    super::refuse_if_any(db, children, || {
+        AppError::bad_input("delete the step's child steps first").at(&["input", "id"])
+    })
+    .await?;
     step_edge::Entity::delete_many()
         .filter(
             step_edge::Column::StepId
