@@ -82,10 +82,10 @@ pub fn on_unique(
     err: DbErr,
     taken: impl FnOnce() -> Option<crate::error::AppError>,
 ) -> crate::error::AppError {
-    if is_unique_violation(&err) {
-        if let Some(e) = taken() {
-            return e;
-        }
+    if is_unique_violation(&err)
+        && let Some(e) = taken()
+    {
+        return e;
     }
     err.into()
 }
