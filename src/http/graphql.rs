@@ -129,6 +129,20 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.contains("text/html"))
 }
 
+/// 406: none of the response types we produce is acceptable.
+fn not_acceptable() -> Response {
+    request_error(
+        StatusCode::NOT_ACCEPTABLE,
+        Media::Json,
+        "BAD_REQUEST",
+        "acceptable media types: application/graphql-response+json, application/json",
+    )
+}
+
+fn bad_request(media: Media, message: &str) -> Response {
+    request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", message)
+}
+
 pub async fn get(
     State(state): State<AppState>,
     Extension(rid): Extension<RequestId>,
@@ -139,67 +153,41 @@ pub async fn get(
         return super::graphiql().await.into_response();
     }
     let Some(media) = negotiate(&headers) else {
-        return request_error(
-            StatusCode::NOT_ACCEPTABLE,
-            Media::Json,
-            "BAD_REQUEST",
-            "acceptable media types: application/graphql-response+json, application/json",
-        );
+        return not_acceptable();
     };
     let caller = match authenticate(&state, &headers, media, &rid).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let params = url_decode_pairs(raw.as_deref().unwrap_or(""));
-    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let Some(query) = param("query") else {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            media,
-            "BAD_REQUEST",
-            "missing `query` parameter",
-        );
-    };
-    let mut obj = serde_json::Map::new();
-    obj.insert("query".into(), Value::String(query));
-    if let Some(v) = param("variables") {
-        match serde_json::from_str::<Value>(&v) {
-            Ok(v) => {
-                obj.insert("variables".into(), v);
-            }
-            Err(_) => {
-                return request_error(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    "BAD_REQUEST",
-                    "`variables` is not valid JSON",
-                );
-            }
-        }
-    }
-    if let Some(v) = param("operationName") {
-        obj.insert("operationName".into(), Value::String(v));
-    }
-    if let Some(v) = param("extensions") {
-        match serde_json::from_str::<Value>(&v) {
-            Ok(v) => {
-                obj.insert("extensions".into(), v);
-            }
-            Err(_) => {
-                return request_error(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    "BAD_REQUEST",
-                    "`extensions` is not valid JSON",
-                );
-            }
-        }
-    }
-    let req = match to_request(Value::Object(obj)) {
+    let req = match get_request(raw.as_deref().unwrap_or("")) {
         Ok(r) => r,
-        Err(m) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &m),
+        Err(m) => return bad_request(media, &m),
     };
     execute_one(&state, caller, media, req, true).await
+}
+
+/// The request named by a GET's query string (`query`, `variables`, `operationName`,
+/// `extensions`), checked as a POST body would be.
+fn get_request(raw: &str) -> Result<Request, String> {
+    let params = url_decode_pairs(raw);
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let query = param("query").ok_or("missing `query` parameter")?;
+    let mut obj = serde_json::Map::new();
+    obj.insert("query".into(), Value::String(query));
+    for (key, json) in [
+        ("variables", true),
+        ("operationName", false),
+        ("extensions", true),
+    ] {
+        let Some(v) = param(key) else { continue };
+        let v = if json {
+            serde_json::from_str::<Value>(&v).map_err(|_| format!("`{key}` is not valid JSON"))?
+        } else {
+            Value::String(v)
+        };
+        obj.insert(key.into(), v);
+    }
+    to_request(Value::Object(obj))
 }
 
 /// `application/x-www-form-urlencoded` pairs of a GET's query string.
@@ -214,24 +202,9 @@ pub async fn post(
     body: Body,
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
-        return request_error(
-            StatusCode::NOT_ACCEPTABLE,
-            Media::Json,
-            "BAD_REQUEST",
-            "acceptable media types: application/graphql-response+json, application/json",
-        );
+        return not_acceptable();
     };
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence != JSON {
+    if !sends_json(&headers) {
         return request_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
@@ -243,72 +216,81 @@ pub async fn post(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let limits = &state.config.limits;
-    let bytes = match to_bytes(body, limits.body_bytes).await {
-        Ok(b) => b,
-        Err(_) => {
-            return request_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                media,
-                "LIMIT_EXCEEDED",
-                &format!("the request body is over {} bytes", limits.body_bytes),
-            );
-        }
-    };
-    let value: Value = match serde_json::from_slice(&bytes) {
+    let value = match read_json(body, state.config.limits.body_bytes, media).await {
         Ok(v) => v,
-        Err(e) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                media,
-                "BAD_REQUEST",
-                &format!("the body is not valid JSON: {e}"),
-            );
-        }
+        Err(r) => return r,
     };
     match value {
-        Value::Array(items) => {
-            if items.is_empty() {
-                return request_error(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    "BAD_REQUEST",
-                    "an empty batch",
-                );
-            }
-            if items.len() > limits.batch_operations {
-                return request_error(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    "LIMIT_EXCEEDED",
-                    &format!(
-                        "{} operations in one request; at most {}",
-                        items.len(),
-                        limits.batch_operations
-                    ),
-                );
-            }
-            let mut reqs = Vec::with_capacity(items.len());
-            for item in items {
-                match to_request(item) {
-                    Ok(r) => reqs.push(r),
-                    Err(m) => {
-                        return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &m);
-                    }
-                }
-            }
-            let mut out = Vec::with_capacity(reqs.len());
-            for r in reqs {
-                let (_, v) = run(&state, caller.clone(), r, false).await;
-                out.push(v);
-            }
-            respond(StatusCode::OK, media, format!("[{}]", out.join(",")))
-        }
+        Value::Array(items) => execute_batch(&state, caller, media, items).await,
         other => match to_request(other) {
             Ok(r) => execute_one(&state, caller, media, r, false).await,
-            Err(m) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &m),
+            Err(m) => bad_request(media, &m),
         },
     }
+}
+
+/// Whether `Content-Type` is `application/json` (parameters such as charset aside).
+fn sends_json(headers: &HeaderMap) -> bool {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == JSON
+}
+
+/// The body as JSON, refused (413, 400) when over `limit` bytes or not JSON.
+async fn read_json(body: Body, limit: usize, media: Media) -> Result<Value, Response> {
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return Err(request_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            "LIMIT_EXCEEDED",
+            &format!("the request body is over {limit} bytes"),
+        ));
+    };
+    serde_json::from_slice(&bytes)
+        .map_err(|e| bad_request(media, &format!("the body is not valid JSON: {e}")))
+}
+
+/// A batch runs its operations one after another; every one must be well-formed first.
+async fn execute_batch(
+    state: &AppState,
+    caller: Caller,
+    media: Media,
+    items: Vec<Value>,
+) -> Response {
+    if items.is_empty() {
+        return bad_request(media, "an empty batch");
+    }
+    let max = state.config.limits.batch_operations;
+    if items.len() > max {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            media,
+            "LIMIT_EXCEEDED",
+            &format!("{} operations in one request; at most {max}", items.len()),
+        );
+    }
+    let reqs = match items
+        .into_iter()
+        .map(to_request)
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(r) => r,
+        Err(m) => return bad_request(media, &m),
+    };
+    let mut out = Vec::with_capacity(reqs.len());
+    for r in reqs {
+        let (_, v) = run(state, caller.clone(), r, false).await;
+        out.push(v);
+    }
+    respond(StatusCode::OK, media, format!("[{}]", out.join(",")))
 }
 
 /// A GraphQL request from its JSON form, with the parameter types the spec requires.
@@ -377,6 +359,9 @@ enum Outcome {
     MethodNotAllowed,
 }
 
+/// A request refused before execution: its outcome, code and message.
+type Refusal = (Outcome, &'static str, String);
+
 /// Parses, checks and executes one request; logs one line for it.
 async fn run(
     state: &AppState,
@@ -386,56 +371,84 @@ async fn run(
 ) -> (Outcome, String) {
     let started = Instant::now();
     let op_name = req.operation_name.clone().unwrap_or_default();
-    let limits = &state.config.limits;
-    let fail = |outcome: Outcome, code: &str, message: String| {
+    let fail = |(outcome, code, message): Refusal| {
         tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = code, "graphql");
         (
             outcome,
             json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string(),
         )
     };
+    if let Err(r) = precheck(&mut req, via_get, &state.config.limits) {
+        return fail(r);
+    }
+    crate::graphql::dialect::translate(&mut req);
+    let rid = caller.request_id.clone().unwrap_or_default();
+    let resp = match execute(state, caller, req).await {
+        Ok(r) => finish_errors(r, &rid),
+        Err(r) => return fail(r),
+    };
+    let label = outcome_label(&resp);
+    tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %label, "graphql");
+    render(&resp, &rid)
+}
+
+/// Parse failures, mutations sent with GET and too many aliases, found before execution.
+fn precheck(
+    req: &mut Request,
+    via_get: bool,
+    limits: &crate::config::Limits,
+) -> Result<(), Refusal> {
     let selected = req.operation_name.clone();
     let (ty, aliases) = match req.parsed_query() {
         Ok(doc) => (
             crate::http::limits::operation_type(doc, selected.as_deref()),
             crate::http::limits::aliases(doc),
         ),
-        Err(e) => return fail(Outcome::RequestError, "GRAPHQL_PARSE_FAILED", e.message),
+        Err(e) => return Err((Outcome::RequestError, "GRAPHQL_PARSE_FAILED", e.message)),
     };
     if via_get && ty.is_some_and(|t| t != OperationType::Query) {
-        return fail(
+        return Err((
             Outcome::MethodNotAllowed,
             "BAD_REQUEST",
             "only queries may be sent with GET; send mutations with POST".into(),
-        );
+        ));
     }
     if aliases > limits.aliases {
-        return fail(
+        return Err((
             Outcome::RequestError,
             "LIMIT_EXCEEDED",
             format!("{aliases} aliases; at most {}", limits.aliases),
-        );
+        ));
     }
-    crate::graphql::dialect::translate(&mut req);
-    let rid = caller.request_id.clone().unwrap_or_default();
+    if crate::http::limits::has_nul(&req.query, &req.variables) {
+        let msg = "text must not contain NUL characters (U+0000)";
+        return Err((Outcome::RequestError, "BAD_USER_INPUT", msg.into()));
+    }
+    Ok(())
+}
+
+/// Executes `req` as `caller`, with its loaders, stopped after the request timeout.
+async fn execute(state: &AppState, caller: Caller, req: Request) -> Result<GqlResponse, Refusal> {
+    let timeout = state.config.limits.request_timeout;
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
-    let resp = match tokio::time::timeout(limits.request_timeout, state.schema.execute(req)).await {
-        Ok(r) => r,
-        Err(_) => {
-            return fail(
+    tokio::time::timeout(timeout, state.schema.execute(req))
+        .await
+        .map_err(|_| {
+            (
                 Outcome::Executed,
                 "LIMIT_EXCEEDED",
                 format!(
                     "the request ran over {} s and was stopped; nothing it changed was kept",
-                    limits.request_timeout.as_secs()
+                    timeout.as_secs()
                 ),
-            );
-        }
-    };
-    let resp = finish_errors(resp, &rid);
-    let request_error = is_request_error(&resp);
+            )
+        })
+}
+
+/// The request log's outcome: `ok`, or the errors' codes.
+fn outcome_label(resp: &GqlResponse) -> String {
     let codes: Vec<String> = resp
         .errors
         .iter()
@@ -454,41 +467,41 @@ async fn run(
                 })
         })
         .collect();
-    let outcome_label = if codes.is_empty() {
+    if codes.is_empty() {
         "ok".to_string()
     } else {
         codes.join(",")
-    };
-    tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %outcome_label, "graphql");
+    }
+}
+
+/// The response body; request errors lose `data`, and every error leaves with a code.
+fn render(resp: &GqlResponse, rid: &str) -> (Outcome, String) {
     if resp.errors.is_empty() {
         // The common case: serialize the response once, straight to text.
-        let text = serde_json::to_string(&resp).unwrap_or_else(|_| {
+        let text = serde_json::to_string(resp).unwrap_or_else(|_| {
             json!({"errors": [{"message": "response could not be serialized", "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": rid}}]}).to_string()
         });
         return (Outcome::Executed, text);
     }
-    let mut body = serde_json::to_value(&resp)
+    let request_error = is_request_error(resp);
+    let mut body = serde_json::to_value(resp)
         .unwrap_or_else(|_| json!({"errors": [{"message": "response could not be serialized"}]}));
-    if request_error {
+    let (outcome, default_code) = if request_error {
         if let Value::Object(m) = &mut body {
             m.remove("data");
-            if let Some(Value::Array(errs)) = m.get_mut("errors") {
-                for e in errs {
-                    set_default_code(e, "GRAPHQL_VALIDATION_FAILED");
-                }
-            }
         }
-        (Outcome::RequestError, body.to_string())
+        (Outcome::RequestError, "GRAPHQL_VALIDATION_FAILED")
     } else {
         // Our resolvers always set a code; errors without one come from async-graphql
         // coercing arguments (a wrong type, an invalid date): the caller's input.
-        if let Some(Value::Array(errs)) = body.get_mut("errors") {
-            for e in errs {
-                set_default_code(e, "BAD_USER_INPUT");
-            }
+        (Outcome::Executed, "BAD_USER_INPUT")
+    };
+    if let Some(Value::Array(errs)) = body.get_mut("errors") {
+        for e in errs {
+            set_default_code(e, default_code);
         }
-        (Outcome::Executed, body.to_string())
     }
+    (outcome, body.to_string())
 }
 
 /// Gives every error of ours its code, logs each internal error once, with its cause, in

@@ -47,3 +47,21 @@ pub fn operation_type(
         }
     }
 }
+
+/// Whether the request carries a NUL character (U+0000) in its text. PostgreSQL cannot store
+/// one, so both databases refuse it before anything runs, with the same answer.
+pub fn has_nul(query: &str, variables: &async_graphql::Variables) -> bool {
+    query.contains('\0') || query.contains("\\u0000") || variables.values().any(value_has_nul)
+}
+
+fn value_has_nul(v: &async_graphql::Value) -> bool {
+    use async_graphql::Value;
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::List(items) => items.iter().any(value_has_nul),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains('\0') || value_has_nul(v)),
+        _ => false,
+    }
+}

@@ -89,17 +89,14 @@ pub async fn create_part(
         numbering::DEFAULT_LOT_SCHEME,
         "lotScheme",
     )?;
-    let taken = scope::visible::<part::Entity>(caller)
+    let same = scope::visible::<part::Entity>(caller)
         .filter(part::Column::PartNumber.eq(part_number.clone()))
-        .filter(part::Column::Revision.eq(revision.clone()))
-        .one(db)
-        .await?;
-    if taken.is_some() {
-        return Err(AppError::bad_input(format!(
-            "part {part_number} rev {revision} already exists"
-        ))
-        .at(&["input", "partNumber"]));
-    }
+        .filter(part::Column::Revision.eq(revision.clone()));
+    super::refuse_if_any(db, same, || {
+        let msg = format!("part {part_number} rev {revision} already exists");
+        AppError::bad_input(msg).at(&["input", "partNumber"])
+    })
+    .await?;
     part::ActiveModel {
         organization_id: Set(caller.organization_id),
         part_number: Set(part_number),
@@ -115,12 +112,10 @@ pub async fn create_part(
     .insert(db)
     .await
     .map_err(|e| {
-        if super::is_unique_violation(&e) {
-            AppError::bad_input("this part number and revision already exist")
-                .at(&["input", "partNumber"])
-        } else {
-            e.into()
-        }
+        super::on_unique(e, || {
+            let taken = AppError::bad_input("this part number and revision already exist");
+            Some(taken.at(&["input", "partNumber"]))
+        })
     })
 }
 
@@ -140,9 +135,7 @@ pub async fn update_part(
     input: PartEdit,
 ) -> AppResult<part::Model> {
     let id = input.id;
-    let current =
-        scope::get::<part::Entity>(db, caller, id, "part", path(&["input", "id"])).await?;
-    etag::check(current.lock_version, &input.etag, "part")?;
+    let current = scope::get_current::<part::Entity>(db, caller, id, "part", &input.etag).await?;
     let mut am: part::ActiveModel = current.clone().into();
     if let Some(d) = input.description {
         am.description = Set(Some(d));
@@ -179,16 +172,12 @@ pub async fn create_user(
     if !email.contains('@') {
         return Err(AppError::bad_input("`email` is not an email address").at(&["input", "email"]));
     }
-    let exists = scope::visible::<user::Entity>(caller)
-        .filter(user::Column::Email.eq(email.clone()))
-        .one(db)
-        .await?;
-    if exists.is_some() {
-        return Err(
-            AppError::bad_input(format!("a user with email {email} already exists"))
-                .at(&["input", "email"]),
-        );
-    }
+    let same = scope::visible::<user::Entity>(caller).filter(user::Column::Email.eq(email.clone()));
+    super::refuse_if_any(db, same, || {
+        let msg = format!("a user with email {email} already exists");
+        AppError::bad_input(msg).at(&["input", "email"])
+    })
+    .await?;
     let roles = input.roles.unwrap_or_else(|| vec![Role::Viewer]);
     Ok(user::ActiveModel {
         organization_id: Set(caller.organization_id),
@@ -337,17 +326,14 @@ pub async fn define_attribute(
             AppError::bad_input("a SELECT attribute needs options").at(&["input", "options"])
         );
     }
-    let exists = scope::visible::<attribute_definition::Entity>(caller)
+    let same = scope::visible::<attribute_definition::Entity>(caller)
         .filter(attribute_definition::Column::Entity.eq(input.entity.as_str()))
-        .filter(attribute_definition::Column::Key.eq(key.clone()))
-        .one(db)
-        .await?;
-    if exists.is_some() {
-        return Err(
-            AppError::bad_input(format!("attribute {key} is already defined"))
-                .at(&["input", "key"]),
-        );
-    }
+        .filter(attribute_definition::Column::Key.eq(key.clone()));
+    super::refuse_if_any(db, same, || {
+        let msg = format!("attribute {key} is already defined");
+        AppError::bad_input(msg).at(&["input", "key"])
+    })
+    .await?;
     Ok(attribute_definition::ActiveModel {
         organization_id: Set(caller.organization_id),
         entity: Set(input.entity.as_str().to_string()),

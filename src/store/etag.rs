@@ -2,7 +2,9 @@
 //! Updates compare the etag the client sent, then bump the version in a guarded UPDATE.
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, SimpleExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, UpdateMany,
+};
 
 use crate::error::{AppError, AppResult};
 
@@ -30,6 +32,7 @@ pub struct IdEtag {
 pub trait Versioned: EntityTrait {
     fn key_col() -> Self::Column;
     fn lock_col() -> Self::Column;
+    fn lock_version(m: &Self::Model) -> i32;
 }
 
 macro_rules! versioned {
@@ -37,6 +40,7 @@ macro_rules! versioned {
         impl Versioned for entity::$m::Entity {
             fn key_col() -> Self::Column { entity::$m::Column::Id }
             fn lock_col() -> Self::Column { entity::$m::Column::LockVersion }
+            fn lock_version(m: &Self::Model) -> i32 { m.lock_version }
         }
     )*};
 }
@@ -57,14 +61,37 @@ pub fn next_version<E: Versioned>() -> SimpleExpr {
     Expr::col(E::lock_col()).add(1)
 }
 
+/// A multi-row update that also bumps each row's version (so their etags go stale).
+pub fn bump_many<E: Versioned>() -> UpdateMany<E> {
+    E::update_many().col_expr(E::lock_col(), next_version::<E>())
+}
+
 /// Bumps the version of row `id` (a change made through its children).
 pub async fn bump<E: Versioned>(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
-    E::update_many()
-        .col_expr(E::lock_col(), next_version::<E>())
+    bump_many::<E>()
         .filter(E::key_col().eq(id))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Row `id` re-read after a multi-row write that must have bumped its version once, from
+/// `lock_version`; a concurrent writer in between makes it `STALE_ETAG`.
+pub async fn reread_bumped<E: Versioned>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    lock_version: i32,
+    what: &str,
+) -> AppResult<E::Model> {
+    let row = E::find()
+        .filter(E::key_col().eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(what))?;
+    if E::lock_version(&row) != lock_version + 1 {
+        return Err(AppError::stale(what).at(&["input", "etag"]));
+    }
+    Ok(row)
 }
 
 /// Writes `am` only if row `id` still has `lock_version`, and bumps it; else `STALE_ETAG`.

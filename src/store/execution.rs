@@ -257,13 +257,9 @@ pub async fn update_run_step(
     let now = super::now();
     write_moves(txn, &plan.moves, now).await?;
     // The primary step is also guarded by its version.
-    let check = run_step::Entity::find_by_id(step.id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("run step"))?;
-    if check.lock_version != step.lock_version + 1 {
-        return Err(AppError::stale("run step").at(&["input", "etag"]));
-    }
+    let check =
+        etag::reread_bumped::<run_step::Entity>(txn, step.id, step.lock_version, "run step")
+            .await?;
     record_moves(txn, caller, &plan.moves, now).await?;
     roll_up(txn, &plan.run_ids, now).await?;
     Ok(StepOutcome {
@@ -327,15 +323,11 @@ async fn write_moves(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     for ((gfrom, held, gto), ids) in moves {
-        let mut q = run_step::Entity::update_many()
+        let mut q = etag::bump_many::<run_step::Entity>()
             .col_expr(run_step::Column::Status, Expr::value(gto.as_str()))
             .col_expr(
                 run_step::Column::HeldFrom,
                 Expr::value(held.map(|h| h.as_str().to_string())),
-            )
-            .col_expr(
-                run_step::Column::LockVersion,
-                etag::next_version::<run_step::Entity>(),
             );
         if *gto == RunStepStatus::InProgress {
             q = q.col_expr(
@@ -373,12 +365,10 @@ async fn record_moves(
             .expr(Expr::val("STATUS"))
             .expr(Expr::val(gfrom.as_str()))
             .expr(Expr::val(gto.as_str()))
-            .expr(Expr::val(caller.user_id))
-            .expr(Expr::val(now))
             .from(run_step::Entity)
             .and_where(Expr::col(run_step::Column::Id).is_in(ids.iter().copied()))
             .take();
-        record_events(txn, select).await?;
+        record_events(txn, caller, now, select).await?;
     }
     Ok(())
 }
@@ -388,11 +378,14 @@ fn coalesce(col: run_step::Column, now: DateTime<Utc>) -> SimpleExpr {
 }
 
 /// Inserts the history rows that `select` produces, in the column order of
-/// (organization, run, step, field, kind, from, to, user, at).
+/// (organization, run, step, field, kind, from, to); every row is by `caller` at `now`.
 async fn record_events(
     txn: &DatabaseTransaction,
-    select: sea_orm::sea_query::SelectStatement,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    mut select: sea_orm::sea_query::SelectStatement,
 ) -> AppResult<()> {
+    select.expr(Expr::val(caller.user_id)).expr(Expr::val(now));
     use run_step_event::Column as C;
     let insert = Query::insert()
         .into_table(run_step_event::Entity)
@@ -466,12 +459,8 @@ pub async fn roll_up(
         }
     }
     for ((new, start, complete), ids) in groups {
-        let mut q = run::Entity::update_many()
-            .col_expr(run::Column::Status, Expr::value(new.as_str()))
-            .col_expr(
-                run::Column::LockVersion,
-                etag::next_version::<run::Entity>(),
-            );
+        let mut q = etag::bump_many::<run::Entity>()
+            .col_expr(run::Column::Status, Expr::value(new.as_str()));
         if start {
             q = q.col_expr(run::Column::StartedAt, Expr::value(now));
         }
@@ -486,14 +475,10 @@ pub async fn roll_up(
         q.filter(run::Column::Id.is_in(ids)).exec(txn).await?;
     }
     if !completed_units.is_empty() {
-        part_inventory::Entity::update_many()
+        etag::bump_many::<part_inventory::Entity>()
             .col_expr(
                 part_inventory::Column::Status,
                 Expr::value(PartInventoryStatus::Available.as_str()),
-            )
-            .col_expr(
-                part_inventory::Column::LockVersion,
-                etag::next_version::<part_inventory::Entity>(),
             )
             .filter(part_inventory::Column::Id.is_in(completed_units))
             .filter(part_inventory::Column::Status.eq(PartInventoryStatus::Wip.as_str()))
@@ -527,13 +512,10 @@ pub async fn update_field_value(
     let signing = sp.field_type == FieldType::Signoff;
     let (targets, skipped) = sibling_fields(txn, caller, &run, &step, &field).await?;
     write_value(txn, caller, &targets, &value, signing).await?;
-    let updated = run_step_field::Entity::find_by_id(field.id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("run step field"))?;
-    if updated.lock_version != field.lock_version + 1 {
-        return Err(AppError::stale("run step field").at(&["input", "etag"]));
-    }
+    let what = "run step field";
+    let updated =
+        etag::reread_bumped::<run_step_field::Entity>(txn, field.id, field.lock_version, what)
+            .await?;
     Ok(FieldOutcome {
         field: updated,
         applied_sibling_ids: targets.iter().skip(1).map(|f| f.run_step_id).collect(),
@@ -631,19 +613,13 @@ async fn write_value(
         .expr(Expr::val(kind))
         .column(run_step_field::Column::Value)
         .expr(Expr::val(stored.clone()))
-        .expr(Expr::val(caller.user_id))
-        .expr(Expr::val(now))
         .from(run_step_field::Entity)
         .and_where(Expr::col(run_step_field::Column::Id).is_in(ids.iter().copied()))
         .take();
-    record_events(txn, select).await?;
-    let mut q = run_step_field::Entity::update_many()
+    record_events(txn, caller, now, select).await?;
+    let mut q = etag::bump_many::<run_step_field::Entity>()
         .col_expr(run_step_field::Column::Value, Expr::value(stored))
-        .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            run_step_field::Column::LockVersion,
-            etag::next_version::<run_step_field::Entity>(),
-        );
+        .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now));
     if signing {
         let signed = value.as_bool() == Some(true);
         q = q

@@ -179,17 +179,15 @@ pub async fn create(
     .exec_with_returning(db)
     .await
     .map_err(|e| {
-        if super::is_unique_violation(&e) {
-            match (serial, lot) {
-                (Some(s), _) => IdentityKind::Serial
+        super::on_unique(e, || match (serial, lot) {
+            (Some(s), _) => Some(
+                IdentityKind::Serial
                     .duplicate(&s)
                     .at(&["input", "serialNumber"]),
-                (_, Some(l)) => IdentityKind::Lot.duplicate(&l).at(&["input", "lotNumber"]),
-                _ => e.into(),
-            }
-        } else {
-            e.into()
-        }
+            ),
+            (_, Some(l)) => Some(IdentityKind::Lot.duplicate(&l).at(&["input", "lotNumber"])),
+            _ => None,
+        })
     })
 }
 
@@ -249,15 +247,9 @@ pub async fn update(
     input: UnitEdit,
 ) -> AppResult<part_inventory::Model> {
     let id = input.id;
-    let inv = scope::get::<part_inventory::Entity>(
-        db,
-        caller,
-        id,
-        "part inventory",
-        path(&["input", "id"]),
-    )
-    .await?;
-    etag::check(inv.lock_version, &input.etag, "part inventory")?;
+    let what = "part inventory";
+    let inv =
+        scope::get_current::<part_inventory::Entity>(db, caller, id, what, &input.etag).await?;
     let mut am: part_inventory::ActiveModel = inv.clone().into();
     if let Some(s) = input.status {
         am.status = Set(s.as_str().into());

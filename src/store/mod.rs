@@ -77,6 +77,51 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
+/// `err` as `AppError`: a unique violation becomes what `taken` makes of it (it may also
+/// give the error back, `None`, when it cannot name the cause).
+pub fn on_unique(
+    err: DbErr,
+    taken: impl FnOnce() -> Option<crate::error::AppError>,
+) -> crate::error::AppError {
+    if is_unique_violation(&err)
+        && let Some(e) = taken()
+    {
+        return e;
+    }
+    err.into()
+}
+
+/// Inserts `rows`, skipping those whose `key` columns are taken; the number inserted.
+pub async fn insert_new<A, E, const N: usize>(
+    db: &impl sea_orm::ConnectionTrait,
+    rows: Vec<A>,
+    key: [E::Column; N],
+) -> Result<u64, DbErr>
+where
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    E: sea_orm::EntityTrait,
+{
+    let skip = sea_orm::sea_query::OnConflict::columns(key)
+        .do_nothing()
+        .to_owned();
+    E::insert_many(rows)
+        .on_conflict(skip)
+        .exec_without_returning(db)
+        .await
+}
+
+/// `Err(refusal())` when `q` finds a row (a name already taken, a child still present).
+pub async fn refuse_if_any<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    q: sea_orm::Select<E>,
+    refusal: impl FnOnce() -> crate::error::AppError,
+) -> Result<(), crate::error::AppError> {
+    match q.one(db).await? {
+        Some(_) => Err(refusal()),
+        None => Ok(()),
+    }
+}
+
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }

@@ -9,13 +9,13 @@ use sea_orm::sea_query::ExprTrait as _;
 use std::collections::HashMap;
 
 use entity::{part, part_procedure, procedure, step, step_edge, step_field};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 
 use super::counters::{self, Counter};
+use super::create_runs::template::{self, Template, insert_chunked, with_field_spec};
 use super::etag;
 use super::etag::IdEtag;
 use super::scope::{self, path};
@@ -35,6 +35,25 @@ fn require_draft(p: &procedure::Model) -> AppResult<()> {
             p.title, p.version, p.status
         )))
     }
+}
+
+/// A procedure's or step's title, trimmed; an empty one is refused at `input.title`.
+fn title(t: &str) -> AppResult<String> {
+    let t = t.trim();
+    if t.is_empty() {
+        return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
+    }
+    Ok(t.to_string())
+}
+
+/// The highest `col` of the rows `q` selects (`None` when there are none).
+async fn max_of<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    q: sea_orm::Select<E>,
+    col: E::Column,
+) -> AppResult<Option<i32>> {
+    let top = q.select_only().column_as(col.max(), "m");
+    Ok(top.into_tuple::<Option<i32>>().one(db).await?.flatten())
 }
 
 async fn get_procedure(
@@ -58,6 +77,28 @@ async fn step_and_procedure(
     Ok((s, p))
 }
 
+/// A procedure to edit: visible, and `sent` is its current etag.
+async fn current_procedure(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    sent: &str,
+) -> AppResult<procedure::Model> {
+    scope::get_current::<procedure::Entity>(db, caller, id, "procedure", sent).await
+}
+
+/// A step to edit, with its procedure: both visible, and `sent` is the step's current etag.
+async fn current_step(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    sent: &str,
+) -> AppResult<(step::Model, procedure::Model)> {
+    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
+    etag::check(s.lock_version, sent, "step")?;
+    Ok((s, p))
+}
+
 async fn touch_procedure(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
     etag::bump::<procedure::Entity>(db, id).await
 }
@@ -78,10 +119,7 @@ pub async fn create_procedure(
     caller: &Caller,
     input: NewProcedure,
 ) -> AppResult<procedure::Model> {
-    let title = input.title.trim().to_string();
-    if title.is_empty() {
-        return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
-    }
+    let title = title(&input.title)?;
     for (i, &pid) in input.part_ids.iter().enumerate() {
         let p = vec![Seg::Key("input"), Seg::Key("partIds"), Seg::Index(i)];
         scope::get::<part::Entity>(db, caller, pid, "part", p).await?;
@@ -119,21 +157,13 @@ async fn link_parts(
     if part_ids.is_empty() {
         return Ok(());
     }
-    part_procedure::Entity::insert_many(part_ids.iter().map(|pid| part_procedure::ActiveModel {
+    let rows = part_ids.iter().map(|pid| part_procedure::ActiveModel {
         part_id: Set(*pid),
         procedure_id: Set(procedure_id),
         organization_id: Set(org),
-    }))
-    .on_conflict(
-        OnConflict::columns([
-            part_procedure::Column::PartId,
-            part_procedure::Column::ProcedureId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    });
+    use part_procedure::Column as C;
+    super::insert_new(db, rows.collect(), [C::PartId, C::ProcedureId]).await?;
     Ok(())
 }
 
@@ -153,15 +183,11 @@ pub async fn update_procedure(
     input: ProcedureEdit,
 ) -> AppResult<procedure::Model> {
     let id = input.id;
-    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(p.lock_version, &input.etag, "procedure")?;
+    let p = current_procedure(db, caller, id, &input.etag).await?;
     require_draft(&p)?;
     let mut am: procedure::ActiveModel = p.clone().into();
     if let Some(t) = input.title {
-        if t.trim().is_empty() {
-            return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
-        }
-        am.title = Set(t.trim().to_string());
+        am.title = Set(title(&t)?);
     }
     if let Some(d) = input.description {
         am.description = Set(Some(d));
@@ -249,19 +275,6 @@ fn field_row(
     })
 }
 
-async fn procedure_edges(
-    db: &impl ConnectionTrait,
-    procedure_id: i64,
-) -> AppResult<Vec<(i64, i64)>> {
-    Ok(step_edge::Entity::find()
-        .filter(step_edge::Column::ProcedureId.eq(procedure_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.step_id, e.upstream_step_id))
-        .collect())
-}
-
 /// A step added to a DRAFT version, with its fields and upstream dependencies.
 #[derive(Clone, Debug)]
 pub struct NewStep {
@@ -284,10 +297,7 @@ pub async fn create_step(
     let proc_id = input.procedure_id;
     let p = get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "procedureId"]))?;
-    let title = input.title.trim().to_string();
-    if title.is_empty() {
-        return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
-    }
+    let title = title(&input.title)?;
     if let Some(pid) = input.parent_id {
         check_parent(db, proc_id, pid).await?;
     }
@@ -370,13 +380,7 @@ async fn next_position(
         Some(pid) => q.filter(step::Column::ParentId.eq(pid)),
         None => q.filter(step::Column::ParentId.is_null()),
     };
-    let last: Option<i32> = q
-        .select_only()
-        .column_as(step::Column::Position.max(), "m")
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten();
+    let last = max_of(db, q, step::Column::Position).await?;
     Ok(last.map_or(1, |l| l + 1))
 }
 
@@ -446,15 +450,11 @@ pub async fn update_step(
     input: StepEdit,
 ) -> AppResult<step::Model> {
     let id = input.id;
-    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(s.lock_version, &input.etag, "step")?;
+    let (s, p) = current_step(db, caller, id, &input.etag).await?;
     require_draft(&p)?;
     let mut am: step::ActiveModel = s.clone().into();
     if let Some(t) = input.title {
-        if t.trim().is_empty() {
-            return Err(AppError::bad_input("`title` must not be empty").at(&["input", "title"]));
-        }
-        am.title = Set(t.trim().to_string());
+        am.title = Set(title(&t)?);
     }
     if let Some(c) = input.content {
         am.content = Set(Some(c));
@@ -477,16 +477,13 @@ pub async fn delete_step(
     input: IdEtag,
 ) -> AppResult<step::Model> {
     let id = input.id;
-    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(s.lock_version, &input.etag, "step")?;
+    let (s, p) = current_step(db, caller, id, &input.etag).await?;
     require_draft(&p)?;
-    let children = step::Entity::find()
-        .filter(step::Column::ParentId.eq(id))
-        .one(db)
-        .await?;
-    if children.is_some() {
-        return Err(AppError::bad_input("delete the step's child steps first").at(&["input", "id"]));
-    }
+    let children = step::Entity::find().filter(step::Column::ParentId.eq(id));
+    super::refuse_if_any(db, children, || {
+        AppError::bad_input("delete the step's child steps first").at(&["input", "id"])
+    })
+    .await?;
     step_edge::Entity::delete_many()
         .filter(
             step_edge::Column::StepId
@@ -519,14 +516,8 @@ pub async fn create_step_field(
     let sid = input.step_id;
     let (s, p) = step_and_procedure(db, caller, sid, path(&["input", "stepId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "stepId"]))?;
-    let last: Option<i32> = step_field::Entity::find()
-        .filter(step_field::Column::StepId.eq(sid))
-        .select_only()
-        .column_as(step_field::Column::Position.max(), "m")
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten();
+    let fields = step_field::Entity::find().filter(step_field::Column::StepId.eq(sid));
+    let last = max_of(db, fields, step_field::Column::Position).await?;
     let id = counters::ids(db, "step_fields", 1).await?;
     let row = field_row(
         caller.organization_id,
@@ -570,7 +561,7 @@ pub async fn create_step_edge(
                 .at(&["input", "upstreamStepId"]),
         );
     }
-    let edges = procedure_edges(db, p.id).await?;
+    let edges = template::edges(db, p.id).await?;
     if edges.contains(&(sid, uid)) {
         return Err(
             AppError::bad_input("this dependency already exists").at(&["input", "upstreamStepId"])
@@ -602,8 +593,7 @@ pub async fn submit_for_review(
     input: IdEtag,
 ) -> AppResult<procedure::Model> {
     let id = input.id;
-    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(p.lock_version, &input.etag, "procedure")?;
+    let p = current_procedure(db, caller, id, &input.etag).await?;
     let next = rules::submit_for_review(status_of(&p)?)
         .map_err(|e| AppError::new(Code::BadUserInput, e).at(&["input", "id"]))?;
     let mut am: procedure::ActiveModel = p.clone().into();
@@ -617,8 +607,7 @@ pub async fn approve_step(
     input: IdEtag,
 ) -> AppResult<step::Model> {
     let id = input.id;
-    let (s, p) = step_and_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(s.lock_version, &input.etag, "step")?;
+    let (s, p) = current_step(db, caller, id, &input.etag).await?;
     if !matches!(
         status_of(&p)?,
         ProcedureStatus::Draft | ProcedureStatus::InReview
@@ -642,32 +631,23 @@ pub async fn release(
     input: IdEtag,
 ) -> AppResult<procedure::Model> {
     let id = input.id;
-    let p = get_procedure(db, caller, id, path(&["input", "id"])).await?;
-    etag::check(p.lock_version, &input.etag, "procedure")?;
+    let p = current_procedure(db, caller, id, &input.etag).await?;
     let next =
         rules::release(status_of(&p)?).map_err(|e| AppError::bad_input(e).at(&["input", "id"]))?;
     let now = super::now();
     // The releaser approves every step not yet approved.
-    step::Entity::update_many()
+    etag::bump_many::<step::Entity>()
         .col_expr(step::Column::Approved, Expr::value(true))
         .col_expr(step::Column::ApprovedById, Expr::value(caller.user_id))
         .col_expr(step::Column::ApprovedAt, Expr::value(now))
-        .col_expr(
-            step::Column::LockVersion,
-            etag::next_version::<step::Entity>(),
-        )
         .filter(step::Column::ProcedureId.eq(id))
         .filter(step::Column::Approved.eq(false))
         .exec(db)
         .await?;
-    procedure::Entity::update_many()
+    etag::bump_many::<procedure::Entity>()
         .col_expr(
             procedure::Column::Status,
             Expr::value(ProcedureStatus::Superseded.as_str()),
-        )
-        .col_expr(
-            procedure::Column::LockVersion,
-            etag::next_version::<procedure::Entity>(),
         )
         .filter(procedure::Column::FamilyId.eq(p.family_id))
         .filter(procedure::Column::Status.eq(ProcedureStatus::Released.as_str()))
@@ -699,14 +679,8 @@ async fn insert_next_version(
     caller: &Caller,
     src: &procedure::Model,
 ) -> AppResult<procedure::Model> {
-    let top: Option<i32> = procedure::Entity::find()
-        .filter(procedure::Column::FamilyId.eq(src.family_id))
-        .select_only()
-        .column_as(procedure::Column::Version.max(), "m")
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten();
+    let family = procedure::Entity::find().filter(procedure::Column::FamilyId.eq(src.family_id));
+    let top = max_of(db, family, procedure::Column::Version).await?;
     procedure::ActiveModel {
         organization_id: Set(caller.organization_id),
         family_id: Set(src.family_id),
@@ -724,14 +698,10 @@ async fn insert_next_version(
     .insert(db)
     .await
     .map_err(|e| {
-        if super::is_unique_violation(&e) {
-            AppError::new(
-                Code::Conflict,
-                "another version of this procedure was created at the same time; retry",
-            )
-        } else {
-            e.into()
-        }
+        super::on_unique(e, || {
+            let msg = "another version of this procedure was created at the same time; retry";
+            Some(AppError::new(Code::Conflict, msg))
+        })
     })
 }
 
@@ -743,17 +713,15 @@ async fn copy_template(
     src_id: i64,
     p: &procedure::Model,
 ) -> AppResult<()> {
-    let steps = step::Entity::find()
-        .filter(step::Column::ProcedureId.eq(src_id))
-        .order_by_asc(step::Column::Id)
-        .all(db)
-        .await?;
-    let fields = step_field::Entity::find()
-        .filter(step_field::Column::ProcedureId.eq(src_id))
-        .order_by_asc(step_field::Column::Id)
-        .all(db)
-        .await?;
-    let edges = procedure_edges(db, src_id).await?;
+    let Template {
+        mut steps,
+        mut fields,
+        edges,
+        ..
+    } = Template::load(db, src_id).await?;
+    // In id order, as created: a parent precedes its children, and new ids keep the order.
+    steps.sort_by_key(|s| s.id);
+    fields.sort_by_key(|f| f.id);
     let links: Vec<i64> = part_procedure::Entity::find()
         .filter(part_procedure::Column::ProcedureId.eq(src_id))
         .all(db)
@@ -768,48 +736,40 @@ async fn copy_template(
             .enumerate()
             .map(|(i, s)| (s.id, first + i as i64))
             .collect();
-        copy_steps(db, &steps, &map, p).await?;
+        insert_chunked(db, steps.iter().map(|s| copied_step(s, &map, p)).collect()).await?;
         copy_fields(db, &fields, &map, p).await?;
-        for chunk in edges.chunks(1000) {
-            step_edge::Entity::insert_many(chunk.iter().map(|(s, u)| step_edge::ActiveModel {
-                organization_id: Set(caller.organization_id),
-                procedure_id: Set(p.id),
-                step_id: Set(map[s]),
-                upstream_step_id: Set(map[u]),
-                ..Default::default()
-            }))
-            .exec_without_returning(db)
-            .await?;
-        }
+        let edges = edges.iter().map(|(s, u)| step_edge::ActiveModel {
+            organization_id: Set(caller.organization_id),
+            procedure_id: Set(p.id),
+            step_id: Set(map[s]),
+            upstream_step_id: Set(map[u]),
+            ..Default::default()
+        });
+        insert_chunked(db, edges.collect()).await?;
     }
     link_parts(db, caller.organization_id, p.id, &links).await
 }
 
-async fn copy_steps(
-    db: &impl ConnectionTrait,
-    steps: &[step::Model],
+/// Step `s` of the source version as a step of the new version `p`, not yet approved.
+fn copied_step(
+    s: &step::Model,
     map: &HashMap<i64, i64>,
     p: &procedure::Model,
-) -> AppResult<()> {
-    for chunk in steps.chunks(1000) {
-        step::Entity::insert_many(chunk.iter().map(|s| step::ActiveModel {
-            id: Set(map[&s.id]),
-            organization_id: Set(s.organization_id),
-            procedure_id: Set(p.id),
-            parent_id: Set(s.parent_id.and_then(|x| map.get(&x).copied())),
-            position: Set(s.position),
-            title: Set(s.title.clone()),
-            content: Set(s.content.clone()),
-            approved: Set(false),
-            approved_by_id: Set(None),
-            approved_at: Set(None),
-            lock_version: Set(1),
-            created_at: Set(p.created_at),
-        }))
-        .exec_without_returning(db)
-        .await?;
+) -> step::ActiveModel {
+    step::ActiveModel {
+        id: Set(map[&s.id]),
+        organization_id: Set(s.organization_id),
+        procedure_id: Set(p.id),
+        parent_id: Set(s.parent_id.and_then(|x| map.get(&x).copied())),
+        position: Set(s.position),
+        title: Set(s.title.clone()),
+        content: Set(s.content.clone()),
+        approved: Set(false),
+        approved_by_id: Set(None),
+        approved_at: Set(None),
+        lock_version: Set(1),
+        created_at: Set(p.created_at),
     }
-    Ok(())
 }
 
 async fn copy_fields(
@@ -822,29 +782,16 @@ async fn copy_fields(
         return Ok(());
     }
     let first = counters::ids(db, "step_fields", fields.len()).await?;
-    for (c, chunk) in fields.chunks(1000).enumerate() {
-        step_field::Entity::insert_many(chunk.iter().enumerate().map(|(i, f)| {
-            step_field::ActiveModel {
-                id: Set(first + (c * 1000 + i) as i64),
-                organization_id: Set(f.organization_id),
-                procedure_id: Set(p.id),
-                step_id: Set(map[&f.step_id]),
-                position: Set(f.position),
-                name: Set(f.name.clone()),
-                field_type: Set(f.field_type.clone()),
-                required: Set(f.required),
-                unit: Set(f.unit.clone()),
-                options: Set(f.options.clone()),
-                min: Set(f.min),
-                max: Set(f.max),
-                pattern: Set(f.pattern.clone()),
-                lock_version: Set(1),
-                created_at: Set(p.created_at),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
+    let rows = fields.iter().enumerate().map(|(i, f)| {
+        with_field_spec!(step_field::ActiveModel, f, {
+            id: Set(first + i as i64),
+            organization_id: Set(f.organization_id),
+            procedure_id: Set(p.id),
+            step_id: Set(map[&f.step_id]),
+            created_at: Set(p.created_at),
+        })
+    });
+    insert_chunked(db, rows.collect()).await?;
     Ok(())
 }
 

@@ -76,20 +76,16 @@ pub fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
 /// Rows grouped by the id of their parent.
 pub type Groups<M> = HashMap<i64, Vec<M>>;
 
+/// Three kinds of rows of the same parents, each grouped by parent.
+pub type Trees<A, B, C> = (Groups<A>, Groups<B>, Groups<C>);
+
 /// The steps (in order), edges and fields of runs, by run: three statements for any
 /// number of runs.
 pub async fn run_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     run_ids: &[i64],
-) -> Result<
-    (
-        Groups<run_step::Model>,
-        Groups<run_step_edge::Model>,
-        Groups<run_step_field::Model>,
-    ),
-    DbErr,
-> {
+) -> Result<Trees<run_step::Model, run_step_edge::Model, run_step_field::Model>, DbErr> {
     use {run_step::Column as S, run_step_field::Column as F};
     let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
     let steps = steps.await?;
@@ -109,14 +105,7 @@ pub async fn procedure_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<
-    (
-        Groups<step::Model>,
-        Groups<step_field::Model>,
-        Groups<step_edge::Model>,
-    ),
-    DbErr,
-> {
+) -> Result<Trees<step::Model, step_field::Model, step_edge::Model>, DbErr> {
     use {step::Column as S, step_edge::Column as E, step_field::Column as F};
     let steps = by_parent::<step::Entity>(db, caller, S::ProcedureId, ids, &[S::Position, S::Id]);
     let steps = steps.await?;

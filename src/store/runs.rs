@@ -35,8 +35,7 @@ pub async fn update_run(
     input: RunEdit,
 ) -> AppResult<run::Model> {
     let id = input.id;
-    let r = scope::get::<run::Entity>(txn, caller, id, "run", path(&["input", "id"])).await?;
-    etag::check(r.lock_version, &input.etag, "run")?;
+    let r = scope::get_current::<run::Entity>(txn, caller, id, "run", &input.etag).await?;
     let mut am: run::ActiveModel = r.clone().into();
     if let Some(t) = input.title {
         let t = t.trim().to_string();
@@ -207,12 +206,8 @@ pub async fn add_runs_to_batch(
         }
     }
     use sea_orm::sea_query::Expr;
-    run::Entity::update_many()
+    etag::bump_many::<run::Entity>()
         .col_expr(run::Column::RunBatchId, Expr::value(bid))
-        .col_expr(
-            run::Column::LockVersion,
-            etag::next_version::<run::Entity>(),
-        )
         .filter(run::Column::Id.is_in(ids))
         .filter(run::Column::RunBatchId.is_null())
         .exec(txn)

@@ -4,6 +4,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 
+use super::etag::{self, Versioned};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult, Seg};
 
@@ -97,10 +98,7 @@ pub async fn all<E: OrgScoped>(
     db: &impl ConnectionTrait,
     caller: &Caller,
 ) -> AppResult<Vec<E::Model>> {
-    Ok(visible::<E>(caller)
-        .order_by_asc(E::id_col())
-        .all(db)
-        .await?)
+    Ok(by_id::<E>(caller).all(db).await?)
 }
 
 /// The rows of `ids` the caller may see, by id (the others are left out).
@@ -112,11 +110,13 @@ pub async fn by_ids<E: OrgScoped>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(visible::<E>(caller)
-        .filter(E::id_col().is_in(ids.iter().copied()))
-        .order_by_asc(E::id_col())
-        .all(db)
-        .await?)
+    let q = by_id::<E>(caller).filter(E::id_col().is_in(ids.iter().copied()));
+    Ok(q.all(db).await?)
+}
+
+/// The rows the caller may see, ordered by id.
+fn by_id<E: OrgScoped>(caller: &Caller) -> Select<E> {
+    visible::<E>(caller).order_by_asc(E::id_col())
 }
 
 /// The row, or `NOT_FOUND` naming `what` at input path `field`.
@@ -130,6 +130,20 @@ pub async fn get<E: OrgScoped>(
     find::<E>(db, caller, id)
         .await?
         .ok_or_else(|| AppError::not_found(&format!("{what} {id}")).with_path(field))
+}
+
+/// Row `id` of `input.id` for an edit: `NOT_FOUND` unless the caller may see it, then
+/// `STALE_ETAG` unless `sent` is its current etag.
+pub async fn get_current<E: OrgScoped + Versioned>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    what: &str,
+    sent: &str,
+) -> AppResult<E::Model> {
+    let row = get::<E>(db, caller, id, what, path(&["input", "id"])).await?;
+    etag::check(E::lock_version(&row), sent, what)?;
+    Ok(row)
 }
 
 /// Input path helper: `path(&["input", "partId"])`.

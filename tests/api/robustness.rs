@@ -183,3 +183,27 @@ async fn timeouts_and_introspection_are_configurable() {
         .await;
     assert_eq!(codes(&copies), ["LIMIT_EXCEEDED"]);
 }
+
+/// PostgreSQL cannot store U+0000 in text, so both databases refuse it up front with the
+/// same answer, in variables and in literals, and nothing is created.
+#[tokio::test]
+async fn nul_characters_are_refused_on_every_database() {
+    let app = app().await;
+    let before = app.ok("{ runs { totalCount } }", json!({})).await["runs"]["totalCount"].clone();
+    let vars = app
+        .gql(
+            "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
+            json!({"i": {"partId": "1", "idempotencyKey": "a\u{0}b"}}),
+        )
+        .await;
+    assert_eq!(codes(&vars), ["BAD_USER_INPUT"], "{vars}");
+    let literal = app
+        .gql(
+            r#"mutation { createPart(input: {partNumber: "P\u0000"}) { part { id } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes(&literal), ["BAD_USER_INPUT"], "{literal}");
+    let after = app.ok("{ runs { totalCount } }", json!({})).await;
+    assert_eq!(after["runs"]["totalCount"], before);
+}

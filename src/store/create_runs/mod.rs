@@ -18,7 +18,6 @@ mod write;
 use std::collections::{HashMap, HashSet};
 
 use entity::{idempotency_key, run};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter,
@@ -144,23 +143,15 @@ async fn claim(
     key: &str,
     hash: &str,
 ) -> Result<bool, AppError> {
-    let claimed = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+    let row = idempotency_key::ActiveModel {
         organization_id: Set(caller.organization_id),
         key: Set(key.to_string()),
         request_hash: Set(hash.to_string()),
         response: Set(String::new()),
         created_at: Set(super::now()),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            idempotency_key::Column::OrganizationId,
-            idempotency_key::Column::Key,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
+    };
+    use idempotency_key::Column as C;
+    let claimed = super::insert_new(txn, vec![row], [C::OrganizationId, C::Key]).await?;
     Ok(claimed > 0)
 }
 
@@ -245,14 +236,12 @@ async fn check_identities_unique(
 
 /// The typed error for a unique violation raised while inserting units.
 pub fn map_unique(err: sea_orm::DbErr) -> AppError {
-    if super::is_unique_violation(&err) {
-        AppError::new(
+    super::on_unique(err, || {
+        Some(AppError::new(
             Code::DuplicateSerial,
             "a serial or lot number in this call was taken by another call at the same time; retry",
-        )
-    } else {
-        err.into()
-    }
+        ))
+    })
 }
 
 /// Used by `updateRun`: copies the procedure's steps into a run that has none.

@@ -36,13 +36,7 @@ impl Template {
             .order_by_asc(step_field::Column::Id)
             .all(db)
             .await?;
-        let edges = step_edge::Entity::find()
-            .filter(step_edge::Column::ProcedureId.eq(procedure_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|e| (e.step_id, e.upstream_step_id))
-            .collect();
+        let edges = edges(db, procedure_id).await?;
         let index = steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         Ok(Template {
             steps,
@@ -52,6 +46,39 @@ impl Template {
         })
     }
 }
+
+/// The dependency edges of a procedure's steps, as (step, upstream step).
+pub async fn edges(db: &impl ConnectionTrait, procedure_id: i64) -> AppResult<Vec<(i64, i64)>> {
+    Ok(step_edge::Entity::find()
+        .filter(step_edge::Column::ProcedureId.eq(procedure_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.step_id, e.upstream_step_id))
+        .collect())
+}
+
+/// A row of the entity `$am` (an active model) carrying the definition of template field
+/// `$f`, plus the columns given; shared by copies into runs and into new versions.
+macro_rules! with_field_spec {
+    ($am:path, $f:expr, { $($k:ident: $v:expr),* $(,)? }) => {{
+        let f: &entity::step_field::Model = $f;
+        $am {
+            position: Set(f.position),
+            name: Set(f.name.clone()),
+            field_type: Set(f.field_type.clone()),
+            required: Set(f.required),
+            unit: Set(f.unit.clone()),
+            options: Set(f.options.clone()),
+            min: Set(f.min),
+            max: Set(f.max),
+            pattern: Set(f.pattern.clone()),
+            lock_version: Set(1),
+            $($k: $v),*
+        }
+    }};
+}
+pub(crate) use with_field_spec;
 
 /// One run to receive a copy of a template.
 pub struct Target {
@@ -155,27 +182,17 @@ fn field_row(
     target: &Target,
     run_step_id: i64,
 ) -> run_step_field::ActiveModel {
-    run_step_field::ActiveModel {
+    with_field_spec!(run_step_field::ActiveModel, f, {
         id: Set(id),
         organization_id: Set(target.organization_id),
         run_id: Set(target.run_id),
         run_step_id: Set(run_step_id),
         origin_field_id: Set(Some(f.id)),
-        position: Set(f.position),
-        name: Set(f.name.clone()),
-        field_type: Set(f.field_type.clone()),
-        required: Set(f.required),
-        unit: Set(f.unit.clone()),
-        options: Set(f.options.clone()),
-        min: Set(f.min),
-        max: Set(f.max),
-        pattern: Set(f.pattern.clone()),
         value: Set(None),
         signed_by_id: Set(None),
         signed_at: Set(None),
-        lock_version: Set(1),
         updated_at: Set(None),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -396,28 +396,45 @@ impl<'a> Check<'a, '_> {
         if r.quantity.is_some_and(|q| q != 1.0) {
             self.bad("quantity", "a serialized unit has quantity 1");
         }
-        let serial = self.required(
+        self.numbered(
             pick(&r.serial_number, r.autogenerate_serial_number),
-            "serialNumber",
-            "a serialized unit needs `serialNumber` or `autogenerateSerialNumber: true`",
-        );
-        if r.lot_number.is_some() {
-            self.bad("lotNumber", "a serialized unit has no lot number");
-        }
-        serial
+            (
+                "serialNumber",
+                "a serialized unit needs `serialNumber` or `autogenerateSerialNumber: true`",
+            ),
+            r.lot_number
+                .is_some()
+                .then_some(("lotNumber", "a serialized unit has no lot number")),
+        )
     }
 
     fn lot_identity(&mut self) -> Identity {
         let r = self.run;
-        let lot = self.required(
+        self.numbered(
             pick(&r.lot_number, r.autogenerate_lot_number),
-            "lotNumber",
-            "a lot needs `lotNumber` or `autogenerateLotNumber: true`",
-        );
-        if r.serial_number.is_some() {
-            self.bad("serialNumber", "a lot has no serial number");
+            (
+                "lotNumber",
+                "a lot needs `lotNumber` or `autogenerateLotNumber: true`",
+            ),
+            r.serial_number
+                .is_some()
+                .then_some(("serialNumber", "a lot has no serial number")),
+        )
+    }
+
+    /// A unit's own number (`field` and the message when it is missing), then the other
+    /// kind of number, refused when given.
+    fn numbered(
+        &mut self,
+        id: Identity,
+        (field, missing): (&'static str, &str),
+        other: Option<(&'static str, &str)>,
+    ) -> Identity {
+        let id = self.required(id, field, missing);
+        if let Some((field, msg)) = other {
+            self.bad(field, msg);
         }
-        lot
+        id
     }
 
     /// A SERIAL or LOT unit needs its number, given or generated.
