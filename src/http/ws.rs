@@ -208,6 +208,7 @@ async fn serve(
         caller,
         active: Arc::new(AtomicUsize::new(0)),
         max: limits.subscriptions_per_connection,
+        max_aliases: state.config.limits.aliases,
     };
     let protocol_task = GraphQLWebSocket::new_with_pair(out, replayed, executor, protocol)
         .with_data(data)
@@ -320,6 +321,42 @@ struct Limited {
     caller: Caller,
     active: Arc<AtomicUsize>,
     max: usize,
+    max_aliases: usize,
+}
+
+/// The HTTP handler's checks for what arrives over the socket: only subscriptions (queries
+/// and mutations go over HTTP, where the request timeout holds), the alias limit, no NUL
+/// characters; then ION's dialect, as over HTTP.
+fn admit(request: &mut Request, max_aliases: usize) -> Result<(), AppError> {
+    use async_graphql::parser::types::OperationType;
+    let name = request.operation_name.clone();
+    let doc = request
+        .parsed_query()
+        .map_err(|e| AppError::new(Code::BadUserInput, e.message))?;
+    let ty = super::limits::operation_type(doc, name.as_deref());
+    if ty.is_some_and(|t| t != OperationType::Subscription) {
+        let msg =
+            "only subscriptions go over the socket; send queries and mutations with HTTP POST";
+        return Err(AppError::new(Code::BadUserInput, msg));
+    }
+    let aliases = super::limits::aliases(doc);
+    if aliases > max_aliases {
+        let msg = format!("{aliases} aliases; at most {max_aliases}");
+        return Err(AppError::new(Code::LimitExceeded, msg));
+    }
+    if super::limits::has_nul(&request.query, &request.variables) {
+        let msg = "text must not contain NUL characters (U+0000)";
+        return Err(AppError::new(Code::BadUserInput, msg));
+    }
+    crate::graphql::dialect::translate(request);
+    Ok(())
+}
+
+/// One error as the whole answer to a refused operation.
+fn refused(e: AppError) -> BoxStream<'static, GqlResponse> {
+    let mut e = e.into_gql().into_server_error(Default::default());
+    e.locations.clear();
+    stream::once(async move { GqlResponse::from_errors(vec![e]) }).boxed()
 }
 
 struct Active(Arc<AtomicUsize>);
@@ -338,18 +375,17 @@ impl Executor for Limited {
 
     fn execute_stream(
         &self,
-        request: Request,
+        mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, GqlResponse> {
+        if let Err(e) = admit(&mut request, self.max_aliases) {
+            return refused(e);
+        }
         if self.active.fetch_add(1, Ordering::SeqCst) >= self.max {
             self.active.fetch_sub(1, Ordering::SeqCst);
-            let e = AppError::new(
-                Code::LimitExceeded,
-                format!("at most {} subscriptions per connection", self.max),
-            )
-            .into_gql()
-            .into_server_error(Default::default());
-            return stream::once(async move { GqlResponse::from_errors(vec![e]) }).boxed();
+            let max = self.max;
+            let msg = format!("at most {max} subscriptions per connection");
+            return refused(AppError::new(Code::LimitExceeded, msg));
         }
         let active = Active(self.active.clone());
         let request = request.data(loaders::new(self.db.clone(), self.caller.clone()));

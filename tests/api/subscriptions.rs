@@ -356,3 +356,34 @@ async fn subscriptions_per_connection_and_connections_per_key_are_capped() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let _again = ws_client::connect(&addr, ADMIN).await;
 }
+
+/// Only subscriptions go over the socket: a query or mutation there would escape the HTTP
+/// handler's request timeout. ION's spelling works in subscriptions as over HTTP.
+#[tokio::test]
+async fn queries_and_mutations_are_refused_over_the_socket() {
+    let app = app().await;
+    let addr = serve(&app).await;
+    let mut ws = ws_client::connect(&addr, ADMIN).await;
+    ws.subscribe("q", "{ runs { totalCount } }", json!({}))
+        .await;
+    let m = ws.next("q").await;
+    assert_eq!(
+        m["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{m}"
+    );
+    assert_eq!(ws.message().await.unwrap()["type"], "complete");
+    ws.subscribe(
+        "m",
+        r#"mutation { createPart(input: {partNumber: "X"}) { part { id } } }"#,
+        json!({}),
+    )
+    .await;
+    let m = ws.next("m").await;
+    assert_eq!(
+        m["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{m}"
+    );
+    assert!(m["errors"][0].get("locations").is_none(), "{m}");
+    let parts = app.ok("{ parts { totalCount } }", json!({})).await;
+    assert_eq!(parts["parts"]["totalCount"], 0);
+}
