@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{api_key, attribute_definition, part, part_inventory, team, user};
 
 use super::procedure::Procedure;
+use super::row_object;
 use super::{etag, id};
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::{
@@ -62,39 +63,25 @@ impl Part {
 /// One tracked unit or lot of a part.
 pub struct PartInventory(pub part_inventory::Model);
 
-#[Object]
-impl PartInventory {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn part_id(&self) -> ID {
-        id(self.0.part_id)
-    }
+row_object!(PartInventory {
+    id: ID,
+    _etag,
+    part_id: ID,
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
         let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
         p.map(Part)
             .ok_or_else(|| crate::error::AppError::not_found("part").into_gql())
     }
-    async fn serial_number(&self) -> Option<&str> {
-        self.0.serial_number.as_deref()
-    }
-    async fn lot_number(&self) -> Option<&str> {
-        self.0.lot_number.as_deref()
-    }
-    async fn quantity(&self) -> f64 {
-        self.0.quantity
-    }
+    serial_number: Option<&str>,
+    lot_number: Option<&str>,
+    quantity: f64,
     async fn status(&self) -> Result<PartInventoryStatus> {
         rows::inventory_status(&self.0).map(Into::into).gql()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-}
+});
 
 /// A person or a service account.
 pub struct User(pub user::Model);
@@ -185,67 +172,42 @@ impl Team {
 /// An API key (the token itself is shown only once, when created).
 pub struct ApiKey(pub api_key::Model);
 
-#[Object]
-impl ApiKey {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
+row_object!(ApiKey {
+    id: ID,
     #[graphql(name = "_etag")]
     async fn etag(&self) -> String {
         format!("v{}", if self.0.revoked_at.is_some() { 2 } else { 1 })
     }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn user_id(&self) -> ID {
-        id(self.0.user_id)
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_used_at
-    }
+    name: &str,
+    user_id: ID,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }
-}
+});
 
 /// An organization-defined custom attribute.
 pub struct AttributeDefinition(pub attribute_definition::Model);
 
-#[Object]
-impl AttributeDefinition {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
+row_object!(AttributeDefinition {
+    id: ID,
+    _etag,
     async fn entity(&self) -> Result<Option<AttributeEntity>> {
         rows::attribute_entity(&self.0)
             .map(|v| Some(v.into()))
             .gql()
     }
-    async fn key(&self) -> &str {
-        &self.0.key
-    }
+    key: &str,
     #[graphql(name = "type")]
     async fn attr_type(&self) -> Result<Option<AttributeType>> {
         rows::attribute_type(&self.0).map(|v| Some(v.into())).gql()
     }
-    async fn required(&self) -> bool {
-        self.0.required
-    }
+    required: bool,
     async fn options(&self) -> Vec<String> {
-        self.0
-            .options
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or_default()
+        super::options(&self.0.options)
     }
-}
+});
 
 /// A custom attribute value on a run.
 #[derive(SimpleObject, Clone, Debug)]
@@ -274,41 +236,28 @@ crate::graphql::connection::connection!(TeamConnection, TeamEdge, Team);
 /// One audited mutation: who (user and key), when, what entity, the change (its input).
 pub struct Event(pub entity::event::Model);
 
-#[Object]
-impl Event {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
+row_object!(Event {
+    id: ID,
     /// The mutation, e.g. `createRun`.
-    async fn action(&self) -> &str {
-        &self.0.action
-    }
+    action: &str,
     /// The kind of entity changed, e.g. `Run`.
-    async fn entity(&self) -> &str {
-        &self.0.entity
-    }
+    entity: &str,
     async fn entity_id(&self) -> Option<ID> {
         self.0.entity_id.map(id)
     }
-    async fn user_id(&self) -> ID {
-        id(self.0.user_id)
-    }
-    async fn api_key_id(&self) -> ID {
-        id(self.0.api_key_id)
-    }
+    user_id: ID,
+    api_key_id: ID,
     /// The mutation's arguments, as JSON.
     async fn change(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(serde_json::from_str(&self.0.change).unwrap_or_default())
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+    created_at: DateTime<Utc>,
     /// The id of the request that made the change (its `X-Request-Id`), to find its log
     /// lines; null for events written before request ids were kept.
     async fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
-}
+});
 
 crate::graphql::connection::connection!(EventConnection, EventEdge, Event);
 

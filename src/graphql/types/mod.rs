@@ -19,6 +19,14 @@ pub fn etag(lock_version: i32) -> String {
     crate::store::etag::etag(lock_version)
 }
 
+/// A field's or attribute's stored choices (a JSON list); none when unset or unreadable.
+pub fn options(stored: &Option<String>) -> Vec<String> {
+    stored
+        .as_deref()
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or_default()
+}
+
 /// Complexity of a connection field: its page size times what one node costs.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
     let n = first
@@ -30,3 +38,93 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
 
 /// Assumed length of plain child lists (a run's steps, a step's fields) for complexity.
 pub const LIST_COST: usize = 10;
+
+/// How a column reads as a GraphQL field: strings borrowed, ids as `ID`, the rest copied.
+pub trait Column<'a, T> {
+    fn read(&'a self) -> T;
+}
+
+impl<'a> Column<'a, &'a str> for String {
+    fn read(&'a self) -> &'a str {
+        self
+    }
+}
+
+impl<'a> Column<'a, Option<&'a str>> for Option<String> {
+    fn read(&'a self) -> Option<&'a str> {
+        self.as_deref()
+    }
+}
+
+impl Column<'_, ID> for i64 {
+    fn read(&self) -> ID {
+        id(*self)
+    }
+}
+
+impl Column<'_, Option<ID>> for Option<i64> {
+    fn read(&self) -> Option<ID> {
+        opt_id(*self)
+    }
+}
+
+impl<T: Copy> Column<'_, T> for T {
+    fn read(&self) -> T {
+        *self
+    }
+}
+
+/// The row an optional foreign key points at, through its loader, as its GraphQL type.
+pub async fn related<K: crate::graphql::loaders::Key, T>(
+    ctx: &async_graphql::Context<'_>,
+    key: Option<K>,
+    wrap: impl FnOnce(K::Value) -> T,
+) -> async_graphql::Result<Option<T>> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    Ok(crate::graphql::ctx::loaders(ctx).load(key).await?.map(wrap))
+}
+
+/// The `#[Object]` impl of a row wrapper (`struct X(pub model::Model)`), its fields in
+/// schema order: `name: Type,` resolves to the column `name` (see [`Column`]), `_etag,` to
+/// the row's etag, and a written-out `async fn` stays as it is. Rows have many plain
+/// columns; writing each as a three-line resolver buried the few that do something.
+/// A type with a `complexity` attribute cannot use it: async-graphql binds
+/// `child_complexity` at the macro's site, which the caller's expression cannot see
+/// (macro hygiene).
+macro_rules! row_object {
+    ($ty:ident { $($body:tt)* }) => {
+        $crate::graphql::types::row_object!(@out $ty [] $($body)*);
+    };
+    (@out $ty:ident [$($out:tt)*]) => {
+        #[async_graphql::Object]
+        impl $ty {
+            $($out)*
+        }
+    };
+    (@out $ty:ident [$($out:tt)*] _etag, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@out $ty [$($out)*
+            #[graphql(name = "_etag")]
+            async fn etag(&self) -> String {
+                $crate::graphql::types::etag(self.0.lock_version)
+            }
+        ] $($rest)*);
+    };
+    (@out $ty:ident [$($out:tt)*]
+        $(#[$m:meta])* async fn $name:ident($($args:tt)*) -> $ret:ty $body:block $($rest:tt)*
+    ) => {
+        $crate::graphql::types::row_object!(@out $ty [$($out)*
+            $(#[$m])* async fn $name($($args)*) -> $ret $body
+        ] $($rest)*);
+    };
+    (@out $ty:ident [$($out:tt)*] $(#[$m:meta])* $name:ident: $t:ty, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@out $ty [$($out)*
+            $(#[$m])* async fn $name(&self) -> $t {
+                $crate::graphql::types::Column::read(&self.0.$name)
+            }
+        ] $($rest)*);
+    };
+}
+
+pub(crate) use row_object;

@@ -192,11 +192,7 @@ impl TryFrom<step_field::Model> for StepField {
             field_type: field_type.into(),
             required: f.required,
             unit: f.unit,
-            options: f
-                .options
-                .as_deref()
-                .and_then(|o| serde_json::from_str(o).ok())
-                .unwrap_or_default(),
+            options: super::options(&f.options),
             min: f.min,
             max: f.max,
             pattern: f.pattern,

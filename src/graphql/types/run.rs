@@ -7,7 +7,7 @@ use entity::{run, run_batch};
 use super::catalog::{Attribute, Part, PartInventory, Team, User};
 use super::procedure::Procedure;
 use super::run_step::RunStep;
-use super::{etag, id, opt_id};
+use super::{etag, id, opt_id, related};
 use crate::graphql::connection::connection;
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunSource;
@@ -47,10 +47,7 @@ impl Run {
     }
     /// The procedure version this run is pinned to.
     async fn procedure(&self, ctx: &Context<'_>) -> Result<Option<Procedure>> {
-        let Some(pid) = self.0.procedure_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx).load(ProcedureKey(pid)).await?.map(Procedure))
+        related(ctx, self.0.procedure_id.map(ProcedureKey), Procedure).await
     }
     async fn part_id(&self) -> ID {
         id(self.0.part_id)
@@ -64,13 +61,12 @@ impl Run {
         opt_id(self.0.part_inventory_id)
     }
     async fn part_inventory(&self, ctx: &Context<'_>) -> Result<Option<PartInventory>> {
-        let Some(iid) = self.0.part_inventory_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)
-            .load(InventoryKey(iid))
-            .await?
-            .map(PartInventory))
+        related(
+            ctx,
+            self.0.part_inventory_id.map(InventoryKey),
+            PartInventory,
+        )
+        .await
     }
     /// BUILD: the run makes a new unit; ATTACH: it works on an existing one.
     async fn source(&self) -> Result<RunSource> {
@@ -93,28 +89,19 @@ impl Run {
         opt_id(self.0.run_batch_id)
     }
     async fn run_batch(&self, ctx: &Context<'_>) -> Result<Option<RunBatch>> {
-        let Some(bid) = self.0.run_batch_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx).load(BatchKey(bid)).await?.map(RunBatch))
+        related(ctx, self.0.run_batch_id.map(BatchKey), RunBatch).await
     }
     async fn assigned_to_id(&self) -> Option<ID> {
         opt_id(self.0.assigned_to_id)
     }
     async fn assigned_to(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(uid) = self.0.assigned_to_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx).load(UserKey(uid)).await?.map(User))
+        related(ctx, self.0.assigned_to_id.map(UserKey), User).await
     }
     async fn assigned_team_id(&self) -> Option<ID> {
         opt_id(self.0.assigned_team_id)
     }
     async fn assigned_team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        let Some(tid) = self.0.assigned_team_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx).load(TeamKey(tid)).await?.map(Team))
+        related(ctx, self.0.assigned_team_id.map(TeamKey), Team).await
     }
     async fn due_date(&self) -> Option<NaiveDate> {
         self.0.due_date

@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{run_step, run_step_field};
 
+use super::row_object;
 use super::run::Run;
 use super::{etag, id, opt_id};
 use crate::domain::availability;
@@ -166,40 +167,20 @@ pub struct RunStepEvent {
 /// A field of a run step, with its value.
 pub struct RunStepField(pub run_step_field::Model);
 
-#[Object]
-impl RunStepField {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn run_step_id(&self) -> ID {
-        id(self.0.run_step_id)
-    }
-    async fn origin_field_id(&self) -> Option<ID> {
-        opt_id(self.0.origin_field_id)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
+row_object!(RunStepField {
+    id: ID,
+    _etag,
+    run_step_id: ID,
+    origin_field_id: Option<ID>,
+    name: &str,
     #[graphql(name = "type")]
     async fn field_type(&self) -> Result<FieldType> {
         rows::run_step_field_type(&self.0).map(Into::into).gql()
     }
-    async fn required(&self) -> bool {
-        self.0.required
-    }
-    async fn unit(&self) -> Option<&str> {
-        self.0.unit.as_deref()
-    }
+    required: bool,
+    unit: Option<&str>,
     async fn options(&self) -> Vec<String> {
-        self.0
-            .options
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or_default()
+        super::options(&self.0.options)
     }
     /// `{min, max, pattern}` as set on the procedure's field.
     async fn validations(&self) -> Json<serde_json::Value> {
@@ -214,16 +195,10 @@ impl RunStepField {
             .map(Json)
     }
     /// Who signed a SIGNOFF field, and when.
-    async fn signed_by_id(&self) -> Option<ID> {
-        opt_id(self.0.signed_by_id)
-    }
-    async fn signed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.signed_at
-    }
-    async fn updated_at(&self) -> Option<DateTime<Utc>> {
-        self.0.updated_at
-    }
+    signed_by_id: Option<ID>,
+    signed_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
     async fn position(&self) -> i32 {
         self.0.position
     }
-}
+});
