@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::{mutate, payload};
 use crate::domain::permission::Permission::ManageCatalog;
-use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::ctx::Gql;
 use crate::graphql::input::catalog::*;
 use crate::graphql::input::procedures::*;
 use crate::graphql::loaders::ProcedureStepsKey;
@@ -45,10 +45,8 @@ payload!(PartInventoryPayload {
 
 /// A step as returned by a mutation, with its procedure's other steps for nesting.
 async fn step_out(ctx: &Context<'_>, row: entity::step::Model) -> Result<StepPayload> {
-    let all = loaders(ctx)
-        .load(ProcedureStepsKey(row.procedure_id))
-        .await?
-        .unwrap_or_default();
+    let all =
+        crate::graphql::types::load_or_default(ctx, ProcedureStepsKey(row.procedure_id)).await?;
     Ok(StepPayload {
         step: Step { row, all },
     })

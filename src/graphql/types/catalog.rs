@@ -52,10 +52,7 @@ impl Part {
     /// The RELEASED procedures linked to this part: what it can be built with.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn procedures(&self, ctx: &Context<'_>) -> Result<Vec<Procedure>> {
-        let list = loaders(ctx)
-            .load(PartProceduresKey(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let list = super::load_or_default(ctx, PartProceduresKey(self.0.id)).await?;
         Ok(list.iter().cloned().map(Procedure).collect())
     }
 }
@@ -156,16 +153,7 @@ impl Team {
     }
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
-        let ids = loaders(ctx)
-            .load(TeamMembersKey(self.0.id))
-            .await?
-            .unwrap_or_default();
-        let users = loaders(ctx)
-            .load_many(ids.iter().map(|i| UserKey(*i)))
-            .await?;
-        let mut out: Vec<User> = users.into_iter().map(User).collect();
-        out.sort_by_key(|u| u.0.id);
-        Ok(out)
+        super::members::<_, UserKey, _>(ctx, TeamMembersKey(self.0.id), User, |u| u.0.id).await
     }
 }
 

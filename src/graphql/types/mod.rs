@@ -86,6 +86,41 @@ pub async fn related<K: crate::graphql::loaders::Key, T>(
     Ok(crate::graphql::ctx::loaders(ctx).load(key).await?.map(wrap))
 }
 
+/// What a loader holds for `key`; nothing stored reads as empty (a row without children).
+pub async fn load_or_default<K: crate::graphql::loaders::Key>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+) -> async_graphql::Result<K::Value>
+where
+    K::Value: Default,
+{
+    Ok(crate::graphql::ctx::loaders(ctx)
+        .load(key)
+        .await?
+        .unwrap_or_default())
+}
+
+/// The rows a list of ids (`list`) names, through their own loader, wrapped and in id
+/// order.
+pub async fn members<L, K, T>(
+    ctx: &async_graphql::Context<'_>,
+    list: L,
+    wrap: impl Fn(K::Value) -> T,
+    id_of: impl Fn(&T) -> i64,
+) -> async_graphql::Result<Vec<T>>
+where
+    L: crate::graphql::loaders::Key<Value = std::sync::Arc<Vec<i64>>>,
+    K: crate::graphql::loaders::Key,
+{
+    let ids = load_or_default(ctx, list).await?;
+    let rows = crate::graphql::ctx::loaders(ctx)
+        .load_many(ids.iter().map(|i| K::of(*i)))
+        .await?;
+    let mut out: Vec<T> = rows.into_iter().map(wrap).collect();
+    out.sort_by_key(|t| id_of(t));
+    Ok(out)
+}
+
 /// The `#[Object]` impl of a row wrapper (`struct X(pub model::Model)`), its fields in
 /// schema order: `name: Type,` resolves to the column `name` (see [`Column`]), `_etag,` to
 /// the row's etag, and a written-out `async fn` stays as it is. Rows have many plain

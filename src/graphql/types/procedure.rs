@@ -9,7 +9,7 @@ use entity::{procedure, step, step_field};
 use super::catalog::Part;
 use super::{etag, id, opt_id};
 use crate::error::{AppError, AppResult};
-use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::ctx::Gql;
 use crate::graphql::enums::{FieldType, ProcedureStatus, ProcedureType};
 use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, ProcedureStepsKey};
 use crate::store::rows;
@@ -57,10 +57,7 @@ impl Procedure {
     /// Top-level steps in order; children are under `Step.steps`.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<Step>> {
-        let all = loaders(ctx)
-            .load(ProcedureStepsKey(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let all = super::load_or_default(ctx, ProcedureStepsKey(self.0.id)).await?;
         Ok(all
             .children(None)
             .cloned()
@@ -73,16 +70,7 @@ impl Procedure {
     /// The parts this procedure builds.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn parts(&self, ctx: &Context<'_>) -> Result<Vec<Part>> {
-        let ids = loaders(ctx)
-            .load(ProcedurePartsKey(self.0.id))
-            .await?
-            .unwrap_or_default();
-        let parts = loaders(ctx)
-            .load_many(ids.iter().map(|i| PartKey(*i)))
-            .await?;
-        let mut out: Vec<Part> = parts.into_iter().map(Part).collect();
-        out.sort_by_key(|p| p.0.id);
-        Ok(out)
+        super::members::<_, PartKey, _>(ctx, ProcedurePartsKey(self.0.id), Part, |p| p.0.id).await
     }
 }
 

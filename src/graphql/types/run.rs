@@ -75,10 +75,7 @@ impl Run {
     /// Top-level steps in order; children are under `RunStep.steps`.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
-        let all = loaders(ctx)
-            .load(RunStepsKey(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
         let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
         Ok(all
             .children(None)
@@ -159,10 +156,7 @@ impl RunBatch {
     }
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn runs(&self, ctx: &Context<'_>) -> Result<Vec<Run>> {
-        let runs = loaders(ctx)
-            .load(BatchRunsKey(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let runs = super::load_or_default(ctx, BatchRunsKey(self.0.id)).await?;
         crate::graphql::prefetch::runs(ctx, ctx.look_ahead(), &runs).await?;
         Ok(runs.iter().cloned().map(Run).collect())
     }

@@ -136,10 +136,7 @@ impl RunStep {
     /// Every status change and field value of this step: who, when, from, to.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<RunStepEvent>> {
-        let h = loaders(ctx)
-            .load(HistoryKey(self.row.id))
-            .await?
-            .unwrap_or_default();
+        let h = super::load_or_default(ctx, HistoryKey(self.row.id)).await?;
         Ok(h.iter()
             .map(|e| RunStepEvent {
                 kind: e.kind.clone(),
