@@ -1,12 +1,12 @@
 //! Parts, units, users, teams, API keys, attribute definitions.
 
-use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{api_key, attribute_definition, part, part_inventory, team, user};
 
+use super::id;
 use super::procedure::Procedure;
 use super::row_object;
-use super::{etag, id};
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::{
     AttributeEntity, AttributeType, PartInventoryStatus, Role, TrackingType,
@@ -17,45 +17,27 @@ use crate::store::rows;
 /// A design: part number + revision.
 pub struct Part(pub part::Model);
 
-#[Object]
-impl Part {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn part_number(&self) -> &str {
-        &self.0.part_number
-    }
-    async fn revision(&self) -> &str {
-        &self.0.revision
-    }
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
+row_object!(Part {
+    id: ID,
+    _etag,
+    part_number: &str,
+    revision: &str,
+    description: Option<&str>,
     async fn tracking_type(&self) -> Result<TrackingType> {
         rows::part_tracking_type(&self.0).map(Into::into).gql()
     }
     /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
-    async fn serial_scheme(&self) -> &str {
-        &self.0.serial_scheme
-    }
+    serial_scheme: &str,
     /// Template of generated lot numbers.
-    async fn lot_scheme(&self) -> &str {
-        &self.0.lot_scheme
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+    lot_scheme: &str,
+    created_at: DateTime<Utc>,
     /// The RELEASED procedures linked to this part: what it can be built with.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn procedures(&self, ctx: &Context<'_>) -> Result<Vec<Procedure>> {
         let list = super::load_or_default(ctx, PartProceduresKey(self.0.id)).await?;
         Ok(list.iter().cloned().map(Procedure).collect())
     }
-}
+});
 
 /// One tracked unit or lot of a part.
 pub struct PartInventory(pub part_inventory::Model);
@@ -83,36 +65,20 @@ row_object!(PartInventory {
 /// A person or a service account.
 pub struct User(pub user::Model);
 
-#[Object]
-impl User {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn email(&self) -> &str {
-        &self.0.email
-    }
+row_object!(User {
+    id: ID,
+    _etag,
+    name: &str,
+    email: &str,
     async fn roles(&self) -> Vec<Role> {
         roles(&self.0.roles)
     }
     /// Cleared to see and work export-controlled procedures and runs.
-    async fn export_control_cleared(&self) -> bool {
-        self.0.export_control_cleared
-    }
-    async fn organization_id(&self) -> ID {
-        id(self.0.organization_id)
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+    export_control_cleared: bool,
+    organization_id: ID,
+    created_at: DateTime<Utc>,
     /// Runs assigned to this user or to a team the user is on (an operator's work view).
-    #[graphql(complexity = "super::page_cost(first, None, child_complexity)")]
+    #[cost(|child| super::page_cost(first, None, child))]
     async fn assigned_runs(
         &self,
         ctx: &Context<'_>,
@@ -130,32 +96,24 @@ impl User {
             .gql()?;
         crate::graphql::query::run_connection(ctx, page).await
     }
-}
+});
 
 /// A group of users; a run can be assigned to a team.
 pub struct Team(pub team::Model);
 
-#[Object]
-impl Team {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
+row_object!(Team {
+    id: ID,
+    _etag,
+    name: &str,
     /// Roles every member gets through the team.
     async fn roles(&self) -> Vec<Role> {
         roles(&self.0.roles)
     }
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         super::members::<_, UserKey, _>(ctx, TeamMembersKey(self.0.id), User, |u| u.0.id).await
     }
-}
+});
 
 /// An API key (the token itself is shown only once, when created).
 pub struct ApiKey(pub api_key::Model);

@@ -121,44 +121,65 @@ where
     Ok(out)
 }
 
+/// Complexity of a plain child list: `LIST_COST` children.
+pub fn list_cost(child: usize) -> usize {
+    LIST_COST * child
+}
+
 /// The `#[Object]` impl of a row wrapper (`struct X(pub model::Model)`), its fields in
 /// schema order: `name: Type,` resolves to the column `name` (see [`Column`]), `_etag,` to
 /// the row's etag, and a written-out `async fn` stays as it is. Rows have many plain
 /// columns; writing each as a three-line resolver buried the few that do something.
-/// A type with a `complexity` attribute cannot use it: async-graphql binds
-/// `child_complexity` at the macro's site, which the caller's expression cannot see
-/// (macro hygiene).
+///
+/// A resolver's complexity is `#[list_cost]` or `#[cost(f)]`, `f` a function of the
+/// children's complexity, not `#[graphql(complexity = "..")]`: async-graphql binds
+/// `child_complexity` where `#[Object]` expands, here, so the last step below names it.
 macro_rules! row_object {
     ($ty:ident { $($body:tt)* }) => {
-        $crate::graphql::types::row_object!(@out $ty [] $($body)*);
+        $crate::graphql::types::row_object!(@in $ty [] $($body)*);
     };
-    (@out $ty:ident [$($out:tt)*]) => {
+    // Every entry is now `{ [cost?] attributes async fn .. }`.
+    (@in $ty:ident [$({
+        [$($cost:expr)?] $(#[$m:meta])*
+        async fn $name:ident($($args:tt)*) -> $ret:ty $body:block
+    })*]) => {
         #[async_graphql::Object]
         impl $ty {
-            $($out)*
+            $(
+                $(#[graphql(complexity = ($cost)(child_complexity))])?
+                $(#[$m])* async fn $name($($args)*) -> $ret $body
+            )*
         }
     };
-    (@out $ty:ident [$($out:tt)*] _etag, $($rest:tt)*) => {
-        $crate::graphql::types::row_object!(@out $ty [$($out)*
-            #[graphql(name = "_etag")]
+    (@in $ty:ident [$($out:tt)*] _etag, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty [$($out)* {
+            [] #[graphql(name = "_etag")]
             async fn etag(&self) -> String {
                 $crate::graphql::types::etag(self.0.lock_version)
             }
-        ] $($rest)*);
+        }] $($rest)*);
     };
-    (@out $ty:ident [$($out:tt)*]
-        $(#[$m:meta])* async fn $name:ident($($args:tt)*) -> $ret:ty $body:block $($rest:tt)*
+    (@in $ty:ident [$($out:tt)*] $(#[doc = $d:literal])* #[list_cost] $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty [$($out)*]
+            @cost($crate::graphql::types::list_cost) $(#[doc = $d])* $($rest)*);
+    };
+    (@in $ty:ident [$($out:tt)*] $(#[doc = $d:literal])* #[cost($f:expr)] $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty [$($out)*] @cost($f) $(#[doc = $d])* $($rest)*);
+    };
+    (@in $ty:ident [$($out:tt)*]
+        $(@cost($cost:expr))? $(#[$m:meta])*
+        async fn $name:ident($($args:tt)*) -> $ret:ty $body:block $($rest:tt)*
     ) => {
-        $crate::graphql::types::row_object!(@out $ty [$($out)*
-            $(#[$m])* async fn $name($($args)*) -> $ret $body
-        ] $($rest)*);
+        $crate::graphql::types::row_object!(@in $ty [$($out)* {
+            [$($cost)?] $(#[$m])* async fn $name($($args)*) -> $ret $body
+        }] $($rest)*);
     };
-    (@out $ty:ident [$($out:tt)*] $(#[$m:meta])* $name:ident: $t:ty, $($rest:tt)*) => {
-        $crate::graphql::types::row_object!(@out $ty [$($out)*
-            $(#[$m])* async fn $name(&self) -> $t {
+    (@in $ty:ident [$($out:tt)*] $(#[$m:meta])* $name:ident: $t:ty, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty [$($out)* {
+            [] $(#[$m])* async fn $name(&self) -> $t {
                 $crate::graphql::types::Column::read(&self.0.$name)
             }
-        ] $($rest)*);
+        }] $($rest)*);
     };
 }
 

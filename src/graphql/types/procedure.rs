@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::{procedure, step, step_field};
 
 use super::catalog::Part;
+use super::row_object;
 use super::{etag, id, opt_id};
 use crate::error::{AppError, AppResult};
 use crate::graphql::ctx::Gql;
@@ -16,28 +17,14 @@ use crate::store::rows;
 
 pub struct Procedure(pub procedure::Model);
 
-#[Object]
-impl Procedure {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
+row_object!(Procedure {
+    id: ID,
+    _etag,
+    title: &str,
+    description: Option<&str>,
     /// Groups the versions of one procedure.
-    async fn family_id(&self) -> ID {
-        id(self.0.family_id)
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
+    family_id: ID,
+    version: i32,
     async fn status(&self) -> Result<ProcedureStatus> {
         rows::procedure_status(&self.0).map(Into::into).gql()
     }
@@ -45,17 +32,11 @@ impl Procedure {
     async fn procedure_type(&self) -> Result<ProcedureType> {
         rows::procedure_type(&self.0).map(Into::into).gql()
     }
-    async fn export_controlled(&self) -> bool {
-        self.0.export_controlled
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn released_at(&self) -> Option<DateTime<Utc>> {
-        self.0.released_at
-    }
+    export_controlled: bool,
+    created_at: DateTime<Utc>,
+    released_at: Option<DateTime<Utc>>,
     /// Top-level steps in order; children are under `Step.steps`.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<Step>> {
         let all = super::load_or_default(ctx, ProcedureStepsKey(self.0.id)).await?;
         Ok(all
@@ -68,11 +49,11 @@ impl Procedure {
             .collect())
     }
     /// The parts this procedure builds.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn parts(&self, ctx: &Context<'_>) -> Result<Vec<Part>> {
         super::members::<_, PartKey, _>(ctx, ProcedurePartsKey(self.0.id), Part, |p| p.0.id).await
     }
-}
+});
 
 /// A step of a procedure.
 pub struct Step {
