@@ -126,7 +126,8 @@ pub fn list_cost(child: usize) -> usize {
     LIST_COST * child
 }
 
-/// The `#[Object]` impl of a row wrapper (`struct X(pub model::Model)`), its fields in
+/// The `#[Object]` impl of a row wrapper (`struct X(pub model::Model)`, or
+/// `row_object!(X.row { .. })` for one whose row is its field `row`), its fields in
 /// schema order: `name: Type,` resolves to the column `name` (see [`Column`]), `_etag,` to
 /// the row's etag, and a written-out `async fn` stays as it is. Rows have many plain
 /// columns; writing each as a three-line resolver buried the few that do something.
@@ -136,10 +137,13 @@ pub fn list_cost(child: usize) -> usize {
 /// `child_complexity` where `#[Object]` expands, here, so the last step below names it.
 macro_rules! row_object {
     ($ty:ident { $($body:tt)* }) => {
-        $crate::graphql::types::row_object!(@in $ty [] $($body)*);
+        $crate::graphql::types::row_object!(@in $ty 0 [] $($body)*);
+    };
+    ($ty:ident.$row:ident { $($body:tt)* }) => {
+        $crate::graphql::types::row_object!(@in $ty $row [] $($body)*);
     };
     // Every entry is now `{ [cost?] attributes async fn .. }`.
-    (@in $ty:ident [$({
+    (@in $ty:ident $row:tt [$({
         [$($cost:expr)?] $(#[$m:meta])*
         async fn $name:ident($($args:tt)*) -> $ret:ty $body:block
     })*]) => {
@@ -151,33 +155,33 @@ macro_rules! row_object {
             )*
         }
     };
-    (@in $ty:ident [$($out:tt)*] _etag, $($rest:tt)*) => {
-        $crate::graphql::types::row_object!(@in $ty [$($out)* {
+    (@in $ty:ident $row:tt [$($out:tt)*] _etag, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
             [] #[graphql(name = "_etag")]
             async fn etag(&self) -> String {
-                $crate::graphql::types::etag(self.0.lock_version)
+                $crate::graphql::types::etag(self.$row.lock_version)
             }
         }] $($rest)*);
     };
-    (@in $ty:ident [$($out:tt)*] $(#[doc = $d:literal])* #[list_cost] $($rest:tt)*) => {
-        $crate::graphql::types::row_object!(@in $ty [$($out)*]
+    (@in $ty:ident $row:tt [$($out:tt)*] $(#[doc = $d:literal])* #[list_cost] $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)*]
             @cost($crate::graphql::types::list_cost) $(#[doc = $d])* $($rest)*);
     };
-    (@in $ty:ident [$($out:tt)*] $(#[doc = $d:literal])* #[cost($f:expr)] $($rest:tt)*) => {
-        $crate::graphql::types::row_object!(@in $ty [$($out)*] @cost($f) $(#[doc = $d])* $($rest)*);
+    (@in $ty:ident $row:tt [$($out:tt)*] $(#[doc = $d:literal])* #[cost($f:expr)] $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)*] @cost($f) $(#[doc = $d])* $($rest)*);
     };
-    (@in $ty:ident [$($out:tt)*]
+    (@in $ty:ident $row:tt [$($out:tt)*]
         $(@cost($cost:expr))? $(#[$m:meta])*
         async fn $name:ident($($args:tt)*) -> $ret:ty $body:block $($rest:tt)*
     ) => {
-        $crate::graphql::types::row_object!(@in $ty [$($out)* {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
             [$($cost)?] $(#[$m])* async fn $name($($args)*) -> $ret $body
         }] $($rest)*);
     };
-    (@in $ty:ident [$($out:tt)*] $(#[$m:meta])* $name:ident: $t:ty, $($rest:tt)*) => {
-        $crate::graphql::types::row_object!(@in $ty [$($out)* {
+    (@in $ty:ident $row:tt [$($out:tt)*] $(#[$m:meta])* $name:ident: $t:ty, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
             [] $(#[$m])* async fn $name(&self) -> $t {
-                $crate::graphql::types::Column::read(&self.0.$name)
+                $crate::graphql::types::Column::read(&self.$row.$name)
             }
         }] $($rest)*);
     };

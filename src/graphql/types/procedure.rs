@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{procedure, step, step_field};
 
 use super::catalog::Part;
 use super::row_object;
-use super::{etag, id, opt_id};
+use super::{etag, id};
 use crate::error::{AppError, AppResult};
 use crate::graphql::ctx::Gql;
 use crate::graphql::enums::{FieldType, ProcedureStatus, ProcedureType};
@@ -61,42 +61,20 @@ pub struct Step {
     pub all: Arc<ProcedureSteps>,
 }
 
-#[Object]
-impl Step {
-    async fn id(&self) -> ID {
-        id(self.row.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.row.lock_version)
-    }
-    async fn procedure_id(&self) -> ID {
-        id(self.row.procedure_id)
-    }
-    async fn parent_id(&self) -> Option<ID> {
-        opt_id(self.row.parent_id)
-    }
-    async fn position(&self) -> i32 {
-        self.row.position
-    }
-    async fn title(&self) -> &str {
-        &self.row.title
-    }
-    async fn content(&self) -> Option<&str> {
-        self.row.content.as_deref()
-    }
+row_object!(Step.row {
+    id: ID,
+    _etag,
+    procedure_id: ID,
+    parent_id: Option<ID>,
+    position: i32,
+    title: &str,
+    content: Option<&str>,
     /// Approved steps can be run; releasing the procedure approves the rest.
-    async fn approved(&self) -> bool {
-        self.row.approved
-    }
-    async fn approved_by_id(&self) -> Option<ID> {
-        opt_id(self.row.approved_by_id)
-    }
-    async fn approved_at(&self) -> Option<DateTime<Utc>> {
-        self.row.approved_at
-    }
+    approved: bool,
+    approved_by_id: Option<ID>,
+    approved_at: Option<DateTime<Utc>>,
     /// Child steps in order.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn steps(&self) -> Vec<Step> {
         self.all
             .children(Some(self.row.id))
@@ -107,7 +85,7 @@ impl Step {
             })
             .collect()
     }
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn fields(&self) -> Result<Vec<StepField>> {
         self.all
             .fields
@@ -128,7 +106,7 @@ impl Step {
             .map(|i| id(*i))
             .collect()
     }
-}
+});
 
 /// A typed input on a step.
 #[derive(SimpleObject, Clone, Debug)]
