@@ -2,7 +2,7 @@
 
 use async_graphql::{ID, InputObject};
 
-use super::{id, ids, keys};
+use super::{id, ids, input_path};
 use crate::error::AppResult;
 use crate::graphql::enums::{AttributeEntity, AttributeType, Role, all_into};
 use crate::store::catalog::{
@@ -42,7 +42,7 @@ impl CreateTeamInput {
         let user_ids = self.user_ids.unwrap_or_default();
         Ok(NewTeam {
             name: self.name,
-            user_ids: ids(&user_ids, &keys(&["input", "userIds"]))?,
+            user_ids: ids(&user_ids, &input_path("userIds"))?,
             roles: all_into(self.roles.unwrap_or_default()),
         })
     }
@@ -57,8 +57,8 @@ pub struct AddUserToTeamInput {
 impl AddUserToTeamInput {
     pub fn cmd(self) -> AppResult<TeamMember> {
         Ok(TeamMember {
-            team_id: id(&self.team_id, &keys(&["input", "teamId"]))?,
-            user_id: id(&self.user_id, &keys(&["input", "userId"]))?,
+            team_id: id(&self.team_id, &input_path("teamId"))?,
+            user_id: id(&self.user_id, &input_path("userId"))?,
         })
     }
 }
@@ -72,7 +72,7 @@ pub struct CreateApiKeyInput {
 impl CreateApiKeyInput {
     pub fn cmd(self) -> AppResult<NewApiKey> {
         Ok(NewApiKey {
-            user_id: id(&self.user_id, &keys(&["input", "userId"]))?,
+            user_id: id(&self.user_id, &input_path("userId"))?,
             name: self.name,
         })
     }
@@ -86,7 +86,7 @@ pub struct RevokeApiKeyInput {
 impl RevokeApiKeyInput {
     /// The key to revoke.
     pub fn cmd(self) -> AppResult<i64> {
-        id(&self.id, &keys(&["input", "id"]))
+        id(&self.id, &input_path("id"))
     }
 }
 

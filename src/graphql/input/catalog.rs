@@ -2,7 +2,7 @@
 
 use async_graphql::{ID, InputObject};
 
-use super::{id, keys};
+use super::{id, input_path};
 use crate::error::AppResult;
 use crate::graphql::enums::{PartInventoryStatus, TrackingType};
 use crate::store::{catalog, inventory};
@@ -46,7 +46,7 @@ pub struct UpdatePartInput {
 impl UpdatePartInput {
     pub fn cmd(self) -> AppResult<catalog::PartEdit> {
         Ok(catalog::PartEdit {
-            id: id(&self.id, &keys(&["input", "id"]))?,
+            id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             description: self.description,
             serial_scheme: self.serial_scheme,
@@ -70,7 +70,7 @@ pub struct CreatePartInventoryInput {
 impl CreatePartInventoryInput {
     pub fn cmd(self) -> AppResult<inventory::NewUnit> {
         Ok(inventory::NewUnit {
-            part_id: id(&self.part_id, &keys(&["input", "partId"]))?,
+            part_id: id(&self.part_id, &input_path("partId"))?,
             serial_number: self.serial_number,
             autogenerate_serial_number: self.autogenerate_serial_number,
             lot_number: self.lot_number,
@@ -92,7 +92,7 @@ pub struct UpdatePartInventoryInput {
 impl UpdatePartInventoryInput {
     pub fn cmd(self) -> AppResult<inventory::UnitEdit> {
         Ok(inventory::UnitEdit {
-            id: id(&self.id, &keys(&["input", "id"]))?,
+            id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             status: self.status.map(Into::into),
             quantity: self.quantity,

@@ -5,7 +5,7 @@
 use async_graphql::{ID, InputObject, Json};
 use chrono::NaiveDate;
 
-use super::{keys, opt_id};
+use super::{input_path, keys, opt_id};
 use crate::config::Limits;
 use crate::error::{AppError, AppErrors, Code, Seg};
 use crate::graphql::enums::TrackingType;
@@ -168,7 +168,7 @@ fn new_runs(
             if single {
                 input.new_run(&keys(&["input"]), None, &mut errors)
             } else {
-                let at = [keys(&["input", "runs"]), vec![Seg::Index(i)]].concat();
+                let at = [input_path("runs"), vec![Seg::Index(i)]].concat();
                 input.new_run(&at, Some(i), &mut errors)
             }
         })
@@ -237,10 +237,10 @@ mod tests {
         assert_eq!(many.field[..2], [Seg::Key("input"), Seg::Key("runs")]);
         assert_eq!((many.field.len(), many.index), (4, Some(2)));
         let one = place(store_error(run, Some(2)), true);
-        assert_eq!(one.field, keys(&["input", "serialNumber"]));
+        assert_eq!(one.field, input_path("serialNumber"));
         assert_eq!(one.index, None);
         let key = place(store_error(keys(&["idempotencyKey"]), None), true);
-        assert_eq!(key.field, keys(&["input", "idempotencyKey"]));
+        assert_eq!(key.field, input_path("idempotencyKey"));
         assert!(place(store_error(vec![], None), false).field.is_empty());
     }
 }

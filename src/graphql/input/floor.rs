@@ -3,7 +3,7 @@
 use async_graphql::{ID, InputObject, Json};
 use chrono::NaiveDate;
 
-use super::{id, ids, keys, opt_id};
+use super::{id, ids, input_path, opt_id};
 use crate::error::AppResult;
 use crate::graphql::enums::RunStepStatus;
 use crate::graphql::input::create_runs::AttributeInput;
@@ -28,14 +28,14 @@ impl UpdateRunInput {
         let attributes =
             (self.attributes.as_deref()).map(|v| v.iter().map(AttributeInput::cmd).collect());
         Ok(RunEdit {
-            id: id(&self.id, &keys(&["input", "id"]))?,
+            id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             title: self.title,
             due_date: self.due_date,
-            assigned_to_id: opt_id(&self.assigned_to_id, &keys(&["input", "assignedToId"]))?,
-            assigned_team_id: opt_id(&self.assigned_team_id, &keys(&["input", "assignedTeamId"]))?,
+            assigned_to_id: opt_id(&self.assigned_to_id, &input_path("assignedToId"))?,
+            assigned_team_id: opt_id(&self.assigned_team_id, &input_path("assignedTeamId"))?,
             attributes,
-            procedure_id: opt_id(&self.procedure_id, &keys(&["input", "procedureId"]))?,
+            procedure_id: opt_id(&self.procedure_id, &input_path("procedureId"))?,
         })
     }
 }
@@ -50,7 +50,7 @@ pub struct UpdateRunStepInput {
 impl UpdateRunStepInput {
     pub fn cmd(self) -> AppResult<StepChange> {
         Ok(StepChange {
-            id: id(&self.id, &keys(&["input", "id"]))?,
+            id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             status: self.status.into(),
         })
@@ -67,7 +67,7 @@ pub struct UpdateRunStepFieldValueInput {
 impl UpdateRunStepFieldValueInput {
     pub fn cmd(self) -> AppResult<FieldValueChange> {
         Ok(FieldValueChange {
-            id: id(&self.id, &keys(&["input", "id"]))?,
+            id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             value: self.value.0,
         })
@@ -83,8 +83,8 @@ pub struct AddRunsToBatchInput {
 impl AddRunsToBatchInput {
     pub fn cmd(self) -> AppResult<BatchAdd> {
         Ok(BatchAdd {
-            run_batch_id: id(&self.run_batch_id, &keys(&["input", "runBatchId"]))?,
-            run_ids: ids(&self.run_ids, &keys(&["input", "runIds"]))?,
+            run_batch_id: id(&self.run_batch_id, &input_path("runBatchId"))?,
+            run_ids: ids(&self.run_ids, &input_path("runIds"))?,
         })
     }
 }
@@ -97,6 +97,6 @@ pub struct RemoveRunFromBatchInput {
 impl RemoveRunFromBatchInput {
     /// The run to take out of its batch.
     pub fn cmd(self) -> AppResult<i64> {
-        id(&self.run_id, &keys(&["input", "runId"]))
+        id(&self.run_id, &input_path("runId"))
     }
 }

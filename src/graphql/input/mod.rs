@@ -39,7 +39,12 @@ pub fn ids(v: &[ID], path: &[Seg]) -> AppResult<Vec<i64>> {
         .collect()
 }
 
-/// A path of keys, e.g. `keys(&["input", "id"])`.
+/// The path of a field of the mutation's `input` argument, e.g. `input_path("id")`.
+pub fn input_path(key: &'static str) -> Vec<Seg> {
+    keys(&["input", key])
+}
+
+/// A path of keys, e.g. `keys(&["input", "runs"])`.
 pub fn keys(path: &[&'static str]) -> Vec<Seg> {
     path.iter().map(|k| Seg::Key(k)).collect()
 }

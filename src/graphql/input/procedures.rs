@@ -2,7 +2,7 @@
 
 use async_graphql::{ID, InputObject};
 
-use super::{id, ids, keys};
+use super::{id, ids, input_path};
 use crate::error::AppResult;
 use crate::graphql::enums::{FieldType, ProcedureType};
 use crate::store::etag::IdEtag;
@@ -29,7 +29,7 @@ impl CreateProcedureInput {
             description: self.description,
             procedure_type: self.procedure_type.into(),
             export_controlled: self.export_controlled,
-            part_ids: ids(&part_ids, &keys(&["input", "partIds"]))?,
+            part_ids: ids(&part_ids, &input_path("partIds"))?,
         })
     }
 }
@@ -46,7 +46,7 @@ pub struct UpdateProcedureInput {
 impl UpdateProcedureInput {
     pub fn cmd(self) -> AppResult<ProcedureEdit> {
         Ok(ProcedureEdit {
-            id: id(&self.id, &keys(&["input", "id"]))?,
+            id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             title: self.title,
             description: self.description,
@@ -101,13 +101,13 @@ impl CreateStepInput {
     pub fn cmd(self) -> AppResult<NewStep> {
         let upstream = self.upstream_step_ids.unwrap_or_default();
         Ok(NewStep {
-            procedure_id: id(&self.procedure_id, &keys(&["input", "procedureId"]))?,
+            procedure_id: id(&self.procedure_id, &input_path("procedureId"))?,
             title: self.title,
             content: self.content,
             position: self.position,
-            parent_id: super::opt_id(&self.parent_id, &keys(&["input", "parentId"]))?,
+            parent_id: super::opt_id(&self.parent_id, &input_path("parentId"))?,
             fields: self.fields.into_iter().flatten().map(Into::into).collect(),
-            upstream_step_ids: ids(&upstream, &keys(&["input", "upstreamStepIds"]))?,
+            upstream_step_ids: ids(&upstream, &input_path("upstreamStepIds"))?,
         })
     }
 }
@@ -124,7 +124,7 @@ pub struct UpdateStepInput {
 impl UpdateStepInput {
     pub fn cmd(self) -> AppResult<StepEdit> {
         Ok(StepEdit {
-            id: id(&self.id, &keys(&["input", "id"]))?,
+            id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             title: self.title,
             content: self.content,
@@ -142,7 +142,7 @@ pub struct IdEtagInput {
 impl IdEtagInput {
     pub fn cmd(self) -> AppResult<IdEtag> {
         Ok(IdEtag {
-            id: id(&self.id, &keys(&["input", "id"]))?,
+            id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
         })
     }
@@ -159,7 +159,7 @@ pub struct CreateStepFieldInput {
 impl CreateStepFieldInput {
     pub fn cmd(self) -> AppResult<NewStepField> {
         Ok(NewStepField {
-            step_id: id(&self.step_id, &keys(&["input", "stepId"]))?,
+            step_id: id(&self.step_id, &input_path("stepId"))?,
             field: self.field.into(),
         })
     }
@@ -174,8 +174,8 @@ pub struct CreateStepEdgeInput {
 impl CreateStepEdgeInput {
     pub fn cmd(self) -> AppResult<NewEdge> {
         Ok(NewEdge {
-            step_id: id(&self.step_id, &keys(&["input", "stepId"]))?,
-            upstream_step_id: id(&self.upstream_step_id, &keys(&["input", "upstreamStepId"]))?,
+            step_id: id(&self.step_id, &input_path("stepId"))?,
+            upstream_step_id: id(&self.upstream_step_id, &input_path("upstreamStepId"))?,
         })
     }
 }
@@ -189,8 +189,8 @@ pub struct LinkPartToProcedureInput {
 impl LinkPartToProcedureInput {
     pub fn cmd(self) -> AppResult<PartLink> {
         Ok(PartLink {
-            part_id: id(&self.part_id, &keys(&["input", "partId"]))?,
-            procedure_id: id(&self.procedure_id, &keys(&["input", "procedureId"]))?,
+            part_id: id(&self.part_id, &input_path("partId"))?,
+            procedure_id: id(&self.procedure_id, &input_path("procedureId"))?,
         })
     }
 }
@@ -203,6 +203,6 @@ pub struct CreateProcedureVersionInput {
 impl CreateProcedureVersionInput {
     /// The procedure id to copy.
     pub fn cmd(self) -> AppResult<i64> {
-        id(&self.procedure_id, &keys(&["input", "procedureId"]))
+        id(&self.procedure_id, &input_path("procedureId"))
     }
 }

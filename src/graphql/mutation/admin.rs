@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
-use super::mutate;
+use super::{mutate, payload};
 use crate::domain::permission::Permission::{ManageCatalog, ManageOrganizations, ManageUsers};
 use crate::graphql::input::admin::*;
 use crate::graphql::types::catalog::{ApiKey, AttributeDefinition, Team, User};
@@ -12,15 +12,13 @@ use crate::store::catalog;
 #[derive(Default)]
 pub struct AdminMutation;
 
-#[derive(SimpleObject)]
-pub struct UserPayload {
-    pub user: User,
-}
+payload!(UserPayload {
+    user: User(entity::user::Model)
+});
 
-#[derive(SimpleObject)]
-pub struct TeamPayload {
-    pub team: Team,
-}
+payload!(TeamPayload {
+    team: Team(entity::team::Model)
+});
 
 #[derive(SimpleObject)]
 pub struct CreateApiKeyPayload {
@@ -29,15 +27,13 @@ pub struct CreateApiKeyPayload {
     pub token: String,
 }
 
-#[derive(SimpleObject)]
-pub struct ApiKeyPayload {
-    pub api_key: ApiKey,
-}
+payload!(ApiKeyPayload {
+    api_key: ApiKey(entity::api_key::Model)
+});
 
-#[derive(SimpleObject)]
-pub struct AttributeDefinitionPayload {
-    pub attribute_definition: AttributeDefinition,
-}
+payload!(AttributeDefinitionPayload {
+    attribute_definition: AttributeDefinition(entity::attribute_definition::Model)
+});
 
 #[derive(SimpleObject)]
 pub struct Organization {
@@ -72,7 +68,7 @@ impl AdminMutation {
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<UserPayload> {
         let u = mutate!(ctx, ManageUsers, input => catalog::create_user);
         forget_keys(ctx);
-        Ok(UserPayload { user: User(u) })
+        Ok(u.into())
     }
 
     async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> Result<TeamPayload> {
@@ -114,7 +110,7 @@ impl AdminMutation {
     ) -> Result<ApiKeyPayload> {
         let k = mutate!(ctx, ManageUsers, input => catalog::revoke_api_key);
         forget_keys(ctx);
-        Ok(ApiKeyPayload { api_key: ApiKey(k) })
+        Ok(k.into())
     }
 
     /// A custom attribute for runs, parts, ...
@@ -123,10 +119,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: DefineAttributeInput,
     ) -> Result<AttributeDefinitionPayload> {
-        let a = mutate!(ctx, ManageCatalog, input => catalog::define_attribute);
-        Ok(AttributeDefinitionPayload {
-            attribute_definition: AttributeDefinition(a),
-        })
+        Ok(mutate!(ctx, ManageCatalog, input => catalog::define_attribute).into())
     }
 
     /// A new organization with its first admin (system administrators only).
@@ -160,7 +153,7 @@ impl AdminMutation {
 /// A team as returned by a mutation; its members' cached keys are forgotten.
 fn team_out(ctx: &Context<'_>, t: entity::team::Model) -> Result<TeamPayload> {
     forget_keys(ctx);
-    Ok(TeamPayload { team: Team(t) })
+    Ok(t.into())
 }
 
 /// Users, teams and keys changed: cached callers may be stale.

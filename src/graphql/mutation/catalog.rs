@@ -2,9 +2,9 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use super::mutate;
+use super::{mutate, payload};
 use crate::domain::permission::Permission::ManageCatalog;
-use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::ctx::Gql;
 use crate::graphql::input::catalog::*;
 use crate::graphql::input::procedures::*;
 use crate::graphql::loaders::ProcedureStepsKey;
@@ -16,15 +16,13 @@ use crate::store::{catalog, inventory, procedures};
 #[derive(Default)]
 pub struct CatalogMutation;
 
-#[derive(SimpleObject)]
-pub struct PartPayload {
-    pub part: Part,
-}
+payload!(PartPayload {
+    part: Part(entity::part::Model)
+});
 
-#[derive(SimpleObject)]
-pub struct ProcedurePayload {
-    pub procedure: Procedure,
-}
+payload!(ProcedurePayload {
+    procedure: Procedure(entity::procedure::Model)
+});
 
 #[derive(SimpleObject)]
 pub struct StepPayload {
@@ -41,29 +39,14 @@ pub struct StepEdgePayload {
     pub step_edge: StepEdge,
 }
 
-#[derive(SimpleObject)]
-pub struct PartInventoryPayload {
-    pub part_inventory: PartInventory,
-}
-
-fn procedure_out(p: entity::procedure::Model) -> Result<ProcedurePayload> {
-    Ok(ProcedurePayload {
-        procedure: Procedure(p),
-    })
-}
-
-fn inventory_out(i: entity::part_inventory::Model) -> Result<PartInventoryPayload> {
-    Ok(PartInventoryPayload {
-        part_inventory: PartInventory(i),
-    })
-}
+payload!(PartInventoryPayload {
+    part_inventory: PartInventory(entity::part_inventory::Model)
+});
 
 /// A step as returned by a mutation, with its procedure's other steps for nesting.
 async fn step_out(ctx: &Context<'_>, row: entity::step::Model) -> Result<StepPayload> {
-    let all = loaders(ctx)
-        .load(ProcedureStepsKey(row.procedure_id))
-        .await?
-        .unwrap_or_default();
+    let all =
+        crate::graphql::types::load_or_default(ctx, ProcedureStepsKey(row.procedure_id)).await?;
     Ok(StepPayload {
         step: Step { row, all },
     })
@@ -74,13 +57,11 @@ impl CatalogMutation {
     /// A part: number + revision, unique in the organization.
     #[graphql(name = "createPart")]
     async fn create_part(&self, ctx: &Context<'_>, input: CreatePartInput) -> Result<PartPayload> {
-        let p = mutate!(ctx, ManageCatalog, input => catalog::create_part);
-        Ok(PartPayload { part: Part(p) })
+        Ok(mutate!(ctx, ManageCatalog, input => catalog::create_part).into())
     }
 
     async fn update_part(&self, ctx: &Context<'_>, input: UpdatePartInput) -> Result<PartPayload> {
-        let p = mutate!(ctx, ManageCatalog, input => catalog::update_part);
-        Ok(PartPayload { part: Part(p) })
+        Ok(mutate!(ctx, ManageCatalog, input => catalog::update_part).into())
     }
 
     /// A new procedure: version 1, DRAFT.
@@ -89,7 +70,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreateProcedureInput,
     ) -> Result<ProcedurePayload> {
-        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::create_procedure))
+        Ok(mutate!(ctx, ManageCatalog, input => procedures::create_procedure).into())
     }
 
     /// Edits a DRAFT version.
@@ -98,7 +79,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: UpdateProcedureInput,
     ) -> Result<ProcedurePayload> {
-        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::update_procedure))
+        Ok(mutate!(ctx, ManageCatalog, input => procedures::update_procedure).into())
     }
 
     /// Adds a step (with fields and upstream dependencies) to a DRAFT version.
@@ -155,7 +136,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: LinkPartToProcedureInput,
     ) -> Result<ProcedurePayload> {
-        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::link_part))
+        Ok(mutate!(ctx, ManageCatalog, input => procedures::link_part).into())
     }
 
     /// DRAFT -> IN_REVIEW.
@@ -164,7 +145,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: IdEtagInput,
     ) -> Result<ProcedurePayload> {
-        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::submit_for_review))
+        Ok(mutate!(ctx, ManageCatalog, input => procedures::submit_for_review).into())
     }
 
     async fn approve_step(&self, ctx: &Context<'_>, input: IdEtagInput) -> Result<StepPayload> {
@@ -179,7 +160,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: IdEtagInput,
     ) -> Result<ProcedurePayload> {
-        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::release))
+        Ok(mutate!(ctx, ManageCatalog, input => procedures::release).into())
     }
 
     /// A new DRAFT version with copies of the steps, fields, edges and part links.
@@ -188,7 +169,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreateProcedureVersionInput,
     ) -> Result<ProcedurePayload> {
-        procedure_out(mutate!(ctx, ManageCatalog, input => procedures::create_version))
+        Ok(mutate!(ctx, ManageCatalog, input => procedures::create_version).into())
     }
 
     /// A unit or lot in stock; serial and lot numbers given or generated from the part's scheme.
@@ -197,7 +178,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreatePartInventoryInput,
     ) -> Result<PartInventoryPayload> {
-        inventory_out(mutate!(ctx, ManageCatalog, input => inventory::create))
+        Ok(mutate!(ctx, ManageCatalog, input => inventory::create).into())
     }
 
     async fn update_part_inventory(
@@ -205,6 +186,6 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: UpdatePartInventoryInput,
     ) -> Result<PartInventoryPayload> {
-        inventory_out(mutate!(ctx, ManageCatalog, input => inventory::update))
+        Ok(mutate!(ctx, ManageCatalog, input => inventory::update).into())
     }
 }

@@ -58,10 +58,7 @@ impl FloorMutation {
         input: UpdateRunStepInput,
     ) -> Result<UpdateRunStepPayload> {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_run_step);
-        let all = loaders(ctx)
-            .load(RunStepsKey(out.step.run_id))
-            .await?
-            .unwrap_or_default();
+        let all = crate::graphql::types::load_or_default(ctx, RunStepsKey(out.step.run_id)).await?;
         let run = loaders(ctx).load(RunKey(out.step.run_id)).await?;
         let failed =
             run.is_some_and(|r| r.status == crate::domain::status::RunStatus::Failed.as_str());

@@ -52,3 +52,21 @@ macro_rules! mutate {
 }
 
 pub(crate) use mutate;
+
+/// A mutation's payload holding one row wrapper, built from the store's row with `into()`.
+macro_rules! payload {
+    ($name:ident { $field:ident: $ty:ident($model:ty) }) => {
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            pub $field: $ty,
+        }
+
+        impl From<$model> for $name {
+            fn from(row: $model) -> Self {
+                Self { $field: $ty(row) }
+            }
+        }
+    };
+}
+
+pub(crate) use payload;

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use entity::{run, run_batch};
 
-use super::mutate;
+use super::{mutate, payload};
 use crate::config::Limits;
 use crate::domain::permission::Permission::ManageRuns;
 use crate::error::AppErrors;
@@ -36,15 +36,13 @@ pub struct CreateBatchedRunPayload {
     pub runs: Vec<Run>,
 }
 
-#[derive(SimpleObject)]
-pub struct RunPayload {
-    pub run: Run,
-}
+payload!(RunPayload {
+    run: Run(entity::run::Model)
+});
 
-#[derive(SimpleObject)]
-pub struct RunBatchPayload {
-    pub run_batch: RunBatch,
-}
+payload!(RunBatchPayload {
+    run_batch: RunBatch(entity::run_batch::Model)
+});
 
 async fn runs_of(ctx: &Context<'_>, o: &Outcome) -> Result<Vec<Run>> {
     let rows = scope::by_ids::<run::Entity>(db(ctx), caller(ctx)?, &o.run_ids)
@@ -122,8 +120,7 @@ impl RunMutation {
 
     /// Edits a run's details; `procedureId` only while the run has no steps.
     async fn update_run(&self, ctx: &Context<'_>, input: UpdateRunInput) -> Result<RunPayload> {
-        let r = mutate!(ctx, ManageRuns, input => runs::update_run);
-        Ok(RunPayload { run: Run(r) })
+        Ok(mutate!(ctx, ManageRuns, input => runs::update_run).into())
     }
 
     /// Puts runs in a batch (a run is in at most one batch; same procedure version).
@@ -132,10 +129,7 @@ impl RunMutation {
         ctx: &Context<'_>,
         input: AddRunsToBatchInput,
     ) -> Result<RunBatchPayload> {
-        let b = mutate!(ctx, ManageRuns, input => runs::add_runs_to_batch);
-        Ok(RunBatchPayload {
-            run_batch: RunBatch(b),
-        })
+        Ok(mutate!(ctx, ManageRuns, input => runs::add_runs_to_batch).into())
     }
 
     /// Takes a run out of its batch (refused while one of its steps is in REDLINE).
@@ -144,7 +138,6 @@ impl RunMutation {
         ctx: &Context<'_>,
         input: RemoveRunFromBatchInput,
     ) -> Result<RunPayload> {
-        let r = mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch);
-        Ok(RunPayload { run: Run(r) })
+        Ok(mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch).into())
     }
 }

@@ -1,11 +1,12 @@
 //! Parts, units, users, teams, API keys, attribute definitions.
 
-use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{api_key, attribute_definition, part, part_inventory, team, user};
 
+use super::id;
 use super::procedure::Procedure;
-use super::{etag, id};
+use super::row_object;
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::{
     AttributeEntity, AttributeType, PartInventoryStatus, Role, TrackingType,
@@ -16,119 +17,68 @@ use crate::store::rows;
 /// A design: part number + revision.
 pub struct Part(pub part::Model);
 
-#[Object]
-impl Part {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn part_number(&self) -> &str {
-        &self.0.part_number
-    }
-    async fn revision(&self) -> &str {
-        &self.0.revision
-    }
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
+row_object!(Part {
+    id: ID,
+    _etag,
+    part_number: &str,
+    revision: &str,
+    description: Option<&str>,
     async fn tracking_type(&self) -> Result<TrackingType> {
         rows::part_tracking_type(&self.0).map(Into::into).gql()
     }
     /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
-    async fn serial_scheme(&self) -> &str {
-        &self.0.serial_scheme
-    }
+    serial_scheme: &str,
     /// Template of generated lot numbers.
-    async fn lot_scheme(&self) -> &str {
-        &self.0.lot_scheme
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+    lot_scheme: &str,
+    created_at: DateTime<Utc>,
     /// The RELEASED procedures linked to this part: what it can be built with.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn procedures(&self, ctx: &Context<'_>) -> Result<Vec<Procedure>> {
-        let list = loaders(ctx)
-            .load(PartProceduresKey(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let list = super::load_or_default(ctx, PartProceduresKey(self.0.id)).await?;
         Ok(list.iter().cloned().map(Procedure).collect())
     }
-}
+});
 
 /// One tracked unit or lot of a part.
 pub struct PartInventory(pub part_inventory::Model);
 
-#[Object]
-impl PartInventory {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn part_id(&self) -> ID {
-        id(self.0.part_id)
-    }
+row_object!(PartInventory {
+    id: ID,
+    _etag,
+    part_id: ID,
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
         let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
         p.map(Part)
             .ok_or_else(|| crate::error::AppError::not_found("part").into_gql())
     }
-    async fn serial_number(&self) -> Option<&str> {
-        self.0.serial_number.as_deref()
-    }
-    async fn lot_number(&self) -> Option<&str> {
-        self.0.lot_number.as_deref()
-    }
-    async fn quantity(&self) -> f64 {
-        self.0.quantity
-    }
+    serial_number: Option<&str>,
+    lot_number: Option<&str>,
+    quantity: f64,
     async fn status(&self) -> Result<PartInventoryStatus> {
         rows::inventory_status(&self.0).map(Into::into).gql()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-}
+});
 
 /// A person or a service account.
 pub struct User(pub user::Model);
 
-#[Object]
-impl User {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn email(&self) -> &str {
-        &self.0.email
-    }
+row_object!(User {
+    id: ID,
+    _etag,
+    name: &str,
+    email: &str,
     async fn roles(&self) -> Vec<Role> {
         roles(&self.0.roles)
     }
     /// Cleared to see and work export-controlled procedures and runs.
-    async fn export_control_cleared(&self) -> bool {
-        self.0.export_control_cleared
-    }
-    async fn organization_id(&self) -> ID {
-        id(self.0.organization_id)
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+    export_control_cleared: bool,
+    organization_id: ID,
+    created_at: DateTime<Utc>,
     /// Runs assigned to this user or to a team the user is on (an operator's work view).
-    #[graphql(complexity = "super::page_cost(first, None, child_complexity)")]
+    #[cost(|child| super::page_cost(first, None, child))]
     async fn assigned_runs(
         &self,
         ctx: &Context<'_>,
@@ -146,106 +96,64 @@ impl User {
             .gql()?;
         crate::graphql::query::run_connection(ctx, page).await
     }
-}
+});
 
 /// A group of users; a run can be assigned to a team.
 pub struct Team(pub team::Model);
 
-#[Object]
-impl Team {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
+row_object!(Team {
+    id: ID,
+    _etag,
+    name: &str,
     /// Roles every member gets through the team.
     async fn roles(&self) -> Vec<Role> {
         roles(&self.0.roles)
     }
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
-        let ids = loaders(ctx)
-            .load(TeamMembersKey(self.0.id))
-            .await?
-            .unwrap_or_default();
-        let users = loaders(ctx)
-            .load_many(ids.iter().map(|i| UserKey(*i)))
-            .await?;
-        let mut out: Vec<User> = users.into_iter().map(User).collect();
-        out.sort_by_key(|u| u.0.id);
-        Ok(out)
+        super::members::<_, UserKey, _>(ctx, TeamMembersKey(self.0.id), User, |u| u.0.id).await
     }
-}
+});
 
 /// An API key (the token itself is shown only once, when created).
 pub struct ApiKey(pub api_key::Model);
 
-#[Object]
-impl ApiKey {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
+row_object!(ApiKey {
+    id: ID,
     #[graphql(name = "_etag")]
     async fn etag(&self) -> String {
         format!("v{}", if self.0.revoked_at.is_some() { 2 } else { 1 })
     }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn user_id(&self) -> ID {
-        id(self.0.user_id)
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_used_at
-    }
+    name: &str,
+    user_id: ID,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }
-}
+});
 
 /// An organization-defined custom attribute.
 pub struct AttributeDefinition(pub attribute_definition::Model);
 
-#[Object]
-impl AttributeDefinition {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
+row_object!(AttributeDefinition {
+    id: ID,
+    _etag,
     async fn entity(&self) -> Result<Option<AttributeEntity>> {
         rows::attribute_entity(&self.0)
             .map(|v| Some(v.into()))
             .gql()
     }
-    async fn key(&self) -> &str {
-        &self.0.key
-    }
+    key: &str,
     #[graphql(name = "type")]
     async fn attr_type(&self) -> Result<Option<AttributeType>> {
         rows::attribute_type(&self.0).map(|v| Some(v.into())).gql()
     }
-    async fn required(&self) -> bool {
-        self.0.required
-    }
+    required: bool,
     async fn options(&self) -> Vec<String> {
-        self.0
-            .options
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or_default()
+        super::options(&self.0.options)
     }
-}
+});
 
 /// A custom attribute value on a run.
 #[derive(SimpleObject, Clone, Debug)]
@@ -274,41 +182,28 @@ crate::graphql::connection::connection!(TeamConnection, TeamEdge, Team);
 /// One audited mutation: who (user and key), when, what entity, the change (its input).
 pub struct Event(pub entity::event::Model);
 
-#[Object]
-impl Event {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
+row_object!(Event {
+    id: ID,
     /// The mutation, e.g. `createRun`.
-    async fn action(&self) -> &str {
-        &self.0.action
-    }
+    action: &str,
     /// The kind of entity changed, e.g. `Run`.
-    async fn entity(&self) -> &str {
-        &self.0.entity
-    }
+    entity: &str,
     async fn entity_id(&self) -> Option<ID> {
         self.0.entity_id.map(id)
     }
-    async fn user_id(&self) -> ID {
-        id(self.0.user_id)
-    }
-    async fn api_key_id(&self) -> ID {
-        id(self.0.api_key_id)
-    }
+    user_id: ID,
+    api_key_id: ID,
     /// The mutation's arguments, as JSON.
     async fn change(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(serde_json::from_str(&self.0.change).unwrap_or_default())
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+    created_at: DateTime<Utc>,
     /// The id of the request that made the change (its `X-Request-Id`), to find its log
     /// lines; null for events written before request ids were kept.
     async fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
-}
+});
 
 crate::graphql::connection::connection!(EventConnection, EventEdge, Event);
 

@@ -19,6 +19,14 @@ pub fn etag(lock_version: i32) -> String {
     crate::store::etag::etag(lock_version)
 }
 
+/// A field's or attribute's stored choices (a JSON list); none when unset or unreadable.
+pub fn options(stored: &Option<String>) -> Vec<String> {
+    stored
+        .as_deref()
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or_default()
+}
+
 /// Complexity of a connection field: its page size times what one node costs.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
     let n = first
@@ -30,3 +38,153 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
 
 /// Assumed length of plain child lists (a run's steps, a step's fields) for complexity.
 pub const LIST_COST: usize = 10;
+
+/// How a column reads as a GraphQL field: strings borrowed, ids as `ID`, the rest copied.
+pub trait Column<'a, T> {
+    fn read(&'a self) -> T;
+}
+
+impl<'a> Column<'a, &'a str> for String {
+    fn read(&'a self) -> &'a str {
+        self
+    }
+}
+
+impl<'a> Column<'a, Option<&'a str>> for Option<String> {
+    fn read(&'a self) -> Option<&'a str> {
+        self.as_deref()
+    }
+}
+
+impl Column<'_, ID> for i64 {
+    fn read(&self) -> ID {
+        id(*self)
+    }
+}
+
+impl Column<'_, Option<ID>> for Option<i64> {
+    fn read(&self) -> Option<ID> {
+        opt_id(*self)
+    }
+}
+
+impl<T: Copy> Column<'_, T> for T {
+    fn read(&self) -> T {
+        *self
+    }
+}
+
+/// The row an optional foreign key points at, through its loader, as its GraphQL type.
+pub async fn related<K: crate::graphql::loaders::Key, T>(
+    ctx: &async_graphql::Context<'_>,
+    key: Option<K>,
+    wrap: impl FnOnce(K::Value) -> T,
+) -> async_graphql::Result<Option<T>> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    Ok(crate::graphql::ctx::loaders(ctx).load(key).await?.map(wrap))
+}
+
+/// What a loader holds for `key`; nothing stored reads as empty (a row without children).
+pub async fn load_or_default<K: crate::graphql::loaders::Key>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+) -> async_graphql::Result<K::Value>
+where
+    K::Value: Default,
+{
+    Ok(crate::graphql::ctx::loaders(ctx)
+        .load(key)
+        .await?
+        .unwrap_or_default())
+}
+
+/// The rows a list of ids (`list`) names, through their own loader, wrapped and in id
+/// order.
+pub async fn members<L, K, T>(
+    ctx: &async_graphql::Context<'_>,
+    list: L,
+    wrap: impl Fn(K::Value) -> T,
+    id_of: impl Fn(&T) -> i64,
+) -> async_graphql::Result<Vec<T>>
+where
+    L: crate::graphql::loaders::Key<Value = std::sync::Arc<Vec<i64>>>,
+    K: crate::graphql::loaders::Key,
+{
+    let ids = load_or_default(ctx, list).await?;
+    let rows = crate::graphql::ctx::loaders(ctx)
+        .load_many(ids.iter().map(|i| K::of(*i)))
+        .await?;
+    let mut out: Vec<T> = rows.into_iter().map(wrap).collect();
+    out.sort_by_key(|t| id_of(t));
+    Ok(out)
+}
+
+/// Complexity of a plain child list: `LIST_COST` children.
+pub fn list_cost(child: usize) -> usize {
+    LIST_COST * child
+}
+
+/// The `#[Object]` impl of a row wrapper (`struct X(pub model::Model)`, or
+/// `row_object!(X.row { .. })` for one whose row is its field `row`), its fields in
+/// schema order: `name: Type,` resolves to the column `name` (see [`Column`]), `_etag,` to
+/// the row's etag, and a written-out `async fn` stays as it is. Rows have many plain
+/// columns; writing each as a three-line resolver buried the few that do something.
+///
+/// A resolver's complexity is `#[list_cost]` or `#[cost(f)]`, `f` a function of the
+/// children's complexity, not `#[graphql(complexity = "..")]`: async-graphql binds
+/// `child_complexity` where `#[Object]` expands, here, so the last step below names it.
+macro_rules! row_object {
+    ($ty:ident { $($body:tt)* }) => {
+        $crate::graphql::types::row_object!(@in $ty 0 [] $($body)*);
+    };
+    ($ty:ident.$row:ident { $($body:tt)* }) => {
+        $crate::graphql::types::row_object!(@in $ty $row [] $($body)*);
+    };
+    // Every entry is now `{ [cost?] attributes async fn .. }`.
+    (@in $ty:ident $row:tt [$({
+        [$($cost:expr)?] $(#[$m:meta])*
+        async fn $name:ident($($args:tt)*) -> $ret:ty $body:block
+    })*]) => {
+        #[async_graphql::Object]
+        impl $ty {
+            $(
+                $(#[graphql(complexity = ($cost)(child_complexity))])?
+                $(#[$m])* async fn $name($($args)*) -> $ret $body
+            )*
+        }
+    };
+    (@in $ty:ident $row:tt [$($out:tt)*] _etag, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
+            [] #[graphql(name = "_etag")]
+            async fn etag(&self) -> String {
+                $crate::graphql::types::etag(self.$row.lock_version)
+            }
+        }] $($rest)*);
+    };
+    (@in $ty:ident $row:tt [$($out:tt)*] $(#[doc = $d:literal])* #[list_cost] $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)*]
+            @cost($crate::graphql::types::list_cost) $(#[doc = $d])* $($rest)*);
+    };
+    (@in $ty:ident $row:tt [$($out:tt)*] $(#[doc = $d:literal])* #[cost($f:expr)] $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)*] @cost($f) $(#[doc = $d])* $($rest)*);
+    };
+    (@in $ty:ident $row:tt [$($out:tt)*]
+        $(@cost($cost:expr))? $(#[$m:meta])*
+        async fn $name:ident($($args:tt)*) -> $ret:ty $body:block $($rest:tt)*
+    ) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
+            [$($cost)?] $(#[$m])* async fn $name($($args)*) -> $ret $body
+        }] $($rest)*);
+    };
+    (@in $ty:ident $row:tt [$($out:tt)*] $(#[$m:meta])* $name:ident: $t:ty, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
+            [] $(#[$m])* async fn $name(&self) -> $t {
+                $crate::graphql::types::Column::read(&self.$row.$name)
+            }
+        }] $($rest)*);
+    };
+}
+
+pub(crate) use row_object;

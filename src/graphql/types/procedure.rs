@@ -2,42 +2,29 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{procedure, step, step_field};
 
 use super::catalog::Part;
-use super::{etag, id, opt_id};
+use super::row_object;
+use super::{etag, id};
 use crate::error::{AppError, AppResult};
-use crate::graphql::ctx::{Gql, loaders};
+use crate::graphql::ctx::Gql;
 use crate::graphql::enums::{FieldType, ProcedureStatus, ProcedureType};
 use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, ProcedureStepsKey};
 use crate::store::rows;
 
 pub struct Procedure(pub procedure::Model);
 
-#[Object]
-impl Procedure {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
+row_object!(Procedure {
+    id: ID,
+    _etag,
+    title: &str,
+    description: Option<&str>,
     /// Groups the versions of one procedure.
-    async fn family_id(&self) -> ID {
-        id(self.0.family_id)
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
+    family_id: ID,
+    version: i32,
     async fn status(&self) -> Result<ProcedureStatus> {
         rows::procedure_status(&self.0).map(Into::into).gql()
     }
@@ -45,22 +32,13 @@ impl Procedure {
     async fn procedure_type(&self) -> Result<ProcedureType> {
         rows::procedure_type(&self.0).map(Into::into).gql()
     }
-    async fn export_controlled(&self) -> bool {
-        self.0.export_controlled
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn released_at(&self) -> Option<DateTime<Utc>> {
-        self.0.released_at
-    }
+    export_controlled: bool,
+    created_at: DateTime<Utc>,
+    released_at: Option<DateTime<Utc>>,
     /// Top-level steps in order; children are under `Step.steps`.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<Step>> {
-        let all = loaders(ctx)
-            .load(ProcedureStepsKey(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let all = super::load_or_default(ctx, ProcedureStepsKey(self.0.id)).await?;
         Ok(all
             .children(None)
             .cloned()
@@ -71,20 +49,11 @@ impl Procedure {
             .collect())
     }
     /// The parts this procedure builds.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn parts(&self, ctx: &Context<'_>) -> Result<Vec<Part>> {
-        let ids = loaders(ctx)
-            .load(ProcedurePartsKey(self.0.id))
-            .await?
-            .unwrap_or_default();
-        let parts = loaders(ctx)
-            .load_many(ids.iter().map(|i| PartKey(*i)))
-            .await?;
-        let mut out: Vec<Part> = parts.into_iter().map(Part).collect();
-        out.sort_by_key(|p| p.0.id);
-        Ok(out)
+        super::members::<_, PartKey, _>(ctx, ProcedurePartsKey(self.0.id), Part, |p| p.0.id).await
     }
-}
+});
 
 /// A step of a procedure.
 pub struct Step {
@@ -92,42 +61,20 @@ pub struct Step {
     pub all: Arc<ProcedureSteps>,
 }
 
-#[Object]
-impl Step {
-    async fn id(&self) -> ID {
-        id(self.row.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.row.lock_version)
-    }
-    async fn procedure_id(&self) -> ID {
-        id(self.row.procedure_id)
-    }
-    async fn parent_id(&self) -> Option<ID> {
-        opt_id(self.row.parent_id)
-    }
-    async fn position(&self) -> i32 {
-        self.row.position
-    }
-    async fn title(&self) -> &str {
-        &self.row.title
-    }
-    async fn content(&self) -> Option<&str> {
-        self.row.content.as_deref()
-    }
+row_object!(Step.row {
+    id: ID,
+    _etag,
+    procedure_id: ID,
+    parent_id: Option<ID>,
+    position: i32,
+    title: &str,
+    content: Option<&str>,
     /// Approved steps can be run; releasing the procedure approves the rest.
-    async fn approved(&self) -> bool {
-        self.row.approved
-    }
-    async fn approved_by_id(&self) -> Option<ID> {
-        opt_id(self.row.approved_by_id)
-    }
-    async fn approved_at(&self) -> Option<DateTime<Utc>> {
-        self.row.approved_at
-    }
+    approved: bool,
+    approved_by_id: Option<ID>,
+    approved_at: Option<DateTime<Utc>>,
     /// Child steps in order.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn steps(&self) -> Vec<Step> {
         self.all
             .children(Some(self.row.id))
@@ -138,7 +85,7 @@ impl Step {
             })
             .collect()
     }
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn fields(&self) -> Result<Vec<StepField>> {
         self.all
             .fields
@@ -159,7 +106,7 @@ impl Step {
             .map(|i| id(*i))
             .collect()
     }
-}
+});
 
 /// A typed input on a step.
 #[derive(SimpleObject, Clone, Debug)]
@@ -192,11 +139,7 @@ impl TryFrom<step_field::Model> for StepField {
             field_type: field_type.into(),
             required: f.required,
             unit: f.unit,
-            options: f
-                .options
-                .as_deref()
-                .and_then(|o| serde_json::from_str(o).ok())
-                .unwrap_or_default(),
+            options: super::options(&f.options),
             min: f.min,
             max: f.max,
             pattern: f.pattern,

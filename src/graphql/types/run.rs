@@ -1,13 +1,14 @@
 //! Runs and batches.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{run, run_batch};
 
 use super::catalog::{Attribute, Part, PartInventory, Team, User};
 use super::procedure::Procedure;
+use super::related;
+use super::row_object;
 use super::run_step::RunStep;
-use super::{etag, id, opt_id};
 use crate::graphql::connection::connection;
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunSource;
@@ -22,107 +23,65 @@ pub struct Run(pub run::Model);
 
 connection!(RunConnection, RunEdge, Run);
 
-#[Object]
-impl Run {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
+row_object!(Run {
+    id: ID,
+    _etag,
     /// Sequential run number in the organization.
-    async fn number(&self) -> i64 {
-        self.0.number
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
+    number: i64,
+    title: &str,
     /// Derived from the run's steps by the rollup rules; never set directly.
     async fn status(&self) -> Result<RunStatus> {
         rows::run_status(&self.0).map(Into::into).gql()
     }
-    async fn procedure_id(&self) -> Option<ID> {
-        opt_id(self.0.procedure_id)
-    }
+    procedure_id: Option<ID>,
     /// The procedure version this run is pinned to.
     async fn procedure(&self, ctx: &Context<'_>) -> Result<Option<Procedure>> {
-        let Some(pid) = self.0.procedure_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx).load(ProcedureKey(pid)).await?.map(Procedure))
+        related(ctx, self.0.procedure_id.map(ProcedureKey), Procedure).await
     }
-    async fn part_id(&self) -> ID {
-        id(self.0.part_id)
-    }
+    part_id: ID,
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
         let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
         p.map(Part)
             .ok_or_else(|| crate::error::AppError::not_found("part").into_gql())
     }
-    async fn part_inventory_id(&self) -> Option<ID> {
-        opt_id(self.0.part_inventory_id)
-    }
+    part_inventory_id: Option<ID>,
     async fn part_inventory(&self, ctx: &Context<'_>) -> Result<Option<PartInventory>> {
-        let Some(iid) = self.0.part_inventory_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)
-            .load(InventoryKey(iid))
-            .await?
-            .map(PartInventory))
+        related(
+            ctx,
+            self.0.part_inventory_id.map(InventoryKey),
+            PartInventory,
+        )
+        .await
     }
     /// BUILD: the run makes a new unit; ATTACH: it works on an existing one.
     async fn source(&self) -> Result<RunSource> {
         rows::run_source(&self.0).map(Into::into).gql()
     }
     /// Top-level steps in order; children are under `RunStep.steps`.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
-        let all = loaders(ctx)
-            .load(RunStepsKey(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
         let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
         Ok(all
             .children(None)
             .map(|s| RunStep::new(s.clone(), all.clone(), failed))
             .collect())
     }
-    async fn run_batch_id(&self) -> Option<ID> {
-        opt_id(self.0.run_batch_id)
-    }
+    run_batch_id: Option<ID>,
     async fn run_batch(&self, ctx: &Context<'_>) -> Result<Option<RunBatch>> {
-        let Some(bid) = self.0.run_batch_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx).load(BatchKey(bid)).await?.map(RunBatch))
+        related(ctx, self.0.run_batch_id.map(BatchKey), RunBatch).await
     }
-    async fn assigned_to_id(&self) -> Option<ID> {
-        opt_id(self.0.assigned_to_id)
-    }
+    assigned_to_id: Option<ID>,
     async fn assigned_to(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(uid) = self.0.assigned_to_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx).load(UserKey(uid)).await?.map(User))
+        related(ctx, self.0.assigned_to_id.map(UserKey), User).await
     }
-    async fn assigned_team_id(&self) -> Option<ID> {
-        opt_id(self.0.assigned_team_id)
-    }
+    assigned_team_id: Option<ID>,
     async fn assigned_team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
-        let Some(tid) = self.0.assigned_team_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx).load(TeamKey(tid)).await?.map(Team))
+        related(ctx, self.0.assigned_team_id.map(TeamKey), Team).await
     }
-    async fn due_date(&self) -> Option<NaiveDate> {
-        self.0.due_date
-    }
+    due_date: Option<NaiveDate>,
     /// Always true for a run of an export-controlled procedure.
-    async fn export_controlled(&self) -> bool {
-        self.0.export_controlled
-    }
+    export_controlled: bool,
     async fn attributes(&self) -> Vec<Attribute> {
         let v = self.0.attributes.as_array().map_or(&[][..], Vec::as_slice);
         v.iter()
@@ -133,50 +92,31 @@ impl Run {
             })
             .collect()
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+    created_at: DateTime<Utc>,
     /// When the first step started.
-    async fn started_at(&self) -> Option<DateTime<Utc>> {
-        self.0.started_at
-    }
+    started_at: Option<DateTime<Utc>>,
     /// When the run became COMPLETE.
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
         self.0.completed_at
     }
-}
+});
 
 /// A named group of sibling runs; step work propagates across it.
 pub struct RunBatch(pub run_batch::Model);
 
 connection!(RunBatchConnection, RunBatchEdge, RunBatch);
 
-#[Object]
-impl RunBatch {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
+row_object!(RunBatch {
+    id: ID,
+    _etag,
+    title: &str,
     /// The procedure version every run of the batch uses.
-    async fn procedure_id(&self) -> Option<ID> {
-        opt_id(self.0.procedure_id)
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    procedure_id: Option<ID>,
+    created_at: DateTime<Utc>,
+    #[list_cost]
     async fn runs(&self, ctx: &Context<'_>) -> Result<Vec<Run>> {
-        let runs = loaders(ctx)
-            .load(BatchRunsKey(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let runs = super::load_or_default(ctx, BatchRunsKey(self.0.id)).await?;
         crate::graphql::prefetch::runs(ctx, ctx.look_ahead(), &runs).await?;
         Ok(runs.iter().cloned().map(Run).collect())
     }
-}
+});

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Json, Object, Result};
+use async_graphql::{Context, ID, Json, Result};
 use chrono::{DateTime, Utc};
 use entity::{run_step, run_step_field};
 
+use super::row_object;
 use super::run::Run;
-use super::{etag, id, opt_id};
+use super::{id, opt_id};
 use crate::domain::availability;
 use crate::error::AppResult;
 use crate::graphql::ctx::{Gql, loaders};
@@ -52,51 +53,33 @@ impl RunStep {
     }
 }
 
-#[Object]
-impl RunStep {
-    async fn id(&self) -> ID {
-        id(self.row.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.row.lock_version)
-    }
-    async fn run_id(&self) -> ID {
-        id(self.row.run_id)
-    }
+row_object!(RunStep.row {
+    id: ID,
+    _etag,
+    run_id: ID,
     async fn run(&self, ctx: &Context<'_>) -> Result<Run> {
         let r = loaders(ctx).load(RunKey(self.row.run_id)).await?;
         r.map(Run)
             .ok_or_else(|| crate::error::AppError::not_found("run").into_gql())
     }
-    async fn title(&self) -> &str {
-        &self.row.title
-    }
-    async fn content(&self) -> Option<&str> {
-        self.row.content.as_deref()
-    }
-    async fn position(&self) -> i32 {
-        self.row.position
-    }
+    title: &str,
+    content: Option<&str>,
+    position: i32,
     async fn status(&self) -> Result<RunStepStatus> {
         rows::run_step_status(&self.row).map(Into::into).gql()
     }
     /// The procedure step this one was copied from.
-    async fn origin_step_id(&self) -> Option<ID> {
-        opt_id(self.row.origin_step_id)
-    }
-    async fn parent_id(&self) -> Option<ID> {
-        opt_id(self.row.parent_id)
-    }
+    origin_step_id: Option<ID>,
+    parent_id: Option<ID>,
     /// Child steps in order.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn steps(&self) -> Vec<RunStep> {
         self.all
             .children(Some(self.row.id))
             .map(|s| RunStep::new(s.clone(), self.all.clone(), self.run_failed))
             .collect()
     }
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn fields(&self) -> Vec<RunStepField> {
         self.all
             .fields(self.row.id)
@@ -126,19 +109,12 @@ impl RunStep {
     async fn blockers(&self) -> Result<Vec<String>> {
         Self::compute_blockers(&self.all, &self.row, self.run_failed).gql()
     }
-    async fn started_at(&self) -> Option<DateTime<Utc>> {
-        self.row.started_at
-    }
-    async fn completed_at(&self) -> Option<DateTime<Utc>> {
-        self.row.completed_at
-    }
+    started_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
     /// Every status change and field value of this step: who, when, from, to.
-    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    #[list_cost]
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<RunStepEvent>> {
-        let h = loaders(ctx)
-            .load(HistoryKey(self.row.id))
-            .await?
-            .unwrap_or_default();
+        let h = super::load_or_default(ctx, HistoryKey(self.row.id)).await?;
         Ok(h.iter()
             .map(|e| RunStepEvent {
                 kind: e.kind.clone(),
@@ -150,7 +126,7 @@ impl RunStep {
             })
             .collect())
     }
-}
+});
 
 /// One recorded change: `kind` is STATUS, FIELD_VALUE or SIGNOFF.
 #[derive(async_graphql::SimpleObject)]
@@ -166,40 +142,20 @@ pub struct RunStepEvent {
 /// A field of a run step, with its value.
 pub struct RunStepField(pub run_step_field::Model);
 
-#[Object]
-impl RunStepField {
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    #[graphql(name = "_etag")]
-    async fn etag(&self) -> String {
-        etag(self.0.lock_version)
-    }
-    async fn run_step_id(&self) -> ID {
-        id(self.0.run_step_id)
-    }
-    async fn origin_field_id(&self) -> Option<ID> {
-        opt_id(self.0.origin_field_id)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
+row_object!(RunStepField {
+    id: ID,
+    _etag,
+    run_step_id: ID,
+    origin_field_id: Option<ID>,
+    name: &str,
     #[graphql(name = "type")]
     async fn field_type(&self) -> Result<FieldType> {
         rows::run_step_field_type(&self.0).map(Into::into).gql()
     }
-    async fn required(&self) -> bool {
-        self.0.required
-    }
-    async fn unit(&self) -> Option<&str> {
-        self.0.unit.as_deref()
-    }
+    required: bool,
+    unit: Option<&str>,
     async fn options(&self) -> Vec<String> {
-        self.0
-            .options
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or_default()
+        super::options(&self.0.options)
     }
     /// `{min, max, pattern}` as set on the procedure's field.
     async fn validations(&self) -> Json<serde_json::Value> {
@@ -214,16 +170,10 @@ impl RunStepField {
             .map(Json)
     }
     /// Who signed a SIGNOFF field, and when.
-    async fn signed_by_id(&self) -> Option<ID> {
-        opt_id(self.0.signed_by_id)
-    }
-    async fn signed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.signed_at
-    }
-    async fn updated_at(&self) -> Option<DateTime<Utc>> {
-        self.0.updated_at
-    }
+    signed_by_id: Option<ID>,
+    signed_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
     async fn position(&self) -> i32 {
         self.0.position
     }
-}
+});
