@@ -143,6 +143,11 @@ impl Query {
         Ok(User(u))
     }
 
+    /// The caller, under ION's name for `me`.
+    async fn current_user(&self, ctx: &Context<'_>) -> Result<User> {
+        self.me(ctx).await
+    }
+
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
     async fn users(
         &self,

@@ -129,3 +129,19 @@ async fn filters_in_ion_spelling() {
     let d = app.ok(users, json!({"filters": {}})).await;
     assert!(!d["users"]["edges"].as_array().unwrap().is_empty());
 }
+
+/// docs.firstresonance.io, "Getting Started": a token is checked with `currentUser`
+/// (ION's name for `me`).
+#[tokio::test]
+async fn current_user_is_the_caller() {
+    let app = app().await;
+    let me = app.ok("{ me { id name email organizationId } }", json!({})).await;
+    let current = app
+        .ok(
+            "query { currentUser { id name email organizationId } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(current["currentUser"], me["me"]);
+    assert!(current["currentUser"]["email"].is_string(), "{current}");
+}
