@@ -135,7 +135,9 @@ async fn filters_in_ion_spelling() {
 #[tokio::test]
 async fn current_user_is_the_caller() {
     let app = app().await;
-    let me = app.ok("{ me { id name email organizationId } }", json!({})).await;
+    let me = app
+        .ok("{ me { id name email organizationId } }", json!({}))
+        .await;
     let current = app
         .ok(
             "query { currentUser { id name email organizationId } }",
