@@ -13,8 +13,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
-    Type, TypeKind,
+    BaseType, DocumentOperations, ExecutableDocument, FragmentDefinition, OperationDefinition,
+    OperationType, Selection, SelectionSet, Type, TypeKind,
 };
 use async_graphql::{Name, Positioned, Request};
 use async_graphql_value::{ConstValue, Value};
@@ -35,7 +35,17 @@ const VALUE_ALIASES: &[(&str, &str)] = &[("PENDING", "TODO")];
 pub struct Dialect {
     inputs: HashMap<String, HashMap<String, String>>,
     enums: HashMap<String, HashSet<String>>,
+    /// Object types: each field's (named) type and its arguments' named types.
+    objects: HashMap<String, HashMap<String, Field>>,
 }
+
+struct Field {
+    ty: String,
+    args: HashMap<String, String>,
+}
+
+/// Where each variable is used: variable name -> the named types of its positions.
+type Usages = HashMap<String, Vec<String>>;
 
 /// The dialect of this build's schema (its SDL is fixed at compile time).
 fn dialect() -> &'static Dialect {
@@ -75,6 +85,21 @@ impl Dialect {
                     let values = e.values.iter().map(|v| v.node.value.node.to_string());
                     d.enums.insert(name, values.collect());
                 }
+                TypeKind::Object(o) => {
+                    let fields = o.fields.iter().map(|f| {
+                        let args =
+                            f.node.arguments.iter().map(|a| {
+                                (a.node.name.node.to_string(), named(&a.node.ty.node).into())
+                            });
+                        let ty = named(&f.node.ty.node).to_string();
+                        let field = Field {
+                            ty,
+                            args: args.collect(),
+                        };
+                        (f.node.name.node.to_string(), field)
+                    });
+                    d.objects.insert(name, fields.collect());
+                }
                 _ => {}
             }
         }
@@ -83,13 +108,27 @@ impl Dialect {
 
     /// Every operation's variable types and values, and every literal argument.
     pub fn document(&self, doc: &mut ExecutableDocument, vars: &mut async_graphql::Variables) {
+        let fragments = &doc.fragments;
         let ops: Vec<&mut Positioned<OperationDefinition>> = match &mut doc.operations {
             DocumentOperations::Single(op) => vec![op],
             DocumentOperations::Multiple(m) => m.values_mut().collect(),
         };
         for op in ops {
+            let root = match op.node.ty {
+                OperationType::Query => "Query",
+                OperationType::Mutation => "Mutation",
+                OperationType::Subscription => "Subscription",
+            };
+            let mut uses = Usages::new();
+            let mut seen = HashSet::new();
+            let set = &op.node.selection_set.node;
+            self.usages(set, root, fragments, &mut seen, &mut uses);
             for v in &mut op.node.variable_definitions {
                 rename_type(&mut v.node.var_type.node);
+                int_as_id(
+                    &mut v.node.var_type.node,
+                    uses.get(v.node.name.node.as_str()),
+                );
                 let ty = named(&v.node.var_type.node).to_string();
                 if let Some(value) = vars.get_mut(&v.node.name.node) {
                     self.variable(&ty, value);
@@ -146,6 +185,68 @@ impl Dialect {
         values.contains(&v).then_some(v)
     }
 
+    /// Records the named type of every position a variable is used in, below `parent`.
+    fn usages<'a>(
+        &self,
+        set: &'a SelectionSet,
+        parent: &str,
+        fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+        seen: &mut HashSet<&'a str>,
+        out: &mut Usages,
+    ) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    let def = self
+                        .objects
+                        .get(parent)
+                        .and_then(|o| o.get(f.node.name.node.as_str()));
+                    let Some(def) = def else { continue };
+                    for (name, v) in &f.node.arguments {
+                        if let Some(ty) = def.args.get(name.node.as_str()) {
+                            self.value_usages(&v.node, ty, out);
+                        }
+                    }
+                    self.usages(&f.node.selection_set.node, &def.ty, fragments, seen, out);
+                }
+                Selection::InlineFragment(f) => {
+                    let on = f.node.type_condition.as_ref();
+                    let ty = on.map_or(parent, |t| t.node.on.node.as_str());
+                    self.usages(&f.node.selection_set.node, ty, fragments, seen, out);
+                }
+                Selection::FragmentSpread(s) => {
+                    let name = s.node.fragment_name.node.as_str();
+                    let Some(f) = fragments.get(name) else {
+                        continue;
+                    };
+                    if seen.insert(name) {
+                        let ty = f.node.type_condition.node.on.node.as_str();
+                        self.usages(&f.node.selection_set.node, ty, fragments, seen, out);
+                    }
+                }
+            }
+        }
+    }
+
+    fn value_usages(&self, v: &Value, ty: &str, out: &mut Usages) {
+        match v {
+            Value::Variable(name) => out.entry(name.to_string()).or_default().push(ty.into()),
+            Value::List(items) => items.iter().for_each(|v| self.value_usages(v, ty, out)),
+            Value::Object(map) => {
+                let Some(fields) = self.inputs.get(ty) else {
+                    return;
+                };
+                for (k, v) in map {
+                    // `_etag` has not been renamed yet here; it is never an ID anyway.
+                    if let Some(fty) = fields.get(k.as_str()) {
+                        self.value_usages(v, fty, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn selections(&self, set: &mut SelectionSet) {
         for item in &mut set.items {
             match &mut item.node {
@@ -188,6 +289,22 @@ fn literal(v: &mut Value) {
 /// `in_progress`, `In-Progress`, `IN_PROGRESS` -> `IN_PROGRESS`.
 fn canonical(word: &str) -> String {
     word.trim().replace(['-', ' '], "_").to_uppercase()
+}
+
+/// ION declares ids as `Int` as often as `ID`: an `Int` variable used only where the schema
+/// wants an `ID` is declared `ID` (an `ID` accepts a JSON number as it is).
+fn int_as_id(t: &mut Type, uses: Option<&Vec<String>>) {
+    if uses.is_some_and(|u| !u.is_empty() && u.iter().all(|t| t == "ID")) {
+        rename_base(t, "Int", "ID");
+    }
+}
+
+fn rename_base(t: &mut Type, from: &str, to: &str) {
+    match &mut t.base {
+        BaseType::Named(n) if n.as_str() == from => *n = Name::new(to),
+        BaseType::Named(_) => {}
+        BaseType::List(inner) => rename_base(inner, from, to),
+    }
 }
 
 fn rename_type(t: &mut Type) {
@@ -270,6 +387,26 @@ mod tests {
         assert!(printed.contains("IN_PROGRESS"), "{printed}");
         assert!(printed.contains("\"etag\""), "{printed}");
         assert!(!printed.contains("_etag"), "{printed}");
+    }
+
+    #[test]
+    fn int_variables_in_id_positions_become_ids() {
+        let (ty, _) = run(
+            "query Q($id: Int!) { run(id: $id) { id } }",
+            serde_json::json!({"id": 3}),
+        );
+        assert_eq!(ty, "ID!");
+        let (ty, _) = run(
+            "mutation M($id: Int!) { updateRunStep(input: {id: $id, etag: \"v1\", status: TODO}) { runStep { id } } }",
+            serde_json::json!({"id": 3}),
+        );
+        assert_eq!(ty, "ID!");
+        // Used where an Int belongs (a page size): left as it is.
+        let (ty, _) = run(
+            "query Q($n: Int) { runs(first: $n) { totalCount } }",
+            serde_json::json!({"n": 3}),
+        );
+        assert_eq!(ty, "Int");
     }
 
     #[test]

@@ -147,3 +147,16 @@ async fn current_user_is_the_caller() {
     assert_eq!(current["currentUser"], me["me"]);
     assert!(current["currentUser"]["email"].is_string(), "{current}");
 }
+
+/// ION's documents declare ids as `Int!` as often as `ID!`: an `Int` variable in an id
+/// position works, and one in an `Int` position (a page size) stays an `Int`.
+#[tokio::test]
+async fn int_typed_id_variables() {
+    let app = app().await;
+    let run = create_run(&app).await;
+    let n: i64 = id(&run["id"]).parse().unwrap();
+    let q = "query Run($id: Int!, $first: Int) { run(id: $id) { id title } runs(first: $first) { totalCount } }";
+    let d = app.ok(q, json!({"id": n, "first": 5})).await;
+    assert_eq!(d["run"]["id"], run["id"]);
+    assert_eq!(d["runs"]["totalCount"], 1);
+}
