@@ -28,7 +28,7 @@ pub async fn build_with(
 ) -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
     store::migrate(&db).await?;
     let new_admin_token = store::auth::bootstrap(&db, config.admin_token.clone()).await?;
-    let keys = std::sync::Arc::new(store::auth::KeyCache::default());
+    let keys = std::sync::Arc::new(store::auth::KeyCache::new(config.limits.key_cache_ttl));
     let live = crate::live::Hub::new(db.clone(), crate::live::LiveLimits::from(&config.limits));
     let schema = crate::graphql::builder(&config.limits)
         .data(live.clone())

@@ -25,6 +25,9 @@ pub struct Limits {
     pub keepalive: Duration,
     /// How often a follower on SQLite reads the event log.
     pub live_poll: Duration,
+    /// How long a resolved API key is trusted before it is looked up again (a revoked key
+    /// or a changed role reaches other processes within this time).
+    pub key_cache_ttl: Duration,
 }
 
 impl Default for Limits {
@@ -46,6 +49,7 @@ impl Default for Limits {
             subscription_buffer: 4096,
             keepalive: Duration::from_secs(30),
             live_poll: Duration::from_millis(150),
+            key_cache_ttl: crate::store::auth::KEY_CACHE_TTL,
         }
     }
 }
@@ -87,6 +91,9 @@ impl Config {
         let mut secs = limits.request_timeout.as_secs();
         num("TRAVELER_REQUEST_TIMEOUT_SECS", &mut secs)?;
         limits.request_timeout = Duration::from_secs(secs);
+        let mut secs = limits.key_cache_ttl.as_secs();
+        num("TRAVELER_KEY_CACHE_SECS", &mut secs)?;
+        limits.key_cache_ttl = Duration::from_secs(secs);
         num(
             "TRAVELER_MAX_SUBSCRIPTIONS_PER_CONNECTION",
             &mut limits.subscriptions_per_connection,

@@ -203,16 +203,30 @@ async fn ensure_admin_token(db: &DatabaseConnection, token: &str) -> Result<(), 
 }
 
 /// Recently resolved keys, so a request does not pay three lookups before its own work.
-/// Entries live `KEY_CACHE_TTL`; this process empties the cache whenever users, teams or
-/// keys change, so another process sees a revoked key or a changed role within the TTL.
-#[derive(Default)]
+/// Entries live `ttl` (`KEY_CACHE_TTL` unless configured); this process empties the cache
+/// whenever users, teams or keys change, so another process sees a revoked key or a
+/// changed role within the TTL.
 pub struct KeyCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (Caller, std::time::Instant)>>,
+    ttl: std::time::Duration,
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache::new(KEY_CACHE_TTL)
+    }
 }
 
 pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl KeyCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        KeyCache {
+            entries: Default::default(),
+            ttl,
+        }
+    }
+
     pub async fn caller(
         &self,
         db: &DatabaseConnection,
@@ -224,7 +238,7 @@ impl KeyCache {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&hash)
-            && at.elapsed() < KEY_CACHE_TTL
+            && at.elapsed() < self.ttl
         {
             return Ok(Some(c.clone()));
         }
