@@ -10,7 +10,6 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, Result, Subscription as SubscriptionRoot};
 use entity::run;
 use futures_util::{Stream, StreamExt, stream};
-use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::ctx::{Gql, caller, db, loaders};
 use super::input::filters::{RunSortEnum, RunsInputFilters, spec};
@@ -126,13 +125,12 @@ async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
         .get_or_try_init(|| async {
             let mut org = sub.caller.clone();
             org.export_control_cleared = true;
-            let runs: HashMap<i64, run::Model> = scope::visible::<run::Entity>(&org)
-                .filter(run::Column::Id.is_in(c.run_ids.clone()))
-                .all(&sub.db)
-                .await?
-                .into_iter()
-                .map(|r| (r.id, r))
-                .collect();
+            let runs: HashMap<i64, run::Model> =
+                scope::by_ids::<run::Entity>(&sub.db, &org, &c.run_ids)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.id, r))
+                    .collect();
             let ids: Vec<i64> = runs.keys().copied().collect();
             let db = Db {
                 db: sub.db.clone(),

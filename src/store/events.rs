@@ -261,15 +261,18 @@ pub async fn visible_runs(
     ids: &[i64],
     spec: Option<lists::Spec<run::Entity>>,
 ) -> AppResult<Vec<run::Model>> {
+    let Some(spec) = spec else {
+        return super::scope::by_ids::<run::Entity>(db, caller, ids).await;
+    };
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let base = visible::<run::Entity>(caller).filter(run::Column::Id.is_in(ids.to_vec()));
-    let q = match spec {
-        Some(spec) => spec.apply(base),
-        None => base,
-    };
-    Ok(q.order_by_asc(run::Column::Id).all(db).await?)
+    Ok(spec
+        .apply(base)
+        .order_by_asc(run::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// Whether the caller may see `run`: `scope::visible` for a row already loaded (the
