@@ -23,6 +23,7 @@ use entity::{
     run_step_field, step, step_field, team, user,
 };
 use sea_orm::DatabaseConnection;
+use tokio::task::coop::unconstrained;
 
 use crate::caller::Caller;
 use crate::error::AppError;
@@ -169,9 +170,7 @@ impl Loaders {
 
     pub async fn load<K: Key>(&self, key: K) -> Result<Option<K::Value>, AppError> {
         let set = self.set();
-        K::typed(&set)
-            .loader
-            .try_load(key)
+        unconstrained(K::typed(&set).loader.try_load(key))
             .await
             .map_err(AppError::internal)?
     }
@@ -183,9 +182,7 @@ impl Loaders {
     ) -> Result<Vec<K::Value>, AppError> {
         let keys: Vec<K> = keys.into_iter().collect();
         let set = self.set();
-        let mut found = K::typed(&set)
-            .loader
-            .try_load_many(keys.clone())
+        let mut found = unconstrained(K::typed(&set).loader.try_load_many(keys.clone()))
             .await
             .map_err(AppError::internal)?;
         let mut out = Vec::with_capacity(keys.len());
