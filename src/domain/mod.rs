@@ -42,6 +42,7 @@ pub mod graph;
 pub mod numbering;
 pub mod permission;
 pub mod procedure;
+pub mod run_action;
 pub mod status;
 pub mod transition;
 

@@ -183,7 +183,7 @@ async fn missing_fields(
 }
 
 /// What the state machine needs to know about each of `steps`, in five statements.
-async fn contexts(
+pub(super) async fn contexts(
     txn: &DatabaseTransaction,
     steps: &[run_step::Model],
     to: RunStepStatus,
@@ -224,7 +224,7 @@ pub struct StepChange {
 }
 
 /// Steps that make the same move: (from, held_from, to) -> step ids.
-type Moves = HashMap<(RunStepStatus, Option<RunStepStatus>, RunStepStatus), Vec<i64>>;
+pub(super) type Moves = HashMap<(RunStepStatus, Option<RunStepStatus>, RunStepStatus), Vec<i64>>;
 
 /// The moves of the primary step and of the siblings that can take the change.
 struct Plan {
@@ -317,7 +317,7 @@ async fn plan_moves(
 }
 
 /// One UPDATE per move; a sibling changed meanwhile keeps its state (guarded by `from`).
-async fn write_moves(
+pub(super) async fn write_moves(
     txn: &DatabaseTransaction,
     moves: &Moves,
     now: DateTime<Utc>,
@@ -348,7 +348,7 @@ async fn write_moves(
 
 /// History rows are copied from the rows they describe, in the database: a statement of
 /// constant size per move whatever the batch.
-async fn record_moves(
+pub(super) async fn record_moves(
     txn: &DatabaseTransaction,
     caller: &Caller,
     moves: &Moves,
@@ -510,6 +510,9 @@ pub async fn update_field_value(
             .at(&["input", "value"])
     })?;
     let signing = sp.field_type == FieldType::Signoff;
+    if status(&step)? == RunStepStatus::Todo {
+        start_for_value(txn, caller, &run, &step).await?;
+    }
     let (targets, skipped) = sibling_fields(txn, caller, &run, &step, &field).await?;
     write_value(txn, caller, &targets, &value, signing).await?;
     let what = "run step field";
@@ -539,17 +542,36 @@ async fn open_field(
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("run step"))?;
-    if status(&step)? != RunStepStatus::InProgress {
-        return Err(AppError::new(
-            Code::FieldInvalid,
-            format!(
-                "step \"{}\" is {}; values are entered while it is IN_PROGRESS",
-                step.title, step.status
-            ),
-        )
-        .at(&["input", "id"]));
-    }
-    Ok((field, run, step))
+    let why = match status(&step)? {
+        RunStepStatus::InProgress | RunStepStatus::Todo => return Ok((field, run, step)),
+        RunStepStatus::Complete => "redline it to change its values",
+        _ => "values are entered while it is TODO or IN_PROGRESS",
+    };
+    Err(AppError::new(
+        Code::FieldInvalid,
+        format!("step \"{}\" is {}; {why}", step.title, step.status),
+    )
+    .at(&["input", "id"]))
+}
+
+/// A value written to a TODO step starts it (ION's test equipment writes values without
+/// starting steps), with its batch siblings, as `updateRunStep` to IN_PROGRESS would; a
+/// blocked step answers STEP_NOT_AVAILABLE naming its blockers.
+async fn start_for_value(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    run: &run::Model,
+    step: &run_step::Model,
+) -> AppResult<()> {
+    let sibs = siblings(txn, caller, run, step).await?;
+    let to = RunStepStatus::InProgress;
+    let plan = plan_moves(txn, step, &sibs, to)
+        .await
+        .map_err(|e| e.at(&["input", "id"]))?;
+    let now = super::now();
+    write_moves(txn, &plan.moves, now).await?;
+    record_moves(txn, caller, &plan.moves, now).await?;
+    roll_up(txn, &plan.run_ids, now).await
 }
 
 /// `field` first, then the same origin field in IN_PROGRESS steps of the other runs of

@@ -10,7 +10,7 @@ use super::etag;
 use super::scope::{self, path};
 use crate::caller::Caller;
 use crate::domain::enums::AttributeEntity;
-use crate::domain::status::RunStepStatus;
+use crate::domain::status::{RunStatus, RunStepStatus};
 use crate::error::{AppError, AppResult, Code, Seg};
 
 /// Changes to a run; `None` leaves a value as it is.
@@ -27,6 +27,8 @@ pub struct RunEdit {
     pub attributes: Option<Vec<NewAttribute>>,
     /// Only while the run has no steps: gives it a procedure (its steps are copied in).
     pub procedure_id: Option<i64>,
+    /// Sets the run's status through its steps (`run_status::set_status`), after the edits.
+    pub status: Option<RunStatus>,
 }
 
 pub async fn update_run(
@@ -79,7 +81,14 @@ pub async fn update_run(
     if let Some(pid) = new_procedure {
         super::create_runs::add_procedure_steps(txn, &updated, pid).await?;
     }
-    Ok(updated)
+    let Some(to) = input.status else {
+        return Ok(updated);
+    };
+    super::run_status::set_status(txn, caller, &updated, to).await?;
+    run::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("run"))
 }
 
 /// Assigns the run to a user or a team (one unassigns the other); not both at once.

@@ -5,15 +5,15 @@ use serde_json::{Value, json};
 use crate::fixtures::*;
 use crate::harness::*;
 
-const RUN: &str = "query($id: ID!) { run(id: $id) { status startedAt completedAt partInventory { status } steps { id _etag status availableToWork blockers fields { id _etag name value } } } }";
+pub const RUN: &str = "query($id: ID!) { run(id: $id) { status startedAt completedAt partInventory { status } steps { id _etag status availableToWork blockers fields { id _etag name value } } } }";
 const STEP: &str = "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { id _etag status } updatedSiblingIds skippedSiblings { runId reason } } }";
 const FIELD: &str = "mutation($i: UpdateRunStepFieldValueInput!) { updateRunStepFieldValue(input: $i) { runStepField { id _etag value } updatedSiblingStepIds } }";
 
-async fn run_state(app: &TestApp, run_id: &Value) -> Value {
+pub async fn run_state(app: &TestApp, run_id: &Value) -> Value {
     app.ok(RUN, json!({"id": run_id})).await["run"].clone()
 }
 
-async fn set_step(app: &TestApp, run_id: &Value, i: usize, status: &str) -> Value {
+pub async fn set_step(app: &TestApp, run_id: &Value, i: usize, status: &str) -> Value {
     let r = run_state(app, run_id).await;
     let s = &r["steps"][i];
     app.gql(
@@ -23,7 +23,7 @@ async fn set_step(app: &TestApp, run_id: &Value, i: usize, status: &str) -> Valu
     .await
 }
 
-async fn set_field(app: &TestApp, run_id: &Value, i: usize, f: usize, value: Value) -> Value {
+pub async fn set_field(app: &TestApp, run_id: &Value, i: usize, f: usize, value: Value) -> Value {
     let r = run_state(app, run_id).await;
     let field = &r["steps"][i]["fields"][f];
     app.gql(

@@ -13,6 +13,7 @@ mod ion;
 mod lists;
 mod request_id;
 mod robustness;
+mod run_status;
 mod schema;
 mod subscriptions;
 mod ws_client;

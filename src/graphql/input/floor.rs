@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::{id, ids, input_path, opt_id};
 use crate::error::AppResult;
-use crate::graphql::enums::RunStepStatus;
+use crate::graphql::enums::{RunStatus, RunStepStatus};
 use crate::graphql::input::create_runs::AttributeInput;
 use crate::store::execution::{FieldValueChange, StepChange};
 use crate::store::runs::{BatchAdd, RunEdit};
@@ -21,6 +21,11 @@ pub struct UpdateRunInput {
     pub attributes: Option<Vec<AttributeInput>>,
     /// Only while the run has no steps: gives it a procedure (its steps are copied in).
     pub procedure_id: Option<ID>,
+    /// Starts (IN_PROGRESS), completes, holds or cancels the run by moving its steps (the
+    /// run's status stays their rollup); needs the permission to work run steps. Refused
+    /// with INVALID_TRANSITION naming the open steps, or STEP_NOT_AVAILABLE naming the
+    /// blockers.
+    pub status: Option<RunStatus>,
 }
 
 impl UpdateRunInput {
@@ -36,6 +41,7 @@ impl UpdateRunInput {
             assigned_team_id: opt_id(&self.assigned_team_id, &input_path("assignedTeamId"))?,
             attributes,
             procedure_id: opt_id(&self.procedure_id, &input_path("procedureId"))?,
+            status: self.status.map(Into::into),
         })
     }
 }
