@@ -24,7 +24,14 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
     ("RunCreateInput", "CreateRunInput"),
     ("RunUpdateInput", "UpdateRunInput"),
     ("UserInputFilters", "UsersInputFilters"),
+    // Traveler's own earlier name for dates (chrono's), before the contract's `Date`.
+    ("NaiveDate", "Date"),
 ];
+
+/// Input type names this schema has retired: a variable declared with one takes the type of
+/// the one position it is used in (Traveler's `IdEtagInput`, shared by four mutations before
+/// each had its own `VerbNounInput`).
+const RETIRED_INPUTS: &[&str] = &["IdEtagInput"];
 
 /// ION's enum words that are not a case change of ours: (ION, Traveler).
 const VALUE_ALIASES: &[(&str, &str)] = &[("PENDING", "TODO")];
@@ -125,6 +132,10 @@ impl Dialect {
             self.usages(set, root, fragments, &mut seen, &mut uses);
             for v in &mut op.node.variable_definitions {
                 rename_type(&mut v.node.var_type.node);
+                retired_input(
+                    &mut v.node.var_type.node,
+                    uses.get(v.node.name.node.as_str()),
+                );
                 int_as_id(
                     &mut v.node.var_type.node,
                     uses.get(v.node.name.node.as_str()),
@@ -299,6 +310,21 @@ fn int_as_id(t: &mut Type, uses: Option<&Vec<String>>) {
     }
 }
 
+/// A retired input type name becomes the type of the position its variable is used in, when
+/// that position is one type.
+fn retired_input(t: &mut Type, uses: Option<&Vec<String>>) {
+    let old = named(t).to_string();
+    if !RETIRED_INPUTS.contains(&old.as_str()) {
+        return;
+    }
+    let Some(first) = uses.and_then(|u| u.first()) else {
+        return;
+    };
+    if uses.is_some_and(|u| u.iter().all(|t| t == first)) {
+        rename_base(t, &old, first);
+    }
+}
+
 fn rename_base(t: &mut Type, from: &str, to: &str) {
     match &mut t.base {
         BaseType::Named(n) if n.as_str() == from => *n = Name::new(to),
@@ -407,6 +433,21 @@ mod tests {
             serde_json::json!({"n": 3}),
         );
         assert_eq!(ty, "Int");
+    }
+
+    #[test]
+    fn retired_input_names_take_their_positions_type() {
+        let (ty, _) = run(
+            "mutation M($i: IdEtagInput!) { releaseProcedure(input: $i) { procedure { id } } }",
+            serde_json::json!({"i": {"id": 1, "etag": "v1"}}),
+        );
+        assert_eq!(ty, "ReleaseProcedureInput!");
+        // Unknown names that were never ours are left for validation to refuse.
+        let (ty, _) = run(
+            "mutation M($i: NoSuchInput!) { releaseProcedure(input: $i) { procedure { id } } }",
+            serde_json::json!({"i": {}}),
+        );
+        assert_eq!(ty, "NoSuchInput!");
     }
 
     #[test]

@@ -10,8 +10,10 @@ pub mod loaders;
 pub mod mutation;
 pub mod prefetch;
 pub mod query;
+pub mod scalars;
 pub mod subscription;
 pub mod types;
+pub mod validation_limits;
 
 use async_graphql::{Schema, SchemaBuilder};
 
@@ -28,8 +30,10 @@ pub fn builder(
         mutation::Mutation::default(),
         subscription::Subscription,
     )
-    .limit_depth(limits.depth)
-    .limit_complexity(limits.complexity)
+    .extension(validation_limits::ValidationLimits {
+        depth: limits.depth,
+        complexity: limits.complexity,
+    })
     .limit_directives(limits.directives)
     .limit_recursive_depth(limits.depth.max(32));
     if !limits.introspection {

@@ -66,7 +66,7 @@ pub async fn etag_of_procedure(app: &TestApp, pid: &str) -> String {
 pub async fn release_procedure(app: &TestApp, pid: &str) -> Value {
     let etag = etag_of_procedure(app, pid).await;
     app.ok(
-        "mutation($i: IdEtagInput!) { releaseProcedure(input: $i) { procedure { id status } } }",
+        "mutation($i: ReleaseProcedureInput!) { releaseProcedure(input: $i) { procedure { id status } } }",
         json!({"i": {"id": pid, "etag": etag}}),
     )
     .await

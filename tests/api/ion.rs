@@ -160,3 +160,85 @@ async fn int_typed_id_variables() {
     assert_eq!(d["run"]["id"], run["id"]);
     assert_eq!(d["runs"]["totalCount"], 1);
 }
+
+/// The contract's own names: every mutation its own `VerbNounInput` and `VerbNounPayload`,
+/// dates as `Date`; Traveler's earlier names (`IdEtagInput`, `NaiveDate`) still validate.
+#[tokio::test]
+async fn contract_names_for_inputs_payloads_and_dates() {
+    let app = app().await;
+    let part_id = part(&app, "BRKT-NAMES", "SERIAL").await;
+    let proc_ = chain_procedure(&app, &part_id, 1, false).await;
+    let etag = etag_of_procedure(&app, &proc_.id).await;
+    let d = app
+        .ok(
+            "mutation R($input: ReleaseProcedureInput!) { releaseProcedure(input: $input) { __typename procedure { status } } }",
+            json!({"input": {"id": proc_.id, "_etag": etag}}),
+        )
+        .await;
+    assert_eq!(
+        d["releaseProcedure"]["__typename"],
+        "ReleaseProcedurePayload"
+    );
+    assert_eq!(d["releaseProcedure"]["procedure"]["status"], "RELEASED");
+
+    for (n, ty) in ["Date", "NaiveDate"].into_iter().enumerate() {
+        let q = format!(
+            "mutation C($p: ID!, $r: ID!, $due: {ty}) {{ createRun(input: {{partId: $p, procedureId: $r, autogenerateSerialNumber: true, dueDate: $due}}) {{ __typename run {{ dueDate }} }} }}"
+        );
+        let due = format!("2026-12-2{n}");
+        let d = app
+            .ok(&q, json!({"p": part_id, "r": proc_.id, "due": due}))
+            .await;
+        assert_eq!(d["createRun"]["__typename"], "CreateRunPayload");
+        assert_eq!(d["createRun"]["run"]["dueDate"], due.as_str());
+        let q = format!(
+            "query Q($due: {ty}) {{ runs(filters: {{dueDate: {{lte: $due}}}}) {{ totalCount }} }}"
+        );
+        let d = app.ok(&q, json!({"due": "2026-12-31"})).await;
+        assert_eq!(d["runs"]["totalCount"], n + 1, "{ty}");
+    }
+    let e = app
+        .gql(
+            "query Q($due: Date) { runs(filters: {dueDate: {lte: $due}}) { totalCount } }",
+            json!({"due": "24/12/2026"}),
+        )
+        .await;
+    assert!(
+        e["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("YYYY-MM-DD"),
+        "{e:#}"
+    );
+}
+
+/// Depth and complexity over their limits answer LIMIT_EXCEEDED naming the limit and the
+/// measured value.
+#[tokio::test]
+async fn depth_and_complexity_limits_name_their_values() {
+    let app = app_with(traveler::config::Limits {
+        depth: 4,
+        complexity: 50,
+        ..Default::default()
+    })
+    .await;
+    let e = app
+        .gql(
+            "{ runs(first: 1) { edges { node { steps { fields { id } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes(&e), ["LIMIT_EXCEEDED"], "{e:#}");
+    let m = e["errors"][0]["message"].as_str().unwrap();
+    assert!(m.contains("depth") && m.contains("limit of 4"), "{m}");
+    let e = app
+        .gql(
+            "{ runs(first: 100) { edges { node { id title } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes(&e), ["LIMIT_EXCEEDED"], "{e:#}");
+    let m = e["errors"][0]["message"].as_str().unwrap();
+    assert!(m.contains("complexity") && m.contains("limit of 50"), "{m}");
+    assert!(e.get("data").is_none());
+}

@@ -2,8 +2,8 @@
 //! into the store's `NewRuns` command. Here are the request-size limits, id parsing and the
 //! input paths of errors; the store's errors are relative to the command.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{ID, InputObject, Json};
-use chrono::NaiveDate;
 
 use super::{input_path, keys, opt_id};
 use crate::config::Limits;
@@ -38,7 +38,7 @@ pub struct CreateRunInput {
     pub autogenerate_lot_number: Option<bool>,
     /// BUILD: the quantity of a LOT or NONE unit; a SERIAL unit is always 1.
     pub quantity: Option<f64>,
-    pub due_date: Option<NaiveDate>,
+    pub due_date: Option<Date>,
     /// A run of an export-controlled procedure is always export-controlled.
     pub export_controlled: Option<bool>,
     pub assigned_to_id: Option<ID>,
@@ -116,7 +116,7 @@ impl CreateRunInput {
             lot_number: self.lot_number.clone(),
             autogenerate_lot_number: self.autogenerate_lot_number == Some(true),
             quantity: self.quantity,
-            due_date: self.due_date,
+            due_date: self.due_date.map(Into::into),
             export_controlled: self.export_controlled,
             attributes: self
                 .attributes

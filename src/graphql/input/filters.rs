@@ -5,6 +5,8 @@
 
 use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::graphql::scalars::Date;
 use entity::{event, part, part_inventory, procedure, run, run_batch, team, user};
 
 use crate::domain;
@@ -100,7 +102,10 @@ field_filter!(
 );
 field_filter!(IntFilter(i32) ordered);
 field_filter!(FloatFilter(f64) ordered);
-field_filter!(DateFilter(NaiveDate) ordered);
+field_filter!(
+    /// Conditions on one field, joined with AND.
+    DateFilter(Date => NaiveDate, NaiveDate::from) { lt: Date, lte: Date, gt: Date, gte: Date }
+);
 field_filter!(DateTimeFilter(DateTime<Utc>) ordered);
 field_filter!(BooleanFilter(bool));
 field_filter!(RunStatusFilter(gql::RunStatus => domain::RunStatus));

@@ -1,12 +1,12 @@
 //! Inputs of the floor mutations: editing runs, batch membership, working steps.
 
 use async_graphql::{ID, InputObject, Json};
-use chrono::NaiveDate;
 
 use super::{id, ids, input_path, opt_id};
 use crate::error::AppResult;
 use crate::graphql::enums::{RunStatus, RunStepStatus};
 use crate::graphql::input::create_runs::AttributeInput;
+use crate::graphql::scalars::Date;
 use crate::store::execution::{FieldValueChange, StepChange};
 use crate::store::runs::{BatchAdd, RunEdit};
 
@@ -15,7 +15,7 @@ pub struct UpdateRunInput {
     pub id: ID,
     pub etag: String,
     pub title: Option<String>,
-    pub due_date: Option<NaiveDate>,
+    pub due_date: Option<Date>,
     pub assigned_to_id: Option<ID>,
     pub assigned_team_id: Option<ID>,
     pub attributes: Option<Vec<AttributeInput>>,
@@ -36,7 +36,7 @@ impl UpdateRunInput {
             id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             title: self.title,
-            due_date: self.due_date,
+            due_date: self.due_date.map(Into::into),
             assigned_to_id: opt_id(&self.assigned_to_id, &input_path("assignedToId"))?,
             assigned_team_id: opt_id(&self.assigned_team_id, &input_path("assignedTeamId"))?,
             attributes,

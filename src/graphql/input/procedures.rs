@@ -133,20 +133,39 @@ impl UpdateStepInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
-pub struct IdEtagInput {
-    pub id: ID,
-    pub etag: String,
+/// Inputs that name one object at its current version: each mutation has its own name (the
+/// contract's `VerbNounInput`), the same two fields.
+macro_rules! id_etag_inputs {
+    ($($(#[$doc:meta])* $name:ident),+ $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(InputObject, Clone, Debug)]
+        pub struct $name {
+            pub id: ID,
+            /// The `_etag` last read; a stale one is ETAG_MISMATCH.
+            pub etag: String,
+        }
+
+        impl $name {
+            pub fn cmd(self) -> AppResult<IdEtag> {
+                Ok(IdEtag {
+                    id: id(&self.id, &input_path("id"))?,
+                    etag: self.etag,
+                })
+            }
+        }
+    )+};
 }
 
-impl IdEtagInput {
-    pub fn cmd(self) -> AppResult<IdEtag> {
-        Ok(IdEtag {
-            id: id(&self.id, &input_path("id"))?,
-            etag: self.etag,
-        })
-    }
-}
+id_etag_inputs!(
+    /// The step to delete.
+    DeleteStepInput,
+    /// The DRAFT procedure to submit.
+    SubmitProcedureForReviewInput,
+    /// The step to approve.
+    ApproveStepInput,
+    /// The DRAFT or IN_REVIEW procedure to release.
+    ReleaseProcedureInput,
+);
 
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateStepFieldInput {

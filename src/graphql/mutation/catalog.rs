@@ -1,6 +1,6 @@
 //! Parts, procedures, steps, fields, edges, links, release and versions; part inventory.
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{Context, Object, Result};
 
 use super::{mutate, payload};
 use crate::domain::permission::Permission::ManageCatalog;
@@ -16,51 +16,70 @@ use crate::store::{catalog, inventory, procedures};
 #[derive(Default)]
 pub struct CatalogMutation;
 
-payload!(PartPayload {
-    part: Part(entity::part::Model)
+payload!(
+    CreatePartPayload,
+    UpdatePartPayload {
+        part: Part(entity::part::Model)
+    }
+);
+
+payload!(
+    CreateProcedurePayload,
+    UpdateProcedurePayload,
+    LinkPartToProcedurePayload,
+    SubmitProcedureForReviewPayload,
+    ReleaseProcedurePayload,
+    CreateProcedureVersionPayload {
+        procedure: Procedure(entity::procedure::Model)
+    }
+);
+
+payload!(
+    CreateStepPayload,
+    UpdateStepPayload,
+    DeleteStepPayload,
+    ApproveStepPayload { step: Step }
+);
+
+payload!(CreateStepFieldPayload {
+    step_field: StepField
 });
 
-payload!(ProcedurePayload {
-    procedure: Procedure(entity::procedure::Model)
+payload!(CreateStepEdgePayload {
+    step_edge: StepEdge
 });
 
-#[derive(SimpleObject)]
-pub struct StepPayload {
-    pub step: Step,
-}
-
-#[derive(SimpleObject)]
-pub struct StepFieldPayload {
-    pub step_field: StepField,
-}
-
-#[derive(SimpleObject)]
-pub struct StepEdgePayload {
-    pub step_edge: StepEdge,
-}
-
-payload!(PartInventoryPayload {
-    part_inventory: PartInventory(entity::part_inventory::Model)
-});
+payload!(
+    CreatePartInventoryPayload,
+    UpdatePartInventoryPayload {
+        part_inventory: PartInventory(entity::part_inventory::Model)
+    }
+);
 
 /// A step as returned by a mutation, with its procedure's other steps for nesting.
-async fn step_out(ctx: &Context<'_>, row: entity::step::Model) -> Result<StepPayload> {
+async fn step_out<P: From<Step>>(ctx: &Context<'_>, row: entity::step::Model) -> Result<P> {
     let all =
         crate::graphql::types::load_or_default(ctx, ProcedureStepsKey(row.procedure_id)).await?;
-    Ok(StepPayload {
-        step: Step { row, all },
-    })
+    Ok(Step { row, all }.into())
 }
 
 #[Object]
 impl CatalogMutation {
     /// A part: number + revision, unique in the organization.
     #[graphql(name = "createPart")]
-    async fn create_part(&self, ctx: &Context<'_>, input: CreatePartInput) -> Result<PartPayload> {
+    async fn create_part(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePartInput,
+    ) -> Result<CreatePartPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::create_part).into())
     }
 
-    async fn update_part(&self, ctx: &Context<'_>, input: UpdatePartInput) -> Result<PartPayload> {
+    async fn update_part(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePartInput,
+    ) -> Result<UpdatePartPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::update_part).into())
     }
 
@@ -69,7 +88,7 @@ impl CatalogMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateProcedureInput,
-    ) -> Result<ProcedurePayload> {
+    ) -> Result<CreateProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::create_procedure).into())
     }
 
@@ -78,41 +97,50 @@ impl CatalogMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateProcedureInput,
-    ) -> Result<ProcedurePayload> {
+    ) -> Result<UpdateProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::update_procedure).into())
     }
 
     /// Adds a step (with fields and upstream dependencies) to a DRAFT version.
-    async fn create_step(&self, ctx: &Context<'_>, input: CreateStepInput) -> Result<StepPayload> {
+    async fn create_step(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateStepInput,
+    ) -> Result<CreateStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::create_step);
         step_out(ctx, s).await
     }
 
-    async fn update_step(&self, ctx: &Context<'_>, input: UpdateStepInput) -> Result<StepPayload> {
+    async fn update_step(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateStepInput,
+    ) -> Result<UpdateStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::update_step);
         step_out(ctx, s).await
     }
 
     /// Deletes a leaf step of a DRAFT version (with its fields and edges); returns it as it was.
-    async fn delete_step(&self, ctx: &Context<'_>, input: IdEtagInput) -> Result<StepPayload> {
+    async fn delete_step(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteStepInput,
+    ) -> Result<DeleteStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::delete_step);
-        Ok(StepPayload {
-            step: Step {
-                row: s,
-                all: Default::default(),
-            },
-        })
+        Ok(Step {
+            row: s,
+            all: Default::default(),
+        }
+        .into())
     }
 
     async fn create_step_field(
         &self,
         ctx: &Context<'_>,
         input: CreateStepFieldInput,
-    ) -> Result<StepFieldPayload> {
+    ) -> Result<CreateStepFieldPayload> {
         let f = mutate!(ctx, ManageCatalog, input => procedures::create_step_field);
-        Ok(StepFieldPayload {
-            step_field: StepField::try_from(f).gql()?,
-        })
+        Ok(StepField::try_from(f).gql()?.into())
     }
 
     /// `stepId` will start only after `upstreamStepId` is COMPLETE. Cycles are refused.
@@ -120,22 +148,21 @@ impl CatalogMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateStepEdgeInput,
-    ) -> Result<StepEdgePayload> {
+    ) -> Result<CreateStepEdgePayload> {
         let e = mutate!(ctx, ManageCatalog, input => procedures::create_step_edge);
-        Ok(StepEdgePayload {
-            step_edge: StepEdge {
-                id: id(e.id),
-                step_id: id(e.step_id),
-                upstream_step_id: id(e.upstream_step_id),
-            },
-        })
+        Ok(StepEdge {
+            id: id(e.id),
+            step_id: id(e.step_id),
+            upstream_step_id: id(e.upstream_step_id),
+        }
+        .into())
     }
 
     async fn link_part_to_procedure(
         &self,
         ctx: &Context<'_>,
         input: LinkPartToProcedureInput,
-    ) -> Result<ProcedurePayload> {
+    ) -> Result<LinkPartToProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::link_part).into())
     }
 
@@ -143,12 +170,16 @@ impl CatalogMutation {
     async fn submit_procedure_for_review(
         &self,
         ctx: &Context<'_>,
-        input: IdEtagInput,
-    ) -> Result<ProcedurePayload> {
+        input: SubmitProcedureForReviewInput,
+    ) -> Result<SubmitProcedureForReviewPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::submit_for_review).into())
     }
 
-    async fn approve_step(&self, ctx: &Context<'_>, input: IdEtagInput) -> Result<StepPayload> {
+    async fn approve_step(
+        &self,
+        ctx: &Context<'_>,
+        input: ApproveStepInput,
+    ) -> Result<ApproveStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::approve_step);
         step_out(ctx, s).await
     }
@@ -158,8 +189,8 @@ impl CatalogMutation {
     async fn release_procedure(
         &self,
         ctx: &Context<'_>,
-        input: IdEtagInput,
-    ) -> Result<ProcedurePayload> {
+        input: ReleaseProcedureInput,
+    ) -> Result<ReleaseProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::release).into())
     }
 
@@ -168,7 +199,7 @@ impl CatalogMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateProcedureVersionInput,
-    ) -> Result<ProcedurePayload> {
+    ) -> Result<CreateProcedureVersionPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::create_version).into())
     }
 
@@ -177,7 +208,7 @@ impl CatalogMutation {
         &self,
         ctx: &Context<'_>,
         input: CreatePartInventoryInput,
-    ) -> Result<PartInventoryPayload> {
+    ) -> Result<CreatePartInventoryPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => inventory::create).into())
     }
 
@@ -185,7 +216,7 @@ impl CatalogMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdatePartInventoryInput,
-    ) -> Result<PartInventoryPayload> {
+    ) -> Result<UpdatePartInventoryPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => inventory::update).into())
     }
 }

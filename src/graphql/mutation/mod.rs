@@ -53,9 +53,11 @@ macro_rules! mutate {
 
 pub(crate) use mutate;
 
-/// A mutation's payload holding one row wrapper, built from the store's row with `into()`.
+/// Mutation payloads: each mutation returns its own `VerbNounPayload` (the contract's names),
+/// several of which hold the same thing. `{ field: Wrapper(Model) }` builds from the store's
+/// row with `into()`; `{ field: Type }` from the value itself.
 macro_rules! payload {
-    ($name:ident { $field:ident: $ty:ident($model:ty) }) => {
+    ($($name:ident),+ { $field:ident: $ty:ident($model:ty) }) => {$(
         #[derive(async_graphql::SimpleObject)]
         pub struct $name {
             pub $field: $ty,
@@ -66,7 +68,19 @@ macro_rules! payload {
                 Self { $field: $ty(row) }
             }
         }
-    };
+    )+};
+    ($($name:ident),+ { $field:ident: $ty:ty }) => {$(
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            pub $field: $ty,
+        }
+
+        impl From<$ty> for $name {
+            fn from(v: $ty) -> Self {
+                Self { $field: v }
+            }
+        }
+    )+};
 }
 
 pub(crate) use payload;

@@ -36,11 +36,14 @@ pub struct CreateBatchedRunPayload {
     pub runs: Vec<Run>,
 }
 
-payload!(RunPayload {
-    run: Run(entity::run::Model)
-});
+payload!(
+    UpdateRunPayload,
+    RemoveRunFromBatchPayload {
+        run: Run(entity::run::Model)
+    }
+);
 
-payload!(RunBatchPayload {
+payload!(AddRunsToBatchPayload {
     run_batch: RunBatch(entity::run_batch::Model)
 });
 
@@ -119,7 +122,11 @@ impl RunMutation {
     }
 
     /// Edits a run's details; `procedureId` only while the run has no steps.
-    async fn update_run(&self, ctx: &Context<'_>, input: UpdateRunInput) -> Result<RunPayload> {
+    async fn update_run(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateRunInput,
+    ) -> Result<UpdateRunPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::update_run).into())
     }
 
@@ -128,7 +135,7 @@ impl RunMutation {
         &self,
         ctx: &Context<'_>,
         input: AddRunsToBatchInput,
-    ) -> Result<RunBatchPayload> {
+    ) -> Result<AddRunsToBatchPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::add_runs_to_batch).into())
     }
 
@@ -137,7 +144,7 @@ impl RunMutation {
         &self,
         ctx: &Context<'_>,
         input: RemoveRunFromBatchInput,
-    ) -> Result<RunPayload> {
+    ) -> Result<RemoveRunFromBatchPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch).into())
     }
 }

@@ -1,7 +1,9 @@
 //! Runs and batches.
 
 use async_graphql::{Context, ID, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::scalars::Date;
 use entity::{run, run_batch};
 
 use super::catalog::{Attribute, Part, PartInventory, Team, User};
@@ -79,7 +81,9 @@ row_object!(Run {
     async fn assigned_team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
         related(ctx, self.0.assigned_team_id.map(TeamKey), Team).await
     }
-    due_date: Option<NaiveDate>,
+    async fn due_date(&self) -> Option<Date> {
+        self.0.due_date.map(Date)
+    }
     /// Always true for a run of an export-controlled procedure.
     export_controlled: bool,
     async fn attributes(&self) -> Vec<Attribute> {
