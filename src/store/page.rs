@@ -27,10 +27,19 @@ pub fn encode_cursor(offset: u64) -> String {
     format!("c{offset}")
 }
 
+/// Ours (`c12`), or ION's (Relay's `arrayconnection:12`, base64): both are offsets.
 fn decode_cursor(c: &str, arg: &'static str) -> AppResult<u64> {
     c.strip_prefix('c')
         .and_then(|n| n.parse().ok())
+        .or_else(|| ion_cursor(c))
         .ok_or_else(|| AppError::bad_input(format!("`{arg}` is not a valid cursor")).at(&[arg]))
+}
+
+fn ion_cursor(c: &str) -> Option<u64> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(c).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.strip_prefix("arrayconnection:")?.parse().ok()
 }
 
 fn size(v: Option<i32>, arg: &'static str, max: i64) -> AppResult<Option<u64>> {
@@ -106,6 +115,19 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ours_and_ions_cursors_are_offsets() {
+        assert_eq!(decode_cursor(&encode_cursor(7), "after").unwrap(), 7);
+        // base64("arrayconnection:12"), as ION's graphene-based API returns it.
+        assert_eq!(
+            decode_cursor("YXJyYXljb25uZWN0aW9uOjEy", "after").unwrap(),
+            12
+        );
+        for bad in ["", "c", "cx", "YXJyYXljb25uZWN0aW9uOng=", "bm9wZToxMg=="] {
+            assert!(decode_cursor(bad, "after").is_err(), "{bad}");
+        }
+    }
 
     fn args(
         first: Option<i32>,
