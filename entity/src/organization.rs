@@ -11,6 +11,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub name: String,
     pub require_part_procedure_link: bool,
+    /// The organization's e-mail domain (ION's `Organization.domain`).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub domain: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

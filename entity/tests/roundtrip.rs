@@ -23,6 +23,7 @@ async fn roundtrip(db: &DatabaseConnection) {
         id: NotSet,
         name: Set("Acme".into()),
         require_part_procedure_link: Set(true),
+        domain: Set(Some("acme.example".into())),
         created_at: Set(ts),
     }
     .insert(db)

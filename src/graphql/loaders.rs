@@ -386,6 +386,9 @@ keys! {
         |db, ids| shared(reads::runs_by_batch(&db.db, &db.caller, ids).await?);
     team_members: TeamMembersKey => Arc<Vec<i64>> =
         |db, ids| shared(reads::members_by_team(&db.db, &db.caller, ids).await?);
+    /// Organizations: only the caller's own is ever visible.
+    organizations: OrganizationKey => entity::organization::Model =
+        |db, ids| Ok(reads::organizations(&db.db, &db.caller, ids).await?);
     /// The recorded changes of a run step, oldest first.
     history: HistoryKey => Arc<Vec<run_step_event::Model>> =
         |db, ids| shared(crate::store::execution::history(&db.db, &db.caller, ids).await?);

@@ -357,6 +357,8 @@ pub struct OrganizationEdit {
     pub name: Option<String>,
     /// When true, a run's procedure must be linked to its part.
     pub require_part_procedure_link: Option<bool>,
+    /// The e-mail domain; empty clears it.
+    pub domain: Option<String>,
 }
 
 pub async fn update_organization(
@@ -367,6 +369,7 @@ pub async fn update_organization(
     let OrganizationEdit {
         name,
         require_part_procedure_link: require_link,
+        domain,
     } = edit;
     use entity::organization;
     let o = organization::Entity::find_by_id(caller.organization_id)
@@ -380,7 +383,29 @@ pub async fn update_organization(
     if let Some(r) = require_link {
         am.require_part_procedure_link = Set(r);
     }
+    if let Some(d) = domain {
+        am.domain = Set(email_domain(&d)?);
+    }
     Ok(am.update(db).await?)
+}
+
+/// An e-mail domain as people write it (`Example.COM` is `example.com`); empty is none.
+fn email_domain(d: &str) -> AppResult<Option<String>> {
+    let d = d.trim().to_ascii_lowercase();
+    if d.is_empty() {
+        return Ok(None);
+    }
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if d.len() > 253 || !d.contains('.') || !d.split('.').all(label_ok) {
+        let msg = format!("`domain` \"{d}\" is not a domain name such as example.com");
+        return Err(AppError::bad_input(msg).at(&["input", "domain"]));
+    }
+    Ok(Some(d))
 }
 
 /// A new organization with its first admin user and key (the token, shown once).

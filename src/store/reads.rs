@@ -203,3 +203,19 @@ pub async fn members_by_team(
     let cols = [C::OrganizationId, C::TeamId, C::UserId];
     linked::<team_member::Entity>(db, caller, cols, ids).await
 }
+
+/// The organizations of `ids` the caller belongs to (a caller sees its own organization
+/// only; the rows that name one are all in it).
+pub async fn organizations(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    ids: &[i64],
+) -> Result<HashMap<i64, entity::organization::Model>, DbErr> {
+    if !ids.contains(&caller.organization_id) {
+        return Ok(HashMap::new());
+    }
+    let org = entity::organization::Entity::find_by_id(caller.organization_id)
+        .one(db)
+        .await?;
+    Ok(org.into_iter().map(|o| (o.id, o)).collect())
+}

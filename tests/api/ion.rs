@@ -146,6 +146,27 @@ async fn current_user_is_the_caller() {
         .await;
     assert_eq!(current["currentUser"], me["me"]);
     assert!(current["currentUser"]["email"].is_string(), "{current}");
+
+    // docs.firstresonance.io's "current user" query selects the organization's domain.
+    let q = "query { currentUser { id name email organization { id domain } } }";
+    let d = app.ok(q, json!({})).await;
+    let org = &d["currentUser"]["organization"];
+    assert_eq!(org["id"], me["me"]["organizationId"]);
+    assert!(org["domain"].is_null());
+    let set = "mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { organization { domain } } }";
+    let d = app.ok(set, json!({"i": {"domain": " Example.COM "}})).await;
+    assert_eq!(
+        d["updateOrganization"]["organization"]["domain"],
+        "example.com"
+    );
+    let e = app.gql(set, json!({"i": {"domain": "not a domain"}})).await;
+    assert_eq!(codes(&e), ["BAD_USER_INPUT"]);
+    assert_eq!(
+        e["errors"][0]["extensions"]["field"],
+        json!(["input", "domain"])
+    );
+    let d = app.ok(q, json!({})).await;
+    assert_eq!(d["currentUser"]["organization"]["domain"], "example.com");
 }
 
 /// ION's documents declare ids as `Int!` as often as `ID!`: an `Int` variable in an id

@@ -122,6 +122,8 @@ pub struct CreateOrganizationInput {
 pub struct UpdateOrganizationInput {
     pub require_part_procedure_link: Option<bool>,
     pub name: Option<String>,
+    /// The organization's e-mail domain, e.g. `example.com`; an empty string clears it.
+    pub domain: Option<String>,
 }
 
 impl UpdateOrganizationInput {
@@ -129,6 +131,7 @@ impl UpdateOrganizationInput {
         Ok(OrganizationEdit {
             name: self.name,
             require_part_procedure_link: self.require_part_procedure_link,
+            domain: self.domain,
         })
     }
 }

@@ -1,12 +1,11 @@
 //! Users, teams, API keys, attribute definitions, organizations.
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::{mutate, payload};
 use crate::domain::permission::Permission::{ManageCatalog, ManageOrganizations, ManageUsers};
 use crate::graphql::input::admin::*;
-use crate::graphql::types::catalog::{ApiKey, AttributeDefinition, Team, User};
-use crate::graphql::types::id;
+use crate::graphql::types::catalog::{ApiKey, AttributeDefinition, Organization, Team, User};
 use crate::store::catalog;
 
 #[derive(Default)]
@@ -36,14 +35,6 @@ payload!(AttributeDefinitionPayload {
 });
 
 #[derive(SimpleObject)]
-pub struct Organization {
-    pub id: ID,
-    pub name: String,
-    /// When true, a run's procedure must be linked to its part.
-    pub require_part_procedure_link: bool,
-}
-
-#[derive(SimpleObject)]
 pub struct CreateOrganizationPayload {
     pub organization: Organization,
     /// The new organization's first admin key. Shown only this once.
@@ -56,11 +47,7 @@ pub struct OrganizationPayload {
 }
 
 fn org(m: entity::organization::Model) -> Organization {
-    Organization {
-        id: id(m.id),
-        name: m.name,
-        require_part_procedure_link: m.require_part_procedure_link,
-    }
+    Organization::from(m)
 }
 
 #[Object]

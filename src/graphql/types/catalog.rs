@@ -6,12 +6,14 @@ use entity::{api_key, attribute_definition, part, part_inventory, team, user};
 
 use super::id;
 use super::procedure::Procedure;
-use super::row_object;
+use super::{related, row_object};
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::{
     AttributeEntity, AttributeType, PartInventoryStatus, Role, TrackingType,
 };
-use crate::graphql::loaders::{PartKey, PartProceduresKey, TeamMembersKey, UserKey};
+use crate::graphql::loaders::{
+    OrganizationKey, PartKey, PartProceduresKey, TeamMembersKey, UserKey,
+};
 use crate::store::rows;
 
 /// A design: part number + revision.
@@ -76,6 +78,10 @@ row_object!(User {
     /// Cleared to see and work export-controlled procedures and runs.
     export_control_cleared: bool,
     organization_id: ID,
+    /// The user's organization (ION's `currentUser { organization { id domain } }`).
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        related(ctx, Some(OrganizationKey(self.0.organization_id)), Organization::from).await
+    }
     created_at: DateTime<Utc>,
     /// Runs assigned to this user or to a team the user is on (an operator's work view).
     #[cost(|child| super::page_cost(first, None, child))]
@@ -213,4 +219,26 @@ fn roles(stored: &str) -> Vec<Role> {
         .into_iter()
         .map(Into::into)
         .collect()
+}
+
+/// A tenant: everything a caller sees belongs to its organization.
+#[derive(SimpleObject)]
+pub struct Organization {
+    pub id: ID,
+    pub name: String,
+    /// When true, a run's procedure must be linked to its part.
+    pub require_part_procedure_link: bool,
+    /// The organization's e-mail domain (`example.com`), if set.
+    pub domain: Option<String>,
+}
+
+impl From<entity::organization::Model> for Organization {
+    fn from(m: entity::organization::Model) -> Self {
+        Organization {
+            id: id(m.id),
+            name: m.name,
+            require_part_procedure_link: m.require_part_procedure_link,
+            domain: m.domain,
+        }
+    }
 }
