@@ -131,7 +131,7 @@ impl Dialect {
             let set = &op.node.selection_set.node;
             self.usages(set, root, fragments, &mut seen, &mut uses);
             for v in &mut op.node.variable_definitions {
-                rename_type(&mut v.node.var_type.node);
+                self.rename_type(&mut v.node.var_type.node);
                 retired_input(
                     &mut v.node.var_type.node,
                     uses.get(v.node.name.node.as_str()),
@@ -333,14 +333,32 @@ fn rename_base(t: &mut Type, from: &str, to: &str) {
     }
 }
 
-fn rename_type(t: &mut Type) {
-    match &mut t.base {
-        BaseType::Named(n) => {
-            if let Some((_, ours)) = TYPE_ALIASES.iter().find(|(ion, _)| *ion == n.as_str()) {
-                *n = Name::new(ours);
+impl Dialect {
+    /// ION's type names: the alias table, then ION's docs-site order `NounVerbInput`
+    /// (`PartCreateInput`) for the SDL's `VerbNounInput` when only the latter exists.
+    fn rename_type(&self, t: &mut Type) {
+        match &mut t.base {
+            BaseType::Named(n) => {
+                if let Some((_, ours)) = TYPE_ALIASES.iter().find(|(ion, _)| *ion == n.as_str()) {
+                    *n = Name::new(ours);
+                } else if let Some(ours) = self.verb_first(n.as_str()) {
+                    *n = Name::new(ours);
+                }
             }
+            BaseType::List(inner) => self.rename_type(inner),
         }
-        BaseType::List(inner) => rename_type(inner),
+    }
+
+    fn verb_first(&self, name: &str) -> Option<String> {
+        if self.inputs.contains_key(name) {
+            return None;
+        }
+        let stem = name.strip_suffix("Input")?;
+        ["Create", "Update", "Delete"].iter().find_map(|verb| {
+            let noun = stem.strip_suffix(verb).filter(|n| !n.is_empty())?;
+            let ours = format!("{verb}{noun}Input");
+            self.inputs.contains_key(&ours).then_some(ours)
+        })
     }
 }
 
@@ -433,6 +451,26 @@ mod tests {
             serde_json::json!({"n": 3}),
         );
         assert_eq!(ty, "Int");
+    }
+
+    #[test]
+    fn noun_verb_input_names() {
+        let (ty, _) = run(
+            "mutation M($input: PartCreateInput!) { createPart(input: $input) { part { id } } }",
+            serde_json::json!({"input": {"partNumber": "P"}}),
+        );
+        assert_eq!(ty, "CreatePartInput!");
+        let (ty, _) = run(
+            "mutation M($input: PartInventoryUpdateInput!) { updatePartInventory(input: $input) { partInventory { id } } }",
+            serde_json::json!({"input": {}}),
+        );
+        assert_eq!(ty, "UpdatePartInventoryInput!");
+        // A name whose verb-first form does not exist either is left for validation.
+        let (ty, _) = run(
+            "mutation M($input: WidgetCreateInput!) { createPart(input: $input) { part { id } } }",
+            serde_json::json!({"input": {}}),
+        );
+        assert_eq!(ty, "WidgetCreateInput!");
     }
 
     #[test]
