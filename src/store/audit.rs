@@ -4,7 +4,7 @@
 
 use entity::{
     api_key, attribute_definition, event, organization, part, part_inventory, procedure, run,
-    run_batch, step, step_edge, step_field, team, user,
+    run_batch, run_step, run_step_field, step, step_edge, step_field, team, user,
 };
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
@@ -31,7 +31,7 @@ subject!(
     part => "Part", procedure => "Procedure", step => "Step", step_field => "StepField",
     step_edge => "StepEdge", part_inventory => "PartInventory", user => "User", team => "Team",
     api_key => "ApiKey", attribute_definition => "AttributeDefinition", organization => "Organization",
-    run => "Run", run_batch => "RunBatch",
+    run => "Run", run_batch => "RunBatch", run_step => "RunStep", run_step_field => "RunStepField",
 );
 
 impl<T: Subject> Subject for (T, String) {

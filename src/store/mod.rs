@@ -15,6 +15,7 @@ pub mod lists;
 pub mod page;
 pub mod procedures;
 pub mod reads;
+pub mod redlines;
 pub mod rows;
 pub mod run_status;
 pub mod runs;

@@ -166,12 +166,20 @@ const MUTATIONS: &[(&str, &str)] = &[
         "updateRunStepFieldValue(input: {id: \"0\", etag: \"x\", value: 1}) { runStepField { id } }",
         "steps:work",
     ),
+    (
+        "createRunStep(input: {runId: \"0\", title: \"x\"}) { step { id } }",
+        "steps:redline",
+    ),
+    (
+        "createRunStepField(input: {runStepId: \"0\", name: \"x\", type: STRING}) { runStepField { id } }",
+        "steps:redline",
+    ),
 ];
 
 fn grants(role: &str, permission: &str) -> bool {
     match role {
         "ADMIN" => permission != "organizations:write",
-        "ENGINEER" => matches!(permission, "catalog:write" | "steps:work"),
+        "ENGINEER" => matches!(permission, "catalog:write" | "steps:work" | "steps:redline"),
         "PLANNER" => permission == "runs:write",
         "OPERATOR" => permission == "steps:work",
         _ => false,

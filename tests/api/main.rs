@@ -11,6 +11,7 @@ mod harness;
 mod http;
 mod ion;
 mod lists;
+mod redlines;
 mod request_id;
 mod robustness;
 mod run_status;

@@ -6,8 +6,10 @@ use super::{id, ids, input_path, opt_id};
 use crate::error::AppResult;
 use crate::graphql::enums::{RunStatus, RunStepStatus};
 use crate::graphql::input::create_runs::AttributeInput;
+use crate::graphql::input::procedures::StepFieldInput;
 use crate::graphql::scalars::Date;
 use crate::store::execution::{FieldValueChange, StepChange};
+use crate::store::redlines::{NewRunStep, NewRunStepField};
 use crate::store::runs::{BatchAdd, RunEdit};
 
 #[derive(InputObject, Clone, Debug)]
@@ -104,5 +106,51 @@ impl RemoveRunFromBatchInput {
     /// The run to take out of its batch.
     pub fn cmd(self) -> AppResult<i64> {
         id(&self.run_id, &input_path("runId"))
+    }
+}
+
+/// A step added to a run while it runs (a redline): it starts in REDLINE.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateRunStepInput {
+    pub run_id: ID,
+    pub title: String,
+    pub content: Option<String>,
+    /// A step of the same run to nest under.
+    pub parent_id: Option<ID>,
+    /// Among its siblings; after the last when absent.
+    pub position: Option<i32>,
+    /// Steps of the same run that must be COMPLETE before this one starts.
+    pub upstream_step_ids: Option<Vec<ID>>,
+}
+
+impl CreateRunStepInput {
+    pub fn cmd(self) -> AppResult<NewRunStep> {
+        let upstream = self.upstream_step_ids.unwrap_or_default();
+        Ok(NewRunStep {
+            run_id: id(&self.run_id, &input_path("runId"))?,
+            title: self.title,
+            content: self.content,
+            parent_id: opt_id(&self.parent_id, &input_path("parentId"))?,
+            position: self.position,
+            upstream_step_ids: ids(&upstream, &input_path("upstreamStepIds"))?,
+        })
+    }
+}
+
+/// A field added to a run step in REDLINE.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateRunStepFieldInput {
+    pub run_step_id: ID,
+    /// The field's definition: the same fields as `StepFieldInput`.
+    #[graphql(flatten)]
+    pub field: StepFieldInput,
+}
+
+impl CreateRunStepFieldInput {
+    pub fn cmd(self) -> AppResult<NewRunStepField> {
+        Ok(NewRunStepField {
+            run_step_id: id(&self.run_step_id, &input_path("runStepId"))?,
+            field: self.field.into(),
+        })
     }
 }

@@ -3,13 +3,14 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::mutate;
-use crate::domain::permission::Permission::WorkRunSteps;
+use crate::domain::permission::Permission::{Redline, WorkRunSteps};
 use crate::graphql::ctx::loaders;
 use crate::graphql::input::floor::*;
 use crate::graphql::loaders::{RunKey, RunStepsKey};
 use crate::graphql::types::id;
 use crate::graphql::types::run_step::{RunStep, RunStepField};
 use crate::store::execution::{self, Skipped};
+use crate::store::redlines;
 
 #[derive(Default)]
 pub struct FloorMutation;
@@ -49,6 +50,25 @@ pub struct UpdateRunStepFieldValuePayload {
     pub skipped_siblings: Vec<SkippedSibling>,
 }
 
+#[derive(SimpleObject)]
+pub struct CreateRunStepPayload {
+    /// The step added to the run (its copies in the batch siblings share its origin).
+    pub step: RunStep,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateRunStepFieldPayload {
+    pub run_step_field: RunStepField,
+}
+
+/// A run step as a payload shows it: with its run's other steps and the run's state.
+async fn run_step_out(ctx: &Context<'_>, step: entity::run_step::Model) -> Result<RunStep> {
+    let all = crate::graphql::types::load_or_default(ctx, RunStepsKey(step.run_id)).await?;
+    let run = loaders(ctx).load(RunKey(step.run_id)).await?;
+    let failed = run.is_some_and(|r| r.status == crate::domain::status::RunStatus::Failed.as_str());
+    Ok(RunStep::new(step, all, failed))
+}
+
 #[Object]
 impl FloorMutation {
     /// Changes a step's status by the state machine (REDLINE needs the redline permission).
@@ -58,12 +78,8 @@ impl FloorMutation {
         input: UpdateRunStepInput,
     ) -> Result<UpdateRunStepPayload> {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_run_step);
-        let all = crate::graphql::types::load_or_default(ctx, RunStepsKey(out.step.run_id)).await?;
-        let run = loaders(ctx).load(RunKey(out.step.run_id)).await?;
-        let failed =
-            run.is_some_and(|r| r.status == crate::domain::status::RunStatus::Failed.as_str());
         Ok(UpdateRunStepPayload {
-            run_step: RunStep::new(out.step, all, failed),
+            run_step: run_step_out(ctx, out.step).await?,
             updated_sibling_ids: out.applied_sibling_ids.into_iter().map(id).collect(),
             skipped_siblings: skipped(out.skipped),
         })
@@ -81,6 +97,33 @@ impl FloorMutation {
             run_step_field: RunStepField(out.field),
             updated_sibling_step_ids: out.applied_sibling_ids.into_iter().map(id).collect(),
             skipped_siblings: skipped(out.skipped),
+        })
+    }
+
+    /// Adds a step to a run that is not finished (a redline; needs the redline permission):
+    /// it starts in REDLINE (set it to TODO to close the redline) and is added to the
+    /// unfinished runs of the batch too. INVALID_TRANSITION on a finished run.
+    async fn create_run_step(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateRunStepInput,
+    ) -> Result<CreateRunStepPayload> {
+        let step = mutate!(ctx, Redline, input => redlines::create_run_step);
+        Ok(CreateRunStepPayload {
+            step: run_step_out(ctx, step).await?,
+        })
+    }
+
+    /// Adds a field to a run step in REDLINE (and to the same step of the batch siblings
+    /// being redlined); INVALID_TRANSITION for a step in another state.
+    async fn create_run_step_field(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateRunStepFieldInput,
+    ) -> Result<CreateRunStepFieldPayload> {
+        let f = mutate!(ctx, Redline, input => redlines::create_run_step_field);
+        Ok(CreateRunStepFieldPayload {
+            run_step_field: RunStepField(f),
         })
     }
 }

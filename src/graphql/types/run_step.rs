@@ -68,8 +68,14 @@ row_object!(RunStep.row {
     async fn status(&self) -> Result<RunStepStatus> {
         rows::run_step_status(&self.row).map(Into::into).gql()
     }
-    /// The procedure step this one was copied from.
-    origin_step_id: Option<ID>,
+    /// The procedure step this one was copied from; null for a step added by redline.
+    async fn origin_step_id(&self) -> Option<ID> {
+        procedure_origin(self.row.origin_step_id)
+    }
+    /// ION's name for `originStepId`.
+    async fn entity_id(&self) -> Option<ID> {
+        procedure_origin(self.row.origin_step_id)
+    }
     parent_id: Option<ID>,
     /// Child steps in order.
     #[list_cost]
@@ -146,7 +152,10 @@ row_object!(RunStepField {
     id: ID,
     _etag,
     run_step_id: ID,
-    origin_field_id: Option<ID>,
+    /// The procedure step field this one was copied from; null for one added by redline.
+    async fn origin_field_id(&self) -> Option<ID> {
+        procedure_origin(self.0.origin_field_id)
+    }
     name: &str,
     #[graphql(name = "type")]
     async fn field_type(&self) -> Result<FieldType> {
@@ -177,3 +186,9 @@ row_object!(RunStepField {
         self.0.position
     }
 });
+
+/// An origin as the API shows it: steps and fields added by redline share a negative origin
+/// across a batch (see `store::redlines`), which names no procedure row.
+fn procedure_origin(origin: Option<i64>) -> Option<ID> {
+    origin.filter(|o| *o > 0).map(super::id)
+}
