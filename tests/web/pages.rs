@@ -1,0 +1,273 @@
+//! What a person does in the browser: GraphiQL offline, the New Run wizard, the traveler
+//! updating live.
+
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
+
+use crate::browser::{
+    REPLACE, Rig, TAB, button, by_label, click, error_at, only_own_origin, rig, screenshot,
+    type_into, wait_js, wait_text,
+};
+use crate::fixtures::{Proc, chain_procedure, part};
+use crate::harness::{ADMIN, id};
+
+const CREATE_RUN: &str = "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id partInventory { serialNumber } } } }";
+
+async fn run_count(rig: &Rig) -> i64 {
+    rig.app.ok("{ runs { totalCount } }", json!({})).await["runs"]["totalCount"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn catalog(rig: &Rig) -> (String, Proc) {
+    let p = part(&rig.app, "BRKT", "SERIAL").await;
+    let proc_ = chain_procedure(&rig.app, &p, 2, true).await;
+    (p, proc_)
+}
+
+/// Opens the wizard and fills Source (build) and Part & Procedure.
+async fn wizard_to_identify(rig: &Rig, c: &Client, part_id: &str, proc_id: &str) {
+    c.goto(&format!("{}/#/new", rig.base)).await.unwrap();
+    wait_text(c, "Build a new item").await;
+    button(c, "Next").await.click().await.unwrap();
+    by_label(c, "Part")
+        .await
+        .select_by_value(part_id)
+        .await
+        .unwrap();
+    by_label(c, "Procedure")
+        .await
+        .select_by_value(proc_id)
+        .await
+        .unwrap();
+    screenshot(c, "wizard-part").await;
+    button(c, "Next").await.click().await.unwrap();
+}
+
+#[tokio::test]
+async fn graphiql_runs_me_with_no_network() {
+    let rig = rig().await;
+    let name = rig.app.ok("{ me { name } }", json!({})).await["me"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = rig.browser().await;
+    c.goto(&format!("{}/", rig.base)).await.unwrap();
+    // A wrong key is told plainly, at the key.
+    by_label(&c, "API key")
+        .await
+        .send_keys("not-a-key")
+        .await
+        .unwrap();
+    button(&c, "Sign in").await.click().await.unwrap();
+    let e = error_at(&c, "API key").await;
+    assert!(e.contains("was not accepted"), "{e}");
+    let key = by_label(&c, "API key").await;
+    key.clear().await.unwrap();
+    key.send_keys(ADMIN).await.unwrap();
+    button(&c, "Sign in").await.click().await.unwrap();
+    wait_text(&c, &name).await;
+
+    // GraphiQL takes the signed-in key from the tab; `{ me { name } }` is its default query.
+    c.goto(&format!("{}/graphiql", rig.base)).await.unwrap();
+    let run = c
+        .wait()
+        .at_most(crate::browser::WAIT)
+        .for_element(Locator::Css(".graphiql-execute-button"))
+        .await
+        .expect("GraphiQL renders");
+    wait_js(
+        &c,
+        "return document.querySelector('.graphiql-query-editor').innerText.includes('me')",
+    )
+    .await;
+    run.click().await.unwrap();
+    let n = serde_json::to_string(&name).unwrap();
+    wait_js(
+        &c,
+        &format!("const r = document.querySelector('.result-window'); return r && r.innerText.includes({n})"),
+    )
+    .await;
+    only_own_origin(&c, &rig.base).await;
+
+    // A browser asking /graphql for HTML gets GraphiQL too.
+    c.goto(&format!("{}/graphql", rig.base)).await.unwrap();
+    c.wait()
+        .at_most(crate::browser::WAIT)
+        .for_element(Locator::Css(".graphiql-execute-button"))
+        .await
+        .expect("GraphiQL at /graphql");
+    only_own_origin(&c, &rig.base).await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn wizard_creates_a_serialized_run_then_a_batch_of_three() {
+    let rig = rig().await;
+    let (p, proc_) = catalog(&rig).await;
+    let c = rig.signed_in(ADMIN).await;
+    screenshot(&c, "runs").await;
+
+    wizard_to_identify(&rig, &c, &p, &proc_.id).await;
+    let auto = by_label(&c, "Auto-generate serial number").await;
+    assert_eq!(auto.prop("checked").await.unwrap().as_deref(), Some("true"));
+    button(&c, "Next").await.click().await.unwrap();
+    wait_text(&c, "Run name").await;
+    button(&c, "Review").await.click().await.unwrap();
+    screenshot(&c, "wizard-review").await;
+    button(&c, "Create run").await.click().await.unwrap();
+    // The new run's traveler: its generated serial from the part's scheme.
+    wait_text(&c, "SN BRKT-00001").await;
+    wait_text(&c, "Step 2").await;
+    assert_eq!(run_count(&rig).await, 1);
+
+    wizard_to_identify(&rig, &c, &p, &proc_.id).await;
+    button(&c, "Next").await.click().await.unwrap();
+    button(&c, "Review").await.click().await.unwrap();
+    let copies = button_or_input(&c, "Copies of run 1").await;
+    copies.clear().await.unwrap();
+    copies.send_keys("3").await.unwrap();
+    button(&c, "Create 3 runs").await;
+    by_label(&c, "Batch runs").await.click().await.unwrap();
+    by_label(&c, "Batch name")
+        .await
+        .send_keys("Lot A")
+        .await
+        .unwrap();
+    screenshot(&c, "wizard-batch").await;
+    button(&c, "Create batched run")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "Created 3 runs").await;
+    wait_text(&c, "In batch Lot A").await;
+
+    let b = rig
+        .app
+        .ok(
+            "{ runBatches { edges { node { title runs { partInventory { serialNumber } } } } } }",
+            json!({}),
+        )
+        .await;
+    let batches = b["runBatches"]["edges"].as_array().unwrap();
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0]["node"]["title"], "Lot A");
+    let serials: Vec<&Value> = batches[0]["node"]["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["partInventory"]["serialNumber"])
+        .collect();
+    assert_eq!(
+        serials,
+        [
+            &json!("BRKT-00002"),
+            &json!("BRKT-00003"),
+            &json!("BRKT-00004")
+        ]
+    );
+    assert_eq!(run_count(&rig).await, 4);
+    c.close().await.unwrap();
+}
+
+async fn button_or_input(c: &Client, name: &str) -> fantoccini::elements::Element {
+    c.find(Locator::XPath(&format!("//input[@aria-label='{name}']")))
+        .await
+        .unwrap_or_else(|e| panic!("no input named {name:?}: {e}"))
+}
+
+#[tokio::test]
+async fn a_duplicate_serial_is_shown_at_the_serial_field_and_creates_nothing() {
+    let rig = rig().await;
+    let (p, proc_) = catalog(&rig).await;
+    rig.app
+        .ok(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "serialNumber": "SN-7"}}),
+        )
+        .await;
+    let c = rig.signed_in(ADMIN).await;
+    wizard_to_identify(&rig, &c, &p, &proc_.id).await;
+    by_label(&c, "Auto-generate serial number")
+        .await
+        .click()
+        .await
+        .unwrap();
+    by_label(&c, "Serial number")
+        .await
+        .send_keys("SN-7")
+        .await
+        .unwrap();
+    let e = error_at(&c, "Serial number").await;
+    assert!(e.contains("SN-7"), "{e}");
+    screenshot(&c, "wizard-error").await;
+
+    button(&c, "Next").await.click().await.unwrap();
+    button(&c, "Review").await.click().await.unwrap();
+    // The row says which step to fix, and creating is refused.
+    wait_text(&c, "Identify: ").await;
+    button(&c, "Create run").await.click().await.unwrap();
+    wait_text(&c, "Nothing was created").await;
+    assert_eq!(run_count(&rig).await, 1);
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_step_worked_in_one_browser_updates_another_without_reload() {
+    let rig = rig().await;
+    let (p, proc_) = catalog(&rig).await;
+    let r = rig
+        .app
+        .ok(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "procedureId": proc_.id, "autogenerateSerialNumber": true}}),
+        )
+        .await;
+    let run = id(&r["createRun"]["run"]["id"]);
+    let (a, b) = (rig.signed_in(ADMIN).await, rig.signed_in(ADMIN).await);
+    for c in [&a, &b] {
+        c.goto(&format!("{}/#/runs/{run}", rig.base)).await.unwrap();
+        wait_js(
+            c,
+            "const l = document.querySelector('.live-state'); return l && l.textContent === 'Live'",
+        )
+        .await;
+    }
+    b.execute("window.sameDocument = true", vec![])
+        .await
+        .unwrap();
+    let badge = |n: usize, status: &str| {
+        format!(
+            "return document.querySelectorAll('.steps .step .badge')[{n}].textContent === '{status}'"
+        )
+    };
+
+    click(&a, "Start Step 1").await;
+    wait_js(&b, &badge(0, "IN PROGRESS")).await;
+
+    // A value out of range is refused at its field and stays there to be corrected.
+    type_into(&a, "torque (Nm) *", &format!("500{TAB}")).await;
+    let e = error_at(&a, "torque (Nm) *").await;
+    assert!(e.contains("100"), "{e}");
+    type_into(&a, "torque (Nm) *", &format!("{REPLACE}42{TAB}")).await;
+    wait_js(
+        &b,
+        "const f = [...document.querySelectorAll('input')].find(i => i.value === '42'); return !!f",
+    )
+    .await;
+    click(&a, "Complete Step 1").await;
+    wait_js(&b, &badge(0, "COMPLETE")).await;
+    assert_eq!(
+        b.execute("return window.sameDocument === true", vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "the second browser was not reloaded"
+    );
+    click(&a, "Start Step 2").await;
+    wait_js(&b, &badge(1, "IN PROGRESS")).await;
+    screenshot(&a, "traveler").await;
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+}
