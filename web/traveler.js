@@ -62,7 +62,7 @@ class Traveler {
     const r = this.run;
     const u = r.partInventory;
     this.main.replaceChildren(
-      h("div", { class: "title-row" },
+      ...[h("div", { class: "title-row" },
         h("h1", {}, r.title),
         statusBadge(r.status),
         h("span", { class: "live-state", "aria-label": "Live updates" }, this.live === "live" ? "Live" : "Connecting…")),
@@ -78,7 +78,7 @@ class Traveler {
       r.runBatch ? this.siblings() : null,
       h("h2", {}, "Steps"),
       r.steps.length ? h("ol", { class: "steps" }, r.steps.map((s, i) => this.step(s, `${i + 1}`))) : h("p", {}, "This run has no steps yet: it has no procedure.")
-    );
+    ].filter(Boolean));
     const again = focused && document.getElementById(focused);
     if (again) {
       if (typing !== null && again.tagName === "INPUT") again.value = typing;

@@ -148,11 +148,11 @@ class Wizard {
 
   done(runs, batch) {
     this.main.replaceChildren(
-      h("h1", {}, `Created ${runs.length} run${runs.length > 1 ? "s" : ""}`),
+      ...[h("h1", {}, `Created ${runs.length} run${runs.length > 1 ? "s" : ""}`),
       batch ? h("p", {}, "In batch ", h("strong", {}, batch.title)) : null,
       h("ul", { class: "created" }, runs.map((r) => h("li", {}, h("a", { href: `#/runs/${r.id}` }, r.title), " ", unit(r)))),
       h("p", {}, h("a", { href: "#/runs" }, "Back to runs"), " · ", h("a", { href: "#/new", onclick: () => setTimeout(() => location.reload()) }, "Create more runs"))
-    );
+    ].filter(Boolean));
     announce(`Created ${runs.length} runs.`);
     this.main.querySelector("h1").focus();
   }
@@ -194,8 +194,14 @@ class Wizard {
     }
     const stepper = this.main.querySelector(".stepper");
     if (stepper) stepper.replaceWith(this.stepper());
-    const review = this.main.querySelector(".review");
-    if (review && this.step === 4) review.replaceWith(this.review());
+    // Review rows are updated in place, so a copies box being typed in keeps its focus.
+    for (const slot of this.main.querySelectorAll(".row-errors-slot")) {
+      const r = Number(slot.dataset.row);
+      slot.replaceChildren(this.rowErrorList(r));
+      slot.closest("tr").classList.toggle("invalid", this.rowErrors(r).length > 0);
+    }
+    const be = this.main.querySelector(".batch-errors");
+    if (be) be.replaceWith(this.batchErrorList());
     const other = this.main.querySelector(".step-errors");
     if (other) other.replaceWith(this.otherErrors());
   }
@@ -247,8 +253,7 @@ class Wizard {
             h(
               "button",
               { type: "button", "aria-current": i === this.step ? "step" : null, onclick: () => this.go(i) },
-              h("span", { class: "n" }, i + 1),
-              " ",
+              h("span", { class: "n" }, `${i + 1}.`),
               name,
               counts[i] && (this.left.has(`${this.cur}:${i}`) || i === 4) ? h("span", { class: "err-count" }, ` (${counts[i]} error${counts[i] > 1 ? "s" : ""})`) : null
             )
@@ -475,12 +480,17 @@ class Wizard {
       h("td", {},
         h("div", {}, p ? `${p.partNumber} rev ${p.revision}` : "No part", " · ", proc ? `${proc.title} v${proc.version}` : "no procedure"),
         h("div", { class: "hint" }, ident, " · ", d.autoTitle ? "auto-generated name" : d.title),
-        errs.length ? h("ul", { class: "row-errors", role: "alert" }, errs.map((x) => h("li", {}, `${STEPS[STEP_OF[x.name] ?? 4]}: ${x.e.message}`))) : null),
+        h("div", { class: "row-errors-slot", "data-row": r }, this.rowErrorList(r))),
       h("td", {}, copies),
       h("td", { class: "actions" },
         h("button", { type: "button", "aria-label": `Edit run ${r + 1}`, onclick: () => { this.cur = r; this.go(0); } }, "Edit"),
         h("button", { type: "button", "aria-label": `Duplicate run ${r + 1}`, onclick: () => this.add(structuredClone(d)) }, "Duplicate"),
         h("button", { type: "button", "aria-label": `Remove run ${r + 1}`, onclick: () => this.remove(r) }, "Remove")));
+  }
+
+  rowErrorList(r) {
+    const errs = this.rowErrors(r);
+    return errs.length ? h("ul", { class: "row-errors", role: "alert" }, errs.map((x) => h("li", {}, `${STEPS[STEP_OF[x.name] ?? 4]}: ${x.e.message}`))) : "";
   }
 
   add(d) {

@@ -106,7 +106,6 @@ async fn wizard_creates_a_serialized_run_then_a_batch_of_three() {
     let rig = rig().await;
     let (p, proc_) = catalog(&rig).await;
     let c = rig.signed_in(ADMIN).await;
-    screenshot(&c, "runs").await;
 
     wizard_to_identify(&rig, &c, &p, &proc_.id).await;
     let auto = by_label(&c, "Auto-generate serial number").await;
@@ -168,6 +167,17 @@ async fn wizard_creates_a_serialized_run_then_a_batch_of_three() {
         ]
     );
     assert_eq!(run_count(&rig).await, 4);
+
+    // The runs list shows them all, and its batch filter the three.
+    c.goto(&format!("{}/#/runs", rig.base)).await.unwrap();
+    wait_text(&c, "4 runs").await;
+    screenshot(&c, "runs").await;
+    by_label(&c, "Batch")
+        .await
+        .select_by_label("Lot A")
+        .await
+        .unwrap();
+    wait_text(&c, "3 runs").await;
     c.close().await.unwrap();
 }
 
