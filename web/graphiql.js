@@ -5,11 +5,17 @@
   const key = sessionStorage.getItem("traveler.key") || "";
   const auth = key ? { Authorization: "Bearer " + key } : {};
   const ws = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/graphql";
-  const fetcher = GraphiQL.createFetcher({
-    url: "/graphql",
-    subscriptionUrl: ws,
-    wsConnectionParams: auth,
-  });
+  // The Headers tab's headers go with every request, and into connection_init for a
+  // subscription (the WebSocket carries no headers from a browser).
+  const fetcher = (params, opts) => {
+    const headers = (opts && opts.headers) || auth;
+    return GraphiQL.createFetcher({
+      url: "/graphql",
+      subscriptionUrl: ws,
+      headers,
+      wsConnectionParams: headers,
+    })(params, opts);
+  };
   const headers = key
     ? JSON.stringify(auth, null, 2)
     : '{\n  "Authorization": "Bearer <paste your API key>"\n}';
