@@ -26,6 +26,8 @@
       defaultHeaders: headers,
       headers,
       shouldPersistHeaders: false,
+      // A link can carry its document: /graphiql?query=...
+      query: new URLSearchParams(location.search).get("query") || undefined,
       defaultQuery: "{\n  me {\n    name\n  }\n}\n",
     })
   );

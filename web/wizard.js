@@ -346,7 +346,7 @@ class Wizard {
     return h(
       "div",
       {},
-      this.slot("partId", "Part", partSel),
+      this.slot("partId", "Part", partSel, this.parts.length ? null : "There are no parts yet: create one (createPart) and a released procedure for it, in GraphiQL."),
       this.slot("procedureId", "Procedure", procSel, p && !released.length ? "No procedures available for this part." : "Released versions only. Its steps become the run's steps.")
     );
   }

@@ -90,6 +90,75 @@ async fn graphiql_runs_me_with_no_network() {
     .await;
     only_own_origin(&c, &rig.base).await;
 
+    // A subscription from GraphiQL: the key goes in connection_init; a change shows up.
+    let (part_id, proc_) = catalog(&rig).await;
+    let r = rig
+        .app
+        .ok(
+            CREATE_RUN,
+            json!({"i": {"partId": part_id, "procedureId": proc_.id, "autogenerateSerialNumber": true}}),
+        )
+        .await;
+    let run = id(&r["createRun"]["run"]["id"]);
+    let sub = format!("subscription {{ runChanged(id: {run}) {{ action run {{ status }} }} }}");
+    let enc: String = serde_urlencoded::to_string([("query", sub)]).unwrap();
+    c.goto(&format!("{}/graphiql?{enc}", rig.base))
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(crate::browser::WAIT)
+        .for_element(Locator::Css(".graphiql-execute-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let step = rig
+        .app
+        .ok(
+            "query($id: ID!) { run(id: $id) { steps { id _etag } } }",
+            json!({"id": run}),
+        )
+        .await;
+    let s0 = &step["run"]["steps"][0];
+    // The subscription may still be starting: work the step until its event arrives.
+    let mut etag = s0["_etag"].as_str().unwrap().to_string();
+    let mut status = "IN_PROGRESS";
+    let start = std::time::Instant::now();
+    loop {
+        let d = rig
+            .app
+            .ok(
+                "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { _etag } } }",
+                json!({"i": {"id": s0["id"], "etag": etag, "status": status}}),
+            )
+            .await;
+        etag = d["updateRunStep"]["runStep"]["_etag"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        status = if status == "IN_PROGRESS" {
+            "HOLD"
+        } else {
+            "IN_PROGRESS"
+        };
+        let shown = c
+            .execute(
+                "const r = document.querySelector('.result-window'); return !!r && r.innerText.includes('updateRunStep')",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if shown == json!(true) {
+            break;
+        }
+        assert!(
+            start.elapsed() < crate::browser::WAIT,
+            "no event in GraphiQL"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+
     // A browser asking /graphql for HTML gets GraphiQL too.
     c.goto(&format!("{}/graphql", rig.base)).await.unwrap();
     c.wait()
@@ -280,4 +349,52 @@ async fn a_step_worked_in_one_browser_updates_another_without_reload() {
     screenshot(&a, "traveler").await;
     a.close().await.unwrap();
     b.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn wizard_attaches_a_run_to_an_item_in_inventory() {
+    let rig = rig().await;
+    let (p, proc_) = catalog(&rig).await;
+    let unit = rig
+        .app
+        .ok(
+            "mutation($i: CreatePartInventoryInput!) { createPartInventory(input: $i) { partInventory { id } } }",
+            json!({"i": {"partId": p, "serialNumber": "KIT-9"}}),
+        )
+        .await;
+    let unit = id(&unit["createPartInventory"]["partInventory"]["id"]);
+    let c = rig.signed_in(ADMIN).await;
+    c.goto(&format!("{}/#/new", rig.base)).await.unwrap();
+    c.wait()
+        .at_most(crate::browser::WAIT)
+        .for_element(Locator::Id("w-source-ATTACH"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "Next").await;
+    by_label(&c, "Part")
+        .await
+        .select_by_value(&p)
+        .await
+        .unwrap();
+    by_label(&c, "Procedure")
+        .await
+        .select_by_value(&proc_.id)
+        .await
+        .unwrap();
+    click(&c, "Next").await;
+    by_label(&c, "Inventory item")
+        .await
+        .select_by_value(&unit)
+        .await
+        .unwrap();
+    click(&c, "Next").await;
+    click(&c, "Review").await;
+    click(&c, "Create run").await;
+    wait_text(&c, "Existing item").await;
+    wait_text(&c, "SN KIT-9").await;
+    assert_eq!(run_count(&rig).await, 1);
+    c.close().await.unwrap();
 }
