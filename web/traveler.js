@@ -5,7 +5,7 @@ import { h, labelled, statusBadge, announce } from "./ui.js";
 
 const STEP = `id _etag title content position status availableToWork blockers
   history { kind fromValue toValue }
-  fields { id _etag name type required unit options validations value signedById signedAt }`;
+  fields { id _etag runStepId name type required unit options validations value signedById signedAt }`;
 const RUN = `id _etag number title status dueDate exportControlled source startedAt completedAt
   part { partNumber revision } procedure { title version }
   partInventory { serialNumber lotNumber quantity status }
@@ -112,7 +112,8 @@ class Traveler {
   }
 
   actions(s) {
-    const act = (text, to) => h("button", { type: "button", class: text === "Complete" ? "primary" : "", "aria-label": `${text} ${s.title}`, onclick: () => this.move(s, to) }, text);
+    // Stable ids keep keyboard focus on a button across live re-renders.
+    const act = (text, to) => h("button", { type: "button", id: `act-${s.id}-${text}`, class: text === "Complete" ? "primary" : "", "aria-label": `${text} ${s.title}`, onclick: () => this.move(s, to) }, text);
     const out = [];
     if (s.status === "TODO") out.push(act("Start", "IN_PROGRESS"), act("Hold", "HOLD"));
     if (s.status === "IN_PROGRESS") out.push(act("Complete", "COMPLETE"), act("Hold", "HOLD"), act("Fail", "FAILED"));
@@ -128,6 +129,16 @@ class Traveler {
     );
     this.errors[s.id] = errors.map((e) => e.message).join(" ") || null;
     await this.reload();
+    this.keepFocusIn(s);
+  }
+
+  /** When the control just used is gone (Start became Complete), focus the step's next one. */
+  keepFocusIn(s) {
+    const a = document.activeElement;
+    if (a && a !== document.body && this.main.contains(a)) return;
+    const head = document.getElementById(`step-${s.id}-h`);
+    const next = head && head.closest("section").querySelector("input:not([disabled]), select:not([disabled]), button:not([disabled])");
+    if (next) next.focus();
   }
 
   field(s, f) {
@@ -171,6 +182,17 @@ class Traveler {
     this.errors[f.id] = errors.length ? errors.map((e) => e.message).join(" ") : null;
     this.typed[f.id] = errors.length ? value : undefined;
     await this.reload();
+    const step = this.findStep(f.runStepId);
+    if (step) this.keepFocusIn(step);
+  }
+
+  findStep(id, steps = this.run.steps) {
+    for (const x of steps) {
+      if (x.id === id) return x;
+      const inner = this.findStep(id, x.steps || []);
+      if (inner) return inner;
+    }
+    return null;
   }
 
   async reload() {

@@ -398,3 +398,74 @@ async fn wizard_attaches_a_run_to_an_item_in_inventory() {
     assert_eq!(run_count(&rig).await, 1);
     c.close().await.unwrap();
 }
+
+/// Presses Tab until the focused control is named `name`, then Enter: keyboard only.
+async fn tab_and_press(c: &Client, name: &str) {
+    let n = serde_json::to_string(name).unwrap();
+    let is_it = format!(
+        "const a = document.activeElement;
+         return !!a && (a.getAttribute('aria-label') || a.textContent.trim()) === {n}"
+    );
+    for _ in 0..60 {
+        if c.execute(&is_it, vec![]).await.unwrap() == json!(true) {
+            if let Ok(el) = c.active_element().await
+                && el.send_keys("\u{E007}").await.is_ok()
+            {
+                return;
+            }
+            continue;
+        }
+        // A live re-render may replace the focused element between the two calls; the
+        // page keeps focus on the same control (by id), so Tab is simply sent again.
+        if let Ok(el) = c.active_element().await {
+            let _ = el.send_keys(TAB).await;
+        }
+    }
+    panic!("Tab never reached {name:?}");
+}
+
+#[tokio::test]
+async fn a_step_is_started_signed_off_and_completed_with_the_keyboard_alone() {
+    let rig = rig().await;
+    let p = part(&rig.app, "PCB", "SERIAL").await;
+    let pr = rig
+        .app
+        .ok(
+            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
+            json!({"i": {"title": "Inspect board", "partIds": [p]}}),
+        )
+        .await;
+    let pid = id(&pr["createProcedure"]["procedure"]["id"]);
+    rig.app
+        .ok(
+            "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
+            json!({"i": {"procedureId": pid, "title": "Inspect", "fields": [
+                {"name": "Inspector", "type": "SIGNOFF", "required": true}
+            ]}}),
+        )
+        .await;
+    crate::fixtures::release_procedure(&rig.app, &pid).await;
+    let r = rig
+        .app
+        .ok(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "procedureId": pid, "autogenerateSerialNumber": true}}),
+        )
+        .await;
+    let run = id(&r["createRun"]["run"]["id"]);
+    let c = rig.signed_in(ADMIN).await;
+    c.goto(&format!("{}/#/runs/{run}", rig.base)).await.unwrap();
+    wait_text(&c, "Inspect").await;
+    tab_and_press(&c, "Start Inspect").await;
+    wait_text(&c, "Sign off Inspector").await;
+    tab_and_press(&c, "Sign off Inspector").await;
+    wait_text(&c, "Signed").await;
+    tab_and_press(&c, "Complete Inspect").await;
+    wait_js(
+        &c,
+        "return document.querySelector('.steps .step .badge').textContent === 'COMPLETE'",
+    )
+    .await;
+    wait_text(&c, "COMPLETE").await;
+    c.close().await.unwrap();
+}
