@@ -170,7 +170,7 @@ class Traveler {
     }
     c.id = id;
     if (!editable) c.disabled = true;
-    return labelled(label, c, err, hintOf(f, editable));
+    return labelled(label, c, err, hintOf(f, s.status));
   }
 
   async save(f, value) {
@@ -213,13 +213,13 @@ function fieldValue(f, raw) {
   return raw;
 }
 
-function hintOf(f, editable) {
+function hintOf(f, status) {
   const v = f.validations || {};
   const parts = [];
   if (v.min !== undefined && v.min !== null) parts.push(`min ${v.min}`);
   if (v.max !== undefined && v.max !== null) parts.push(`max ${v.max}`);
   if (v.pattern) parts.push(`pattern ${v.pattern}`);
-  if (!editable) parts.push("start the step to enter a value");
+  if (status === "TODO") parts.push("start the step to enter a value");
   return parts.length ? parts.join(", ") : null;
 }
 
