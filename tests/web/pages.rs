@@ -90,8 +90,23 @@ async fn graphiql_runs_me_with_no_network() {
     .await;
     only_own_origin(&c, &rig.base).await;
 
-    // A subscription from GraphiQL: the key goes in connection_init; a change shows up.
-    let (part_id, proc_) = catalog(&rig).await;
+    graphiql_subscription_shows_a_change(&rig, &c).await;
+
+    // A browser asking /graphql for HTML gets GraphiQL too.
+    c.goto(&format!("{}/graphql", rig.base)).await.unwrap();
+    c.wait()
+        .at_most(crate::browser::WAIT)
+        .for_element(Locator::Css(".graphiql-execute-button"))
+        .await
+        .expect("GraphiQL at /graphql");
+    only_own_origin(&c, &rig.base).await;
+    c.close().await.unwrap();
+}
+
+/// A subscription run from GraphiQL (the key goes in connection_init) shows a change made
+/// meanwhile.
+async fn graphiql_subscription_shows_a_change(rig: &Rig, c: &Client) {
+    let (part_id, proc_) = catalog(rig).await;
     let r = rig
         .app
         .ok(
@@ -158,16 +173,6 @@ async fn graphiql_runs_me_with_no_network() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-
-    // A browser asking /graphql for HTML gets GraphiQL too.
-    c.goto(&format!("{}/graphql", rig.base)).await.unwrap();
-    c.wait()
-        .at_most(crate::browser::WAIT)
-        .for_element(Locator::Css(".graphiql-execute-button"))
-        .await
-        .expect("GraphiQL at /graphql");
-    only_own_origin(&c, &rig.base).await;
-    c.close().await.unwrap();
 }
 
 #[tokio::test]
