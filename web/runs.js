@@ -48,7 +48,7 @@ export async function runsPage(main, params) {
     const page = cursors.length;
     results.replaceChildren(
       h("p", { class: "count" }, `${c.totalCount} run${c.totalCount === 1 ? "" : "s"}`),
-      table(c.edges.map((e) => e.node)),
+      table(c.edges.map((e) => e.node), Object.keys(f).length > 0),
       h(
         "nav",
         { class: "pager", "aria-label": "Pages" },
@@ -79,8 +79,8 @@ function toFilters(f) {
   return out;
 }
 
-function table(runs) {
-  if (!runs.length) return h("p", {}, "No runs match these filters.");
+function table(runs, filtered) {
+  if (!runs.length) return h("p", {}, filtered ? "No runs match these filters." : "No runs yet: Create run starts one.");
   return h(
     "table",
     { class: "runs" },
