@@ -369,7 +369,10 @@ async fn wizard_attaches_a_run_to_an_item_in_inventory() {
         .await;
     let unit = id(&unit["createPartInventory"]["partInventory"]["id"]);
     let c = rig.signed_in(ADMIN).await;
-    c.goto(&format!("{}/#/new", rig.base)).await.unwrap();
+    // Opened from a procedure (`?procedure=`): its part and it are chosen already.
+    c.goto(&format!("{}/#/new?procedure={}", rig.base, proc_.id))
+        .await
+        .unwrap();
     c.wait()
         .at_most(crate::browser::WAIT)
         .for_element(Locator::Id("w-source-ATTACH"))
@@ -379,16 +382,10 @@ async fn wizard_attaches_a_run_to_an_item_in_inventory() {
         .await
         .unwrap();
     click(&c, "Next").await;
-    by_label(&c, "Part")
-        .await
-        .select_by_value(&p)
-        .await
-        .unwrap();
-    by_label(&c, "Procedure")
-        .await
-        .select_by_value(&proc_.id)
-        .await
-        .unwrap();
+    for (label, want) in [("Part", &p), ("Procedure", &proc_.id)] {
+        let value = by_label(&c, label).await.prop("value").await.unwrap();
+        assert_eq!(value.as_deref(), Some(want.as_str()), "{label}");
+    }
     click(&c, "Next").await;
     by_label(&c, "Inventory item")
         .await
