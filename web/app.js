@@ -22,16 +22,22 @@ async function route() {
   const [path, query] = location.hash.replace(/^#/, "").split("?");
   const params = new URLSearchParams(query || "");
   const parts = path.split("/").filter(Boolean);
-  main.replaceChildren(h("p", {}, "Loading…"));
+  // Each visit renders into its own element: a page still loading when the person has
+  // moved on (or a late live update) writes into a detached element, not over the next page.
+  const page = h("div", { class: "page" }, h("p", {}, "Loading…"));
+  main.replaceChildren(page);
   try {
-    if (parts[0] === "new") await wizardPage(main, params);
-    else if (parts[0] === "runs" && parts[1]) leave = await travelerPage(main, parts[1]);
-    else await runsPage(main, params);
+    if (parts[0] === "new") await wizardPage(page, params);
+    else if (parts[0] === "runs" && parts[1]) {
+      const stop = await travelerPage(page, parts[1]);
+      if (page.isConnected) leave = stop;
+      else if (stop) stop();
+    } else await runsPage(page, params);
   } catch (e) {
     if (e instanceof AuthError) return signOut("Your API key is no longer accepted. Sign in again.");
-    main.replaceChildren(h("h1", {}, "Something went wrong"), h("p", { role: "alert" }, e.message));
+    page.replaceChildren(h("h1", {}, "Something went wrong"), h("p", { role: "alert" }, e.message));
   }
-  focusMain();
+  if (page.isConnected) focusMain();
 }
 
 async function loadMe(key = getKey()) {

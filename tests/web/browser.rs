@@ -210,6 +210,22 @@ pub async fn type_into(c: &Client, label: &str, keys: &str) {
     }
 }
 
+/// Chooses `value` in the select labelled `label`, finding it again if it was re-rendered.
+pub async fn choose(c: &Client, label: &str, value: &str) {
+    let start = Instant::now();
+    while by_label(c, label)
+        .await
+        .select_by_value(value)
+        .await
+        .is_err()
+    {
+        assert!(
+            start.elapsed() < WAIT,
+            "could not choose {value:?} in {label:?}"
+        );
+    }
+}
+
 /// Clicks the button named `name`, finding it again if the page re-rendered it.
 pub async fn click(c: &Client, name: &str) {
     let start = Instant::now();

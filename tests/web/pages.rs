@@ -5,7 +5,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 use crate::browser::{
-    REPLACE, Rig, TAB, button, by_label, click, error_at, only_own_origin, rig, screenshot,
+    REPLACE, Rig, TAB, button, by_label, choose, click, error_at, only_own_origin, rig, screenshot,
     type_into, wait_js, wait_text,
 };
 use crate::fixtures::{Proc, chain_procedure, part};
@@ -29,19 +29,11 @@ async fn catalog(rig: &Rig) -> (String, Proc) {
 async fn wizard_to_identify(rig: &Rig, c: &Client, part_id: &str, proc_id: &str) {
     c.goto(&format!("{}/#/new", rig.base)).await.unwrap();
     wait_text(c, "Build a new item").await;
-    button(c, "Next").await.click().await.unwrap();
-    by_label(c, "Part")
-        .await
-        .select_by_value(part_id)
-        .await
-        .unwrap();
-    by_label(c, "Procedure")
-        .await
-        .select_by_value(proc_id)
-        .await
-        .unwrap();
+    click(c, "Next").await;
+    choose(c, "Part", part_id).await;
+    choose(c, "Procedure", proc_id).await;
     screenshot(c, "wizard-part").await;
-    button(c, "Next").await.click().await.unwrap();
+    click(c, "Next").await;
 }
 
 #[tokio::test]
@@ -59,13 +51,13 @@ async fn graphiql_runs_me_with_no_network() {
         .send_keys("not-a-key")
         .await
         .unwrap();
-    button(&c, "Sign in").await.click().await.unwrap();
+    click(&c, "Sign in").await;
     let e = error_at(&c, "API key").await;
     assert!(e.contains("was not accepted"), "{e}");
     let key = by_label(&c, "API key").await;
     key.clear().await.unwrap();
     key.send_keys(ADMIN).await.unwrap();
-    button(&c, "Sign in").await.click().await.unwrap();
+    click(&c, "Sign in").await;
     wait_text(&c, &name).await;
 
     // GraphiQL takes the signed-in key from the tab; `{ me { name } }` is its default query.
@@ -184,19 +176,19 @@ async fn wizard_creates_a_serialized_run_then_a_batch_of_three() {
     wizard_to_identify(&rig, &c, &p, &proc_.id).await;
     let auto = by_label(&c, "Auto-generate serial number").await;
     assert_eq!(auto.prop("checked").await.unwrap().as_deref(), Some("true"));
-    button(&c, "Next").await.click().await.unwrap();
+    click(&c, "Next").await;
     wait_text(&c, "Run name").await;
-    button(&c, "Review").await.click().await.unwrap();
+    click(&c, "Review").await;
     screenshot(&c, "wizard-review").await;
-    button(&c, "Create run").await.click().await.unwrap();
+    click(&c, "Create run").await;
     // The new run's traveler: its generated serial from the part's scheme.
     wait_text(&c, "SN BRKT-00001").await;
     wait_text(&c, "Step 2").await;
     assert_eq!(run_count(&rig).await, 1);
 
     wizard_to_identify(&rig, &c, &p, &proc_.id).await;
-    button(&c, "Next").await.click().await.unwrap();
-    button(&c, "Review").await.click().await.unwrap();
+    click(&c, "Next").await;
+    click(&c, "Review").await;
     let copies = button_or_input(&c, "Copies of run 1").await;
     copies.clear().await.unwrap();
     copies.send_keys("3").await.unwrap();
@@ -287,11 +279,11 @@ async fn a_duplicate_serial_is_shown_at_the_serial_field_and_creates_nothing() {
     assert!(e.contains("SN-7"), "{e}");
     screenshot(&c, "wizard-error").await;
 
-    button(&c, "Next").await.click().await.unwrap();
-    button(&c, "Review").await.click().await.unwrap();
+    click(&c, "Next").await;
+    click(&c, "Review").await;
     // The row says which step to fix, and creating is refused.
     wait_text(&c, "Identify: ").await;
-    button(&c, "Create run").await.click().await.unwrap();
+    click(&c, "Create run").await;
     wait_text(&c, "Nothing was created").await;
     assert_eq!(run_count(&rig).await, 1);
     c.close().await.unwrap();
