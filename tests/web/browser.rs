@@ -23,6 +23,9 @@ pub struct Rig {
     pub base: String,
     driver: Child,
     driver_url: String,
+    /// Names this rig's browser profiles (`--user-data-dir`), to find its browsers.
+    tag: String,
+    browsers: std::sync::atomic::AtomicUsize,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -30,6 +33,29 @@ impl Drop for Rig {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // A test that failed before closing its sessions leaves browsers that outlive
+        // chromedriver: end those started with this rig's profiles, and the profiles.
+        kill_processes_naming(&self.tag);
+        let n = self.browsers.load(std::sync::atomic::Ordering::SeqCst);
+        for i in 0..n {
+            let _ = std::fs::remove_dir_all(self.profile(i));
+        }
+    }
+}
+
+fn kill_processes_naming(tag: &str) {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for p in procs.flatten() {
+        let pid = p.file_name().to_string_lossy().to_string();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let cmdline = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(tag) {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
     }
 }
 
@@ -81,6 +107,8 @@ pub async fn rig() -> Rig {
         base,
         driver: child,
         driver_url,
+        tag: format!("traveler-web-{}", uuid::Uuid::new_v4().simple()),
+        browsers: std::sync::atomic::AtomicUsize::new(0),
         _turn: turn,
     }
 }
@@ -98,14 +126,22 @@ async fn wait_for_port(port: u16) {
 
 impl Rig {
     /// A new headless Chromium at tablet width (768 px). It can reach 127.0.0.1 only.
+    fn profile(&self, i: usize) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("{}-{i}", self.tag))
+    }
+
     pub async fn browser(&self) -> Client {
+        let i = self
+            .browsers
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let profile = format!("--user-data-dir={}", self.profile(i).display());
         let caps = json!({
             "goog:chromeOptions": {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--window-size=768,1024", "--no-first-run", "--disable-extensions",
                     "--disable-background-networking", "--disable-component-update",
-                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", profile
                 ]
             }
         });
