@@ -150,7 +150,7 @@ pub async fn get(
     RawQuery(raw): RawQuery,
 ) -> Response {
     if wants_html(&headers) && raw.is_none() {
-        return super::graphiql().await.into_response();
+        return super::web::graphiql().await;
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

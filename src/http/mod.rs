@@ -4,6 +4,7 @@ pub mod auth;
 pub mod graphql;
 pub mod limits;
 pub mod request_id;
+pub mod web;
 pub mod ws;
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -33,7 +34,9 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
     let mut app = Router::new()
-        .route("/", get(graphiql))
+        .route("/", get(web::index))
+        .route("/graphiql", get(web::graphiql))
+        .route("/assets/{*path}", get(web::asset))
         .route("/graphql", get(ws::get).post(graphql::post))
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
@@ -66,16 +69,6 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
             ])
             .expose_headers([request_id::HEADER])
             .max_age(std::time::Duration::from_secs(600)),
-    )
-}
-
-pub async fn graphiql() -> Html<String> {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .title("Traveler")
-            .finish(),
     )
 }
 

@@ -71,7 +71,7 @@ pub async fn get(
 }
 
 /// Without an `Origin` (not a browser) anything goes; with one, it must be listed in
-/// `TRAVELER_CORS_ORIGINS` or be this server's own (GraphiQL at `/`).
+/// `TRAVELER_CORS_ORIGINS` or be this server's own (the web app and GraphiQL).
 fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return true;

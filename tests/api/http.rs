@@ -40,12 +40,60 @@ async fn authentication_forms_and_refusals() {
         let v: Value = serde_json::from_slice(&b).unwrap();
         assert_eq!(codes(&v), ["UNAUTHENTICATED"]);
     }
-    // GraphiQL needs no key.
+    // The pages need no key.
     let (s, _, b) = app
         .send(Request::get("/").body(Body::empty()).unwrap())
         .await;
     assert_eq!(s, 200);
-    assert!(String::from_utf8_lossy(&b).contains("graphiql"));
+    assert!(String::from_utf8_lossy(&b).contains("/assets/app.js"));
+}
+
+/// Every page and every file it names is served by the binary itself, under a policy
+/// that forbids any other host; nothing refers to a third-party host.
+#[tokio::test]
+async fn pages_are_served_offline() {
+    let app = app().await;
+    let page = |path: &str, accept: Option<&str>| {
+        let mut r = Request::get(path);
+        if let Some(a) = accept {
+            r = r.header("accept", a);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    let html = "text/html,application/xhtml+xml,*/*;q=0.8";
+    for (path, accept, marker) in [
+        ("/", None, "/assets/app.js"),
+        ("/graphiql", None, "graphiql.min.js"),
+        ("/graphql", Some(html), "graphiql.min.js"),
+    ] {
+        let (s, h, b) = app.send(page(path, accept)).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.starts_with("default-src 'self'"), "{csp}");
+        let body = String::from_utf8(b).unwrap();
+        assert!(body.contains(marker), "{path}");
+        for asset in body.split('"').filter(|p| p.starts_with("/assets/")) {
+            let (s, h, b) = app.send(page(asset, None)).await;
+            assert_eq!(s, 200, "{asset}");
+            assert!(!b.is_empty());
+            let t = h["content-type"].to_str().unwrap();
+            assert!(
+                t.starts_with("text/css") || t.starts_with("text/javascript"),
+                "{asset}: {t}"
+            );
+        }
+    }
+    for name in ["app", "api", "ui", "runs", "wizard", "traveler", "graphiql"] {
+        let (s, _, b) = app.send(page(&format!("/assets/{name}.js"), None)).await;
+        assert_eq!(s, 200);
+        let text = String::from_utf8(b).unwrap();
+        assert!(!text.contains("https://"), "{name}.js names another host");
+    }
+    let (s, _, _) = app.send(page("/assets/../Cargo.toml", None)).await;
+    assert_eq!(s, 404);
+    let (s, _, _) = app.send(page("/assets/nothing.js", None)).await;
+    assert_eq!(s, 404);
 }
 
 #[tokio::test]
