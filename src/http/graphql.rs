@@ -373,6 +373,7 @@ async fn run(
     let op_name = req.operation_name.clone().unwrap_or_default();
     let fail = |(outcome, code, message): Refusal| {
         tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = code, "graphql");
+        crate::ops::metrics::request(&op_name, code, started.elapsed(), 0);
         (
             outcome,
             json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string(),
@@ -383,12 +384,14 @@ async fn run(
     }
     crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
-    let resp = match execute(state, caller, req).await {
+    let (resp, statements) = crate::ops::metrics::counting(execute(state, caller, req)).await;
+    let resp = match resp {
         Ok(r) => finish_errors(r, &rid),
         Err(r) => return fail(r),
     };
     let label = outcome_label(&resp);
     tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %label, "graphql");
+    crate::ops::metrics::request(&op_name, &label, started.elapsed(), statements);
     render(&resp, &rid)
 }
 
