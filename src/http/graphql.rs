@@ -370,7 +370,7 @@ async fn run(
     via_get: bool,
 ) -> (Outcome, String) {
     let started = Instant::now();
-    let op_name = req.operation_name.clone().unwrap_or_default();
+    let op_name = operation_name(&mut req);
     let fail = |(outcome, code, message): Refusal| {
         tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = code, "graphql");
         crate::ops::metrics::request(&op_name, code, started.elapsed(), 0);
@@ -393,6 +393,22 @@ async fn run(
     tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %label, "graphql");
     crate::ops::metrics::request(&op_name, &label, started.elapsed(), statements);
     render(&resp, &rid)
+}
+
+/// The operation's name for logs and metrics: `operationName`, or the name of the
+/// document's only operation; empty when anonymous.
+fn operation_name(req: &mut Request) -> String {
+    if let Some(n) = &req.operation_name {
+        return n.clone();
+    }
+    let Ok(doc) = req.parsed_query() else {
+        return String::new();
+    };
+    let mut ops = doc.operations.iter();
+    match (ops.next(), ops.next()) {
+        (Some((Some(name), _)), None) => name.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// Parse failures, mutations sent with GET and too many aliases, found before execution.

@@ -121,9 +121,6 @@ struct Catalog {
     kit: String,
 }
 
-const RUN_STEPS: &str = "query($id: ID!) { run(id: $id) { steps { ...S steps { ...S } } } }
-fragment S on RunStep { id _etag title status fields { id _etag name } }";
-
 impl Floor {
     /// Runs one operation as the demo's admin; any error stops the demo.
     async fn gql(&self, query: &str, variables: Value) -> Result<Value, BoxError> {
@@ -142,9 +139,13 @@ impl Floor {
     }
 
     async fn build(&self) -> Result<String, BoxError> {
+        let t = std::time::Instant::now();
         let c = self.catalog().await?;
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, "demo: catalog");
         let runs = self.runs(&c).await?;
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, "demo: runs");
         let batch = self.batch(&c).await?;
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, "demo: batch");
         Ok(format!(
             "3 parts, 3 released procedures, {} runs ({} in a batch)",
             runs + batch,
@@ -302,140 +303,181 @@ impl Floor {
         Ok(())
     }
 
-    /// One run per run status; returns how many.
+    /// One run per run status, made in one call, then worked at once; returns how many.
     async fn runs(&self, c: &Catalog) -> Result<usize, BoxError> {
         let frame = |title: &str| json!({"partId": c.frame, "procedureId": c.assemble, "title": title, "autogenerateSerialNumber": true});
-        self.run(frame("Frame: not started")).await?;
-        let r = self.run(frame("Frame: being prepared")).await?;
-        self.set(&r, "Prepare", "IN_PROGRESS").await?;
-        self.fill(&r, "Prepare", "Torque", json!(6.5)).await?;
-        self.fill(&r, "Prepare", "Operator note", json!("Second shift"))
-            .await?;
-        self.set(&r, "Clean surface", "IN_PROGRESS").await?;
-        self.fill(&r, "Clean surface", "Cleaner", json!("IPA"))
-            .await?;
-        let r = self.run(frame("Frame: on hold")).await?;
-        self.set(&r, "Prepare", "HOLD").await?;
-        let r = self.run(frame("Frame: redline")).await?;
-        self.set(&r, "Prepare", "REDLINE").await?;
-        let r = self.run(frame("Frame: failed")).await?;
-        self.set(&r, "Prepare", "IN_PROGRESS").await?;
-        self.set(&r, "Prepare", "FAILED").await?;
-        let r = self.run(frame("Frame: done")).await?;
-        self.complete_frame(&r).await?;
-        let lot = json!({"partId": c.resin, "procedureId": c.mix, "title": "Resin: mixed, test skipped", "autogenerateLotNumber": true, "quantity": 20});
-        let r = self.run(lot).await?;
-        self.work(&r, "Weigh", Some(("Mass", json!(19.8)))).await?;
-        self.set(&r, "Mix", "CANCELED").await?;
-        let kit = json!({"partId": c.fastener, "procedureId": c.kit, "title": "Fasteners: kit canceled", "quantity": 500});
-        let r = self.run(kit).await?;
-        self.set(&r, "Count", "CANCELED").await?;
-        Ok(8)
-    }
-
-    async fn complete_frame(&self, r: &str) -> Result<(), BoxError> {
-        self.set(r, "Prepare", "IN_PROGRESS").await?;
-        self.fill(r, "Prepare", "Torque", json!(7)).await?;
-        self.fill(r, "Prepare", "Visual OK", json!(true)).await?;
-        self.work(r, "Clean surface", Some(("Cleaner", json!("Acetone"))))
-            .await?;
-        self.work(
-            r,
-            "Inspect parts",
-            Some(("Defects", json!(["Scratch", "Burr"]))),
-        )
-        .await?;
-        self.set(r, "Prepare", "COMPLETE").await?;
-        self.set(r, "Assemble", "IN_PROGRESS").await?;
-        self.fill(r, "Assemble", "Cure start", json!("2026-12-01T08:30:00Z"))
-            .await?;
-        self.fill(r, "Assemble", "Photo", json!("photos/frame-assembly.jpg"))
-            .await?;
-        self.set(r, "Assemble", "COMPLETE").await?;
-        self.work(r, "Final inspection", Some(("Inspector", json!(true))))
-            .await
-    }
-
-    /// Starts a step, fills one field, completes it.
-    async fn work(
-        &self,
-        run: &str,
-        step: &str,
-        field: Option<(&str, Value)>,
-    ) -> Result<(), BoxError> {
-        self.set(run, step, "IN_PROGRESS").await?;
-        if let Some((name, value)) = field {
-            self.fill(run, step, name, value).await?;
-        }
-        self.set(run, step, "COMPLETE").await
+        let mut inputs: Vec<Value> = [
+            "Frame: not started",
+            "Frame: being prepared",
+            "Frame: on hold",
+            "Frame: redline",
+            "Frame: failed",
+            "Frame: done",
+        ]
+        .map(frame)
+        .into();
+        inputs.push(json!({"partId": c.resin, "procedureId": c.mix, "title": "Resin: mixed, test skipped", "autogenerateLotNumber": true, "quantity": 20}));
+        inputs.push(json!({"partId": c.fastener, "procedureId": c.kit, "title": "Fasteners: kit canceled", "quantity": 500}));
+        let q = format!(
+            "mutation($i: CreateRunsInput!) {{ createRuns(input: $i) {{ runs {{ {STEPS} }} }} }} {FRAGMENT}"
+        );
+        let d = self.gql(&q, json!({"i": {"runs": inputs}})).await?;
+        let runs: Vec<Work> = d["createRuns"]["runs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| Work::new(self, r))
+            .collect();
+        let n = runs.len();
+        let [
+            _todo,
+            mut prep,
+            mut hold,
+            mut red,
+            mut fail,
+            mut done,
+            mut lot,
+            mut kit,
+        ] = <[Work; 8]>::try_from(runs)
+            .map_err(|_| format!("demo: createRuns made {n} runs, not 8"))?;
+        tokio::try_join!(
+            prep.prepare_frame(),
+            hold.set("Prepare", "HOLD"),
+            red.set("Prepare", "REDLINE"),
+            async {
+                fail.set("Prepare", "IN_PROGRESS").await?;
+                fail.set("Prepare", "FAILED").await
+            },
+            done.complete_frame(),
+            async {
+                lot.work("Weigh", Some(("Mass", json!(19.8)))).await?;
+                lot.set("Mix", "CANCELED").await
+            },
+            kit.set("Count", "CANCELED"),
+        )?;
+        Ok(n)
     }
 
     /// Three frames in a batch; starting the first one's step starts its siblings'.
     async fn batch(&self, c: &Catalog) -> Result<usize, BoxError> {
+        let q = format!(
+            "mutation($i: CreateBatchedRunInput!) {{ createBatchedRun(input: $i) {{ runs {{ {STEPS} }} }} }} {FRAGMENT}"
+        );
         let d = self
-            .gql(
-                "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
-                json!({"i": {"title": "Frames, week 49", "runs": [{"partId": c.frame, "procedureId": c.assemble, "autogenerateSerialNumber": true, "copies": 3}]}}),
-            )
+            .gql(&q, json!({"i": {"title": "Frames, week 49", "runs": [{"partId": c.frame, "procedureId": c.assemble, "autogenerateSerialNumber": true, "copies": 3}]}}))
             .await?;
         let runs = d["createBatchedRun"]["runs"]
             .as_array()
             .cloned()
             .unwrap_or_default();
-        let first = runs
-            .first()
-            .map(|r| id(&r["id"]))
-            .ok_or("the batch has no runs")?;
-        self.set(&first, "Prepare", "IN_PROGRESS").await?;
+        let first = runs.first().ok_or("the batch has no runs")?;
+        Work::new(self, first).set("Prepare", "IN_PROGRESS").await?;
         Ok(runs.len())
     }
+}
 
-    async fn run(&self, input: Value) -> Result<String, BoxError> {
-        let d = self
-            .gql(
-                "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
-                json!({"i": input}),
-            )
-            .await?;
-        Ok(id(&d["createRun"]["run"]["id"]))
+/// What a run's steps are read with, nested ones included.
+const STEPS: &str = "steps { ...S steps { ...S } }";
+const FRAGMENT: &str = "fragment S on RunStep { id _etag title status fields { id _etag name } }";
+
+/// A run being worked, with its steps as last seen: each change returns the new etags.
+struct Work<'a> {
+    floor: &'a Floor,
+    steps: Vec<Value>,
+}
+
+impl<'a> Work<'a> {
+    fn new(floor: &'a Floor, run: &Value) -> Work<'a> {
+        let mut w = Work {
+            floor,
+            steps: Vec::new(),
+        };
+        w.read(run);
+        w
     }
 
-    /// The run's step titled `title` (nested ones included), as it is now.
-    async fn find(&self, run: &str, title: &str) -> Result<Value, BoxError> {
-        let d = self.gql(RUN_STEPS, json!({"id": run})).await?;
-        let steps = d["run"]["steps"].as_array().cloned().unwrap_or_default();
-        steps
+    fn read(&mut self, run: &Value) {
+        let top = run["steps"].as_array().cloned().unwrap_or_default();
+        self.steps = top
             .iter()
             .flat_map(|s| std::iter::once(s).chain(s["steps"].as_array().into_iter().flatten()))
-            .find(|s| s["title"] == title)
             .cloned()
-            .ok_or_else(|| format!("demo: run {run} has no step {title}").into())
+            .collect();
     }
 
-    async fn set(&self, run: &str, step: &str, status: &str) -> Result<(), BoxError> {
-        let s = self.find(run, step).await?;
-        self.gql(
-            "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { id } } }",
-            json!({"i": {"id": s["id"], "etag": s["_etag"], "status": status}}),
-        )
-        .await?;
+    fn step(&mut self, title: &str) -> Result<&mut Value, BoxError> {
+        self.steps
+            .iter_mut()
+            .find(|s| s["title"] == title)
+            .ok_or_else(|| format!("demo: no step {title}").into())
+    }
+
+    async fn set(&mut self, step: &str, status: &str) -> Result<(), BoxError> {
+        let s = self.step(step)?;
+        let input = json!({"id": s["id"], "etag": s["_etag"], "status": status});
+        let q = format!(
+            "mutation($i: UpdateRunStepInput!) {{ updateRunStep(input: $i) {{ runStep {{ run {{ {STEPS} }} }} }} }} {FRAGMENT}"
+        );
+        let d = self.floor.gql(&q, json!({"i": input})).await?;
+        self.read(&d["updateRunStep"]["runStep"]["run"]);
         Ok(())
     }
 
-    async fn fill(&self, run: &str, step: &str, field: &str, value: Value) -> Result<(), BoxError> {
-        let s = self.find(run, step).await?;
+    async fn fill(&mut self, step: &str, field: &str, value: Value) -> Result<(), BoxError> {
+        let floor = self.floor;
+        let s = self.step(step)?;
         let f = s["fields"]
-            .as_array()
+            .as_array_mut()
             .into_iter()
             .flatten()
             .find(|f| f["name"] == field)
             .ok_or_else(|| format!("demo: step {step} has no field {field}"))?;
-        self.gql(
-            "mutation($i: UpdateRunStepFieldValueInput!) { updateRunStepFieldValue(input: $i) { runStepField { id } } }",
-            json!({"i": {"id": f["id"], "etag": f["_etag"], "value": value}}),
-        )
-        .await?;
+        let d = floor
+            .gql(
+                "mutation($i: UpdateRunStepFieldValueInput!) { updateRunStepFieldValue(input: $i) { runStepField { _etag } } }",
+                json!({"i": {"id": f["id"], "etag": f["_etag"], "value": value}}),
+            )
+            .await?;
+        f["_etag"] = d["updateRunStepFieldValue"]["runStepField"]["_etag"].clone();
         Ok(())
+    }
+
+    /// Starts a step, fills one field, completes it.
+    async fn work(&mut self, step: &str, field: Option<(&str, Value)>) -> Result<(), BoxError> {
+        self.set(step, "IN_PROGRESS").await?;
+        if let Some((name, value)) = field {
+            self.fill(step, name, value).await?;
+        }
+        self.set(step, "COMPLETE").await
+    }
+
+    async fn prepare_frame(&mut self) -> Result<(), BoxError> {
+        self.set("Prepare", "IN_PROGRESS").await?;
+        self.fill("Prepare", "Torque", json!(6.5)).await?;
+        self.fill("Prepare", "Operator note", json!("Second shift"))
+            .await?;
+        self.set("Clean surface", "IN_PROGRESS").await?;
+        self.fill("Clean surface", "Cleaner", json!("IPA")).await
+    }
+
+    async fn complete_frame(&mut self) -> Result<(), BoxError> {
+        self.set("Prepare", "IN_PROGRESS").await?;
+        self.fill("Prepare", "Torque", json!(7)).await?;
+        self.fill("Prepare", "Visual OK", json!(true)).await?;
+        self.work("Clean surface", Some(("Cleaner", json!("Acetone"))))
+            .await?;
+        let defects = json!(["Scratch", "Burr"]);
+        self.work("Inspect parts", Some(("Defects", defects)))
+            .await?;
+        self.set("Prepare", "COMPLETE").await?;
+        self.set("Assemble", "IN_PROGRESS").await?;
+        self.fill("Assemble", "Cure start", json!("2026-12-01T08:30:00Z"))
+            .await?;
+        self.fill("Assemble", "Photo", json!("photos/frame-assembly.jpg"))
+            .await?;
+        self.set("Assemble", "COMPLETE").await?;
+        self.work("Final inspection", Some(("Inspector", json!(true))))
+            .await
     }
 }
 
