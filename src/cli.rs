@@ -61,15 +61,27 @@ pub async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    ops::logs::init(format);
-    match run(cli.command.unwrap_or(Command::Serve)).await {
+    let traces = match ops::traces::provider() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("OpenTelemetry: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    ops::logs::init(format, traces.as_ref());
+    let code = match run(cli.command.unwrap_or(Command::Serve)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // With its causes: an AppError's own message is only "internal server error".
             tracing::error!(error = %crate::error::chain(&*e), "traveler stopped");
             ExitCode::FAILURE
         }
+    };
+    if let Some(p) = traces {
+        // Sends what is still batched; blocking, so off the runtime's threads.
+        let _ = tokio::task::spawn_blocking(move || p.shutdown()).await;
     }
+    code
 }
 
 async fn run(command: Command) -> Result<(), BoxError> {

@@ -384,7 +384,9 @@ async fn run(
     }
     crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
-    let (resp, statements) = crate::ops::metrics::counting(execute(state, caller, req)).await;
+    let span = tracing::info_span!("graphql", otel.name = %op_name_or(&op_name));
+    let executed = tracing::Instrument::instrument(execute(state, caller, req), span);
+    let (resp, statements) = crate::ops::metrics::counting(executed).await;
     let resp = match resp {
         Ok(r) => finish_errors(r, &rid),
         Err(r) => return fail(r),
@@ -409,6 +411,11 @@ fn operation_name(req: &mut Request) -> String {
         (Some((Some(name), _)), None) => name.to_string(),
         _ => String::new(),
     }
+}
+
+/// The operation's span name: its name, or `anonymous`.
+fn op_name_or(name: &str) -> &str {
+    if name.is_empty() { "anonymous" } else { name }
 }
 
 /// Parse failures, mutations sent with GET and too many aliases, found before execution.

@@ -56,9 +56,10 @@ tokio::task_local! {
 /// Makes every statement on `db` count, globally and for the request whose task ran it
 /// (sea-orm calls the callback in that task; loaders run in the request's own task).
 pub fn count_statements(db: &mut DatabaseConnection) {
-    db.set_metric_callback(|_| {
+    db.set_metric_callback(|info| {
         let _ = REQUEST_SQL.try_with(|c| c.set(c.get() + 1));
         metrics::counter!("traveler_sql_statements_total").increment(1);
+        super::traces::statement(&info.statement.sql, info.elapsed);
     });
 }
 

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod logs;
 pub mod metrics;
 pub mod serve;
+pub mod traces;
 
 /// The error every command returns: shown with its causes, exit status 1.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

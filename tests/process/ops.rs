@@ -385,3 +385,80 @@ async fn metrics_after_a_few_requests() {
     assert!(m("traveler_event_log_head") >= 0.0);
     assert!(body.contains("# TYPE traveler_request_duration_seconds histogram"));
 }
+
+/// A tiny OTLP/HTTP receiver: keeps the bodies POSTed to `/v1/traces`.
+async fn otlp_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
+    use axum::routing::post;
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        post(move |body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(body.to_vec());
+                (
+                    [("content-type", "application/x-protobuf")],
+                    Vec::<u8>::new(),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), got)
+}
+
+/// With `OTEL_EXPORTER_OTLP_ENDPOINT`, spans of the request (with its id), the operation
+/// and its SQL statements reach an OTLP/HTTP receiver (protobuf: names and string
+/// attributes are in the body as they are).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn otlp_traces() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let url = fresh_database().await;
+    let (endpoint, got) = otlp_receiver().await;
+    let s = Server::start_with(
+        &url,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+        ],
+        std::process::Stdio::null(),
+    )
+    .await;
+    let rid = format!("otlp-{}", uuid::Uuid::new_v4().simple());
+    let body = json!({"query": "query TracedParts { parts { totalCount } }"}).to_string();
+    let mut c = tokio::net::TcpStream::connect(&s.addr).await.unwrap();
+    let req = format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer {KEY}\r\nX-Request-Id: {rid}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    c.write_all(req.as_bytes()).await.unwrap();
+    let mut reply = Vec::new();
+    c.read_to_end(&mut reply).await.unwrap();
+    assert!(reply.starts_with(b"HTTP/1.1 200"));
+    let has = |all: &[u8], s: &str| all.windows(s.len()).any(|w| w == s.as_bytes());
+    let started = Instant::now();
+    loop {
+        let all: Vec<u8> = got.lock().unwrap().concat();
+        let wanted = [
+            rid.as_str(),
+            "request",
+            "TracedParts",
+            "sql",
+            "SELECT",
+            "traveler",
+        ];
+        if wanted.iter().all(|w| has(&all, w)) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "missing {:?} in {} bytes",
+            wanted.iter().filter(|w| !has(&all, w)).collect::<Vec<_>>(),
+            all.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
