@@ -94,6 +94,11 @@ async fn run(command: Command) -> Result<(), BoxError> {
         Command::Schema => print!("{}", crate::graphql::sdl()),
         Command::Migrate { status } => migrate(&connect().await?, status).await?,
         Command::Backup { path } => {
+            if let Some(f) = ops::backup::sqlite_file(&config.database_url)
+                && !f.exists()
+            {
+                return Err(format!("no database at {} (DATABASE_URL)", f.display()).into());
+            }
             ops::backup::backup(&connect().await?, &path).await?;
             println!("backed up to {}", path.display());
         }

@@ -39,3 +39,33 @@ pub async fn backup(db: &DatabaseConnection, to: &Path) -> Result<(), BoxError> 
     .await?;
     Ok(())
 }
+
+/// The file a `sqlite:` URL names (`None` for other databases and in-memory ones), so
+/// that a backup of a mistyped path does not create an empty database there.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+
+    #[test]
+    fn file_of_a_sqlite_url() {
+        let f = |u: &str| sqlite_file(u).map(|p| p.display().to_string());
+        assert_eq!(
+            f("sqlite:///var/lib/t.db?mode=rwc").as_deref(),
+            Some("/var/lib/t.db")
+        );
+        assert_eq!(
+            f("sqlite://traveler.db?mode=rwc").as_deref(),
+            Some("traveler.db")
+        );
+        assert_eq!(f("sqlite:traveler.db").as_deref(), Some("traveler.db"));
+        assert_eq!(f("sqlite::memory:"), None);
+        assert_eq!(f("postgres://u@h/db"), None);
+    }
+}

@@ -166,6 +166,18 @@ async fn backup_while_writing() {
     // An existing file is not overwritten.
     let again = cli(&url, &["backup", &path_s], &[]);
     assert!(!again.status.success());
+    // A mistyped database path is an error, and no empty database is left there.
+    let missing = dir.join("missing.db");
+    let other = dir.join("other.db");
+    let bad_url = format!("sqlite://{}?mode=rwc", missing.display());
+    let out = cli(&bad_url, &["backup", other.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no database at"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!missing.exists() && !other.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -218,6 +230,19 @@ async fn demo_floor() {
     let again = cli(&url, &["demo"], &[]);
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("empty organization"));
+    // Into another, empty organization by id; not into one that does not exist.
+    let made = text(&cli(&url, &["create-organization", "Second"], &[]).stdout);
+    let second = made
+        .lines()
+        .find_map(|l| l.strip_prefix("created organization "))
+        .and_then(|l| l.split(' ').next())
+        .expect("an id")
+        .to_string();
+    let into = cli(&url, &["demo", "--organization", &second], &[]);
+    assert!(into.status.success(), "{}", text(&into.stderr));
+    assert!(text(&into.stdout).contains(&format!("organization {second} ")));
+    let none = cli(&url, &["demo", "--organization", "9999"], &[]);
+    assert!(text(&none.stderr).contains("no such organization"));
     let s = Server::start(&url).await;
     let d = ok(&s.addr, "{ runs(first: 100) { edges { node { status runBatchId } } } parts { edges { node { trackingType } } } procedures { edges { node { status } } } runBatches { totalCount } }", json!({})).await;
     let set = |list: &str, path: &[&str]| -> HashSet<String> {
