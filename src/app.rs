@@ -17,7 +17,9 @@ pub struct App {
 }
 
 pub async fn build(config: Config) -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
-    let db = store::connect(&config.database_url).await?;
+    let mut db = store::connect(&config.database_url).await?;
+    // Counted for `/metrics` (tests call `build_with` with their own counter instead).
+    crate::ops::metrics::count_statements(&mut db);
     build_with(config, db).await
 }
 

@@ -2,10 +2,12 @@
 
 pub mod app;
 pub mod caller;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod live;
+pub mod ops;
 pub mod store;

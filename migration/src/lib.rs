@@ -1,5 +1,7 @@
 //! Database migrations of the Traveler server.
 
+/// For `traveler migrate --status`.
+pub use sea_orm_migration::MigrationStatus;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_init;

@@ -370,9 +370,10 @@ async fn run(
     via_get: bool,
 ) -> (Outcome, String) {
     let started = Instant::now();
-    let op_name = req.operation_name.clone().unwrap_or_default();
+    let op_name = operation_name(&mut req);
     let fail = |(outcome, code, message): Refusal| {
         tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = code, "graphql");
+        crate::ops::metrics::request(&op_name, code, started.elapsed(), 0);
         (
             outcome,
             json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string(),
@@ -383,13 +384,38 @@ async fn run(
     }
     crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
-    let resp = match execute(state, caller, req).await {
+    let span = tracing::info_span!("graphql", otel.name = %op_name_or(&op_name));
+    let executed = tracing::Instrument::instrument(execute(state, caller, req), span);
+    let (resp, statements) = crate::ops::metrics::counting(executed).await;
+    let resp = match resp {
         Ok(r) => finish_errors(r, &rid),
         Err(r) => return fail(r),
     };
     let label = outcome_label(&resp);
     tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %label, "graphql");
+    crate::ops::metrics::request(&op_name, &label, started.elapsed(), statements);
     render(&resp, &rid)
+}
+
+/// The operation's name for logs and metrics: `operationName`, or the name of the
+/// document's only operation; empty when anonymous.
+fn operation_name(req: &mut Request) -> String {
+    if let Some(n) = &req.operation_name {
+        return n.clone();
+    }
+    let Ok(doc) = req.parsed_query() else {
+        return String::new();
+    };
+    let mut ops = doc.operations.iter();
+    match (ops.next(), ops.next()) {
+        (Some((Some(name), _)), None) => name.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The operation's span name: its name, or `anonymous`.
+fn op_name_or(name: &str) -> &str {
+    if name.is_empty() { "anonymous" } else { name }
 }
 
 /// Parse failures, mutations sent with GET and too many aliases, found before execution.

@@ -29,7 +29,10 @@ pub fn spawn(hub: Weak<Inner>, db: DatabaseConnection, head: i64) {
         };
         let mut wake = Wake::new(&db).await;
         let poll = match hub.upgrade() {
-            Some(h) => h.limits.poll,
+            Some(h) => {
+                h.position.store(head, std::sync::atomic::Ordering::Relaxed);
+                h.limits.poll
+            }
             None => return,
         };
         loop {
@@ -38,11 +41,15 @@ pub fn spawn(hub: Weak<Inner>, db: DatabaseConnection, head: i64) {
             if hub.tx.receiver_count() == 0 {
                 // Nobody listens: keep the cursor moving without deriving changes.
                 cursor.skip_to_head(&db).await;
+                hub.position
+                    .store(cursor.head, std::sync::atomic::Ordering::Relaxed);
                 continue;
             }
             if let Err(e) = deliver(&hub, &db, &mut cursor).await {
                 tracing::warn!(error = %e, "reading the event log failed; retrying");
             }
+            hub.position
+                .store(cursor.head, std::sync::atomic::Ordering::Relaxed);
         }
     });
 }

@@ -12,6 +12,7 @@
 mod follower;
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -65,6 +66,8 @@ struct Inner {
     connections: Mutex<HashMap<i64, usize>>,
     limits: LiveLimits,
     shutdown: watch::Sender<bool>,
+    /// The last event id the follower has read (-1 until it starts), for the lag metric.
+    position: AtomicI64,
 }
 
 impl Hub {
@@ -78,6 +81,7 @@ impl Hub {
                 connections: Mutex::new(HashMap::new()),
                 limits,
                 shutdown: watch::channel(false).0,
+                position: AtomicI64::new(-1),
             }),
         }
     }
@@ -128,6 +132,16 @@ impl Hub {
 
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
         self.inner.shutdown.subscribe()
+    }
+
+    /// The last event id the follower has read; `None` before the first subscription.
+    pub fn follower_position(&self) -> Option<i64> {
+        Some(self.inner.position.load(Ordering::Relaxed)).filter(|p| *p >= 0)
+    }
+
+    /// Open subscriptions of this process (each holds one receiver of the fan-out).
+    pub fn subscription_count(&self) -> usize {
+        self.inner.tx.receiver_count()
     }
 
     /// Open subscription connections of this process.

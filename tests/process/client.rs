@@ -15,10 +15,20 @@ pub struct Reply {
 }
 
 pub async fn post(addr: &str, query: &str, variables: Value) -> std::io::Result<Reply> {
+    post_as(addr, KEY, query, variables).await
+}
+
+/// `post` with another API key.
+pub async fn post_as(
+    addr: &str,
+    key: &str,
+    query: &str,
+    variables: Value,
+) -> std::io::Result<Reply> {
     let body = json!({"query": query, "variables": variables}).to_string();
     let mut s = TcpStream::connect(addr).await?;
     let req = format!(
-        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {KEY}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {key}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     s.write_all(req.as_bytes()).await?;
@@ -51,6 +61,38 @@ pub async fn ok(addr: &str, query: &str, variables: Value) -> Value {
     r.body["data"].clone()
 }
 
+/// Runs `traveler ARGS` on `database_url` to its end.
+pub fn cli(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_traveler"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("TRAVELER_ADMIN_TOKEN", KEY)
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run traveler")
+}
+
+/// A GET on the server, returning the status and the body.
+pub async fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr).await?;
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -66,14 +108,26 @@ pub struct Server {
 
 impl Server {
     pub async fn start(database_url: &str) -> Server {
+        Self::start_with(database_url, &[], Stdio::null()).await
+    }
+
+    /// A server with more environment (it overrides the defaults here) and its stderr
+    /// (the log) sent to `stderr`.
+    pub async fn start_with(
+        database_url: &str,
+        env: &[(&str, &str)],
+        stderr: impl Into<Stdio>,
+    ) -> Server {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(env!("CARGO_BIN_EXE_traveler"))
             .env("DATABASE_URL", database_url)
             .env("TRAVELER_LISTEN", &addr)
             .env("TRAVELER_ADMIN_TOKEN", KEY)
             .env("RUST_LOG", "warn")
+            .env("TRAVELER_METRICS", "off")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start traveler");
         let started = Instant::now();

@@ -5,6 +5,7 @@
 
 mod client;
 mod live;
+mod ops;
 mod tests;
 #[path = "../api/ws_client.rs"]
 mod ws_client;
