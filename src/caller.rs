@@ -3,7 +3,7 @@
 //! are hidden from callers who are not cleared.
 
 use crate::domain::enums::Role;
-use crate::domain::permission::{Permission, role_grants};
+use crate::domain::permission::{GrantRefusal, Permission, Rights, check_grant, role_grants};
 use crate::error::{AppError, AppResult, Code};
 
 #[derive(Clone, Debug)]
@@ -31,6 +31,34 @@ impl Caller {
                 "export-controlled work needs export-control clearance",
             )
             .at(&["input", field]))
+        }
+    }
+
+    /// What this caller may do, for comparing with a user it acts on.
+    pub fn rights(&self) -> Rights {
+        Rights::of(&self.roles, self.export_control_cleared, self.system_admin)
+    }
+
+    /// Refuses with `FORBIDDEN` at `["input", field]` unless the caller may give `roles`
+    /// (and clearance, when `clearance`): nobody grants what they do not hold.
+    pub fn require_grant(
+        &self,
+        roles: &[Role],
+        clearance: bool,
+        field: &'static str,
+    ) -> AppResult<()> {
+        match check_grant(&self.rights(), roles, clearance) {
+            Ok(()) => Ok(()),
+            Err(GrantRefusal::Role(r)) => Err(AppError::new(
+                Code::Forbidden,
+                format!("role {r} grants permissions you do not hold"),
+            )
+            .at(&["input", field])),
+            Err(GrantRefusal::Clearance) => Err(AppError::new(
+                Code::Forbidden,
+                "only a cleared caller may grant export-control clearance",
+            )
+            .at(&["input", "exportControlCleared"])),
         }
     }
 

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::caller::Caller;
 use crate::domain::enums::Role;
+use crate::domain::permission::Rights;
 
 /// Keys are stored as their SHA-256: a leaked database does not leak usable keys. The keys
 /// are 256-bit random, so a fast unsalted hash is enough (no dictionary to attack).
@@ -61,7 +62,23 @@ pub async fn caller_for_token(
             .exec(db)
             .await?;
     }
-    // A user holds their own roles and those of every team they are on.
+    let roles = user_roles(db, &u).await?;
+    Ok(Some(Caller {
+        organization_id: u.organization_id,
+        user_id: u.id,
+        api_key_id: key.id,
+        roles,
+        export_control_cleared: u.export_control_cleared,
+        system_admin: u.system_admin,
+        request_id: None,
+    }))
+}
+
+/// A user holds their own roles and those of every team they are on.
+pub async fn user_roles(
+    db: &impl sea_orm::ConnectionTrait,
+    u: &user::Model,
+) -> Result<Vec<Role>, DbErr> {
     let mut roles = decode_roles(&u.roles);
     let teams: Vec<String> = team::Entity::find()
         .select_only()
@@ -83,15 +100,16 @@ pub async fn caller_for_token(
             roles.push(r);
         }
     }
-    Ok(Some(Caller {
-        organization_id: u.organization_id,
-        user_id: u.id,
-        api_key_id: key.id,
-        roles,
-        export_control_cleared: u.export_control_cleared,
-        system_admin: u.system_admin,
-        request_id: None,
-    }))
+    Ok(roles)
+}
+
+/// What `u` may do, for the rule that nobody acts on a user above themselves.
+pub async fn user_rights(
+    db: &impl sea_orm::ConnectionTrait,
+    u: &user::Model,
+) -> Result<Rights, DbErr> {
+    let roles = user_roles(db, u).await?;
+    Ok(Rights::of(&roles, u.export_control_cleared, u.system_admin))
 }
 
 /// Creates an organization with one admin user and key; returns the token.

@@ -5,6 +5,7 @@ mod access;
 mod catalog;
 mod concurrency;
 mod create_runs;
+mod escalation;
 mod execution;
 mod fixtures;
 mod harness;
