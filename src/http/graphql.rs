@@ -104,6 +104,7 @@ async fn authenticate(
     match state.keys.caller(&state.db, token).await {
         Ok(Some(c)) => Ok(Caller {
             request_id: Some(rid.0.clone()),
+            rows: crate::caller::RowBudget::new(state.config.limits.rows_read),
             ..c
         }),
         Ok(None) => Err(unauth("the API key is not valid")),
@@ -152,6 +153,7 @@ pub async fn get(
     if wants_html(&headers) && raw.is_none() {
         return super::graphiql().await.into_response();
     }
+    let deadline = Instant::now() + state.config.limits.request_timeout;
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -163,7 +165,7 @@ pub async fn get(
         Ok(r) => r,
         Err(m) => return bad_request(media, &m),
     };
-    execute_one(&state, caller, media, req, true).await
+    execute_one(&state, caller, media, req, true, deadline).await
 }
 
 /// The request named by a GET's query string (`query`, `variables`, `operationName`,
@@ -201,6 +203,7 @@ pub async fn post(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let deadline = Instant::now() + state.config.limits.request_timeout;
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -221,9 +224,9 @@ pub async fn post(
         Err(r) => return r,
     };
     match value {
-        Value::Array(items) => execute_batch(&state, caller, media, items).await,
+        Value::Array(items) => execute_batch(&state, caller, media, items, deadline).await,
         other => match to_request(other) {
-            Ok(r) => execute_one(&state, caller, media, r, false).await,
+            Ok(r) => execute_one(&state, caller, media, r, false, deadline).await,
             Err(m) => bad_request(media, &m),
         },
     }
@@ -264,6 +267,7 @@ async fn execute_batch(
     caller: Caller,
     media: Media,
     items: Vec<Value>,
+    deadline: Instant,
 ) -> Response {
     if items.is_empty() {
         return bad_request(media, "an empty batch");
@@ -287,7 +291,7 @@ async fn execute_batch(
     };
     let mut out = Vec::with_capacity(reqs.len());
     for r in reqs {
-        let (_, v) = run(state, caller.clone(), r, false).await;
+        let (_, v) = run(state, caller.clone(), r, false, deadline).await;
         out.push(v);
     }
     respond(StatusCode::OK, media, format!("[{}]", out.join(",")))
@@ -336,8 +340,9 @@ async fn execute_one(
     media: Media,
     req: Request,
     via_get: bool,
+    deadline: Instant,
 ) -> Response {
-    let (kind, body) = run(state, caller, req, via_get).await;
+    let (kind, body) = run(state, caller, req, via_get, deadline).await;
     let status = match (kind, media) {
         (Outcome::MethodNotAllowed, _) => {
             let mut r = respond(StatusCode::METHOD_NOT_ALLOWED, media, body);
@@ -368,6 +373,7 @@ async fn run(
     caller: Caller,
     mut req: Request,
     via_get: bool,
+    deadline: Instant,
 ) -> (Outcome, String) {
     let started = Instant::now();
     let op_name = req.operation_name.clone().unwrap_or_default();
@@ -383,7 +389,7 @@ async fn run(
     }
     crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
-    let resp = match execute(state, caller, req).await {
+    let resp = match execute(state, caller, req, deadline).await {
         Ok(r) => finish_errors(r, &rid),
         Err(r) => return fail(r),
     };
@@ -427,13 +433,19 @@ fn precheck(
     Ok(())
 }
 
-/// Executes `req` as `caller`, with its loaders, stopped after the request timeout.
-async fn execute(state: &AppState, caller: Caller, req: Request) -> Result<GqlResponse, Refusal> {
+/// Executes `req` as `caller`, with its loaders, stopped at the HTTP request's deadline
+/// (shared by every operation of a batch).
+async fn execute(
+    state: &AppState,
+    caller: Caller,
+    req: Request,
+    deadline: Instant,
+) -> Result<GqlResponse, Refusal> {
     let timeout = state.config.limits.request_timeout;
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
-    tokio::time::timeout(timeout, state.schema.execute(req))
+    tokio::time::timeout_at(deadline.into(), state.schema.execute(req))
         .await
         .map_err(|_| {
             (

@@ -71,6 +71,7 @@ pub async fn caller_for_token(
         export_control_cleared: u.export_control_cleared,
         system_admin: u.system_admin,
         request_id: None,
+        rows: Default::default(),
     }))
 }
 

@@ -2,6 +2,7 @@
 //! PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod access;
+mod budgets;
 mod catalog;
 mod concurrency;
 mod create_runs;
