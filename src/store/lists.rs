@@ -37,10 +37,17 @@ macro_rules! listed {
 }
 listed!(run, procedure, part, part_inventory, run_batch, user, team);
 
-/// The audit log is the organization's, whatever the caller's clearance.
+/// The audit log is the organization's; events about export-controlled work only for
+/// cleared callers (`scope::hidden_events`).
 impl Listed for event::Entity {
     fn scoped(caller: &Caller) -> Select<Self> {
-        event::Entity::find().filter(event::Column::OrganizationId.eq(caller.organization_id))
+        let q =
+            event::Entity::find().filter(event::Column::OrganizationId.eq(caller.organization_id));
+        if caller.export_control_cleared {
+            q
+        } else {
+            q.filter(super::scope::hidden_events().not())
+        }
     }
     fn id_col() -> Self::Column {
         event::Column::Id

@@ -354,10 +354,7 @@ async fn check_parent(db: &impl ConnectionTrait, proc_id: i64, pid: i64) -> AppR
         .map(|s| (s.id, s.parent_id))
         .collect();
     if !all.contains_key(&pid) {
-        return Err(
-            AppError::not_found(&format!("step {pid} in this procedure"))
-                .at(&["input", "parentId"]),
-        );
+        return Err(AppError::not_found("step in this procedure").at(&["input", "parentId"]));
     }
     if graph::depth_of(|id| all.get(&id).copied().flatten(), pid) >= graph::MAX_STEP_DEPTH {
         return Err(AppError::bad_input(format!(

@@ -8,6 +8,7 @@ mod concurrency;
 mod create_runs;
 mod escalation;
 mod execution;
+mod export_control;
 mod fixtures;
 mod harness;
 mod http;
