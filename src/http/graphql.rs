@@ -405,10 +405,11 @@ fn precheck(
     limits: &crate::config::Limits,
 ) -> Result<(), Refusal> {
     let selected = req.operation_name.clone();
-    let (ty, aliases) = match req.parsed_query() {
+    let (ty, aliases, unknown) = match req.parsed_query() {
         Ok(doc) => (
             crate::http::limits::operation_type(doc, selected.as_deref()),
             crate::http::limits::aliases(doc),
+            crate::http::limits::unknown_directive(doc),
         ),
         Err(e) => return Err((Outcome::RequestError, "GRAPHQL_PARSE_FAILED", e.message)),
     };
@@ -418,6 +419,10 @@ fn precheck(
             "BAD_REQUEST",
             "only queries may be sent with GET; send mutations with POST".into(),
         ));
+    }
+    if let Some(name) = unknown {
+        let msg = format!("unknown directive \"@{name}\"");
+        return Err((Outcome::RequestError, "GRAPHQL_VALIDATION_FAILED", msg));
     }
     if aliases > limits.aliases {
         return Err((

@@ -169,9 +169,36 @@ mod tests {
         };
         assert_eq!(
             sql(part::Column::PartNumber, f.map(String::into_value)),
-            r#""parts"."part_number" <> 'A' AND "parts"."part_number" IN ('B', 'C') AND LOWER("part_number") LIKE 'b%' AND "parts"."part_number" IS NOT NULL"#
+            r#""parts"."part_number" <> 'A' AND "parts"."part_number" IN ('B', 'C') AND LOWER("part_number") LIKE 'b%' ESCAPE '\' AND "parts"."part_number" IS NOT NULL"#
         );
         assert_eq!(sql(part::Column::PartNumber, Filter::default()), "TRUE");
+    }
+
+    #[test]
+    fn check_bounds_in_lists_and_patterns() {
+        let f = |any_of: usize, ilike: &str| Filter::<i64> {
+            any_of: Some(vec![1; any_of]),
+            ilike: Some(ilike.to_string()),
+            ..Default::default()
+        };
+        assert!(check("id", &f(MAX_IN, "a\\\\")).is_ok());
+        assert_eq!(
+            check("id", &f(MAX_IN + 1, "a")).unwrap_err().code,
+            Code::LimitExceeded
+        );
+        let long = "a".repeat(MAX_PATTERN + 1);
+        assert_eq!(
+            check("id", &f(1, &long)).unwrap_err().code,
+            Code::LimitExceeded
+        );
+        assert_eq!(
+            check("id", &f(1, "a\\")).unwrap_err().code,
+            Code::BadUserInput
+        );
+        assert_eq!(
+            check("id", &f(1, "\\\\\\")).unwrap_err().code,
+            Code::BadUserInput
+        );
     }
 
     #[test]

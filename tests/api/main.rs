@@ -12,6 +12,7 @@ mod export_control;
 mod fixtures;
 mod harness;
 mod http;
+mod inputs;
 mod ion;
 mod lists;
 mod request_id;
