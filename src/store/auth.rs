@@ -50,18 +50,6 @@ pub async fn caller_for_token(
     let Some(u) = user::Entity::find_by_id(key.user_id).one(db).await? else {
         return Ok(None);
     };
-    // Last use is informational: at most one write a minute per key.
-    let now = super::now();
-    if key
-        .last_used_at
-        .is_none_or(|t| now - t > chrono::Duration::minutes(1))
-    {
-        api_key::Entity::update_many()
-            .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
-            .filter(api_key::Column::Id.eq(key.id))
-            .exec(db)
-            .await?;
-    }
     let roles = user_roles(db, &u).await?;
     Ok(Some(Caller {
         organization_id: u.organization_id,
@@ -228,7 +216,14 @@ async fn ensure_admin_token(db: &DatabaseConnection, token: &str) -> Result<(), 
 pub struct KeyCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (Caller, std::time::Instant)>>,
     ttl: std::time::Duration,
+    /// Keys used since the last [`KeyCache::flush`]: authentication never writes (a write
+    /// on the request path waits for the database's writer and fails requests when it is
+    /// busy); their `lastUsedAt` is written in one statement, in the background.
+    used: std::sync::Mutex<std::collections::HashSet<i64>>,
 }
+
+/// How often a process writes the last use of its keys.
+pub const LAST_USED_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Default for KeyCache {
     fn default() -> Self {
@@ -243,6 +238,7 @@ impl KeyCache {
         KeyCache {
             entries: Default::default(),
             ttl,
+            used: Default::default(),
         }
     }
 
@@ -270,7 +266,53 @@ impl KeyCache {
             Some(c) => entries.insert(hash, (c.clone(), std::time::Instant::now())),
             None => entries.remove(&hash),
         };
+        drop(entries);
+        // Looked up at least every TTL while in use: close enough for a last use.
+        if let Some(c) = &found {
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(c.api_key_id);
+        }
         Ok(found)
+    }
+
+    /// Writes `lastUsedAt` of the keys used since the last flush, in one statement; on
+    /// failure they are kept for the next one.
+    pub async fn flush(&self, db: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {
+        let ids: Vec<i64> =
+            std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let res = api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(super::now()))
+            .filter(api_key::Column::Id.is_in(ids.iter().copied()))
+            .exec(db)
+            .await;
+        if res.is_err() {
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(ids);
+        }
+        res.map(|_| ())
+    }
+
+    /// Flushes every [`LAST_USED_FLUSH`] while the cache is alive.
+    pub fn spawn_flusher(self: &std::sync::Arc<Self>, db: DatabaseConnection) {
+        let weak = std::sync::Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LAST_USED_FLUSH).await;
+                let Some(keys) = weak.upgrade() else { return };
+                if let Err(e) = keys.flush(&db).await {
+                    tracing::warn!(error = %e, "could not record the last use of API keys");
+                }
+            }
+        });
     }
 
     pub fn clear(&self) {

@@ -120,3 +120,40 @@ async fn schemes_and_field_values_are_bounded() {
         .await;
     assert!(r.get("errors").is_none(), "{r}");
 }
+
+#[tokio::test]
+async fn authentication_does_not_write() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = app().await;
+    let k = app.ok("mutation { createApiKey(input: {userId: \"1\", name: \"tablet\"}) { token apiKey { id } } }", json!({})).await;
+    let token = k["createApiKey"]["token"].as_str().unwrap();
+    let kid = id(&k["createApiKey"]["apiKey"]["id"]);
+    let r = app.post_as(token, json!({"query": "{ me { id } }"})).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    // The key's use is not written by the request that used it...
+    let sql =
+        format!("SELECT COUNT(*) AS n FROM api_keys WHERE id = {kid} AND last_used_at IS NOT NULL");
+    let backend = app.db.get_database_backend();
+    let used = |row: Option<sea_orm::QueryResult>| row.and_then(|r| r.try_get::<i64>("", "n").ok());
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(backend, sql.clone()))
+        .await
+        .unwrap();
+    assert_eq!(used(row), Some(0));
+    // ...but in the background (or before keys are listed).
+    let keys = app.ok("{ apiKeys { id lastUsedAt } }", json!({})).await;
+    let mine = keys["apiKeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == kid.as_str())
+        .cloned();
+    assert!(!mine.unwrap()["lastUsedAt"].is_null());
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap();
+    assert_eq!(used(row), Some(1));
+}
