@@ -31,6 +31,7 @@ pub async fn build_with(
     store::migrate(&db).await?;
     let new_admin_token = store::auth::bootstrap(&db, config.admin_token.clone()).await?;
     let keys = std::sync::Arc::new(store::auth::KeyCache::new(config.limits.key_cache_ttl));
+    keys.spawn_flusher(db.clone());
     let live = crate::live::Hub::new(db.clone(), crate::live::LiveLimits::from(&config.limits));
     let schema = crate::graphql::builder(&config.limits)
         .data(live.clone())

@@ -14,7 +14,13 @@ pub struct Limits {
     pub page_size: i64,
     pub bulk_inputs: usize,
     pub copies: usize,
+    /// One wall-clock deadline per HTTP request, covering every operation of a batch.
     pub request_timeout: Duration,
+    /// Fields per request: in the document with fragments expanded (checked before
+    /// validation) and resolved while executing (list items included).
+    pub fields: usize,
+    /// Rows the store may return to one HTTP request (lists and loaders).
+    pub rows_read: usize,
     pub introspection: bool,
     /// Live subscriptions: per WebSocket connection, and connections per API key.
     pub subscriptions_per_connection: usize,
@@ -43,6 +49,8 @@ impl Default for Limits {
             bulk_inputs: 500,
             copies: 500,
             request_timeout: Duration::from_secs(30),
+            fields: 500_000,
+            rows_read: 100_000,
             introspection: true,
             subscriptions_per_connection: 100,
             connections_per_key: 2000,
@@ -88,6 +96,8 @@ impl Config {
         num("TRAVELER_MAX_PAGE_SIZE", &mut limits.page_size)?;
         num("TRAVELER_MAX_BULK_INPUTS", &mut limits.bulk_inputs)?;
         num("TRAVELER_MAX_COPIES", &mut limits.copies)?;
+        num("TRAVELER_MAX_FIELDS", &mut limits.fields)?;
+        num("TRAVELER_MAX_ROWS_READ", &mut limits.rows_read)?;
         let mut secs = limits.request_timeout.as_secs();
         num("TRAVELER_REQUEST_TIMEOUT_SECS", &mut secs)?;
         limits.request_timeout = Duration::from_secs(secs);

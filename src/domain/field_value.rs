@@ -26,6 +26,10 @@ fn full_match_regex(pattern: &str) -> Result<regex::Regex, String> {
         .map_err(|e| format!("invalid pattern: {e}"))
 }
 
+/// Longest text a STRING field holds, in characters: a value is copied to every run of a
+/// batch, so its size is multiplied by the batch's.
+pub const MAX_STRING_VALUE: usize = 10_000;
+
 /// Checks a value against the field and returns it normalized (DATETIME in UTC).
 /// `null` clears the value and is accepted for every type; whether a required field is
 /// filled is checked on completion, by [`is_filled`].
@@ -36,6 +40,12 @@ pub fn validate_value(spec: &FieldSpec<'_>, value: &Value) -> Result<Value, Stri
     match spec.field_type {
         FieldType::String => {
             let s = value.as_str().ok_or("expected a string")?;
+            let n = s.chars().count();
+            if n > MAX_STRING_VALUE {
+                return Err(format!(
+                    "the value is {n} characters; at most {MAX_STRING_VALUE}"
+                ));
+            }
             if let Some(p) = spec.pattern
                 && !full_match_regex(p)?.is_match(s)
             {

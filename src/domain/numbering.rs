@@ -105,9 +105,19 @@ fn placeholder(name: &str) -> Result<Piece<'static>, String> {
     })
 }
 
-/// Accepts a scheme with exactly one `{SEQ}`/`{SEQ:n}` (n from 1 to 12), only known
+/// Longest serial or lot scheme, in characters.
+pub const MAX_SCHEME_LEN: usize = 100;
+
+/// Accepts a scheme of at most [`MAX_SCHEME_LEN`] characters with exactly one `{SEQ}`/`{SEQ:n}` (n from 1 to 12), only known
 /// placeholders and balanced braces; the error lists every problem found.
 pub fn validate_scheme(scheme: &str) -> Result<(), String> {
+    let n = scheme.chars().count();
+    if n > MAX_SCHEME_LEN {
+        // Serials are indexed: a long scheme makes numbers no index row can hold.
+        return Err(format!(
+            "a scheme is at most {MAX_SCHEME_LEN} characters, not {n}"
+        ));
+    }
     let (pieces, mut errors) = tokenize(scheme);
     let seqs = pieces.iter().filter(|p| matches!(p, Piece::Seq(_))).count();
     if seqs != 1 {
@@ -254,6 +264,12 @@ mod tests {
             let scheme = format!("{lit}{{SEQ}}");
             prop_assert_eq!(validate_scheme(&scheme), Ok(()));
             prop_assert_eq!(render(&scheme, &vars(), seq), format!("{lit}{seq}"));
+        }
+
+        #[test]
+        fn long_schemes_are_refused(lit in "[A-Z]{100,300}") {
+            let scheme = format!("{lit}{{SEQ}}");
+            prop_assert!(validate_scheme(&scheme).is_err());
         }
 
         #[test]

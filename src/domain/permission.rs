@@ -76,9 +76,72 @@ pub fn roles_grant(roles: &[Role], p: Permission) -> bool {
     roles.iter().any(|&r| role_grants(r, p))
 }
 
+/// What a user may do: their permissions (from their own and their teams' roles, plus
+/// `ManageOrganizations` for a system administrator) and export-control clearance.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Rights {
+    /// One bit per [`Permission::ALL`] entry.
+    perms: u8,
+    pub cleared: bool,
+}
+
+impl Rights {
+    pub fn of(roles: &[Role], cleared: bool, system_admin: bool) -> Self {
+        let mut perms = 0u8;
+        for (i, &p) in Permission::ALL.iter().enumerate() {
+            let granted = match p {
+                Permission::ManageOrganizations => system_admin,
+                p => roles_grant(roles, p),
+            };
+            if granted {
+                perms |= 1 << i;
+            }
+        }
+        Rights { perms, cleared }
+    }
+
+    /// Whether everything `other` may do, `self` may do too: then acting on `other` (a key
+    /// for them, revoking theirs, changing their teams) gains `self` nothing.
+    pub fn covers(&self, other: &Rights) -> bool {
+        other.perms & !self.perms == 0 && (self.cleared || !other.cleared)
+    }
+}
+
+/// Why a grant is refused.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum GrantRefusal {
+    /// The role gives a permission the granter does not hold.
+    Role(Role),
+    /// Export clearance is granted only by a cleared caller.
+    Clearance,
+}
+
+/// Whether a caller with `granter` rights may give `roles` (and clearance when `clearance`)
+/// to a user: nobody gives what they do not hold themselves.
+pub fn check_grant(granter: &Rights, roles: &[Role], clearance: bool) -> Result<(), GrantRefusal> {
+    if let Some(&r) = roles
+        .iter()
+        .find(|&&r| !granter.covers(&Rights::of(&[r], false, false)))
+    {
+        return Err(GrantRefusal::Role(r));
+    }
+    if clearance && !granter.cleared {
+        return Err(GrantRefusal::Clearance);
+    }
+    Ok(())
+}
+
+/// Whether the caller may act on another user's credentials (mint or revoke an API key for
+/// them): always for oneself; for someone else only if the caller's rights cover theirs, so
+/// a key can never lift its holder above the one who minted it.
+pub fn may_act_on_user(caller: &Rights, same_user: bool, target: &Rights) -> bool {
+    same_user || caller.covers(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn table() {
@@ -122,5 +185,80 @@ mod tests {
             Permission::ManageRuns
         ));
         assert!(!roles_grant(&[], Permission::ReadAll));
+    }
+
+    fn role() -> impl Strategy<Value = Role> {
+        proptest::sample::select(Role::ALL.to_vec())
+    }
+
+    fn rights() -> impl Strategy<Value = (Vec<Role>, bool, bool)> {
+        (
+            proptest::collection::vec(role(), 0..4),
+            any::<bool>(),
+            any::<bool>(),
+        )
+    }
+
+    #[test]
+    fn escalations_refused() {
+        let org_admin = Rights::of(&[Role::Admin], false, false);
+        let sysadmin = Rights::of(&[Role::Admin], true, true);
+        // An org admin cannot take over a system administrator's identity...
+        assert!(!may_act_on_user(&org_admin, false, &sysadmin));
+        assert!(may_act_on_user(&sysadmin, false, &org_admin));
+        // ...nor clear anyone (itself included) without being cleared.
+        assert_eq!(
+            check_grant(&org_admin, &[Role::Viewer], true),
+            Err(GrantRefusal::Clearance)
+        );
+        let planner = Rights::of(&[Role::Planner], true, false);
+        assert_eq!(
+            check_grant(&planner, &[Role::Operator], false),
+            Err(GrantRefusal::Role(Role::Operator))
+        );
+        assert_eq!(check_grant(&org_admin, Role::ALL, false), Ok(()));
+    }
+
+    proptest! {
+        /// Whoever acts on a user, or grants roles, already holds every permission and the
+        /// clearance that results: no sequence of grants and keys raises anyone.
+        #[test]
+        fn no_grant_raises_the_granter((gr, gc, gs) in rights(), (tr, tc, ts) in rights()) {
+            let granter = Rights::of(&gr, gc, gs);
+            let target = Rights::of(&tr, tc, ts);
+            if may_act_on_user(&granter, false, &target) {
+                for &p in Permission::ALL {
+                    let target_has = match p {
+                        Permission::ManageOrganizations => ts,
+                        p => roles_grant(&tr, p),
+                    };
+                    let granter_has = match p {
+                        Permission::ManageOrganizations => gs,
+                        p => roles_grant(&gr, p),
+                    };
+                    prop_assert!(!target_has || granter_has);
+                }
+                prop_assert!(!tc || gc);
+            }
+            if check_grant(&granter, &tr, tc).is_ok() {
+                let after = Rights::of(&tr, tc, false);
+                prop_assert!(granter.covers(&after));
+            }
+            // Covering is a preorder: reflexive and transitive.
+            prop_assert!(granter.covers(&granter));
+            let mid = Rights::of(&gr, gc && tc, false);
+            if target.covers(&granter) && granter.covers(&mid) {
+                prop_assert!(target.covers(&mid));
+            }
+        }
+
+        /// Oneself is always allowed; a system administrator who is cleared may act on anyone.
+        #[test]
+        fn self_and_system_admin((r, c, s) in rights(), (tr, tc, ts) in rights()) {
+            let me = Rights::of(&r, c, s);
+            prop_assert!(may_act_on_user(&me, true, &me));
+            let root = Rights::of(&[Role::Admin], true, true);
+            prop_assert!(may_act_on_user(&root, false, &Rights::of(&tr, tc, ts)));
+        }
     }
 }

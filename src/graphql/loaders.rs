@@ -399,7 +399,7 @@ where
     E: crate::store::scope::OrgScoped,
     E::Model: sea_orm::ModelTrait<Entity = E>,
 {
-    Ok(reads::by_ids::<E>(&db.db, &db.caller, ids).await?)
+    reads::by_ids::<E>(&db.db, &db.caller, ids).await
 }
 
 fn shared<T>(m: HashMap<i64, Vec<T>>) -> Result<HashMap<i64, Arc<Vec<T>>>, AppError> {

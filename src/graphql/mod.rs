@@ -1,6 +1,7 @@
 //! The GraphQL skin: types, resolvers and loaders. Resolvers check the caller and call the
 //! store; no SQL and no domain rules live here.
 
+pub mod budget;
 pub mod connection;
 pub mod ctx;
 pub mod dialect;
@@ -35,7 +36,10 @@ pub fn builder(
         complexity: limits.complexity,
     })
     .limit_directives(limits.directives)
-    .limit_recursive_depth(limits.depth.max(32));
+    .limit_recursive_depth(limits.depth.max(32))
+    .extension(budget::FieldBudgetFactory {
+        max_fields: limits.fields,
+    });
     if !limits.introspection {
         b = b.disable_introspection().disable_suggestions();
     }

@@ -202,6 +202,9 @@ impl Query {
         let c = caller(ctx)?;
         c.require(crate::domain::permission::Permission::ManageUsers)
             .gql()?;
+        // This process's pending last uses first, so the list is current.
+        let keys = &ctx.data_unchecked::<crate::graphql::ctx::AppData>().keys;
+        keys.flush(db(ctx)).await.gql()?;
         let rows = catalog::api_keys(db(ctx), c).await.gql()?;
         Ok(rows.into_iter().map(ApiKey).collect())
     }

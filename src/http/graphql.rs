@@ -104,6 +104,7 @@ async fn authenticate(
     match state.keys.caller(&state.db, token).await {
         Ok(Some(c)) => Ok(Caller {
             request_id: Some(rid.0.clone()),
+            rows: crate::caller::RowBudget::new(state.config.limits.rows_read),
             ..c
         }),
         Ok(None) => Err(unauth("the API key is not valid")),
@@ -152,6 +153,7 @@ pub async fn get(
     if wants_html(&headers) && raw.is_none() {
         return super::web::graphiql().await;
     }
+    let deadline = Instant::now() + state.config.limits.request_timeout;
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -163,7 +165,7 @@ pub async fn get(
         Ok(r) => r,
         Err(m) => return bad_request(media, &m),
     };
-    execute_one(&state, caller, media, req, true).await
+    execute_one(&state, caller, media, req, true, deadline).await
 }
 
 /// The request named by a GET's query string (`query`, `variables`, `operationName`,
@@ -201,6 +203,7 @@ pub async fn post(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let deadline = Instant::now() + state.config.limits.request_timeout;
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -221,9 +224,9 @@ pub async fn post(
         Err(r) => return r,
     };
     match value {
-        Value::Array(items) => execute_batch(&state, caller, media, items).await,
+        Value::Array(items) => execute_batch(&state, caller, media, items, deadline).await,
         other => match to_request(other) {
-            Ok(r) => execute_one(&state, caller, media, r, false).await,
+            Ok(r) => execute_one(&state, caller, media, r, false, deadline).await,
             Err(m) => bad_request(media, &m),
         },
     }
@@ -264,6 +267,7 @@ async fn execute_batch(
     caller: Caller,
     media: Media,
     items: Vec<Value>,
+    deadline: Instant,
 ) -> Response {
     if items.is_empty() {
         return bad_request(media, "an empty batch");
@@ -287,7 +291,7 @@ async fn execute_batch(
     };
     let mut out = Vec::with_capacity(reqs.len());
     for r in reqs {
-        let (_, v) = run(state, caller.clone(), r, false).await;
+        let (_, v) = run(state, caller.clone(), r, false, deadline).await;
         out.push(v);
     }
     respond(StatusCode::OK, media, format!("[{}]", out.join(",")))
@@ -336,8 +340,9 @@ async fn execute_one(
     media: Media,
     req: Request,
     via_get: bool,
+    deadline: Instant,
 ) -> Response {
-    let (kind, body) = run(state, caller, req, via_get).await;
+    let (kind, body) = run(state, caller, req, via_get, deadline).await;
     let status = match (kind, media) {
         (Outcome::MethodNotAllowed, _) => {
             let mut r = respond(StatusCode::METHOD_NOT_ALLOWED, media, body);
@@ -368,6 +373,7 @@ async fn run(
     caller: Caller,
     mut req: Request,
     via_get: bool,
+    deadline: Instant,
 ) -> (Outcome, String) {
     let started = Instant::now();
     let op_name = operation_name(&mut req);
@@ -385,7 +391,7 @@ async fn run(
     crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
     let span = tracing::info_span!("graphql", otel.name = %op_name_or(&op_name));
-    let executed = tracing::Instrument::instrument(execute(state, caller, req), span);
+    let executed = tracing::Instrument::instrument(execute(state, caller, req, deadline), span);
     let (resp, statements) = crate::ops::metrics::counting(executed).await;
     let resp = match resp {
         Ok(r) => finish_errors(r, &rid),
@@ -425,10 +431,11 @@ fn precheck(
     limits: &crate::config::Limits,
 ) -> Result<(), Refusal> {
     let selected = req.operation_name.clone();
-    let (ty, aliases) = match req.parsed_query() {
+    let (ty, aliases, unknown) = match req.parsed_query() {
         Ok(doc) => (
             crate::http::limits::operation_type(doc, selected.as_deref()),
             crate::http::limits::aliases(doc),
+            crate::http::limits::unknown_directive(doc),
         ),
         Err(e) => return Err((Outcome::RequestError, "GRAPHQL_PARSE_FAILED", e.message)),
     };
@@ -438,6 +445,10 @@ fn precheck(
             "BAD_REQUEST",
             "only queries may be sent with GET; send mutations with POST".into(),
         ));
+    }
+    if let Some(name) = unknown {
+        let msg = format!("unknown directive \"@{name}\"");
+        return Err((Outcome::RequestError, "GRAPHQL_VALIDATION_FAILED", msg));
     }
     if aliases > limits.aliases {
         return Err((
@@ -453,13 +464,19 @@ fn precheck(
     Ok(())
 }
 
-/// Executes `req` as `caller`, with its loaders, stopped after the request timeout.
-async fn execute(state: &AppState, caller: Caller, req: Request) -> Result<GqlResponse, Refusal> {
+/// Executes `req` as `caller`, with its loaders, stopped at the HTTP request's deadline
+/// (shared by every operation of a batch).
+async fn execute(
+    state: &AppState,
+    caller: Caller,
+    req: Request,
+    deadline: Instant,
+) -> Result<GqlResponse, Refusal> {
     let timeout = state.config.limits.request_timeout;
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
-    tokio::time::timeout(timeout, state.schema.execute(req))
+    tokio::time::timeout_at(deadline.into(), state.schema.execute(req))
         .await
         .map_err(|_| {
             (

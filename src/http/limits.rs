@@ -1,6 +1,46 @@
 //! Checks on a parsed document that async-graphql does not make itself.
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    Directive, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
+
+/// The directives a document may use: the executable ones of the spec (the schema
+/// declares no others for documents).
+const KNOWN_DIRECTIVES: &[&str] = &["skip", "include"];
+
+/// The first directive of `doc` that the server does not know (async-graphql would
+/// silently ignore it), e.g. `foo` for `@foo`.
+pub fn unknown_directive(doc: &ExecutableDocument) -> Option<String> {
+    fn first(ds: &[Positioned<Directive>]) -> Option<String> {
+        ds.iter()
+            .map(|d| d.node.name.node.as_str())
+            .find(|n| !KNOWN_DIRECTIVES.contains(n))
+            .map(str::to_string)
+    }
+    fn walk(set: &SelectionSet) -> Option<String> {
+        set.items.iter().find_map(|s| match &s.node {
+            Selection::Field(f) => {
+                first(&f.node.directives).or_else(|| walk(&f.node.selection_set.node))
+            }
+            Selection::InlineFragment(f) => {
+                first(&f.node.directives).or_else(|| walk(&f.node.selection_set.node))
+            }
+            Selection::FragmentSpread(f) => first(&f.node.directives),
+        })
+    }
+    let ops = doc.operations.iter().find_map(|(_, op)| {
+        let vars = op.node.variable_definitions.iter();
+        first(&op.node.directives)
+            .or_else(|| vars.clone().find_map(|v| first(&v.node.directives)))
+            .or_else(|| walk(&op.node.selection_set.node))
+    });
+    ops.or_else(|| {
+        doc.fragments
+            .values()
+            .find_map(|f| first(&f.node.directives).or_else(|| walk(&f.node.selection_set.node)))
+    })
+}
 
 /// Number of aliased fields in the document (operations and fragments).
 pub fn aliases(doc: &ExecutableDocument) -> usize {

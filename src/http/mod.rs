@@ -48,18 +48,25 @@ pub fn router(state: AppState) -> Router {
     app.layer(axum::middleware::from_fn(request_id::layer))
 }
 
-/// Only listed origins may call the API from a browser; none by default.
+/// Only listed origins (or any, with `*`) may call the API from a browser; none by default.
 fn cors(origins: &[String]) -> Option<CorsLayer> {
     if origins.is_empty() {
         return None;
     }
-    let list: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+    // `*` is safe here: keys travel in a header, never in cookies, so a page on another
+    // origin can only call the API with a key its user gave it.
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        AllowOrigin::list(list)
+    };
     Some(
         CorsLayer::new()
-            .allow_origin(AllowOrigin::list(list))
+            .allow_origin(allow)
             .allow_methods([Method::GET, Method::POST])
             .allow_headers([
                 header::AUTHORIZATION,

@@ -71,7 +71,7 @@ pub async fn get(
 }
 
 /// Without an `Origin` (not a browser) anything goes; with one, it must be listed in
-/// `TRAVELER_CORS_ORIGINS` or be this server's own (the web app and GraphiQL).
+/// `TRAVELER_CORS_ORIGINS` (`*`: any) or be this server's own (the web app and GraphiQL).
 fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return true;
@@ -83,7 +83,7 @@ fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
             .or_else(|| origin.strip_prefix("https://"))
             == Some(h)
     });
-    same_site || allowed.iter().any(|a| a == origin)
+    same_site || allowed.iter().any(|a| a == "*" || a == origin)
 }
 
 type Sink = SplitSink<WebSocket, Message>;

@@ -102,6 +102,7 @@ async fn admin_of(db: &DatabaseConnection, organization: Option<i64>) -> Result<
         export_control_cleared: true,
         system_admin: false,
         request_id: Some("traveler-demo".into()),
+        rows: Default::default(),
     })
 }
 

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::caller::Caller;
 use crate::domain::enums::Role;
+use crate::domain::permission::Rights;
 
 /// Keys are stored as their SHA-256: a leaked database does not leak usable keys. The keys
 /// are 256-bit random, so a fast unsalted hash is enough (no dictionary to attack).
@@ -49,19 +50,24 @@ pub async fn caller_for_token(
     let Some(u) = user::Entity::find_by_id(key.user_id).one(db).await? else {
         return Ok(None);
     };
-    // Last use is informational: at most one write a minute per key.
-    let now = super::now();
-    if key
-        .last_used_at
-        .is_none_or(|t| now - t > chrono::Duration::minutes(1))
-    {
-        api_key::Entity::update_many()
-            .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
-            .filter(api_key::Column::Id.eq(key.id))
-            .exec(db)
-            .await?;
-    }
-    // A user holds their own roles and those of every team they are on.
+    let roles = user_roles(db, &u).await?;
+    Ok(Some(Caller {
+        organization_id: u.organization_id,
+        user_id: u.id,
+        api_key_id: key.id,
+        roles,
+        export_control_cleared: u.export_control_cleared,
+        system_admin: u.system_admin,
+        request_id: None,
+        rows: Default::default(),
+    }))
+}
+
+/// A user holds their own roles and those of every team they are on.
+pub async fn user_roles(
+    db: &impl sea_orm::ConnectionTrait,
+    u: &user::Model,
+) -> Result<Vec<Role>, DbErr> {
     let mut roles = decode_roles(&u.roles);
     let teams: Vec<String> = team::Entity::find()
         .select_only()
@@ -83,15 +89,16 @@ pub async fn caller_for_token(
             roles.push(r);
         }
     }
-    Ok(Some(Caller {
-        organization_id: u.organization_id,
-        user_id: u.id,
-        api_key_id: key.id,
-        roles,
-        export_control_cleared: u.export_control_cleared,
-        system_admin: u.system_admin,
-        request_id: None,
-    }))
+    Ok(roles)
+}
+
+/// What `u` may do, for the rule that nobody acts on a user above themselves.
+pub async fn user_rights(
+    db: &impl sea_orm::ConnectionTrait,
+    u: &user::Model,
+) -> Result<Rights, DbErr> {
+    let roles = user_roles(db, u).await?;
+    Ok(Rights::of(&roles, u.export_control_cleared, u.system_admin))
 }
 
 /// Creates an organization with one admin user and key; returns the token.
@@ -209,7 +216,14 @@ async fn ensure_admin_token(db: &DatabaseConnection, token: &str) -> Result<(), 
 pub struct KeyCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (Caller, std::time::Instant)>>,
     ttl: std::time::Duration,
+    /// Keys used since the last [`KeyCache::flush`]: authentication never writes (a write
+    /// on the request path waits for the database's writer and fails requests when it is
+    /// busy); their `lastUsedAt` is written in one statement, in the background.
+    used: std::sync::Mutex<std::collections::HashSet<i64>>,
 }
+
+/// How often a process writes the last use of its keys.
+pub const LAST_USED_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Default for KeyCache {
     fn default() -> Self {
@@ -224,6 +238,7 @@ impl KeyCache {
         KeyCache {
             entries: Default::default(),
             ttl,
+            used: Default::default(),
         }
     }
 
@@ -251,7 +266,53 @@ impl KeyCache {
             Some(c) => entries.insert(hash, (c.clone(), std::time::Instant::now())),
             None => entries.remove(&hash),
         };
+        drop(entries);
+        // Looked up at least every TTL while in use: close enough for a last use.
+        if let Some(c) = &found {
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(c.api_key_id);
+        }
         Ok(found)
+    }
+
+    /// Writes `lastUsedAt` of the keys used since the last flush, in one statement; on
+    /// failure they are kept for the next one.
+    pub async fn flush(&self, db: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {
+        let ids: Vec<i64> =
+            std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let res = api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(super::now()))
+            .filter(api_key::Column::Id.is_in(ids.iter().copied()))
+            .exec(db)
+            .await;
+        if res.is_err() {
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(ids);
+        }
+        res.map(|_| ())
+    }
+
+    /// Flushes every [`LAST_USED_FLUSH`] while the cache is alive.
+    pub fn spawn_flusher(self: &std::sync::Arc<Self>, db: DatabaseConnection) {
+        let weak = std::sync::Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LAST_USED_FLUSH).await;
+                let Some(keys) = weak.upgrade() else { return };
+                if let Err(e) = keys.flush(&db).await {
+                    tracing::warn!(error = %e, "could not record the last use of API keys");
+                }
+            }
+        });
     }
 
     pub fn clear(&self) {

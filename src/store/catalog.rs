@@ -8,7 +8,8 @@ use super::scope::{self, path};
 use crate::caller::Caller;
 use crate::domain::enums::{AttributeEntity, AttributeType, Role, TrackingType};
 use crate::domain::numbering;
-use crate::error::{AppError, AppResult, Seg};
+use crate::domain::permission::may_act_on_user;
+use crate::error::{AppError, AppResult, Code, Seg};
 
 /// The caller's own user row.
 pub async fn me(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<user::Model> {
@@ -179,6 +180,7 @@ pub async fn create_user(
     })
     .await?;
     let roles = input.roles.unwrap_or_else(|| vec![Role::Viewer]);
+    caller.require_grant(&roles, input.export_control_cleared, "roles")?;
     Ok(user::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name),
@@ -209,10 +211,12 @@ pub async fn create_team(
     input: NewTeam,
 ) -> AppResult<team::Model> {
     let name = non_empty(&input.name, "name")?;
+    caller.require_grant(&input.roles, false, "roles")?;
     let mut user_ids = Vec::new();
     for (i, &uid) in input.user_ids.iter().enumerate() {
         let p = vec![Seg::Key("input"), Seg::Key("userIds"), Seg::Index(i)];
-        scope::get::<user::Entity>(db, caller, uid, "user", p).await?;
+        let u = scope::get::<user::Entity>(db, caller, uid, "user", p.clone()).await?;
+        require_covers(db, caller, &u, p).await?;
         if !user_ids.contains(&uid) {
             user_ids.push(uid);
         }
@@ -257,7 +261,10 @@ pub async fn add_user_to_team(
         user_id: uid,
     } = input;
     let t = scope::get::<team::Entity>(db, caller, tid, "team", path(&["input", "teamId"])).await?;
-    scope::get::<user::Entity>(db, caller, uid, "user", path(&["input", "userId"])).await?;
+    caller.require_grant(&super::auth::decode_roles(&t.roles), false, "teamId")?;
+    let p = path(&["input", "userId"]);
+    let u = scope::get::<user::Entity>(db, caller, uid, "user", p.clone()).await?;
+    require_covers(db, caller, &u, p).await?;
     let exists = team_member::Entity::find_by_id((tid, uid)).one(db).await?;
     if exists.is_none() {
         team_member::ActiveModel {
@@ -270,6 +277,24 @@ pub async fn add_user_to_team(
         etag::bump::<team::Entity>(db, tid).await?;
     }
     Ok(team::Entity::find_by_id(t.id).one(db).await?.unwrap_or(t))
+}
+
+/// Refuses with `FORBIDDEN` at `at` unless the caller is `u` or holds everything `u` holds
+/// (`domain::permission::may_act_on_user`): a key for, or a change to, a user above oneself
+/// would lift the caller to that user.
+async fn require_covers(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    u: &user::Model,
+    at: Vec<Seg>,
+) -> AppResult<()> {
+    let target = super::auth::user_rights(db, u).await?;
+    if may_act_on_user(&caller.rights(), u.id == caller.user_id, &target) {
+        return Ok(());
+    }
+    let msg = "this user holds permissions or clearance you do not: only they, or a \
+               caller who holds everything they do, may act on their keys and teams";
+    Err(AppError::new(Code::Forbidden, msg).with_path(at))
 }
 
 #[derive(Clone, Debug)]
@@ -285,7 +310,9 @@ pub async fn create_api_key(
     input: NewApiKey,
 ) -> AppResult<(api_key::Model, String)> {
     let uid = input.user_id;
-    scope::get::<user::Entity>(db, caller, uid, "user", path(&["input", "userId"])).await?;
+    let p = path(&["input", "userId"]);
+    let u = scope::get::<user::Entity>(db, caller, uid, "user", p.clone()).await?;
+    require_covers(db, caller, &u, p).await?;
     let token = super::auth::new_token();
     let name = input.name.unwrap_or_else(|| "api key".into());
     let key = super::auth::insert_key(db, caller.organization_id, uid, name, &token).await?;
@@ -297,8 +324,10 @@ pub async fn revoke_api_key(
     caller: &Caller,
     id: i64,
 ) -> AppResult<api_key::Model> {
-    let key =
-        scope::get::<api_key::Entity>(db, caller, id, "API key", path(&["input", "id"])).await?;
+    let p = path(&["input", "id"]);
+    let key = scope::get::<api_key::Entity>(db, caller, id, "API key", p.clone()).await?;
+    let owner = scope::get::<user::Entity>(db, caller, key.user_id, "API key", p.clone()).await?;
+    require_covers(db, caller, &owner, p).await?;
     let mut am: api_key::ActiveModel = key.into();
     am.revoked_at = Set(Some(super::now()));
     Ok(am.update(db).await?)

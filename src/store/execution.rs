@@ -673,6 +673,7 @@ pub async fn history(
         .order_by_asc(run_step_event::Column::Id)
         .all(db)
         .await?;
+    caller.rows.take(rows.len())?;
     let mut out: HashMap<i64, Vec<run_step_event::Model>> = HashMap::new();
     for r in rows {
         out.entry(r.run_step_id).or_default().push(r);

@@ -2,11 +2,12 @@
 //! data, turned into SQL conditions on a column.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, Value};
 
 use crate::domain::enums::{PartInventoryStatus, ProcedureStatus, ProcedureType, TrackingType};
 use crate::domain::status::RunStatus;
+use crate::error::{AppError, AppResult, Code};
 
 #[derive(Clone, Debug)]
 pub struct Filter<V> {
@@ -78,6 +79,35 @@ scalar!(
     as str: RunStatus, ProcedureStatus, ProcedureType, TrackingType, PartInventoryStatus
 );
 
+/// Most values in one `in` list: more would exceed the databases' bound parameters (SQLite's
+/// 32,766) and gain nothing a narrower filter would not.
+pub const MAX_IN: usize = 1000;
+/// Longest `ilike` pattern, in characters (SQLite refuses patterns over 50,000 bytes).
+pub const MAX_PATTERN: usize = 1000;
+
+/// Refuses, as the caller's mistake rather than a database error, what one filter on
+/// `column` may not ask: an `in` list over [`MAX_IN`], an `ilike` pattern over
+/// [`MAX_PATTERN`] or ending in a lone `\` (the escape character).
+pub fn check<V>(column: &str, f: &Filter<V>) -> AppResult<()> {
+    if let Some(n) = f.any_of.as_ref().map(Vec::len).filter(|&n| n > MAX_IN) {
+        let msg = format!("filter on {column}: `in` lists {n} values; at most {MAX_IN}");
+        return Err(AppError::new(Code::LimitExceeded, msg).at(&["filters"]));
+    }
+    let Some(p) = &f.ilike else { return Ok(()) };
+    let n = p.chars().count();
+    if n > MAX_PATTERN {
+        let msg = format!("filter on {column}: `ilike` is {n} characters; at most {MAX_PATTERN}");
+        return Err(AppError::new(Code::LimitExceeded, msg).at(&["filters"]));
+    }
+    if p.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1 {
+        let msg = format!(
+            "filter on {column}: `ilike` ends with the escape character `\\` (write `\\\\` for a backslash)"
+        );
+        return Err(AppError::bad_input(msg).at(&["filters"]));
+    }
+    Ok(())
+}
+
 /// A comparison of a column with a value (`=`, `<`, ...).
 type Compare<C> = fn(C, Value) -> SimpleExpr;
 
@@ -104,9 +134,10 @@ where
         c = c.add(col.is_in(v.iter().cloned()));
     }
     if let Some(p) = &f.ilike {
-        // LOWER on both sides: case-insensitive on PostgreSQL and SQLite alike.
+        // LOWER on both sides: case-insensitive on PostgreSQL and SQLite alike; `\` escapes
+        // `%` and `_` on both (PostgreSQL's default, SQLite's only when told).
         let e: SimpleExpr = Func::lower(Expr::col(col)).into();
-        c = c.add(e.like(p.to_lowercase()));
+        c = c.add(e.like(LikeExpr::new(p.to_lowercase()).escape('\\')));
     }
     match f.is_null {
         Some(true) => c.add(col.is_null()),
@@ -138,9 +169,36 @@ mod tests {
         };
         assert_eq!(
             sql(part::Column::PartNumber, f.map(String::into_value)),
-            r#""parts"."part_number" <> 'A' AND "parts"."part_number" IN ('B', 'C') AND LOWER("part_number") LIKE 'b%' AND "parts"."part_number" IS NOT NULL"#
+            r#""parts"."part_number" <> 'A' AND "parts"."part_number" IN ('B', 'C') AND LOWER("part_number") LIKE 'b%' ESCAPE '\' AND "parts"."part_number" IS NOT NULL"#
         );
         assert_eq!(sql(part::Column::PartNumber, Filter::default()), "TRUE");
+    }
+
+    #[test]
+    fn check_bounds_in_lists_and_patterns() {
+        let f = |any_of: usize, ilike: &str| Filter::<i64> {
+            any_of: Some(vec![1; any_of]),
+            ilike: Some(ilike.to_string()),
+            ..Default::default()
+        };
+        assert!(check("id", &f(MAX_IN, "a\\\\")).is_ok());
+        assert_eq!(
+            check("id", &f(MAX_IN + 1, "a")).unwrap_err().code,
+            Code::LimitExceeded
+        );
+        let long = "a".repeat(MAX_PATTERN + 1);
+        assert_eq!(
+            check("id", &f(1, &long)).unwrap_err().code,
+            Code::LimitExceeded
+        );
+        assert_eq!(
+            check("id", &f(1, "a\\")).unwrap_err().code,
+            Code::BadUserInput
+        );
+        assert_eq!(
+            check("id", &f(1, "\\\\\\")).unwrap_err().code,
+            Code::BadUserInput
+        );
     }
 
     #[test]

@@ -37,10 +37,17 @@ macro_rules! listed {
 }
 listed!(run, procedure, part, part_inventory, run_batch, user, team);
 
-/// The audit log is the organization's, whatever the caller's clearance.
+/// The audit log is the organization's; events about export-controlled work only for
+/// cleared callers (`scope::hidden_events`).
 impl Listed for event::Entity {
     fn scoped(caller: &Caller) -> Select<Self> {
-        event::Entity::find().filter(event::Column::OrganizationId.eq(caller.organization_id))
+        let q =
+            event::Entity::find().filter(event::Column::OrganizationId.eq(caller.organization_id));
+        if caller.export_control_cleared {
+            q
+        } else {
+            q.filter(super::scope::hidden_events().not())
+        }
     }
     fn id_col() -> Self::Column {
         event::Column::Id
@@ -78,6 +85,14 @@ impl<E: Listed> Spec<E> {
         self.sorts.push((col, dir));
     }
 
+    /// Refuses filters the databases would fail on (`filter::check`).
+    pub fn check(&self) -> AppResult<()> {
+        for (col, f) in &self.filters {
+            super::filter::check(&sea_orm::Iden::to_string(col), f)?;
+        }
+        Ok(())
+    }
+
     pub fn apply(self, mut q: Select<E>) -> Select<E> {
         for (col, f) in &self.filters {
             q = q.filter(condition(*col, f));
@@ -101,7 +116,10 @@ pub async fn page<E: Listed>(
     args: &PageArgs,
     max: i64,
 ) -> AppResult<Page<E::Model>> {
-    paginate(db, spec.apply(E::scoped(caller)), args, max).await
+    spec.check()?;
+    let page = paginate(db, spec.apply(E::scoped(caller)), args, max).await?;
+    caller.rows.take(page.rows.len())?;
+    Ok(page)
 }
 
 /// One page of the runs assigned to `user_id` or to a team the user is on.
@@ -114,6 +132,7 @@ pub async fn assigned_runs(
     max: i64,
 ) -> AppResult<Page<run::Model>> {
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    spec.check()?;
     let teams = Query::select()
         .column(entity::team_member::Column::TeamId)
         .from(entity::team_member::Entity)
@@ -124,5 +143,7 @@ pub async fn assigned_runs(
             .add(run::Column::AssignedToId.eq(user_id))
             .add(run::Column::AssignedTeamId.in_subquery(teams)),
     );
-    paginate(db, spec.apply(assigned), args, max).await
+    let page = paginate(db, spec.apply(assigned), args, max).await?;
+    caller.rows.take(page.rows.len())?;
+    Ok(page)
 }

@@ -354,10 +354,7 @@ async fn check_parent(db: &impl ConnectionTrait, proc_id: i64, pid: i64) -> AppR
         .map(|s| (s.id, s.parent_id))
         .collect();
     if !all.contains_key(&pid) {
-        return Err(
-            AppError::not_found(&format!("step {pid} in this procedure"))
-                .at(&["input", "parentId"]),
-        );
+        return Err(AppError::not_found("step in this procedure").at(&["input", "parentId"]));
     }
     if graph::depth_of(|id| all.get(&id).copied().flatten(), pid) >= graph::MAX_STEP_DEPTH {
         return Err(AppError::bad_input(format!(
@@ -381,7 +378,14 @@ async fn next_position(
         None => q.filter(step::Column::ParentId.is_null()),
     };
     let last = max_of(db, q, step::Column::Position).await?;
-    Ok(last.map_or(1, |l| l + 1))
+    // A sibling placed at i32::MAX leaves no position after it (it used to wrap negative).
+    last.map_or(Some(1), |l| l.checked_add(1)).ok_or_else(|| {
+        let msg = format!(
+            "no position is left after {}; give this step a `position`",
+            i32::MAX
+        );
+        AppError::new(crate::error::Code::LimitExceeded, msg).at(&["input", "position"])
+    })
 }
 
 /// Checked rows for a new step's fields, with ids reserved in one block.

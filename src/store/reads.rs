@@ -8,12 +8,14 @@ use entity::{
     step_field, team_member,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Value,
 };
 
 use super::scope::{OrgScoped, visible};
 use crate::caller::Caller;
 use crate::domain::enums::ProcedureStatus;
+use crate::error::AppError;
+use sea_orm::DbErr;
 
 /// The i64 in column `col` of `m` (an id or a reference), if set.
 fn int<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Option<i64> {
@@ -28,7 +30,7 @@ pub async fn by_ids<E>(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<HashMap<i64, E::Model>, DbErr>
+) -> Result<HashMap<i64, E::Model>, AppError>
 where
     E: OrgScoped,
     E::Model: ModelTrait<Entity = E>,
@@ -37,6 +39,7 @@ where
         .filter(E::id_col().is_in(ids.iter().copied()))
         .all(db)
         .await?;
+    caller.rows.take(rows.len())?;
     Ok(rows
         .into_iter()
         .filter_map(|m| int(&m, E::id_col()).map(|id| (id, m)))
@@ -51,7 +54,7 @@ async fn by_parent<E>(
     parent: E::Column,
     ids: &[i64],
     order: &[E::Column],
-) -> Result<HashMap<i64, Vec<E::Model>>, DbErr>
+) -> Result<HashMap<i64, Vec<E::Model>>, AppError>
 where
     E: OrgScoped,
     E::Model: ModelTrait<Entity = E>,
@@ -60,9 +63,9 @@ where
     for col in order {
         q = q.order_by_asc(*col);
     }
-    Ok(group(q.all(db).await?, |m| {
-        int(m, parent).unwrap_or_default()
-    }))
+    let rows = q.all(db).await?;
+    caller.rows.take(rows.len())?;
+    Ok(group(rows, |m| int(m, parent).unwrap_or_default()))
 }
 
 pub fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
@@ -85,7 +88,7 @@ pub async fn run_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     run_ids: &[i64],
-) -> Result<Trees<run_step::Model, run_step_edge::Model, run_step_field::Model>, DbErr> {
+) -> Result<Trees<run_step::Model, run_step_edge::Model, run_step_field::Model>, AppError> {
     use {run_step::Column as S, run_step_field::Column as F};
     let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
     let steps = steps.await?;
@@ -94,6 +97,7 @@ pub async fn run_trees(
         .filter(run_step_edge::Column::RunId.is_in(run_ids.iter().copied()))
         .all(db)
         .await?;
+    caller.rows.take(edges.len())?;
     let order = [F::RunStepId, F::Position, F::Id];
     let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
     Ok((steps, group(edges, |e| e.run_id), fields.await?))
@@ -105,7 +109,7 @@ pub async fn procedure_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<Trees<step::Model, step_field::Model, step_edge::Model>, DbErr> {
+) -> Result<Trees<step::Model, step_field::Model, step_edge::Model>, AppError> {
     use {step::Column as S, step_edge::Column as E, step_field::Column as F};
     let steps = by_parent::<step::Entity>(db, caller, S::ProcedureId, ids, &[S::Position, S::Id]);
     let steps = steps.await?;
@@ -122,7 +126,7 @@ async fn linked<E>(
     caller: &Caller,
     [org, from, to]: [E::Column; 3],
     ids: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, DbErr>
+) -> Result<HashMap<i64, Vec<i64>>, AppError>
 where
     E: EntityTrait,
     E::Model: ModelTrait<Entity = E>,
@@ -133,6 +137,7 @@ where
         .order_by_asc(to)
         .all(db)
         .await?;
+    caller.rows.take(rows.len())?;
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for r in rows {
         if let (Some(f), Some(t)) = (int(&r, from), int(&r, to)) {
@@ -148,7 +153,7 @@ pub async fn procedures_by_part(
     caller: &Caller,
     part_ids: &[i64],
     released_only: bool,
-) -> Result<HashMap<i64, Vec<procedure::Model>>, DbErr> {
+) -> Result<HashMap<i64, Vec<procedure::Model>>, AppError> {
     use part_procedure::Column as C;
     let links = linked::<part_procedure::Entity>(
         db,
@@ -162,8 +167,9 @@ pub async fn procedures_by_part(
     if released_only {
         q = q.filter(procedure::Column::Status.eq(ProcedureStatus::Released.as_str()));
     }
-    let procs: HashMap<i64, procedure::Model> =
-        q.all(db).await?.into_iter().map(|p| (p.id, p)).collect();
+    let procs = q.all(db).await?;
+    caller.rows.take(procs.len())?;
+    let procs: HashMap<i64, procedure::Model> = procs.into_iter().map(|p| (p.id, p)).collect();
     Ok(links
         .into_iter()
         .map(|(part, ids)| {
@@ -178,7 +184,7 @@ pub async fn part_ids_by_procedure(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
+) -> Result<HashMap<i64, Vec<i64>>, AppError> {
     use part_procedure::Column as C;
     let cols = [C::OrganizationId, C::ProcedureId, C::PartId];
     linked::<part_procedure::Entity>(db, caller, cols, ids).await
@@ -188,7 +194,7 @@ pub async fn runs_by_batch(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<HashMap<i64, Vec<run::Model>>, DbErr> {
+) -> Result<HashMap<i64, Vec<run::Model>>, AppError> {
     use run::Column as C;
     by_parent::<run::Entity>(db, caller, C::RunBatchId, ids, &[C::Id]).await
 }
@@ -198,7 +204,7 @@ pub async fn members_by_team(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
+) -> Result<HashMap<i64, Vec<i64>>, AppError> {
     use team_member::Column as C;
     let cols = [C::OrganizationId, C::TeamId, C::UserId];
     linked::<team_member::Entity>(db, caller, cols, ids).await

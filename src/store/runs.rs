@@ -199,7 +199,7 @@ pub async fn add_runs_to_batch(
     for (i, id) in ids.iter().enumerate() {
         let at = vec![Seg::Key("input"), Seg::Key("runIds"), Seg::Index(i)];
         let Some(r) = runs.iter().find(|r| r.id == *id) else {
-            return Err(AppError::not_found(&format!("run {id}")).with_path(at));
+            return Err(AppError::not_found("run").with_path(at));
         };
         if let Some(other) = r.run_batch_id.filter(|o| *o != bid) {
             return Err(AppError::bad_input(format!(

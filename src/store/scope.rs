@@ -34,7 +34,6 @@ org_scoped!(
     step_field,
     step_edge,
     attribute_definition,
-    run_batch,
     run_step,
     run_step_field
 );
@@ -57,6 +56,145 @@ impl OrgScoped for entity::part_inventory::Entity {
             .take();
         Some(Condition::all().add(entity::part_inventory::Column::Id.in_subquery(controlled)))
     }
+}
+
+/// Ids of export-controlled runs (`true`) or procedures.
+fn controlled(runs: bool) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    if runs {
+        Query::select()
+            .column(entity::run::Column::Id)
+            .from(entity::run::Entity)
+            .and_where(Expr::col(entity::run::Column::ExportControlled).eq(true))
+            .take()
+    } else {
+        Query::select()
+            .column(entity::procedure::Column::Id)
+            .from(entity::procedure::Entity)
+            .and_where(Expr::col(entity::procedure::Column::ExportControlled).eq(true))
+            .take()
+    }
+}
+
+/// A batch is export-controlled when its procedure or one of its runs is.
+impl OrgScoped for entity::run_batch::Entity {
+    fn org_col() -> Self::Column {
+        entity::run_batch::Column::OrganizationId
+    }
+    fn id_col() -> Self::Column {
+        entity::run_batch::Column::Id
+    }
+    fn export_hidden() -> Option<Condition> {
+        use entity::run_batch::Column as B;
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let batches = Query::select()
+            .column(entity::run::Column::RunBatchId)
+            .from(entity::run::Entity)
+            .and_where(Expr::col(entity::run::Column::ExportControlled).eq(true))
+            .and_where(Expr::col(entity::run::Column::RunBatchId).is_not_null())
+            .take();
+        Some(
+            Condition::any()
+                .add(B::Id.in_subquery(batches))
+                .add(B::ProcedureId.in_subquery(controlled(false))),
+        )
+    }
+}
+
+/// Audit events about export-controlled work (its runs, procedures and what belongs to
+/// them: steps, fields, edges, batches, the units they work on), for callers not cleared:
+/// their `change` holds titles, content and values.
+pub fn hidden_events() -> Condition {
+    use entity::event::Column as Ev;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    /// Ids of `table` rows whose `parent` column is one of `parents`.
+    fn owned<T, C>(
+        table: T,
+        id: C,
+        parent: C,
+        parents: sea_orm::sea_query::SelectStatement,
+    ) -> sea_orm::sea_query::SelectStatement
+    where
+        T: sea_orm::sea_query::IntoTableRef,
+        C: sea_orm::sea_query::IntoColumnRef + Copy,
+    {
+        Query::select()
+            .column(id)
+            .from(table)
+            .and_where(Expr::col(parent).in_subquery(parents))
+            .take()
+    }
+    use entity::{
+        run_step as rs, run_step_field as rf, step as st, step_edge as se, step_field as sf,
+    };
+    let unit_ids = Query::select()
+        .column(entity::run::Column::PartInventoryId)
+        .from(entity::run::Entity)
+        .and_where(Expr::col(entity::run::Column::ExportControlled).eq(true))
+        .and_where(Expr::col(entity::run::Column::PartInventoryId).is_not_null())
+        .take();
+    let batch_ids = Query::select()
+        .column(entity::run_batch::Column::Id)
+        .from(entity::run_batch::Entity)
+        .cond_where(entity::run_batch::Entity::export_hidden().unwrap_or_else(Condition::all))
+        .take();
+    let kinds = [
+        ("Run", controlled(true)),
+        ("Procedure", controlled(false)),
+        (
+            "RunStep",
+            owned(
+                rs::Entity,
+                rs::Column::Id,
+                rs::Column::RunId,
+                controlled(true),
+            ),
+        ),
+        (
+            "RunStepField",
+            owned(
+                rf::Entity,
+                rf::Column::Id,
+                rf::Column::RunId,
+                controlled(true),
+            ),
+        ),
+        (
+            "Step",
+            owned(
+                st::Entity,
+                st::Column::Id,
+                st::Column::ProcedureId,
+                controlled(false),
+            ),
+        ),
+        (
+            "StepField",
+            owned(
+                sf::Entity,
+                sf::Column::Id,
+                sf::Column::ProcedureId,
+                controlled(false),
+            ),
+        ),
+        (
+            "StepEdge",
+            owned(
+                se::Entity,
+                se::Column::Id,
+                se::Column::ProcedureId,
+                controlled(false),
+            ),
+        ),
+        ("RunBatch", batch_ids),
+        ("PartInventory", unit_ids),
+    ];
+    kinds.into_iter().fold(Condition::any(), |c, (kind, ids)| {
+        let about = Ev::EntityId
+            .is_not_null()
+            .and(Ev::EntityId.in_subquery(ids));
+        c.add(Condition::all().add(Ev::Entity.eq(kind)).add(about))
+    })
 }
 
 /// Export-controlled rows (a flag of their own) are hidden from callers not cleared.
@@ -129,7 +267,9 @@ pub async fn get<E: OrgScoped>(
 ) -> AppResult<E::Model> {
     find::<E>(db, caller, id)
         .await?
-        .ok_or_else(|| AppError::not_found(&format!("{what} {id}")).with_path(field))
+        // The message names no id: its path says which input it was, and a hidden row's id
+        // must not be echoed (an export-controlled run looks like a deleted one).
+        .ok_or_else(|| AppError::not_found(what).with_path(field))
 }
 
 /// Row `id` of `input.id` for an edit: `NOT_FOUND` unless the caller may see it, then

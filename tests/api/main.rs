@@ -2,13 +2,17 @@
 //! PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod access;
+mod budgets;
 mod catalog;
 mod concurrency;
 mod create_runs;
+mod escalation;
 mod execution;
+mod export_control;
 mod fixtures;
 mod harness;
 mod http;
+mod inputs;
 mod ion;
 mod lists;
 mod redlines;

@@ -202,7 +202,7 @@ impl<'a> Check<'a, '_> {
     fn source(&mut self, copies: usize) -> Option<&'a part_inventory::Model> {
         let id = self.run.part_inventory_id?;
         let Some(inv) = self.snap.inventories.get(&id) else {
-            let msg = format!("part inventory {id} not found");
+            let msg = "part inventory not found".to_string();
             self.fail(Code::NotFound, "partInventoryId", msg);
             return None;
         };
@@ -264,7 +264,7 @@ impl<'a> Check<'a, '_> {
         };
         let p = self.snap.parts.get(&id);
         if p.is_none() {
-            self.fail(Code::NotFound, "partId", format!("part {id} not found"));
+            self.fail(Code::NotFound, "partId", "part not found".to_string());
         }
         p
     }
@@ -277,7 +277,7 @@ impl<'a> Check<'a, '_> {
                 self.fail(
                     Code::NotFound,
                     "procedureId",
-                    format!("procedure {id} not found"),
+                    "procedure not found".to_string(),
                 );
             }
             p
@@ -523,18 +523,14 @@ impl<'a> Check<'a, '_> {
                 "assign a run to a user or to a team, not both",
             );
         }
-        if let Some(u) = user.filter(|u| !self.snap.users.contains(u)) {
-            self.fail(
-                Code::NotFound,
-                "assignedToId",
-                format!("user {u} not found"),
-            );
+        if user.is_some_and(|u| !self.snap.users.contains(&u)) {
+            self.fail(Code::NotFound, "assignedToId", "user not found".to_string());
         }
-        if let Some(t) = team.filter(|t| !self.snap.teams.contains(t)) {
+        if team.is_some_and(|t| !self.snap.teams.contains(&t)) {
             self.fail(
                 Code::NotFound,
                 "assignedTeamId",
-                format!("team {t} not found"),
+                "team not found".to_string(),
             );
         }
     }

@@ -1,0 +1,192 @@
+//! Field budgets, enforced by a schema extension:
+//! - before parsing checks and validation, the document's fields with every fragment spread expanded are
+//!   counted (memoized per fragment, so a fragment that spreads another twice at each of 30
+//!   levels costs 30 steps, not 2^30) and a document over the budget is refused;
+//! - while executing, every resolved field and list item is counted, and the operation is
+//!   stopped at the budget (a list multiplies fields, which no static count knows).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextResolve,
+    ResolveInfo,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Request, Response, ServerError, ServerResult, Value};
+
+/// Fragment spreads nested deeper than this are refused (validation would recurse as deep).
+const MAX_SPREAD_NESTING: usize = 64;
+
+/// Fields of the largest operation of `doc` with fragments expanded, saturating; `None`
+/// when fragment spreads nest deeper than [`MAX_SPREAD_NESTING`].
+pub fn expanded_fields(doc: &ExecutableDocument) -> Option<u64> {
+    let mut memo = HashMap::new();
+    let mut max = 0u64;
+    for (_, op) in doc.operations.iter() {
+        max = max.max(count_set(&op.node.selection_set.node, doc, &mut memo, 0)?);
+    }
+    Some(max)
+}
+
+/// Per fragment name: its count, or `None` while it is being counted (a cycle, which
+/// validation refuses afterwards, counts 0 here).
+type Memo<'a> = HashMap<&'a str, Option<u64>>;
+
+fn count_set<'a>(
+    set: &'a SelectionSet,
+    doc: &'a ExecutableDocument,
+    memo: &mut Memo<'a>,
+    nesting: usize,
+) -> Option<u64> {
+    let mut n = 0u64;
+    for s in &set.items {
+        let add = match &s.node {
+            Selection::Field(f) => {
+                1u64.saturating_add(count_set(&f.node.selection_set.node, doc, memo, nesting)?)
+            }
+            Selection::InlineFragment(f) => {
+                count_set(&f.node.selection_set.node, doc, memo, nesting)?
+            }
+            Selection::FragmentSpread(sp) => {
+                fragment(sp.node.fragment_name.node.as_str(), doc, memo, nesting + 1)?
+            }
+        };
+        n = n.saturating_add(add);
+    }
+    Some(n)
+}
+
+fn fragment<'a>(
+    name: &str,
+    doc: &'a ExecutableDocument,
+    memo: &mut Memo<'a>,
+    nesting: usize,
+) -> Option<u64> {
+    if nesting > MAX_SPREAD_NESTING {
+        return None;
+    }
+    let Some((key, def)) = doc.fragments.get_key_value(name) else {
+        return Some(0);
+    };
+    match memo.get(key.as_str()) {
+        Some(Some(n)) => return Some(*n),
+        Some(None) => return Some(0),
+        None => {}
+    }
+    memo.insert(key.as_str(), None);
+    let n = count_set(&def.node.selection_set.node, doc, memo, nesting)?;
+    memo.insert(key.as_str(), Some(n));
+    Some(n)
+}
+
+fn limit_error(message: String) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", "LIMIT_EXCEEDED");
+    e
+}
+
+/// The extension's factory: one [`FieldBudget`] per request.
+pub struct FieldBudgetFactory {
+    pub max_fields: usize,
+}
+
+impl ExtensionFactory for FieldBudgetFactory {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(FieldBudget {
+            max: self.max_fields,
+            resolved: AtomicUsize::new(0),
+            executing: AtomicBool::new(false),
+            exceeded: tokio::sync::Notify::new(),
+        })
+    }
+}
+
+pub struct FieldBudget {
+    max: usize,
+    resolved: AtomicUsize,
+    /// Set by `execute`: a subscription's stream never enters it, so its events, which
+    /// arrive for hours, are not counted against one request's budget.
+    executing: AtomicBool,
+    exceeded: tokio::sync::Notify,
+}
+
+impl FieldBudget {
+    fn over(&self, what: &str, n: impl std::fmt::Display) -> ServerError {
+        limit_error(format!(
+            "{what} {n} fields; the budget is {} fields per request (TRAVELER_MAX_FIELDS)",
+            self.max
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for FieldBudget {
+    /// Before async-graphql's own checks, which walk every fragment spread as often as it
+    /// is spread (2^30 times for a 1 KB document).
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // A parse error is left for async-graphql to report as it always does.
+        if let Ok(doc) = request.parsed_query() {
+            match expanded_fields(doc) {
+                None => {
+                    let msg = format!("fragment spreads nest deeper than {MAX_SPREAD_NESTING}");
+                    return Err(limit_error(msg));
+                }
+                Some(n) if n > self.max as u64 => return Err(self.over("the document selects", n)),
+                Some(_) => {}
+            }
+        }
+        next.run(ctx, request).await
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        self.executing.store(true, Ordering::Relaxed);
+        // Stop the whole operation at once (a mutation's transaction is dropped, so rolled
+        // back) rather than answer every remaining field with an error.
+        let r = tokio::select! {
+            r = next.run(ctx, operation_name) => r,
+            () = self.exceeded.notified() => Response::default(),
+        };
+        if self.resolved.load(Ordering::Relaxed) > self.max
+            && self.executing.load(Ordering::Relaxed)
+        {
+            return Response::from_errors(vec![
+                self.over("the request resolved more than", self.max),
+            ]);
+        }
+        r
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.parent_type == "Mutation" {
+            // A mutation's payload is read after its change is committed: stopping it
+            // then would hide a kept change. Its size is bounded by the bulk limits.
+            self.executing.store(false, Ordering::Relaxed);
+        }
+        if self.executing.load(Ordering::Relaxed)
+            && self.resolved.fetch_add(1, Ordering::Relaxed) >= self.max
+        {
+            self.exceeded.notify_one();
+            return Err(self.over("the request resolved more than", self.max));
+        }
+        next.run(ctx, info).await
+    }
+}
