@@ -27,7 +27,7 @@ pub async fn serve(config: Config, metrics: Setting) -> Result<(), BoxError> {
             tracing::info!(address = %addr, "serving metrics at /metrics");
         }
     }
-    tracing::info!(address = %listener.local_addr()?, "serving GraphiQL at / and the API at /graphql");
+    tracing::info!(address = %listener.local_addr()?, "serving the web app at /, GraphiQL at /graphiql and the API at /graphql");
     let live = app.state.live.clone();
     let hub = live.clone();
     axum::serve(listener, app.router)
@@ -54,7 +54,7 @@ fn announce_admin(new_token: Option<&str>, token_from_env: bool) {
             "\nFirst start: created an organization and an admin whose key is TRAVELER_ADMIN_TOKEN.\n"
         ),
         (Some(token), false) => println!(
-            "\nFirst start: created an organization and an admin.\nAdmin API key (shown once, keep it): {token}\nIn GraphiQL, add the header {{\"Authorization\": \"Bearer {token}\"}}\n"
+            "\nFirst start: created an organization and an admin.\nAdmin API key (shown once, keep it): {token}\nOpen the web app at / and paste it to sign in (API clients send it as Authorization: Bearer <key>)\n"
         ),
         (None, _) => {}
     }

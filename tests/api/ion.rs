@@ -263,3 +263,37 @@ async fn depth_and_complexity_limits_name_their_values() {
     assert!(m.contains("complexity") && m.contains("limit of 50"), "{m}");
     assert!(e.get("data").is_none());
 }
+
+/// Every mutation is `verbNoun(input: VerbNounInput!): VerbNounPayload!`, as the contract
+/// says (so a client may declare `$input: ReleaseProcedureInput!` for any of them).
+#[tokio::test]
+async fn every_mutation_has_its_own_input_and_payload() {
+    let app = app().await;
+    let q = "{ __type(name: \"Mutation\") { fields { name args { name type { ofType { name } } } type { ofType { name } } } } }";
+    let d = app.ok(q, json!({})).await;
+    let mut wrong = Vec::new();
+    for f in d["__type"]["fields"].as_array().unwrap() {
+        let name = f["name"].as_str().unwrap();
+        let verb_noun = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        let args: Vec<(&str, &str)> = f["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["name"].as_str().unwrap(),
+                    a["type"]["ofType"]["name"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        let input = format!("{verb_noun}Input");
+        let payload = format!("{verb_noun}Payload");
+        if args != [("input", input.as_str())] || f["type"]["ofType"]["name"] != payload.as_str() {
+            wrong.push(format!("{name}({args:?}): {}", f["type"]["ofType"]["name"]));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "not VerbNounInput -> VerbNounPayload: {wrong:#?}"
+    );
+}

@@ -11,13 +11,16 @@ use crate::store::catalog;
 #[derive(Default)]
 pub struct AdminMutation;
 
-payload!(UserPayload {
+payload!(CreateUserPayload {
     user: User(entity::user::Model)
 });
 
-payload!(TeamPayload {
-    team: Team(entity::team::Model)
-});
+payload!(
+    CreateTeamPayload,
+    AddUserToTeamPayload {
+        team: Team(entity::team::Model)
+    }
+);
 
 #[derive(SimpleObject)]
 pub struct CreateApiKeyPayload {
@@ -26,11 +29,11 @@ pub struct CreateApiKeyPayload {
     pub token: String,
 }
 
-payload!(ApiKeyPayload {
+payload!(RevokeApiKeyPayload {
     api_key: ApiKey(entity::api_key::Model)
 });
 
-payload!(AttributeDefinitionPayload {
+payload!(DefineAttributePayload {
     attribute_definition: AttributeDefinition(entity::attribute_definition::Model)
 });
 
@@ -41,10 +44,9 @@ pub struct CreateOrganizationPayload {
     pub token: String,
 }
 
-#[derive(SimpleObject)]
-pub struct OrganizationPayload {
-    pub organization: Organization,
-}
+payload!(UpdateOrganizationPayload {
+    organization: Organization
+});
 
 fn org(m: entity::organization::Model) -> Organization {
     Organization::from(m)
@@ -52,13 +54,21 @@ fn org(m: entity::organization::Model) -> Organization {
 
 #[Object]
 impl AdminMutation {
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<UserPayload> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateUserInput,
+    ) -> Result<CreateUserPayload> {
         let u = mutate!(ctx, ManageUsers, input => catalog::create_user);
         forget_keys(ctx);
         Ok(u.into())
     }
 
-    async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> Result<TeamPayload> {
+    async fn create_team(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTeamInput,
+    ) -> Result<CreateTeamPayload> {
         team_out(
             ctx,
             mutate!(ctx, ManageUsers, input => catalog::create_team),
@@ -69,7 +79,7 @@ impl AdminMutation {
         &self,
         ctx: &Context<'_>,
         input: AddUserToTeamInput,
-    ) -> Result<TeamPayload> {
+    ) -> Result<AddUserToTeamPayload> {
         team_out(
             ctx,
             mutate!(ctx, ManageUsers, input => catalog::add_user_to_team),
@@ -94,7 +104,7 @@ impl AdminMutation {
         &self,
         ctx: &Context<'_>,
         input: RevokeApiKeyInput,
-    ) -> Result<ApiKeyPayload> {
+    ) -> Result<RevokeApiKeyPayload> {
         let k = mutate!(ctx, ManageUsers, input => catalog::revoke_api_key);
         forget_keys(ctx);
         Ok(k.into())
@@ -105,7 +115,7 @@ impl AdminMutation {
         &self,
         ctx: &Context<'_>,
         input: DefineAttributeInput,
-    ) -> Result<AttributeDefinitionPayload> {
+    ) -> Result<DefineAttributePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::define_attribute).into())
     }
 
@@ -129,16 +139,14 @@ impl AdminMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateOrganizationInput,
-    ) -> Result<OrganizationPayload> {
+    ) -> Result<UpdateOrganizationPayload> {
         let o = mutate!(ctx, ManageUsers, input => catalog::update_organization);
-        Ok(OrganizationPayload {
-            organization: org(o),
-        })
+        Ok(org(o).into())
     }
 }
 
 /// A team as returned by a mutation; its members' cached keys are forgotten.
-fn team_out(ctx: &Context<'_>, t: entity::team::Model) -> Result<TeamPayload> {
+fn team_out<P: From<entity::team::Model>>(ctx: &Context<'_>, t: entity::team::Model) -> Result<P> {
     forget_keys(ctx);
     Ok(t.into())
 }
