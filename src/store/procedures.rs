@@ -236,15 +236,9 @@ pub struct NewField {
     pub pattern: Option<String>,
 }
 
-fn field_row(
-    org: i64,
-    procedure_id: i64,
-    step_id: i64,
-    id: i64,
-    position: i32,
-    f: &NewField,
-    at: Vec<Seg>,
-) -> AppResult<step_field::ActiveModel> {
+/// A field definition's trimmed name and options, if the definition is valid; errors at
+/// `at` (the name's at `at` + `name`).
+pub(super) fn checked_field(f: &NewField, at: Vec<Seg>) -> AppResult<(String, Vec<String>)> {
     let name = f.name.trim().to_string();
     if name.is_empty() {
         let mut p = at.clone();
@@ -254,6 +248,19 @@ fn field_row(
     let options = f.options.clone().unwrap_or_default();
     field_value::validate_spec(f.field_type, &options, f.min, f.max, f.pattern.as_deref())
         .map_err(|e| AppError::bad_input(format!("field {name}: {e}")).with_path(at))?;
+    Ok((name, options))
+}
+
+fn field_row(
+    org: i64,
+    procedure_id: i64,
+    step_id: i64,
+    id: i64,
+    position: i32,
+    f: &NewField,
+    at: Vec<Seg>,
+) -> AppResult<step_field::ActiveModel> {
+    let (name, options) = checked_field(f, at)?;
     Ok(step_field::ActiveModel {
         id: Set(id),
         organization_id: Set(org),

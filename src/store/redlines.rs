@@ -18,14 +18,14 @@ use sea_orm::{
 };
 
 use super::execution::roll_up;
-use super::procedures::NewField;
+use super::procedures::{NewField, checked_field};
 use super::rows::{run_status, run_step_status};
 use super::scope::{self, path};
 use super::{counters, etag};
 use crate::caller::Caller;
+use crate::domain::graph;
 use crate::domain::permission::Permission;
 use crate::domain::status::{RunStatus, RunStepStatus};
-use crate::domain::{field_value, graph};
 use crate::error::{AppError, AppResult, Code, Seg};
 
 /// A step added to a run (and its batch siblings), in REDLINE.
@@ -160,7 +160,7 @@ pub async fn create_run_step_field(
         return Err(AppError::new(Code::InvalidTransition, msg).at(&["input", "runStepId"]));
     }
     let f = &input.field;
-    let (name, options) = checked_field(f)?;
+    let (name, options) = checked_field(f, path(&["input"]))?;
     let runs = targets(txn, caller, &run).await?;
     let steps = redlined_copies(txn, &runs, &step).await?;
     let positions = next_positions(txn, &steps).await?;
@@ -252,18 +252,6 @@ async fn next_positions(
         .into_iter()
         .map(|(s, p)| (s, p.unwrap_or(0)))
         .collect())
-}
-
-/// The field's trimmed name and its options, if its definition is valid.
-fn checked_field(f: &NewField) -> AppResult<(String, Vec<String>)> {
-    let name = f.name.trim().to_string();
-    if name.is_empty() {
-        return Err(AppError::bad_input("a field needs a name").at(&["input", "name"]));
-    }
-    let options = f.options.clone().unwrap_or_default();
-    field_value::validate_spec(f.field_type, &options, f.min, f.max, f.pattern.as_deref())
-        .map_err(|e| AppError::bad_input(format!("field {name}: {e}")).at(&["input"]))?;
-    Ok((name, options))
 }
 
 /// What every copy of a new step shares; parent and upstream are the primary run's.
