@@ -11,9 +11,20 @@ const RUN = `id _etag number title status dueDate exportControlled source starte
   partInventory { serialNumber lotNumber quantity status }
   assignedTo { name } assignedTeam { name }
   runBatch { id title runs { id number title status } }
-  steps { ${STEP} steps { ${STEP} } }`;
-// Two levels of steps: one more would pass the server's query cost limit (each level
-// multiplies the cost of the fields and history lists below it).
+  allSteps { parentId ${STEP} }`;
+// Every step in one flat list (parents first), nested here: nesting in the query would
+// multiply its cost at every level and stop at the server's limit.
+
+/** Gives `run.steps` (top level) and each step's `steps` from `run.allSteps`. */
+function nest(run) {
+  const byId = new Map(run.allSteps.map((s) => [s.id, { ...s, steps: [] }]));
+  run.steps = [];
+  for (const s of byId.values()) {
+    const parent = s.parentId && byId.get(s.parentId);
+    (parent ? parent.steps : run.steps).push(s);
+  }
+  return run;
+}
 
 /** Renders run `id` and follows it live; returns the function that stops following. */
 export async function travelerPage(main, id) {
@@ -22,7 +33,7 @@ export async function travelerPage(main, id) {
     main.replaceChildren(h("h1", {}, "Run not found"), h("p", {}, h("a", { href: "#/runs" }, "Back to runs")));
     return null;
   }
-  const view = new Traveler(main, d.run);
+  const view = new Traveler(main, nest(d.run));
   view.render();
   return subscribe(
     `subscription($id: ID!) { runChanged(id: $id) { eventId action run { ${RUN} } } }`,
@@ -42,7 +53,7 @@ class Traveler {
   }
 
   update(ev) {
-    this.run = ev.run;
+    this.run = nest(ev.run);
     this.render();
     announce(`Run updated: ${ev.action}.`);
   }
@@ -197,7 +208,7 @@ class Traveler {
 
   async reload() {
     const d = await read(`query($id: ID!) { run(id: $id) { ${RUN} } }`, { id: this.run.id });
-    this.run = d.run;
+    this.run = nest(d.run);
     this.render();
   }
 }

@@ -393,3 +393,49 @@ async fn batch_of_500_trace() {
     .await;
     eprintln!("---- {:?}", t.elapsed());
 }
+
+/// `Run.allSteps` gives a traveler of any depth in one list: parents before children, in
+/// order, within the default query limits even with fields and history selected.
+#[tokio::test]
+async fn all_steps_lists_every_level_in_traveler_order() {
+    let app = app().await;
+    let s = part(&app, "N", "SERIAL").await;
+    let d = app
+        .ok(
+            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
+            json!({"i": {"title": "Nested", "partIds": [s]}}),
+        )
+        .await;
+    let pid = id(&d["createProcedure"]["procedure"]["id"]);
+    let mut parent: Option<String> = None;
+    for title in ["A", "A.1", "A.1.1", "A.1.1.1"] {
+        let d = app
+            .ok(
+                "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
+                json!({"i": {"procedureId": pid, "title": title, "parentId": parent, "fields": [{"name": "n", "type": "NUMBER"}]}}),
+            )
+            .await;
+        parent = Some(id(&d["createStep"]["step"]["id"]));
+    }
+    app.ok(
+        "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
+        json!({"i": {"procedureId": pid, "title": "B"}}),
+    )
+    .await;
+    release_procedure(&app, &pid).await;
+    let d = app
+        .ok(
+            "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
+            json!({"i": {"partId": s, "procedureId": pid, "autogenerateSerialNumber": true}}),
+        )
+        .await;
+    let q = "query($id: ID!) { run(id: $id) { allSteps { id parentId title status availableToWork blockers history { kind } fields { id name value } } } }";
+    let d = app.ok(q, json!({"id": d["createRun"]["run"]["id"]})).await;
+    let steps = d["run"]["allSteps"].as_array().unwrap();
+    let titles: Vec<&str> = steps.iter().map(|s| s["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["A", "A.1", "A.1.1", "A.1.1.1", "B"]);
+    for w in 1..4 {
+        assert_eq!(steps[w]["parentId"], steps[w - 1]["id"], "{d:#}");
+    }
+    assert!(steps[4]["parentId"].is_null());
+}

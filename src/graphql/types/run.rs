@@ -69,6 +69,23 @@ row_object!(Run {
             .map(|s| RunStep::new(s.clone(), all.clone(), failed))
             .collect())
     }
+    /// Every step of the run, nested ones included, each parent before its children and
+    /// siblings in order (`parentId` gives the tree): a traveler of any depth in one list.
+    #[list_cost]
+    async fn all_steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
+        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
+        let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
+        let mut out = Vec::with_capacity(all.steps.len());
+        let mut stack: Vec<_> = all.children(None).collect();
+        stack.reverse();
+        while let Some(s) = stack.pop() {
+            let mut kids: Vec<_> = all.children(Some(s.id)).collect();
+            kids.reverse();
+            stack.extend(kids);
+            out.push(RunStep::new(s.clone(), all.clone(), failed));
+        }
+        Ok(out)
+    }
     run_batch_id: Option<ID>,
     async fn run_batch(&self, ctx: &Context<'_>) -> Result<Option<RunBatch>> {
         related(ctx, self.0.run_batch_id.map(BatchKey), RunBatch).await
