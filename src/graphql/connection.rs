@@ -39,6 +39,7 @@ pub fn page_args(
         after,
         last,
         before,
+        total: true,
     }
 }
 
@@ -55,6 +56,10 @@ where
 {
     let max = limits(ctx).page_size;
     let spec = spec(filters, sort);
+    let args = PageArgs {
+        total: wants_total(ctx),
+        ..args
+    };
     lists::page(db(ctx), caller(ctx)?, spec, &args, max)
         .await
         .gql()
@@ -76,13 +81,24 @@ where
     Ok(C::from_page(page(ctx, filters, sort, args).await?, node))
 }
 
+/// The total for `totalCount`: counted whenever a connection selects it (see [`page`]).
+pub fn total_count<M>(page: &Page<M>) -> i64 {
+    page.total.unwrap_or_default() as i64
+}
+
+/// Whether the list field of `ctx` selects `totalCount` or `pageInfo { totalCount }`.
+pub fn wants_total(ctx: &Context<'_>) -> bool {
+    let look = ctx.look_ahead();
+    look.field("totalCount").exists() || look.field("pageInfo").field("totalCount").exists()
+}
+
 pub fn page_info<M>(page: &Page<M>, cursors: &[String]) -> PageInfo {
     PageInfo {
         has_next_page: page.has_next,
         has_previous_page: page.has_prev,
         start_cursor: cursors.first().cloned(),
         end_cursor: cursors.last().cloned(),
-        total_count: page.total as i64,
+        total_count: total_count(page),
         count: page.rows.len() as i64,
     }
 }
@@ -112,6 +128,7 @@ macro_rules! connection {
                     .map(|(o, _)| $crate::store::page::encode_cursor(*o))
                     .collect();
                 let page_info = $crate::graphql::connection::page_info(&page, &cursors);
+                let total_count = page_info.total_count;
                 let edges = page.rows.into_iter().zip(cursors);
                 $conn {
                     edges: edges
@@ -121,7 +138,7 @@ macro_rules! connection {
                         })
                         .collect(),
                     page_info,
-                    total_count: page.total as i64,
+                    total_count,
                 }
             }
         }

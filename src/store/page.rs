@@ -11,12 +11,16 @@ pub struct PageArgs {
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    /// Whether the total is wanted: without it no `COUNT(*)` is sent (one row more than the
+    /// page is read to know whether there is a next page).
+    pub total: bool,
 }
 
 pub struct Page<M> {
     /// Each row with its offset in the full ordered result (the cursor's content).
     pub rows: Vec<(u64, M)>,
-    pub total: u64,
+    /// The rows on all pages, when `PageArgs::total` asked for it.
+    pub total: Option<u64>,
     pub has_next: bool,
     pub has_prev: bool,
 }
@@ -32,6 +36,8 @@ fn decode_cursor(c: &str, arg: &'static str) -> AppResult<u64> {
     c.strip_prefix('c')
         .and_then(|n| n.parse().ok())
         .or_else(|| ion_cursor(c))
+        // An offset the database can take (a signed 64-bit OFFSET).
+        .filter(|n| *n < i64::MAX as u64)
         .ok_or_else(|| AppError::bad_input(format!("`{arg}` is not a valid cursor")).at(&[arg]))
 }
 
@@ -62,7 +68,7 @@ pub fn window(args: &PageArgs, total: u64, max: i64) -> AppResult<(u64, u64)> {
     let first = size(args.first, "first", max)?;
     let last = size(args.last, "last", max)?;
     let mut start = match &args.after {
-        Some(c) => decode_cursor(c, "after")? + 1,
+        Some(c) => decode_cursor(c, "after")?.saturating_add(1),
         None => 0,
     };
     let mut end = match &args.before {
@@ -72,13 +78,13 @@ pub fn window(args: &PageArgs, total: u64, max: i64) -> AppResult<(u64, u64)> {
     start = start.min(end);
     match (first, last) {
         (Some(f), _) => {
-            end = end.min(start + f);
+            end = end.min(start.saturating_add(f));
             if let Some(l) = last {
                 start = start.max(end.saturating_sub(l));
             }
         }
         (None, Some(l)) => start = start.max(end.saturating_sub(l)),
-        (None, None) => end = end.min(start + DEFAULT_PAGE_SIZE.min(max as u64)),
+        (None, None) => end = end.min(start.saturating_add(DEFAULT_PAGE_SIZE.min(max as u64))),
     }
     Ok((start, end))
 }
@@ -93,13 +99,29 @@ where
     E: EntityTrait,
     E::Model: FromQueryResult + Sync + Send,
 {
-    let total = select.clone().count(db).await?;
-    let (start, end) = window(args, total, max)?;
-    let rows = if end > start {
-        select.offset(start).limit(end - start).all(db).await?
+    // The last rows of the whole result can only be found from the total.
+    let counted = args.total || (args.last.is_some() && args.before.is_none());
+    let total = match counted {
+        true => Some(select.clone().count(db).await?),
+        false => None,
+    };
+    let (start, end) = window(args, total.unwrap_or(u64::MAX), max)?;
+    // Uncounted, one row past the page tells whether there is a next page.
+    let peek = u64::from(total.is_none());
+    let mut rows = if end > start {
+        select
+            .offset(start)
+            .limit(end - start + peek)
+            .all(db)
+            .await?
     } else {
         Vec::new()
     };
+    let has_next = match total {
+        Some(t) => end < t,
+        None => rows.len() as u64 > end - start,
+    };
+    rows.truncate((end - start) as usize);
     Ok(Page {
         rows: rows
             .into_iter()
@@ -107,7 +129,7 @@ where
             .map(|(i, m)| (start + i as u64, m))
             .collect(),
         total,
-        has_next: end < total,
+        has_next,
         has_prev: start > 0,
     })
 }
@@ -124,7 +146,15 @@ mod tests {
             decode_cursor("YXJyYXljb25uZWN0aW9uOjEy", "after").unwrap(),
             12
         );
-        for bad in ["", "c", "cx", "YXJyYXljb25uZWN0aW9uOng=", "bm9wZToxMg=="] {
+        let huge = format!("c{}", u64::MAX);
+        for bad in [
+            "",
+            "c",
+            "cx",
+            "YXJyYXljb25uZWN0aW9uOng=",
+            "bm9wZToxMg==",
+            &huge,
+        ] {
             assert!(decode_cursor(bad, "after").is_err(), "{bad}");
         }
     }
@@ -140,6 +170,7 @@ mod tests {
             after: after.map(encode_cursor),
             last,
             before: before.map(encode_cursor),
+            total: true,
         }
     }
 

@@ -120,3 +120,51 @@ async fn assigned_runs_are_the_users_and_their_teams() {
         .await;
     assert_eq!(d["me"]["assignedRuns"]["totalCount"], 1);
 }
+
+/// No `COUNT(*)` unless `totalCount` (or `pageInfo { totalCount }`) is selected; without it
+/// `hasNextPage` comes from reading one row past the page, and is exact at the boundary.
+#[tokio::test]
+async fn the_total_is_counted_only_when_selected() {
+    let app = app().await;
+    for n in ["C1", "C2", "C3"] {
+        part(&app, n, "NONE").await;
+    }
+    app.ok("{ __typename }", json!({})).await;
+    let statements = |q: &'static str| {
+        let app = &app;
+        async move {
+            let before = app.count();
+            let d = app.ok(q, json!({})).await;
+            (app.count() - before, d)
+        }
+    };
+    let (plain, d) =
+        statements("{ parts(first: 3) { edges { node { id } } pageInfo { hasNextPage } } }").await;
+    assert_eq!(d["parts"]["pageInfo"]["hasNextPage"], false);
+    assert_eq!(d["parts"]["edges"].as_array().unwrap().len(), 3);
+    let (n, d) = statements(
+        "{ parts(first: 2) { edges { node { id } } pageInfo { hasNextPage endCursor } } }",
+    )
+    .await;
+    assert_eq!(
+        (n, &d["parts"]["pageInfo"]["hasNextPage"]),
+        (plain, &json!(true))
+    );
+    let (n, d) = statements("{ parts(first: 3) { totalCount edges { node { id } } } }").await;
+    assert_eq!((n, &d["parts"]["totalCount"]), (plain + 1, &json!(3)));
+    let (n, d) = statements(
+        "{ parts(first: 1) { ...P } } fragment P on PartConnection { pageInfo { totalCount } }",
+    )
+    .await;
+    assert_eq!(
+        (n, &d["parts"]["pageInfo"]["totalCount"]),
+        (plain + 1, &json!(3))
+    );
+    // The last rows of the whole list need the total.
+    let (n, d) = statements(
+        "{ parts(last: 2) { edges { node { partNumber } } pageInfo { hasPreviousPage } } }",
+    )
+    .await;
+    assert_eq!(n, plain + 1);
+    assert_eq!(d["parts"]["pageInfo"]["hasPreviousPage"], true);
+}

@@ -94,7 +94,8 @@ row_object!(User {
         after: Option<String>,
     ) -> Result<super::run::RunConnection> {
         use crate::graphql::ctx::{Gql, caller, db, limits};
-        let args = crate::graphql::connection::page_args(first, after, None, None);
+        let mut args = crate::graphql::connection::page_args(first, after, None, None);
+        args.total = crate::graphql::connection::wants_total(ctx);
         let spec = crate::graphql::input::filters::spec(filters, sort);
         let (c, max) = (caller(ctx)?, limits(ctx).page_size);
         let page = crate::store::lists::assigned_runs(db(ctx), c, self.0.id, spec, &args, max)
