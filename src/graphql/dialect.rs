@@ -24,6 +24,8 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
     ("RunCreateInput", "CreateRunInput"),
     ("RunUpdateInput", "UpdateRunInput"),
     ("UserInputFilters", "UsersInputFilters"),
+    // ion-examples' addUserToTeam.
+    ("TeamToUserInput", "AddUserToTeamInput"),
     // Traveler's own earlier name for dates (chrono's), before the contract's `Date`.
     ("NaiveDate", "Date"),
 ];

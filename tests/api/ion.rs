@@ -297,3 +297,34 @@ async fn every_mutation_has_its_own_input_and_payload() {
         "not VerbNounInput -> VerbNounPayload: {wrong:#?}"
     );
 }
+
+/// ion-examples' ADD_USER_TO_TEAM shape: `$input: TeamToUserInput!`, payload `{ teamId userId }`.
+#[tokio::test]
+async fn add_user_to_team_as_ion_examples_send_it() {
+    let app = app().await;
+    let u = app
+        .ok(
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+            json!({"i": {"name": "Op", "email": "op@example.com", "roles": ["OPERATOR"]}}),
+        )
+        .await;
+    let t = app
+        .ok(
+            "mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { id } } }",
+            json!({"i": {"name": "Line 1", "roles": ["OPERATOR"]}}),
+        )
+        .await;
+    let (user, team) = (
+        &u["createUser"]["user"]["id"],
+        &t["createTeam"]["team"]["id"],
+    );
+    let q = "mutation AddUserToTeam($input: TeamToUserInput!) { addUserToTeam(input: $input) { teamId userId } }";
+    let d = app
+        .ok(
+            q,
+            json!({"input": {"teamId": id(team).parse::<i64>().unwrap(), "userId": id(user)}}),
+        )
+        .await;
+    assert_eq!(&d["addUserToTeam"]["teamId"], team);
+    assert_eq!(&d["addUserToTeam"]["userId"], user);
+}

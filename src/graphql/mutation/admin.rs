@@ -1,6 +1,6 @@
 //! Users, teams, API keys, attribute definitions, organizations.
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::{mutate, payload};
 use crate::domain::permission::Permission::{ManageCatalog, ManageOrganizations, ManageUsers};
@@ -15,12 +15,17 @@ payload!(CreateUserPayload {
     user: User(entity::user::Model)
 });
 
-payload!(
-    CreateTeamPayload,
-    AddUserToTeamPayload {
-        team: Team(entity::team::Model)
-    }
-);
+payload!(CreateTeamPayload {
+    team: Team(entity::team::Model)
+});
+
+#[derive(SimpleObject)]
+pub struct AddUserToTeamPayload {
+    pub team: Team,
+    /// The team and the user joined (ION's payload names them).
+    pub team_id: ID,
+    pub user_id: ID,
+}
 
 #[derive(SimpleObject)]
 pub struct CreateApiKeyPayload {
@@ -80,10 +85,14 @@ impl AdminMutation {
         ctx: &Context<'_>,
         input: AddUserToTeamInput,
     ) -> Result<AddUserToTeamPayload> {
-        team_out(
-            ctx,
-            mutate!(ctx, ManageUsers, input => catalog::add_user_to_team),
-        )
+        let user_id = input.user_id.clone();
+        let t = mutate!(ctx, ManageUsers, input => catalog::add_user_to_team);
+        let team: CreateTeamPayload = team_out(ctx, t)?;
+        Ok(AddUserToTeamPayload {
+            team_id: team.team.0.id.into(),
+            user_id,
+            team: team.team,
+        })
     }
 
     /// A new key acting as `userId` with that user's current roles.
