@@ -328,3 +328,32 @@ async fn add_user_to_team_as_ion_examples_send_it() {
     assert_eq!(&d["addUserToTeam"]["teamId"], team);
     assert_eq!(&d["addUserToTeam"]["userId"], user);
 }
+
+/// `PartInventory.quantityAvailable` (ion-importers select it): the quantity of an
+/// AVAILABLE unit or lot, 0 otherwise.
+#[tokio::test]
+async fn quantity_available_follows_the_status() {
+    let app = app().await;
+    let p = part(&app, "RESIN", "LOT").await;
+    let d = app
+        .ok(
+            "mutation($i: CreatePartInventoryInput!) { createPartInventory(input: $i) { partInventory { id _etag quantity quantityAvailable } } }",
+            json!({"i": {"partId": p, "lotNumber": "L-1", "quantity": 5}}),
+        )
+        .await;
+    let inv = &d["createPartInventory"]["partInventory"];
+    assert_eq!(
+        (&inv["quantity"], &inv["quantityAvailable"]),
+        (&json!(5.0), &json!(5.0))
+    );
+    let d = app
+        .ok(
+            "mutation($i: UpdatePartInventoryInput!) { updatePartInventory(input: $i) { partInventory { quantityAvailable } } }",
+            json!({"i": {"id": inv["id"], "etag": inv["_etag"], "status": "UNAVAILABLE"}}),
+        )
+        .await;
+    assert_eq!(
+        d["updatePartInventory"]["partInventory"]["quantityAvailable"],
+        0.0
+    );
+}

@@ -59,6 +59,12 @@ row_object!(PartInventory {
     async fn status(&self) -> Result<PartInventoryStatus> {
         rows::inventory_status(&self.0).map(Into::into).gql()
     }
+    /// What can be used now (ION's field): the quantity of an AVAILABLE unit or lot, else 0.
+    async fn quantity_available(&self) -> Result<f64> {
+        let s = rows::inventory_status(&self.0).gql()?;
+        let available = s == crate::domain::PartInventoryStatus::Available;
+        Ok(if available { self.0.quantity } else { 0.0 })
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
