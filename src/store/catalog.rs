@@ -102,7 +102,7 @@ pub async fn create_part(
         organization_id: Set(caller.organization_id),
         part_number: Set(part_number),
         revision: Set(revision),
-        description: Set(input.description),
+        description: Set(super::long_text(input.description, "description")?),
         tracking_type: Set(input.tracking_type.as_str().to_string()),
         serial_scheme: Set(serial_scheme),
         lot_scheme: Set(lot_scheme),
@@ -138,7 +138,7 @@ pub async fn update_part(
     let id = input.id;
     let current = scope::get_current::<part::Entity>(db, caller, id, "part", &input.etag).await?;
     let mut am: part::ActiveModel = current.clone().into();
-    if let Some(d) = input.description {
+    if let Some(d) = super::long_text(input.description, "description")? {
         am.description = Set(Some(d));
     }
     if let Some(s) = input.serial_scheme.as_deref() {

@@ -127,3 +127,22 @@ pub async fn refuse_if_any<E: sea_orm::EntityTrait>(
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
+
+/// The longest free text a description or step content may hold, in characters: a work
+/// instruction fits many times over; a client cannot store megabytes in a cell.
+pub const MAX_LONG_TEXT: usize = 100_000;
+
+/// `text` if it is at most [`MAX_LONG_TEXT`] characters; else BAD_USER_INPUT at
+/// `["input", field]`.
+pub fn long_text(
+    text: Option<String>,
+    field: &'static str,
+) -> crate::error::AppResult<Option<String>> {
+    match text {
+        Some(t) if t.chars().count() > MAX_LONG_TEXT => Err(crate::error::AppError::bad_input(
+            format!("`{field}` is longer than {MAX_LONG_TEXT} characters"),
+        )
+        .at(&["input", field])),
+        t => Ok(t),
+    }
+}

@@ -133,7 +133,7 @@ pub async fn create_procedure(
         family_id: Set(family),
         version: Set(1),
         title: Set(title),
-        description: Set(input.description),
+        description: Set(super::long_text(input.description, "description")?),
         status: Set(ProcedureStatus::Draft.as_str().into()),
         procedure_type: Set(input.procedure_type.as_str().into()),
         export_controlled: Set(input.export_controlled),
@@ -189,7 +189,7 @@ pub async fn update_procedure(
     if let Some(t) = input.title {
         am.title = Set(title(&t)?);
     }
-    if let Some(d) = input.description {
+    if let Some(d) = super::long_text(input.description, "description")? {
         am.description = Set(Some(d));
     }
     if let Some(x) = input.export_controlled {
@@ -320,7 +320,7 @@ pub async fn create_step(
         parent_id: Set(input.parent_id),
         position: Set(position),
         title: Set(title),
-        content: Set(input.content),
+        content: Set(super::long_text(input.content, "content")?),
         approved: Set(false),
         approved_by_id: Set(None),
         approved_at: Set(None),
@@ -467,7 +467,7 @@ pub async fn update_step(
     if let Some(t) = input.title {
         am.title = Set(title(&t)?);
     }
-    if let Some(c) = input.content {
+    if let Some(c) = super::long_text(input.content, "content")? {
         am.content = Set(Some(c));
     }
     if let Some(pos) = input.position {

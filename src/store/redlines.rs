@@ -125,7 +125,7 @@ pub async fn create_run_step(
     let runs = targets(txn, caller, &run).await?;
     let t = Template {
         title,
-        content: input.content,
+        content: super::long_text(input.content, "content")?,
         position,
         parent,
         upstream,

@@ -157,3 +157,40 @@ async fn authentication_does_not_write() {
         .unwrap();
     assert_eq!(used(row), Some(1));
 }
+
+/// Descriptions and step content hold at most 100,000 characters (`store::MAX_LONG_TEXT`);
+/// longer is refused at its input field and nothing is written.
+#[tokio::test]
+async fn long_texts_are_bounded() {
+    let app = app().await;
+    let long = "é".repeat(100_001);
+    let create =
+        "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }";
+    let e = app
+        .gql(create, json!({"i": {"title": "T", "description": long}}))
+        .await;
+    assert_eq!(codes(&e), ["BAD_USER_INPUT"]);
+    assert_eq!(
+        e["errors"][0]["extensions"]["field"],
+        json!(["input", "description"])
+    );
+    let n = app.ok("{ procedures { totalCount } }", json!({})).await;
+    assert_eq!(n["procedures"]["totalCount"], 0);
+    let d = app
+        .ok(
+            create,
+            json!({"i": {"title": "T", "description": "é".repeat(100_000)}}),
+        )
+        .await;
+    let pid = d["createProcedure"]["procedure"]["id"].clone();
+    let e = app
+        .gql(
+            "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
+            json!({"i": {"procedureId": pid, "title": "S", "content": long}}),
+        )
+        .await;
+    assert_eq!(
+        e["errors"][0]["extensions"]["field"],
+        json!(["input", "content"])
+    );
+}
