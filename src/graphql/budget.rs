@@ -11,10 +11,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextResolve,
-    ResolveInfo,
+    NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Request, Response, ServerError, ServerResult, Value};
+use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value};
+
+use super::validation_limits::ValidationLimits;
 
 /// Fragment spreads nested deeper than this are refused (validation would recurse as deep).
 const MAX_SPREAD_NESTING: usize = 64;
@@ -92,12 +94,15 @@ fn limit_error(message: String) -> ServerError {
 /// The extension's factory: one [`FieldBudget`] per request.
 pub struct FieldBudgetFactory {
     pub max_fields: usize,
+    /// Depth and complexity, checked here too so the schema has one extension.
+    pub limits: ValidationLimits,
 }
 
 impl ExtensionFactory for FieldBudgetFactory {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(FieldBudget {
             max: self.max_fields,
+            limits: self.limits,
             resolved: AtomicUsize::new(0),
             executing: AtomicBool::new(false),
             exceeded: tokio::sync::Notify::new(),
@@ -107,6 +112,7 @@ impl ExtensionFactory for FieldBudgetFactory {
 
 pub struct FieldBudget {
     max: usize,
+    limits: ValidationLimits,
     resolved: AtomicUsize,
     /// Set by `execute`: a subscription's stream never enters it, so its events, which
     /// arrive for hours, are not counted against one request's budget.
@@ -145,6 +151,14 @@ impl Extension for FieldBudget {
             }
         }
         next.run(ctx, request).await
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        self.limits.check(next.run(ctx).await?)
     }
 
     async fn execute(

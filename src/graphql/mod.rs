@@ -31,14 +31,14 @@ pub fn builder(
         mutation::Mutation::default(),
         subscription::Subscription,
     )
-    .extension(validation_limits::ValidationLimits {
-        depth: limits.depth,
-        complexity: limits.complexity,
-    })
     .limit_directives(limits.directives)
     .limit_recursive_depth(limits.depth.max(32))
     .extension(budget::FieldBudgetFactory {
         max_fields: limits.fields,
+        limits: validation_limits::ValidationLimits {
+            depth: limits.depth,
+            complexity: limits.complexity,
+        },
     });
     if !limits.introspection {
         b = b.disable_introspection().disable_suggestions();

@@ -1,30 +1,28 @@
 //! Depth and complexity limits that answer as the contract says: `LIMIT_EXCEEDED`, naming
 //! the limit and the measured value (async-graphql's own limits only say "Query is too
-//! complex." under a generic validation code).
+//! complex." under a generic validation code). Checked in the request's one extension
+//! (`budget::FieldBudget::validation`): every extension adds a hook to every resolved field.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
 use async_graphql::{ErrorExtensionValues, ServerError, ValidationResult};
 
 /// The schema's static limits, checked once validation has measured the document.
+#[derive(Clone, Copy, Debug)]
 pub struct ValidationLimits {
     pub depth: usize,
     pub complexity: usize,
 }
 
-impl ExtensionFactory for ValidationLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Check {
-            depth: self.depth,
-            complexity: self.complexity,
-        })
+impl ValidationLimits {
+    /// `r` if within the limits, else the LIMIT_EXCEEDED error naming the value.
+    pub fn check(&self, r: ValidationResult) -> Result<ValidationResult, Vec<ServerError>> {
+        if r.depth > self.depth {
+            return Err(exceeded("depth", r.depth, self.depth));
+        }
+        if r.complexity > self.complexity {
+            return Err(exceeded("complexity", r.complexity, self.complexity));
+        }
+        Ok(r)
     }
-}
-
-struct Check {
-    depth: usize,
-    complexity: usize,
 }
 
 fn exceeded(what: &str, value: usize, limit: usize) -> Vec<ServerError> {
@@ -36,22 +34,4 @@ fn exceeded(what: &str, value: usize, limit: usize) -> Vec<ServerError> {
     x.set("code", "LIMIT_EXCEEDED");
     e.extensions = Some(x);
     vec![e]
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for Check {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let r = next.run(ctx).await?;
-        if r.depth > self.depth {
-            return Err(exceeded("depth", r.depth, self.depth));
-        }
-        if r.complexity > self.complexity {
-            return Err(exceeded("complexity", r.complexity, self.complexity));
-        }
-        Ok(r)
-    }
 }
