@@ -34,7 +34,7 @@ pub async fn attribute_definitions(
     scope::all::<attribute_definition::Entity>(db, caller).await
 }
 
-fn non_empty(v: &str, field: &'static str) -> AppResult<String> {
+pub(super) fn non_empty(v: &str, field: &'static str) -> AppResult<String> {
     let t = v.trim();
     if t.is_empty() {
         return Err(

@@ -254,14 +254,11 @@ pub async fn update_run_step(
     }
     let sibs = siblings(txn, caller, &run, &step).await?;
     let plan = plan_moves(txn, &step, &sibs, to).await?;
-    let now = super::now();
-    write_moves(txn, &plan.moves, now).await?;
+    apply_moves(txn, caller, &plan.moves, &plan.run_ids).await?;
     // The primary step is also guarded by its version.
     let check =
         etag::reread_bumped::<run_step::Entity>(txn, step.id, step.lock_version, "run step")
             .await?;
-    record_moves(txn, caller, &plan.moves, now).await?;
-    roll_up(txn, &plan.run_ids, now).await?;
     Ok(StepOutcome {
         step: check,
         applied_sibling_ids: plan.applied,
@@ -316,8 +313,22 @@ async fn plan_moves(
     Ok(plan)
 }
 
+/// Writes `moves` with their history and rolls `run_ids` up: what every step status change
+/// does once it is planned.
+pub(super) async fn apply_moves(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    moves: &Moves,
+    run_ids: &[i64],
+) -> AppResult<()> {
+    let now = super::now();
+    write_moves(txn, moves, now).await?;
+    record_moves(txn, caller, moves, now).await?;
+    roll_up(txn, run_ids, now).await
+}
+
 /// One UPDATE per move; a sibling changed meanwhile keeps its state (guarded by `from`).
-pub(super) async fn write_moves(
+async fn write_moves(
     txn: &DatabaseTransaction,
     moves: &Moves,
     now: DateTime<Utc>,
@@ -348,7 +359,7 @@ pub(super) async fn write_moves(
 
 /// History rows are copied from the rows they describe, in the database: a statement of
 /// constant size per move whatever the batch.
-pub(super) async fn record_moves(
+async fn record_moves(
     txn: &DatabaseTransaction,
     caller: &Caller,
     moves: &Moves,
@@ -568,10 +579,7 @@ async fn start_for_value(
     let plan = plan_moves(txn, step, &sibs, to)
         .await
         .map_err(|e| e.at(&["input", "id"]))?;
-    let now = super::now();
-    write_moves(txn, &plan.moves, now).await?;
-    record_moves(txn, caller, &plan.moves, now).await?;
-    roll_up(txn, &plan.run_ids, now).await
+    apply_moves(txn, caller, &plan.moves, &plan.run_ids).await
 }
 
 /// `field` first, then the same origin field in IN_PROGRESS steps of the other runs of

@@ -105,12 +105,7 @@ pub async fn create_run_step(
     let at = || path(&["input", "runId"]);
     let run = scope::get::<run::Entity>(txn, caller, input.run_id, "run", at()).await?;
     refuse_finished(&run, "runId")?;
-    let title = input.title.trim().to_string();
-    if title.is_empty() || title.len() > 500 {
-        return Err(
-            AppError::bad_input("`title` must be 1 to 500 characters").at(&["input", "title"])
-        );
-    }
+    let title = super::catalog::non_empty(&input.title, "title")?;
     let steps = run_steps(txn, &[run.id]).await?;
     let own: HashMap<i64, &run_step::Model> = steps.iter().map(|s| (s.id, s)).collect();
     let (parent, upstream) = links(&own, &input)?;

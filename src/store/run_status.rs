@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use entity::{run, run_step};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 
-use super::execution::{Moves, contexts, record_moves, roll_up, write_moves};
+use super::execution::{Moves, apply_moves, contexts};
 use super::rows::run_step_status;
 use crate::caller::Caller;
 use crate::domain::permission::Permission;
@@ -52,10 +52,7 @@ pub async fn set_status(
             .or_default()
             .push(id);
     }
-    let now = super::now();
-    write_moves(txn, &moves, now).await?;
-    record_moves(txn, caller, &moves, now).await?;
-    roll_up(txn, &[run.id], now).await
+    apply_moves(txn, caller, &moves, &[run.id]).await
 }
 
 fn refusal(e: RunActionError) -> AppError {

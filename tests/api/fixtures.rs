@@ -71,3 +71,21 @@ pub async fn release_procedure(app: &TestApp, pid: &str) -> Value {
     )
     .await
 }
+
+/// A batch of `n` runs of a released 2-step chain for a new SERIAL part; the run ids.
+pub async fn batch(app: &TestApp, part_number: &str, n: usize) -> Vec<Value> {
+    let s = part(app, part_number, "SERIAL").await;
+    let p = chain_procedure(app, &s, 2, true).await;
+    let d = app
+        .ok(
+            "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
+            json!({"i": {"runs": [{"partId": s, "procedureId": p.id, "autogenerateSerialNumber": true, "copies": n}]}}),
+        )
+        .await;
+    d["createBatchedRun"]["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect()
+}

@@ -11,23 +11,6 @@ const CREATE_STEP: &str = "mutation CreateRunStep($input: CreateRunStepInput!) {
 /// The shape of ion-examples' CREATE_RUN_STEP_FIELD.
 const CREATE_FIELD: &str = "mutation CreateRunStepField($input: CreateRunStepFieldInput!) { createRunStepField(input: $input) { runStepField { id name type value _etag } } }";
 
-async fn runs(app: &TestApp, part_number: &str, copies: usize) -> Vec<Value> {
-    let s = part(app, part_number, "SERIAL").await;
-    let proc_ = chain_procedure(app, &s, 2, true).await;
-    let d = app
-        .ok(
-            "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
-            json!({"i": {"runs": [{"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true, "copies": copies}]}}),
-        )
-        .await;
-    d["createBatchedRun"]["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].clone())
-        .collect()
-}
-
 fn num(v: &Value) -> i64 {
     v.as_str().unwrap().parse().unwrap()
 }
@@ -35,7 +18,7 @@ fn num(v: &Value) -> i64 {
 #[tokio::test]
 async fn a_step_added_to_a_run_starts_in_redline_and_reaches_the_batch() {
     let app = app().await;
-    let runs = runs(&app, "R", 3).await;
+    let runs = batch(&app, "R", 3).await;
     let before = run_state(&app, &runs[0]).await;
     let step1 = before["steps"][0]["id"].clone();
 
@@ -140,7 +123,7 @@ async fn a_step_added_to_a_run_starts_in_redline_and_reaches_the_batch() {
 #[tokio::test]
 async fn redlines_are_refused_on_finished_runs_and_steps_not_in_redline() {
     let app = app().await;
-    let runs = runs(&app, "F", 1).await;
+    let runs = batch(&app, "F", 1).await;
     let run = &runs[0];
     // A field on a TODO step: the step must be put in REDLINE first.
     let s = run_state(&app, run).await;
@@ -203,6 +186,6 @@ async fn redlines_are_refused_on_finished_runs_and_steps_not_in_redline() {
 
 /// A step of a run of another part: a valid id that is not a step of the run.
 async fn runs_of_other(app: &TestApp) -> Value {
-    let r = runs(app, "O", 1).await;
+    let r = batch(app, "O", 1).await;
     run_state(app, &r[0]).await["steps"][0]["id"].clone()
 }

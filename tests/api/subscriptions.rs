@@ -26,24 +26,6 @@ async fn serve(app: &TestApp) -> String {
     addr
 }
 
-/// A batch of `n` runs of a 2-step chain; the run ids.
-async fn batch(app: &TestApp, part_number: &str, n: usize) -> Vec<Value> {
-    let s = part(app, part_number, "SERIAL").await;
-    let p = chain_procedure(app, &s, 2, true).await;
-    let d = app
-        .ok(
-            "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
-            json!({"i": {"runs": [{"partId": s, "procedureId": p.id, "autogenerateSerialNumber": true, "copies": n}]}}),
-        )
-        .await;
-    d["createBatchedRun"]["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].clone())
-        .collect()
-}
-
 /// Sets step `i` of `run` to `status` as `key`.
 async fn set_step(app: &TestApp, key: &str, run: &Value, i: usize, status: &str) -> Value {
     let r = app.ok(RUN, json!({"id": run})).await;
