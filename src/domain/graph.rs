@@ -107,9 +107,44 @@ pub fn is_self_or_ancestor(parent_of: impl Fn(i64) -> Option<i64>, ancestor: i64
     false
 }
 
+/// Positions of `nodes` (id, parent) in traveler order: each parent before its children,
+/// siblings in the order given. A node whose parent is not among `nodes` is left out.
+pub fn tree_order(nodes: &[(i64, Option<i64>)]) -> Vec<usize> {
+    let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
+    for (i, (_, parent)) in nodes.iter().enumerate() {
+        children.entry(*parent).or_default().push(i);
+    }
+    let mut out = Vec::with_capacity(nodes.len());
+    let mut stack: Vec<usize> = children.remove(&None).unwrap_or_default();
+    stack.reverse();
+    while let Some(i) = stack.pop() {
+        if let Some(mut kids) = children.remove(&Some(nodes[i].0)) {
+            kids.reverse();
+            stack.extend(kids);
+        }
+        out.push(i);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn traveler_order() {
+        // 1 [3 [5], 4], 2; node 6's parent is unknown.
+        let nodes = [
+            (1, None),
+            (2, None),
+            (3, Some(1)),
+            (4, Some(1)),
+            (5, Some(3)),
+            (6, Some(9)),
+        ];
+        let ids: Vec<i64> = tree_order(&nodes).into_iter().map(|i| nodes[i].0).collect();
+        assert_eq!(ids, [1, 3, 5, 4, 2]);
+    }
     use proptest::prelude::*;
 
     #[test]

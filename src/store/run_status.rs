@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryO
 use super::execution::{Moves, apply_moves, contexts};
 use super::rows::run_step_status;
 use crate::caller::Caller;
+use crate::domain::graph;
 use crate::domain::permission::Permission;
 use crate::domain::run_action::{self, RunAction, RunActionError, RunStepView};
 use crate::domain::status::RunStatus;
@@ -75,19 +76,9 @@ async fn in_traveler_order(
         .order_by_asc(run_step::Column::Id)
         .all(txn)
         .await?;
-    let mut children: HashMap<Option<i64>, Vec<run_step::Model>> = HashMap::new();
-    for s in rows {
-        children.entry(s.parent_id).or_default().push(s);
-    }
-    let mut out = Vec::new();
-    let mut stack: Vec<run_step::Model> = children.remove(&None).unwrap_or_default();
-    stack.reverse();
-    while let Some(s) = stack.pop() {
-        if let Some(mut kids) = children.remove(&Some(s.id)) {
-            kids.reverse();
-            stack.extend(kids);
-        }
-        out.push(s);
-    }
-    Ok(out)
+    let nodes: Vec<(i64, Option<i64>)> = rows.iter().map(|s| (s.id, s.parent_id)).collect();
+    Ok(graph::tree_order(&nodes)
+        .into_iter()
+        .map(|i| rows[i].clone())
+        .collect())
 }

@@ -75,16 +75,12 @@ row_object!(Run {
     async fn all_steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
         let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
         let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
-        let mut out = Vec::with_capacity(all.steps.len());
-        let mut stack: Vec<_> = all.children(None).collect();
-        stack.reverse();
-        while let Some(s) = stack.pop() {
-            let mut kids: Vec<_> = all.children(Some(s.id)).collect();
-            kids.reverse();
-            stack.extend(kids);
-            out.push(RunStep::new(s.clone(), all.clone(), failed));
-        }
-        Ok(out)
+        let nodes: Vec<(i64, Option<i64>)> =
+            all.steps.iter().map(|s| (s.id, s.parent_id)).collect();
+        Ok(crate::domain::graph::tree_order(&nodes)
+            .into_iter()
+            .map(|i| RunStep::new(all.steps[i].clone(), all.clone(), failed))
+            .collect())
     }
     run_batch_id: Option<ID>,
     async fn run_batch(&self, ctx: &Context<'_>) -> Result<Option<RunBatch>> {
