@@ -158,6 +158,8 @@ macro_rules! row_object {
     (@in $ty:ident $row:tt [$($out:tt)*] _etag, $($rest:tt)*) => {
         $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
             [] #[graphql(name = "_etag")]
+            /// The row's version, new on every change: send it back as `etag` to update;
+            /// a stale one is refused with STALE_ETAG.
             async fn etag(&self) -> String {
                 $crate::graphql::types::etag(self.$row.lock_version)
             }
