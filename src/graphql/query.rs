@@ -33,6 +33,8 @@ async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E
     scope::find::<E>(db(ctx), caller(ctx)?, id).await.gql()
 }
 
+/// What can be read. Everything is scoped to the caller's organization; export-controlled
+/// rows only for callers cleared for export control.
 #[Object]
 #[allow(clippy::too_many_arguments)] // the contract's six list arguments, plus self and ctx
 impl Query {

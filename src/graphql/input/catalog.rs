@@ -7,8 +7,8 @@ use crate::error::AppResult;
 use crate::graphql::enums::{PartInventoryStatus, TrackingType};
 use crate::store::{catalog, inventory};
 
-#[derive(InputObject, Clone, Debug)]
 /// A new part.
+#[derive(InputObject, Clone, Debug)]
 pub struct CreatePartInput {
     /// The part number (1 to 500 characters); with the revision, unique in the organization.
     pub part_number: String,
@@ -39,8 +39,8 @@ impl CreatePartInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// Changes to a part; absent fields stay as they are.
+#[derive(InputObject, Clone, Debug)]
 pub struct UpdatePartInput {
     /// The part's id.
     pub id: ID,
@@ -66,8 +66,8 @@ impl UpdatePartInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// A new unit or lot in stock.
+#[derive(InputObject, Clone, Debug)]
 pub struct CreatePartInventoryInput {
     /// The part it is a unit or lot of.
     pub part_id: ID,
@@ -100,8 +100,8 @@ impl CreatePartInventoryInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// Changes to a unit or lot; absent fields stay as they are.
+#[derive(InputObject, Clone, Debug)]
 pub struct UpdatePartInventoryInput {
     /// The unit's or lot's id.
     pub id: ID,

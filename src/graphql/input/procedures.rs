@@ -10,8 +10,8 @@ use crate::store::procedures::{
     NewEdge, NewField, NewProcedure, NewStep, NewStepField, PartLink, ProcedureEdit, StepEdit,
 };
 
-#[derive(InputObject, Clone, Debug)]
 /// A new procedure (version 1, DRAFT).
+#[derive(InputObject, Clone, Debug)]
 pub struct CreateProcedureInput {
     /// The title (1 to 500 characters).
     pub title: String,
@@ -41,8 +41,8 @@ impl CreateProcedureInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// Changes to a DRAFT procedure version; absent fields stay as they are.
+#[derive(InputObject, Clone, Debug)]
 pub struct UpdateProcedureInput {
     /// The version's id.
     pub id: ID,
@@ -107,8 +107,8 @@ impl From<StepFieldInput> for NewField {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// A new step of a DRAFT procedure version.
+#[derive(InputObject, Clone, Debug)]
 pub struct CreateStepInput {
     /// The DRAFT procedure version to add it to.
     pub procedure_id: ID,
@@ -142,8 +142,8 @@ impl CreateStepInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// Changes to a step of a DRAFT procedure version; absent fields stay as they are.
+#[derive(InputObject, Clone, Debug)]
 pub struct UpdateStepInput {
     /// The step's id.
     pub id: ID,
@@ -204,8 +204,8 @@ id_etag_inputs!(
     ReleaseProcedureInput,
 );
 
-#[derive(InputObject, Clone, Debug)]
 /// A new input field on a step of a DRAFT procedure version.
+#[derive(InputObject, Clone, Debug)]
 pub struct CreateStepFieldInput {
     /// The step to add it to.
     pub step_id: ID,
@@ -223,8 +223,8 @@ impl CreateStepFieldInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// A new dependency between two steps of one DRAFT procedure version.
+#[derive(InputObject, Clone, Debug)]
 pub struct CreateStepEdgeInput {
     /// The step that waits.
     pub step_id: ID,
@@ -241,8 +241,8 @@ impl CreateStepEdgeInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// A part to link to a procedure version.
+#[derive(InputObject, Clone, Debug)]
 pub struct LinkPartToProcedureInput {
     /// The part.
     pub part_id: ID,
@@ -259,8 +259,8 @@ impl LinkPartToProcedureInput {
     }
 }
 
-#[derive(InputObject, Clone, Debug)]
 /// The procedure version to copy into a new DRAFT.
+#[derive(InputObject, Clone, Debug)]
 pub struct CreateProcedureVersionInput {
     /// The version to copy; the new one is numbered after the family's highest.
     pub procedure_id: ID,

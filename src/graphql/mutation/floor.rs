@@ -36,8 +36,8 @@ fn skipped(v: Vec<Skipped>) -> Vec<SkippedSibling> {
         .collect()
 }
 
-#[derive(SimpleObject)]
 /// What `updateRunStep` returns.
+#[derive(SimpleObject)]
 pub struct UpdateRunStepPayload {
     /// The step as it is now.
     pub run_step: RunStep,
@@ -47,8 +47,8 @@ pub struct UpdateRunStepPayload {
     pub skipped_siblings: Vec<SkippedSibling>,
 }
 
-#[derive(SimpleObject)]
 /// What `updateRunStepFieldValue` returns.
+#[derive(SimpleObject)]
 pub struct UpdateRunStepFieldValuePayload {
     /// The field with its new value.
     pub run_step_field: RunStepField,
@@ -58,15 +58,15 @@ pub struct UpdateRunStepFieldValuePayload {
     pub skipped_siblings: Vec<SkippedSibling>,
 }
 
-#[derive(SimpleObject)]
 /// What `createRunStep` returns.
+#[derive(SimpleObject)]
 pub struct CreateRunStepPayload {
     /// The step added to the run (its copies in the batch siblings share its origin).
     pub step: RunStep,
 }
 
-#[derive(SimpleObject)]
 /// What `createRunStepField` returns.
+#[derive(SimpleObject)]
 pub struct CreateRunStepFieldPayload {
     /// The field added.
     pub run_step_field: RunStepField,

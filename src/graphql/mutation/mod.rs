@@ -9,6 +9,8 @@ pub mod runs;
 
 use async_graphql::MergedObject;
 
+/// What can be changed. A refused mutation changes nothing; its error carries
+/// `extensions.code` and the input field at fault in `extensions.field`.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     catalog::CatalogMutation,

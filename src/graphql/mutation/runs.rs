@@ -19,22 +19,22 @@ use crate::store::{runs, scope};
 #[derive(Default)]
 pub struct RunMutation;
 
-#[derive(SimpleObject)]
 /// What `createRun` returns.
+#[derive(SimpleObject)]
 pub struct CreateRunPayload {
     /// The run started (the first of its copies); null for `validateOnly`.
     pub run: Option<Run>,
 }
 
-#[derive(SimpleObject)]
 /// What `createRuns` returns.
+#[derive(SimpleObject)]
 pub struct CreateRunsPayload {
     /// The runs created, in input order (copies together); empty for `validateOnly`.
     pub runs: Vec<Run>,
 }
 
-#[derive(SimpleObject)]
 /// What `createBatchedRun` returns.
+#[derive(SimpleObject)]
 pub struct CreateBatchedRunPayload {
     /// The new batch; null for `validateOnly`.
     pub run_batch: Option<RunBatch>,

@@ -17,6 +17,7 @@ use crate::graphql::loaders::{
 use crate::store::rows;
 
 /// A design: part number + revision.
+#[derive(async_graphql::Description)]
 pub struct Part(pub part::Model);
 
 row_object!(Part {
@@ -48,6 +49,7 @@ row_object!(Part {
 });
 
 /// One tracked unit or lot of a part.
+#[derive(async_graphql::Description)]
 pub struct PartInventory(pub part_inventory::Model);
 
 row_object!(PartInventory {
@@ -85,6 +87,7 @@ row_object!(PartInventory {
 });
 
 /// A person or a service account.
+#[derive(async_graphql::Description)]
 pub struct User(pub user::Model);
 
 row_object!(User {
@@ -114,9 +117,13 @@ row_object!(User {
     async fn assigned_runs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the runs' fields; every one given must hold.")]
         filters: Option<crate::graphql::input::filters::RunsInputFilters>,
+        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
         sort: Option<Vec<crate::graphql::input::filters::RunSortEnum>>,
+        #[graphql(desc = "The first this many runs after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first`, 50.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the run with this cursor (an edge's `cursor`, or ION's offset cursor).")]
         after: Option<String>,
     ) -> Result<super::run::RunConnection> {
         use crate::graphql::ctx::{Gql, caller, db, limits};
@@ -132,6 +139,7 @@ row_object!(User {
 });
 
 /// A group of users; a run can be assigned to a team.
+#[derive(async_graphql::Description)]
 pub struct Team(pub team::Model);
 
 row_object!(Team {
@@ -144,21 +152,22 @@ row_object!(Team {
     async fn roles(&self) -> Vec<Role> {
         roles(&self.0.roles)
     }
-    #[list_cost]
     /// The team's members, by id.
+    #[list_cost]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         super::members::<_, UserKey, _>(ctx, TeamMembersKey(self.0.id), User, |u| u.0.id).await
     }
 });
 
 /// An API key (the token itself is shown only once, when created).
+#[derive(async_graphql::Description)]
 pub struct ApiKey(pub api_key::Model);
 
 row_object!(ApiKey {
     /// The key's id.
     id: ID,
-    #[graphql(name = "_etag")]
     /// The key's version: `v1`, `v2` once revoked.
+    #[graphql(name = "_etag")]
     async fn etag(&self) -> String {
         format!("v{}", if self.0.revoked_at.is_some() { 2 } else { 1 })
     }
@@ -177,6 +186,7 @@ row_object!(ApiKey {
 });
 
 /// An organization-defined custom attribute.
+#[derive(async_graphql::Description)]
 pub struct AttributeDefinition(pub attribute_definition::Model);
 
 row_object!(AttributeDefinition {
@@ -191,8 +201,8 @@ row_object!(AttributeDefinition {
     }
     /// The attribute's key, unique per entity kind.
     key: &str,
-    #[graphql(name = "type")]
     /// The type of the attribute's values.
+    #[graphql(name = "type")]
     async fn attr_type(&self) -> Result<Option<AttributeType>> {
         rows::attribute_type(&self.0).map(|v| Some(v.into())).gql()
     }
@@ -211,8 +221,8 @@ row_object!(AttributeDefinition {
 pub struct Attribute {
     /// The attribute's key.
     pub key: String,
-    #[graphql(name = "type")]
     /// The attribute's type: STRING, NUMBER, BOOLEAN, SELECT or DATE.
+    #[graphql(name = "type")]
     pub attr_type: String,
     #[graphql(skip)]
     pub raw: serde_json::Value,
@@ -232,6 +242,7 @@ crate::graphql::connection::connection!(UserConnection, UserEdge, User);
 crate::graphql::connection::connection!(TeamConnection, TeamEdge, Team);
 
 /// One audited mutation: who (user and key), when, what entity, the change (its input).
+#[derive(async_graphql::Description)]
 pub struct Event(pub entity::event::Model);
 
 row_object!(Event {

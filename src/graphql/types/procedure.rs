@@ -16,6 +16,7 @@ use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, Proced
 use crate::store::rows;
 
 /// One version of a procedure: the steps a run follows; only a DRAFT version can be edited.
+#[derive(async_graphql::Description)]
 pub struct Procedure(pub procedure::Model);
 
 row_object!(Procedure {
@@ -66,6 +67,7 @@ row_object!(Procedure {
 });
 
 /// A step of a procedure.
+#[derive(async_graphql::Description)]
 pub struct Step {
     pub row: step::Model,
     pub all: Arc<ProcedureSteps>,
@@ -103,8 +105,8 @@ row_object!(Step.row {
             })
             .collect()
     }
-    #[list_cost]
     /// The step's input fields, in position order.
+    #[list_cost]
     async fn fields(&self) -> Result<Vec<StepField>> {
         self.all
             .fields
@@ -132,15 +134,15 @@ row_object!(Step.row {
 pub struct StepField {
     /// The field's id.
     pub id: ID,
-    #[graphql(name = "_etag")]
     /// The field's version, new on every change (see `_etag`).
+    #[graphql(name = "_etag")]
     pub etag: String,
     /// The step it belongs to.
     pub step_id: ID,
     /// The field's name, shown to the operator.
     pub name: String,
-    #[graphql(name = "type")]
     /// Which values it accepts.
+    #[graphql(name = "type")]
     pub field_type: FieldType,
     /// A required field must have a value before its step can complete.
     pub required: bool,

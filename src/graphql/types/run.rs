@@ -21,6 +21,7 @@ use crate::graphql::loaders::{
 use crate::store::rows;
 
 /// One execution of one procedure version against one unit.
+#[derive(async_graphql::Description)]
 pub struct Run(pub run::Model);
 
 connection!(RunConnection, RunEdge, Run);
@@ -135,6 +136,7 @@ row_object!(Run {
 });
 
 /// A named group of sibling runs; step work propagates across it.
+#[derive(async_graphql::Description)]
 pub struct RunBatch(pub run_batch::Model);
 
 connection!(RunBatchConnection, RunBatchEdge, RunBatch);
@@ -149,8 +151,8 @@ row_object!(RunBatch {
     procedure_id: Option<ID>,
     /// When the batch was created.
     created_at: DateTime<Utc>,
-    #[list_cost]
     /// The runs in the batch, by id.
+    #[list_cost]
     async fn runs(&self, ctx: &Context<'_>) -> Result<Vec<Run>> {
         let runs = super::load_or_default(ctx, BatchRunsKey(self.0.id)).await?;
         crate::graphql::prefetch::runs(ctx, ctx.look_ahead(), &runs).await?;

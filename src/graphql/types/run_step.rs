@@ -18,6 +18,7 @@ use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps};
 use crate::store::rows;
 
 /// One step of a run: a copy of a procedure step (or one added by redline), worked by operators.
+#[derive(async_graphql::Description)]
 pub struct RunStep {
     pub row: run_step::Model,
     pub all: Arc<RunSteps>,
@@ -94,8 +95,8 @@ row_object!(RunStep.row {
             .map(|s| RunStep::new(s.clone(), self.all.clone(), self.run_failed))
             .collect()
     }
-    #[list_cost]
     /// The step's input fields with their values, in position order.
+    #[list_cost]
     async fn fields(&self) -> Vec<RunStepField> {
         self.all
             .fields(self.row.id)
@@ -164,6 +165,7 @@ pub struct RunStepEvent {
 }
 
 /// A field of a run step, with its value.
+#[derive(async_graphql::Description)]
 pub struct RunStepField(pub run_step_field::Model);
 
 row_object!(RunStepField {
