@@ -121,7 +121,10 @@ macro_rules! connection {
             pub node: $node,
         }
 
-        #[doc = concat!("One page of a list of ", stringify!($node), " rows (a Relay connection).")]
+        #[doc = concat!(
+            "One page of a list of ", stringify!($node), " rows (a Relay connection), at most the ",
+            "page size (100 by default; asking for more is LIMIT_EXCEEDED)."
+        )]
         #[derive(async_graphql::SimpleObject)]
         pub struct $conn {
             /// The rows of this page, in order.

@@ -56,15 +56,18 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the runs' fields; every one given must hold.")]
         filters: Option<RunsInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<RunSortEnum>>,
-        #[graphql(desc = "The first this many rows after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first` and `last`, 50.")]
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        #[graphql(desc = "The last this many rows before `before`: at most the page size (100 by default; more is LIMIT_EXCEEDED).")]
-        last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<RunConnection> {
         let args = page_args(first, after, last, before);
@@ -88,15 +91,18 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the procedures' fields; every one given must hold.")]
         filters: Option<ProceduresInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<ProcedureSortEnum>>,
-        #[graphql(desc = "The first this many rows after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first` and `last`, 50.")]
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        #[graphql(desc = "The last this many rows before `before`: at most the page size (100 by default; more is LIMIT_EXCEEDED).")]
-        last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<ProcedureConnection> {
         let args = page_args(first, after, last, before);
@@ -119,15 +125,18 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the parts' fields; every one given must hold.")]
         filters: Option<PartsInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<PartSortEnum>>,
-        #[graphql(desc = "The first this many rows after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first` and `last`, 50.")]
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        #[graphql(desc = "The last this many rows before `before`: at most the page size (100 by default; more is LIMIT_EXCEEDED).")]
-        last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<PartConnection> {
         let args = page_args(first, after, last, before);
@@ -152,15 +161,18 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the units and lots' fields; every one given must hold.")]
         filters: Option<PartInventoriesInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<PartInventorySortEnum>>,
-        #[graphql(desc = "The first this many rows after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first` and `last`, 50.")]
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        #[graphql(desc = "The last this many rows before `before`: at most the page size (100 by default; more is LIMIT_EXCEEDED).")]
-        last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<PartInventoryConnection> {
         let args = page_args(first, after, last, before);
@@ -183,15 +195,18 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the batches' fields; every one given must hold.")]
         filters: Option<RunBatchesInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<RunBatchSortEnum>>,
-        #[graphql(desc = "The first this many rows after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first` and `last`, 50.")]
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        #[graphql(desc = "The last this many rows before `before`: at most the page size (100 by default; more is LIMIT_EXCEEDED).")]
-        last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<RunBatchConnection> {
         let args = page_args(first, after, last, before);
@@ -216,15 +231,18 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the users' fields; every one given must hold.")]
         filters: Option<UsersInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<UserSortEnum>>,
-        #[graphql(desc = "The first this many rows after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first` and `last`, 50.")]
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        #[graphql(desc = "The last this many rows before `before`: at most the page size (100 by default; more is LIMIT_EXCEEDED).")]
-        last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<UserConnection> {
         let args = page_args(first, after, last, before);
@@ -238,15 +256,18 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the teams' fields; every one given must hold.")]
         filters: Option<TeamsInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<TeamSortEnum>>,
-        #[graphql(desc = "The first this many rows after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first` and `last`, 50.")]
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        #[graphql(desc = "The last this many rows before `before`: at most the page size (100 by default; more is LIMIT_EXCEEDED).")]
-        last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<TeamConnection> {
         let args = page_args(first, after, last, before);
@@ -260,15 +281,18 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the events' fields; every one given must hold.")]
         filters: Option<EventsInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<EventSortEnum>>,
-        #[graphql(desc = "The first this many rows after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first` and `last`, 50.")]
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        #[graphql(desc = "The last this many rows before `before`: at most the page size (100 by default; more is LIMIT_EXCEEDED).")]
-        last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<EventConnection> {
         let c = caller(ctx)?;

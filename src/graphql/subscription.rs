@@ -224,7 +224,9 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The run's id.")] id: ID,
-        #[graphql(desc = "An `eventId` already seen: the changes since it are sent first, then live ones.")]
+        #[graphql(
+            desc = "An `eventId` seen before: the changes since it come first, then live ones."
+        )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Result<RunChangedEvent>> + use<>> {
         let run_id = parse_id(&id, &keys(&["id"])).gql()?;
@@ -259,7 +261,9 @@ impl Subscription {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the runs; absent: every run the caller may see.")]
         filters: Option<RunsInputFilters>,
-        #[graphql(desc = "An `eventId` already seen: the changes since it are sent first, then live ones.")]
+        #[graphql(
+            desc = "An `eventId` seen before: the changes since it come first, then live ones."
+        )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Result<RunStepChangedEvent>> + use<>> {
         let (sub, changes) = start(ctx, after).await?;
@@ -311,7 +315,9 @@ impl Subscription {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the runs; absent: every run the caller may see.")]
         filters: Option<RunsInputFilters>,
-        #[graphql(desc = "An `eventId` already seen: the changes since it are sent first, then live ones.")]
+        #[graphql(
+            desc = "An `eventId` seen before: the changes since it come first, then live ones."
+        )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Result<RunsCreatedEvent>> + use<>> {
         let (sub, changes) = start(ctx, after).await?;

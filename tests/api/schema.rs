@@ -56,8 +56,8 @@ scalar String
 /// The names of the elements in `sdl` without a description, as `Type`, `Type.field`,
 /// `Type.field(arg:)` or `Enum.VALUE`, and how many elements there are.
 fn undescribed(sdl: &str) -> (Vec<String>, usize) {
-    use async_graphql::parser::types::{FieldDefinition, TypeKind, TypeSystemDefinition};
     use async_graphql::Positioned;
+    use async_graphql::parser::types::{FieldDefinition, TypeKind, TypeSystemDefinition};
 
     #[derive(Default)]
     struct Tally(Vec<String>, usize);

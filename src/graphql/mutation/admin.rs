@@ -72,8 +72,7 @@ impl AdminMutation {
     async fn create_user(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The user to create.")]
-        input: CreateUserInput,
+        #[graphql(desc = "The user to create.")] input: CreateUserInput,
     ) -> Result<CreateUserPayload> {
         let u = mutate!(ctx, ManageUsers, input => catalog::create_user);
         forget_keys(ctx);
@@ -86,8 +85,7 @@ impl AdminMutation {
     async fn create_team(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The team to create.")]
-        input: CreateTeamInput,
+        #[graphql(desc = "The team to create.")] input: CreateTeamInput,
     ) -> Result<CreateTeamPayload> {
         team_out(
             ctx,
@@ -101,8 +99,7 @@ impl AdminMutation {
     async fn add_user_to_team(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The team and the user.")]
-        input: AddUserToTeamInput,
+        #[graphql(desc = "The team and the user.")] input: AddUserToTeamInput,
     ) -> Result<AddUserToTeamPayload> {
         let user_id = input.user_id.clone();
         let t = mutate!(ctx, ManageUsers, input => catalog::add_user_to_team);
@@ -119,8 +116,7 @@ impl AdminMutation {
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The user and the key's name.")]
-        input: CreateApiKeyInput,
+        #[graphql(desc = "The user and the key's name.")] input: CreateApiKeyInput,
     ) -> Result<CreateApiKeyPayload> {
         let (k, token) = mutate!(ctx, ManageUsers, input => catalog::create_api_key);
         forget_keys(ctx);
@@ -136,8 +132,7 @@ impl AdminMutation {
     async fn revoke_api_key(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The key to revoke.")]
-        input: RevokeApiKeyInput,
+        #[graphql(desc = "The key to revoke.")] input: RevokeApiKeyInput,
     ) -> Result<RevokeApiKeyPayload> {
         let k = mutate!(ctx, ManageUsers, input => catalog::revoke_api_key);
         forget_keys(ctx);
@@ -150,8 +145,7 @@ impl AdminMutation {
     async fn define_attribute(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The attribute to define.")]
-        input: DefineAttributeInput,
+        #[graphql(desc = "The attribute to define.")] input: DefineAttributeInput,
     ) -> Result<DefineAttributePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::define_attribute).into())
     }
@@ -161,8 +155,7 @@ impl AdminMutation {
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The organization to create.")]
-        input: CreateOrganizationInput,
+        #[graphql(desc = "The organization to create.")] input: CreateOrganizationInput,
     ) -> Result<CreateOrganizationPayload> {
         let (o, token) = mutate!(ctx, ManageOrganizations, |txn, _c| {
             catalog::create_organization(&txn, &input.name).await
@@ -178,8 +171,7 @@ impl AdminMutation {
     async fn update_organization(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The changes.")]
-        input: UpdateOrganizationInput,
+        #[graphql(desc = "The changes.")] input: UpdateOrganizationInput,
     ) -> Result<UpdateOrganizationPayload> {
         let o = mutate!(ctx, ManageUsers, input => catalog::update_organization);
         Ok(org(o).into())

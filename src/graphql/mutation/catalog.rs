@@ -72,8 +72,7 @@ impl CatalogMutation {
     async fn create_part(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The part to create.")]
-        input: CreatePartInput,
+        #[graphql(desc = "The part to create.")] input: CreatePartInput,
     ) -> Result<CreatePartPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::create_part).into())
     }
@@ -83,8 +82,7 @@ impl CatalogMutation {
     async fn update_part(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The part and its changes.")]
-        input: UpdatePartInput,
+        #[graphql(desc = "The part and its changes.")] input: UpdatePartInput,
     ) -> Result<UpdatePartPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::update_part).into())
     }
@@ -95,8 +93,7 @@ impl CatalogMutation {
     async fn create_procedure(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The procedure to create.")]
-        input: CreateProcedureInput,
+        #[graphql(desc = "The procedure to create.")] input: CreateProcedureInput,
     ) -> Result<CreateProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::create_procedure).into())
     }
@@ -106,8 +103,7 @@ impl CatalogMutation {
     async fn update_procedure(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The version and its changes.")]
-        input: UpdateProcedureInput,
+        #[graphql(desc = "The version and its changes.")] input: UpdateProcedureInput,
     ) -> Result<UpdateProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::update_procedure).into())
     }
@@ -118,8 +114,7 @@ impl CatalogMutation {
     async fn create_step(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The step to add.")]
-        input: CreateStepInput,
+        #[graphql(desc = "The step to add.")] input: CreateStepInput,
     ) -> Result<CreateStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::create_step);
         step_out(ctx, s).await
@@ -130,8 +125,7 @@ impl CatalogMutation {
     async fn update_step(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The step and its changes.")]
-        input: UpdateStepInput,
+        #[graphql(desc = "The step and its changes.")] input: UpdateStepInput,
     ) -> Result<UpdateStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::update_step);
         step_out(ctx, s).await
@@ -143,8 +137,7 @@ impl CatalogMutation {
     async fn delete_step(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The step to delete.")]
-        input: DeleteStepInput,
+        #[graphql(desc = "The step to delete.")] input: DeleteStepInput,
     ) -> Result<DeleteStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::delete_step);
         Ok(Step {
@@ -159,8 +152,7 @@ impl CatalogMutation {
     async fn create_step_field(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The field to add.")]
-        input: CreateStepFieldInput,
+        #[graphql(desc = "The field to add.")] input: CreateStepFieldInput,
     ) -> Result<CreateStepFieldPayload> {
         let f = mutate!(ctx, ManageCatalog, input => procedures::create_step_field);
         Ok(StepField::try_from(f).gql()?.into())
@@ -172,8 +164,7 @@ impl CatalogMutation {
     async fn create_step_edge(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The dependency to add.")]
-        input: CreateStepEdgeInput,
+        #[graphql(desc = "The dependency to add.")] input: CreateStepEdgeInput,
     ) -> Result<CreateStepEdgePayload> {
         let e = mutate!(ctx, ManageCatalog, input => procedures::create_step_edge);
         Ok(StepEdge {
@@ -189,8 +180,7 @@ impl CatalogMutation {
     async fn link_part_to_procedure(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The part and the procedure version.")]
-        input: LinkPartToProcedureInput,
+        #[graphql(desc = "The part and the procedure version.")] input: LinkPartToProcedureInput,
     ) -> Result<LinkPartToProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::link_part).into())
     }
@@ -200,8 +190,7 @@ impl CatalogMutation {
     async fn submit_procedure_for_review(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The version to submit.")]
-        input: SubmitProcedureForReviewInput,
+        #[graphql(desc = "The version to submit.")] input: SubmitProcedureForReviewInput,
     ) -> Result<SubmitProcedureForReviewPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::submit_for_review).into())
     }
@@ -211,8 +200,7 @@ impl CatalogMutation {
     async fn approve_step(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The step to approve.")]
-        input: ApproveStepInput,
+        #[graphql(desc = "The step to approve.")] input: ApproveStepInput,
     ) -> Result<ApproveStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::approve_step);
         step_out(ctx, s).await
@@ -224,8 +212,7 @@ impl CatalogMutation {
     async fn release_procedure(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The version to release.")]
-        input: ReleaseProcedureInput,
+        #[graphql(desc = "The version to release.")] input: ReleaseProcedureInput,
     ) -> Result<ReleaseProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::release).into())
     }
@@ -236,8 +223,7 @@ impl CatalogMutation {
     async fn create_procedure_version(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The version to copy.")]
-        input: CreateProcedureVersionInput,
+        #[graphql(desc = "The version to copy.")] input: CreateProcedureVersionInput,
     ) -> Result<CreateProcedureVersionPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::create_version).into())
     }
@@ -248,8 +234,7 @@ impl CatalogMutation {
     async fn create_part_inventory(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The unit or lot to create.")]
-        input: CreatePartInventoryInput,
+        #[graphql(desc = "The unit or lot to create.")] input: CreatePartInventoryInput,
     ) -> Result<CreatePartInventoryPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => inventory::create).into())
     }
@@ -259,8 +244,7 @@ impl CatalogMutation {
     async fn update_part_inventory(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The unit or lot and its changes.")]
-        input: UpdatePartInventoryInput,
+        #[graphql(desc = "The unit or lot and its changes.")] input: UpdatePartInventoryInput,
     ) -> Result<UpdatePartInventoryPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => inventory::update).into())
     }

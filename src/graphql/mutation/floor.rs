@@ -89,8 +89,7 @@ impl FloorMutation {
     async fn update_run_step(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The step and its new status.")]
-        input: UpdateRunStepInput,
+        #[graphql(desc = "The step and its new status.")] input: UpdateRunStepInput,
     ) -> Result<UpdateRunStepPayload> {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_run_step);
         Ok(UpdateRunStepPayload {
@@ -106,8 +105,7 @@ impl FloorMutation {
     async fn update_run_step_field_value(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The field and its value.")]
-        input: UpdateRunStepFieldValueInput,
+        #[graphql(desc = "The field and its value.")] input: UpdateRunStepFieldValueInput,
     ) -> Result<UpdateRunStepFieldValuePayload> {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_field_value);
         Ok(UpdateRunStepFieldValuePayload {
@@ -124,8 +122,7 @@ impl FloorMutation {
     async fn create_run_step(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The step to add.")]
-        input: CreateRunStepInput,
+        #[graphql(desc = "The step to add.")] input: CreateRunStepInput,
     ) -> Result<CreateRunStepPayload> {
         let step = mutate!(ctx, Redline, input => redlines::create_run_step);
         Ok(CreateRunStepPayload {
@@ -139,8 +136,7 @@ impl FloorMutation {
     async fn create_run_step_field(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The field to add.")]
-        input: CreateRunStepFieldInput,
+        #[graphql(desc = "The field to add.")] input: CreateRunStepFieldInput,
     ) -> Result<CreateRunStepFieldPayload> {
         let f = mutate!(ctx, Redline, input => redlines::create_run_step_field);
         Ok(CreateRunStepFieldPayload {

@@ -92,8 +92,7 @@ impl RunMutation {
     async fn create_run(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The run to start.")]
-        input: CreateRunInput,
+        #[graphql(desc = "The run to start.")] input: CreateRunInput,
     ) -> Result<CreateRunPayload> {
         let o = create(ctx, "createRun", true, |l| input.command(l)).await?;
         Ok(CreateRunPayload {
@@ -110,8 +109,7 @@ impl RunMutation {
     async fn create_runs(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The runs to start.")]
-        input: CreateRunsInput,
+        #[graphql(desc = "The runs to start.")] input: CreateRunsInput,
     ) -> Result<CreateRunsPayload> {
         let o = create(ctx, "createRuns", false, |l| input.command(l)).await?;
         Ok(CreateRunsPayload {
@@ -128,8 +126,7 @@ impl RunMutation {
     async fn create_batched_run(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The batch and its runs.")]
-        input: CreateBatchedRunInput,
+        #[graphql(desc = "The batch and its runs.")] input: CreateBatchedRunInput,
     ) -> Result<CreateBatchedRunPayload> {
         let o = create(ctx, "createBatchedRun", false, |l| input.command(l)).await?;
         let batch = match o.batch_id {
@@ -151,8 +148,7 @@ impl RunMutation {
     async fn update_run(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The run and its changes.")]
-        input: UpdateRunInput,
+        #[graphql(desc = "The run and its changes.")] input: UpdateRunInput,
     ) -> Result<UpdateRunPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::update_run).into())
     }
@@ -162,8 +158,7 @@ impl RunMutation {
     async fn add_runs_to_batch(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The batch and the runs.")]
-        input: AddRunsToBatchInput,
+        #[graphql(desc = "The batch and the runs.")] input: AddRunsToBatchInput,
     ) -> Result<AddRunsToBatchPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::add_runs_to_batch).into())
     }
@@ -173,8 +168,7 @@ impl RunMutation {
     async fn remove_run_from_batch(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The run.")]
-        input: RemoveRunFromBatchInput,
+        #[graphql(desc = "The run.")] input: RemoveRunFromBatchInput,
     ) -> Result<RemoveRunFromBatchPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch).into())
     }

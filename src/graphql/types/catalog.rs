@@ -119,11 +119,11 @@ row_object!(User {
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions on the runs' fields; every one given must hold.")]
         filters: Option<crate::graphql::input::filters::RunsInputFilters>,
-        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: by id, ascending.")]
+        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: id ascending.")]
         sort: Option<Vec<crate::graphql::input::filters::RunSortEnum>>,
-        #[graphql(desc = "The first this many runs after `after`: at most the page size (100 by default; more is LIMIT_EXCEEDED). Without `first`, 50.")]
+        #[graphql(desc = "First N runs after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
-        #[graphql(desc = "Start after the run with this cursor (an edge's `cursor`, or ION's offset cursor).")]
+        #[graphql(desc = "Start after the run with this cursor (an edge's `cursor`).")]
         after: Option<String>,
     ) -> Result<super::run::RunConnection> {
         use crate::graphql::ctx::{Gql, caller, db, limits};
