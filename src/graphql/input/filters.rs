@@ -123,7 +123,7 @@ field_filter!(
     }
 );
 field_filter!(
-    /// Conditions on an id field.
+    /// Conditions on an id field; an id that is not an integer matches nothing.
     IdFilter(ID => i64, id_or_none) {}
 );
 field_filter!(IntFilter(i32) ordered);
@@ -223,7 +223,7 @@ list!(run:
     /// When the run was created.
     created_at: DateTimeFilter => CreatedAt,
 } RunSortEnum {
-    ID_ASC, ID_DESC => Id "id, the order rows were created in";
+    ID_ASC, ID_DESC => Id "id (creation order)";
     CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
     DUE_DATE_ASC, DUE_DATE_DESC => DueDate "due date";
     TITLE_ASC, TITLE_DESC => Title "title";
@@ -250,7 +250,7 @@ list!(procedure:
     /// When the version was created.
     created_at: DateTimeFilter => CreatedAt,
 } ProcedureSortEnum {
-    ID_ASC, ID_DESC => Id "id, the order rows were created in";
+    ID_ASC, ID_DESC => Id "id (creation order)";
     CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
     TITLE_ASC, TITLE_DESC => Title "title";
     VERSION_ASC, VERSION_DESC => Version "version number";
@@ -272,7 +272,7 @@ list!(part:
     /// When the part was created.
     created_at: DateTimeFilter => CreatedAt,
 } PartSortEnum {
-    ID_ASC, ID_DESC => Id "id, the order rows were created in";
+    ID_ASC, ID_DESC => Id "id (creation order)";
     CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
     PART_NUMBER_ASC, PART_NUMBER_DESC => PartNumber "part number";
 });
@@ -295,7 +295,7 @@ list!(part_inventory:
     /// When it was created.
     created_at: DateTimeFilter => CreatedAt,
 } PartInventorySortEnum {
-    ID_ASC, ID_DESC => Id "id, the order rows were created in";
+    ID_ASC, ID_DESC => Id "id (creation order)";
     CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
     SERIAL_NUMBER_ASC, SERIAL_NUMBER_DESC => SerialNumber "serial number";
 });
@@ -312,7 +312,7 @@ list!(run_batch:
     /// When the batch was created.
     created_at: DateTimeFilter => CreatedAt,
 } RunBatchSortEnum {
-    ID_ASC, ID_DESC => Id "id, the order rows were created in";
+    ID_ASC, ID_DESC => Id "id (creation order)";
     CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
     TITLE_ASC, TITLE_DESC => Title "title";
 });
@@ -329,7 +329,7 @@ list!(user:
     /// Whether the user is cleared for export-controlled work.
     export_control_cleared: BooleanFilter => ExportControlCleared,
 } UserSortEnum {
-    ID_ASC, ID_DESC => Id "id, the order rows were created in";
+    ID_ASC, ID_DESC => Id "id (creation order)";
     NAME_ASC, NAME_DESC => Name "name";
 });
 
@@ -341,7 +341,7 @@ list!(team:
     /// The team's name.
     name: StringFilter => Name,
 } TeamSortEnum {
-    ID_ASC, ID_DESC => Id "id, the order rows were created in";
+    ID_ASC, ID_DESC => Id "id (creation order)";
     NAME_ASC, NAME_DESC => Name "name";
 });
 
@@ -361,5 +361,5 @@ list!(event:
     /// When the change was made.
     created_at: DateTimeFilter => CreatedAt,
 } EventSortEnum {
-    ID_ASC, ID_DESC => Id "id, the order rows were created in";
+    ID_ASC, ID_DESC => Id "id (creation order)";
 });

@@ -10,7 +10,8 @@ pub mod runs;
 use async_graphql::MergedObject;
 
 /// What can be changed. A refused mutation changes nothing; its error carries
-/// `extensions.code` and the input field at fault in `extensions.field`.
+/// `extensions.code` and the input field at fault in `extensions.field`. Besides the codes
+/// each mutation names, any request can be UNAUTHENTICATED or LIMIT_EXCEEDED (a budget).
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     catalog::CatalogMutation,
