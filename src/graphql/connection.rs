@@ -9,11 +9,17 @@ use super::input::filters::{SpecPart, spec};
 use crate::store::lists::{self, Row};
 use crate::store::page::{Page, PageArgs};
 
+/// Where this page lies in the whole list.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
+    /// More rows follow this page.
     pub has_next_page: bool,
+    /// Rows precede this page.
     pub has_previous_page: bool,
+    /// The cursor of the page's first row; null on an empty page.
     pub start_cursor: Option<String>,
+    /// The cursor of the page's last row (pass it as `after` for the next page); null on
+    /// an empty page.
     pub end_cursor: Option<String>,
     /// Rows matching the filters, on all pages.
     pub total_count: i64,
@@ -103,17 +109,27 @@ pub fn page_info<M>(page: &Page<M>, cursors: &[String]) -> PageInfo {
     }
 }
 
+/// A connection `$conn` of `$edge`s over `$node`; the descriptions name `$node`.
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty) => {
+        #[doc = concat!("One ", stringify!($node), " of a page, with its cursor.")]
         #[derive(async_graphql::SimpleObject)]
         pub struct $edge {
+            /// This row's position, for `after` and `before`.
             pub cursor: String,
+            #[doc = concat!("The ", stringify!($node), ".")]
             pub node: $node,
         }
 
+        #[doc = concat!(
+            "One page of a list of ", stringify!($node), " rows (a Relay connection), at most the ",
+            "page size (100 by default; asking for more is LIMIT_EXCEEDED)."
+        )]
         #[derive(async_graphql::SimpleObject)]
         pub struct $conn {
+            /// The rows of this page, in order.
             pub edges: Vec<$edge>,
+            /// Where this page lies in the whole list.
             pub page_info: $crate::graphql::connection::PageInfo,
             /// Rows matching the filters, on all pages.
             pub total_count: i64,

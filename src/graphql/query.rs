@@ -33,11 +33,18 @@ async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E
     scope::find::<E>(db(ctx), caller(ctx)?, id).await.gql()
 }
 
+/// What can be read. Everything is scoped to the caller's organization; export-controlled
+/// rows only for callers cleared for export control.
 #[Object]
 #[allow(clippy::too_many_arguments)] // the contract's six list arguments, plus self and ctx
 impl Query {
-    /// A run by id.
-    async fn run(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Run>> {
+    /// A run by id; null when the caller cannot see it (another organization, or
+    /// export-controlled and the caller is not cleared) or the id is not an integer.
+    async fn run(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The run's id.")] id: ID,
+    ) -> Result<Option<Run>> {
         Ok(one::<run::Entity>(ctx, &id).await?.map(Run))
     }
 
@@ -47,11 +54,20 @@ impl Query {
     async fn runs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the runs' fields; every one given must hold.")]
         filters: Option<RunsInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<RunSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<RunConnection> {
         let args = page_args(first, after, last, before);
@@ -59,78 +75,138 @@ impl Query {
         run_connection(ctx, page).await
     }
 
-    async fn procedure(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Procedure>> {
+    /// A procedure version by id; null when the caller cannot see it or the id is not an integer.
+    async fn procedure(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The procedure version's id.")] id: ID,
+    ) -> Result<Option<Procedure>> {
         Ok(one::<procedure::Entity>(ctx, &id).await?.map(Procedure))
     }
 
+    /// Procedure versions (each version is its own row), filtered and sorted.
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
     async fn procedures(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the procedures' fields; every one given must hold.")]
         filters: Option<ProceduresInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<ProcedureSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<ProcedureConnection> {
         let args = page_args(first, after, last, before);
         list(ctx, filters, sort, args, Procedure).await
     }
 
-    async fn part(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Part>> {
+    /// A part by id; null when the caller cannot see it or the id is not an integer.
+    async fn part(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The part's id.")] id: ID,
+    ) -> Result<Option<Part>> {
         Ok(one::<part::Entity>(ctx, &id).await?.map(Part))
     }
 
+    /// Parts, filtered and sorted.
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
     async fn parts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the parts' fields; every one given must hold.")]
         filters: Option<PartsInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<PartSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<PartConnection> {
         let args = page_args(first, after, last, before);
         list(ctx, filters, sort, args, Part).await
     }
 
-    async fn part_inventory(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PartInventory>> {
+    /// A unit or lot by id; null when the caller cannot see it or the id is not an integer.
+    async fn part_inventory(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The unit or lot's id.")] id: ID,
+    ) -> Result<Option<PartInventory>> {
         Ok(one::<part_inventory::Entity>(ctx, &id)
             .await?
             .map(PartInventory))
     }
 
+    /// Tracked units and lots, filtered and sorted.
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
     async fn part_inventories(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the units and lots' fields; every one given must hold.")]
         filters: Option<PartInventoriesInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<PartInventorySortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<PartInventoryConnection> {
         let args = page_args(first, after, last, before);
         list(ctx, filters, sort, args, PartInventory).await
     }
 
-    async fn run_batch(&self, ctx: &Context<'_>, id: ID) -> Result<Option<RunBatch>> {
+    /// A batch by id; null when the caller cannot see it or the id is not an integer.
+    async fn run_batch(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The batch's id.")] id: ID,
+    ) -> Result<Option<RunBatch>> {
         Ok(one::<run_batch::Entity>(ctx, &id).await?.map(RunBatch))
     }
 
+    /// Run batches, filtered and sorted.
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
     async fn run_batches(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the batches' fields; every one given must hold.")]
         filters: Option<RunBatchesInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<RunBatchSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<RunBatchConnection> {
         let args = page_args(first, after, last, before);
@@ -148,30 +224,50 @@ impl Query {
         self.me(ctx).await
     }
 
+    /// Users of the organization, filtered and sorted.
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the users' fields; every one given must hold.")]
         filters: Option<UsersInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<UserSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<UserConnection> {
         let args = page_args(first, after, last, before);
         list(ctx, filters, sort, args, User).await
     }
 
+    /// Teams of the organization, filtered and sorted.
     #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
     async fn teams(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the teams' fields; every one given must hold.")]
         filters: Option<TeamsInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<TeamSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<TeamConnection> {
         let args = page_args(first, after, last, before);
@@ -183,11 +279,20 @@ impl Query {
     async fn events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the events' fields; every one given must hold.")]
         filters: Option<EventsInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
         sort: Option<Vec<EventSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<EventConnection> {
         let c = caller(ctx)?;

@@ -27,6 +27,7 @@ use crate::store::{events, scope};
 pub struct Subscription;
 
 /// A run changed: a step or field of it (or of its batch), the run itself, or its batch.
+#[derive(async_graphql::Description)]
 pub struct RunChangedEvent {
     event_id: i64,
     action: String,
@@ -34,7 +35,7 @@ pub struct RunChangedEvent {
     steps: Option<Arc<RunSteps>>,
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl RunChangedEvent {
     /// The audit event that made the change; pass it as `after` when resubscribing.
     async fn event_id(&self) -> ID {
@@ -58,6 +59,7 @@ impl RunChangedEvent {
 }
 
 /// A run step changed (its status, its fields), directly or by batch propagation.
+#[derive(async_graphql::Description)]
 pub struct RunStepChangedEvent {
     event_id: i64,
     action: String,
@@ -66,7 +68,7 @@ pub struct RunStepChangedEvent {
     run_step_id: i64,
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl RunStepChangedEvent {
     /// The audit event that made the change; pass it as `after` when resubscribing.
     async fn event_id(&self) -> ID {
@@ -93,12 +95,13 @@ impl RunStepChangedEvent {
 }
 
 /// Runs were created (one event per creating mutation).
+#[derive(async_graphql::Description)]
 pub struct RunsCreatedEvent {
     event_id: i64,
     runs: Vec<run::Model>,
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl RunsCreatedEvent {
     /// The audit event that created them; pass it as `after` when resubscribing.
     async fn event_id(&self) -> ID {
@@ -211,6 +214,7 @@ where
         })
 }
 
+/// Live changes, over WebSocket (`graphql-transport-ws` or `graphql-ws`) on `/graphql`.
 #[SubscriptionRoot]
 impl Subscription {
     /// Every change of one run: its steps and fields (also when a batch sibling's action
@@ -219,7 +223,10 @@ impl Subscription {
     async fn run_changed(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The run's id.")] id: ID,
+        #[graphql(
+            desc = "An `eventId` seen before: the changes since it come first, then live ones."
+        )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Result<RunChangedEvent>> + use<>> {
         let run_id = parse_id(&id, &keys(&["id"])).gql()?;
@@ -252,7 +259,11 @@ impl Subscription {
     async fn run_steps_changed(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the runs; absent: every run the caller may see.")]
         filters: Option<RunsInputFilters>,
+        #[graphql(
+            desc = "An `eventId` seen before: the changes since it come first, then live ones."
+        )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Result<RunStepChangedEvent>> + use<>> {
         let (sub, changes) = start(ctx, after).await?;
@@ -302,7 +313,11 @@ impl Subscription {
     async fn runs_created(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the runs; absent: every run the caller may see.")]
         filters: Option<RunsInputFilters>,
+        #[graphql(
+            desc = "An `eventId` seen before: the changes since it come first, then live ones."
+        )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Result<RunsCreatedEvent>> + use<>> {
         let (sub, changes) = start(ctx, after).await?;

@@ -9,11 +9,16 @@ use crate::store::catalog::{
     NewApiKey, NewAttribute, NewTeam, NewUser, OrganizationEdit, TeamMember,
 };
 
+/// A new user.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateUserInput {
+    /// The user's name; must not be empty.
     pub name: String,
+    /// The user's e-mail address, unique (stored lower case).
     pub email: String,
+    /// The user's roles; default VIEWER. Only roles whose permissions the caller holds.
     pub roles: Option<Vec<Role>>,
+    /// Cleared for export-controlled work; default false (only a cleared caller may set it).
     #[graphql(default)]
     pub export_control_cleared: bool,
 }
@@ -29,9 +34,12 @@ impl CreateUserInput {
     }
 }
 
+/// A new team.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateTeamInput {
+    /// The team's name; must not be empty.
     pub name: String,
+    /// The first members.
     pub user_ids: Option<Vec<ID>>,
     /// Roles every member gets through the team.
     pub roles: Option<Vec<Role>>,
@@ -48,9 +56,12 @@ impl CreateTeamInput {
     }
 }
 
+/// A user to add to a team.
 #[derive(InputObject, Clone, Debug)]
 pub struct AddUserToTeamInput {
+    /// The team.
     pub team_id: ID,
+    /// The user.
     pub user_id: ID,
 }
 
@@ -63,9 +74,12 @@ impl AddUserToTeamInput {
     }
 }
 
+/// A new API key.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateApiKeyInput {
+    /// The user the key acts as.
     pub user_id: ID,
+    /// A name to tell keys apart.
     pub name: Option<String>,
 }
 
@@ -78,8 +92,10 @@ impl CreateApiKeyInput {
     }
 }
 
+/// An API key to revoke.
 #[derive(InputObject, Clone, Debug)]
 pub struct RevokeApiKeyInput {
+    /// The key's id.
     pub id: ID,
 }
 
@@ -90,14 +106,20 @@ impl RevokeApiKeyInput {
     }
 }
 
+/// A new organization-defined attribute.
 #[derive(InputObject, Clone, Debug)]
 pub struct DefineAttributeInput {
+    /// The kind of entity it is set on.
     pub entity: AttributeEntity,
+    /// The key; must not be empty, unique per entity kind.
     pub key: String,
+    /// The type of its values.
     #[graphql(name = "type")]
     pub attr_type: AttributeType,
+    /// A required RUN attribute must be given on every run created; default false.
     #[graphql(default)]
     pub required: bool,
+    /// The choices of a SELECT attribute (required there).
     pub options: Option<Vec<String>>,
 }
 
@@ -113,14 +135,19 @@ impl DefineAttributeInput {
     }
 }
 
+/// A new organization.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateOrganizationInput {
+    /// Its name; must not be empty.
     pub name: String,
 }
 
+/// Changes to the caller's organization; absent fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateOrganizationInput {
+    /// true: a run's procedure must be linked to its part.
     pub require_part_procedure_link: Option<bool>,
+    /// New name; must not be empty.
     pub name: Option<String>,
     /// The organization's e-mail domain, e.g. `example.com`; an empty string clears it.
     pub domain: Option<String>,

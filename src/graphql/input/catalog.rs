@@ -7,12 +7,17 @@ use crate::error::AppResult;
 use crate::graphql::enums::{PartInventoryStatus, TrackingType};
 use crate::store::{catalog, inventory};
 
+/// A new part.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreatePartInput {
+    /// The part number (1 to 500 characters); with the revision, unique in the organization.
     pub part_number: String,
+    /// The revision; default `A`.
     #[graphql(default_with = "String::from(\"A\")")]
     pub revision: String,
+    /// Free-text description (up to 100,000 characters).
     pub description: Option<String>,
+    /// How units will be tracked; default NONE.
     #[graphql(default_with = "TrackingType::None")]
     pub tracking_type: TrackingType,
     /// Serial number template, e.g. `{PART}-{SEQ:5}` (the default).
@@ -34,12 +39,18 @@ impl CreatePartInput {
     }
 }
 
+/// Changes to a part; absent fields stay as they are.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdatePartInput {
+    /// The part's id.
     pub id: ID,
+    /// The part's `_etag` as last read; a stale one is STALE_ETAG.
     pub etag: String,
+    /// New description (up to 100,000 characters).
     pub description: Option<String>,
+    /// New serial number template.
     pub serial_scheme: Option<String>,
+    /// New lot number template.
     pub lot_scheme: Option<String>,
 }
 
@@ -55,14 +66,22 @@ impl UpdatePartInput {
     }
 }
 
+/// A new unit or lot in stock.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreatePartInventoryInput {
+    /// The part it is a unit or lot of.
     pub part_id: ID,
+    /// The serial number of a SERIAL part's unit (up to 200 characters); unique per part.
     pub serial_number: Option<String>,
+    /// true: generate the serial number from the part's serial scheme.
     pub autogenerate_serial_number: Option<bool>,
+    /// The lot number of a LOT part's lot (up to 200 characters); unique per part.
     pub lot_number: Option<String>,
+    /// true: generate the lot number from the part's lot scheme.
     pub autogenerate_lot_number: Option<bool>,
+    /// How many, a positive number; default 1 (a SERIAL unit is always 1).
     pub quantity: Option<f64>,
+    /// Where it stands; default AVAILABLE.
     #[graphql(default_with = "PartInventoryStatus::Available")]
     pub status: PartInventoryStatus,
 }
@@ -81,11 +100,16 @@ impl CreatePartInventoryInput {
     }
 }
 
+/// Changes to a unit or lot; absent fields stay as they are.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdatePartInventoryInput {
+    /// The unit's or lot's id.
     pub id: ID,
+    /// Its `_etag` as last read; a stale one is STALE_ETAG.
     pub etag: String,
+    /// New status.
     pub status: Option<PartInventoryStatus>,
+    /// New quantity, a positive number (a SERIAL unit stays 1).
     pub quantity: Option<f64>,
 }
 

@@ -14,7 +14,10 @@ use crate::store::create_runs::{NewAttribute, NewBatch, NewRun, NewRuns};
 /// A custom attribute value: `value` holds the attribute's type (string, number, bool, date).
 #[derive(InputObject, Clone, Debug)]
 pub struct AttributeInput {
+    /// The attribute's key, as defined for runs (`defineAttribute`).
     pub key: String,
+    /// The value, JSON of the attribute's type: a string, a number, true or false, one of
+    /// the options, or a date `YYYY-MM-DD`; null when not required.
     pub value: Json<serde_json::Value>,
 }
 
@@ -29,41 +32,61 @@ pub struct CreateRunInput {
     pub part_inventory_id: Option<ID>,
     /// Absent (or `autogenerateTitle`): generated from the run number and the part.
     pub title: Option<String>,
+    /// true: generate the title even when one is given.
     pub autogenerate_title: Option<bool>,
     /// BUILD only; defaults to the part's tracking type.
     pub tracking_type: Option<TrackingType>,
+    /// BUILD of a SERIAL unit: its serial number, unique per part.
     pub serial_number: Option<String>,
+    /// BUILD of a SERIAL unit: true generates the serial number from the part's scheme.
     pub autogenerate_serial_number: Option<bool>,
+    /// BUILD of a LOT: its lot number, unique per part.
     pub lot_number: Option<String>,
+    /// BUILD of a LOT: true generates the lot number from the part's scheme.
     pub autogenerate_lot_number: Option<bool>,
     /// BUILD: the quantity of a LOT or NONE unit; a SERIAL unit is always 1.
     pub quantity: Option<f64>,
+    /// The date the run is due (`YYYY-MM-DD`).
     pub due_date: Option<Date>,
     /// A run of an export-controlled procedure is always export-controlled.
     pub export_controlled: Option<bool>,
+    /// The user to assign the run to; not together with `assignedTeamId`.
     pub assigned_to_id: Option<ID>,
+    /// The team to assign the run to; not together with `assignedToId`.
     pub assigned_team_id: Option<ID>,
+    /// Values of the organization's run attributes; every required one must be given.
     pub attributes: Option<Vec<AttributeInput>>,
-    /// N identical runs, each with its own unit and number (default 1).
+    /// N identical runs, each with its own unit and number (default 1, at most 500 by
+    /// default; more is LIMIT_EXCEEDED).
     pub copies: Option<i32>,
-    /// A retried call with the same key returns the first call's result.
+    /// `createRun` only: a retried call with the same key returns the first call's result
+    /// (the same key with another input is IDEMPOTENCY_KEY_REUSED); ignored inside `runs`.
     pub idempotency_key: Option<String>,
 }
 
+/// Many runs to start in one transaction.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateRunsInput {
+    /// The runs (at most 500 by default; more is LIMIT_EXCEEDED).
     pub runs: Vec<CreateRunInput>,
+    /// A retried call with the same key returns the first call's result; the same key with
+    /// another input is IDEMPOTENCY_KEY_REUSED.
     pub idempotency_key: Option<String>,
     /// Check everything, create nothing.
     pub validate_only: Option<bool>,
 }
 
+/// Many runs to start in one transaction, in a new batch; they share one procedure version.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateBatchedRunInput {
     /// Batch title; generated when absent.
     pub title: Option<String>,
+    /// The runs (at most 500 by default; more is LIMIT_EXCEEDED).
     pub runs: Vec<CreateRunInput>,
+    /// A retried call with the same key returns the first call's result; the same key with
+    /// another input is IDEMPOTENCY_KEY_REUSED.
     pub idempotency_key: Option<String>,
+    /// Check everything, create nothing; default false.
     pub validate_only: Option<bool>,
 }
 

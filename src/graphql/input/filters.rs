@@ -47,7 +47,7 @@ macro_rules! field_filter {
     ($name:ident($t:ty) ordered) => {
         field_filter!(
             /// Conditions on one field, joined with AND.
-            $name($t => $t, <$t>::from) { lt: $t, lte: $t, gt: $t, gte: $t }
+            $name($t => $t, <$t>::from) { ORDERED $t }
         );
     };
     ($name:ident($t:ty)) => {
@@ -63,15 +63,37 @@ macro_rules! field_filter {
             $name($t => $v, <$v>::from) {}
         );
     };
-    ($(#[$doc:meta])* $name:ident($t:ty => $v:ty, $conv:expr) { $($extra:ident: $et:ty),* }) => {
+    // lt/lte/gt/gte, each with its description.
+    ($(#[$doc:meta])* $name:ident($t:ty => $v:ty, $conv:expr) { ORDERED $ot:ty }) => {
+        field_filter!(
+            $(#[$doc])*
+            $name($t => $v, $conv) {
+                /// Less than this.
+                lt: $ot,
+                /// Less than or equal to this.
+                lte: $ot,
+                /// Greater than this.
+                gt: $ot,
+                /// Greater than or equal to this.
+                gte: $ot
+            }
+        );
+    };
+    ($(#[$doc:meta])* $name:ident($t:ty => $v:ty, $conv:expr) {
+        $($(#[$em:meta])* $extra:ident: $et:ty),*
+    }) => {
         $(#[$doc])*
         #[derive(InputObject, Clone, Debug, Default)]
         pub struct $name {
+            /// Equal to this.
             pub eq: Option<$t>,
+            /// Not equal to this (rows where the field is null do not match).
             pub neq: Option<$t>,
+            /// Equal to one of these (at most 1,000 values; more is LIMIT_EXCEEDED).
             #[graphql(name = "in")]
             pub any_of: Option<Vec<$t>>,
-            $(pub $extra: Option<$et>,)*
+            $($(#[$em])* pub $extra: Option<$et>,)*
+            /// true: the field is null; false: it is not.
             pub is_null: Option<bool>,
         }
 
@@ -94,17 +116,21 @@ macro_rules! field_filter {
 
 field_filter!(
     /// Conditions on a text field; `ilike` is a case-insensitive SQL LIKE pattern (`%` any).
-    StringFilter(String => String, String::from) { ilike: String }
+    StringFilter(String => String, String::from) {
+        /// Case-insensitive SQL LIKE pattern: `%` any text, `_` one character, `\` escapes
+        /// (at most 1,000 characters; more is LIMIT_EXCEEDED).
+        ilike: String
+    }
 );
 field_filter!(
-    /// Conditions on an id field.
+    /// Conditions on an id field; an id that is not an integer matches nothing.
     IdFilter(ID => i64, id_or_none) {}
 );
 field_filter!(IntFilter(i32) ordered);
 field_filter!(FloatFilter(f64) ordered);
 field_filter!(
     /// Conditions on one field, joined with AND.
-    DateFilter(Date => NaiveDate, NaiveDate::from) { lt: Date, lte: Date, gt: Date, gte: Date }
+    DateFilter(Date => NaiveDate, NaiveDate::from) { ORDERED Date }
 );
 field_filter!(DateTimeFilter(DateTime<Utc>) ordered);
 field_filter!(BooleanFilter(bool));
@@ -120,13 +146,16 @@ fn id_or_none(v: ID) -> i64 {
 }
 
 /// One list's arguments: `$entity: $filters { field: FilterType => Column, .. }` then
-/// `$sort { ASC_VARIANT, DESC_VARIANT => Column; .. }`.
+/// `$sort { ASC_VARIANT, DESC_VARIANT => Column "what it sorts by"; .. }`. Doc comments
+/// before `$filters` and on each field are their descriptions; each sort variant's is
+/// generated from the pair's "what it sorts by".
 macro_rules! list {
-    ($entity:ident: $filters:ident {
+    ($entity:ident: $(#[$fm:meta])* $filters:ident {
         $($(#[$m:meta])* $field:ident: $ty:ident => $col:ident,)*
     } $sort:ident {
-        $($asc:ident, $desc:ident => $key:ident;)*
+        $($asc:ident, $desc:ident => $key:ident $($by:literal)?;)*
     }) => {
+        $(#[$fm])*
         #[derive(InputObject, Clone, Debug, Default)]
         pub struct $filters {
             $($(#[$m])* pub $field: Option<$ty>,)*
@@ -145,7 +174,12 @@ macro_rules! list {
         #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
         #[allow(non_camel_case_types)]
         pub enum $sort {
-            $($asc, $desc,)*
+            $(
+                $(#[doc = concat!("By ", $by, ", ascending.")])?
+                $asc,
+                $(#[doc = concat!("By ", $by, ", descending.")])?
+                $desc,
+            )*
         }
 
         impl SpecPart for $sort {
@@ -161,106 +195,171 @@ macro_rules! list {
     };
 }
 
-list!(run: RunsInputFilters {
+list!(run:
+    /// Conditions on runs; every one given must hold.
+    RunsInputFilters {
+    /// The run's id.
     id: IdFilter => Id,
+    /// The run's title.
     title: StringFilter => Title,
+    /// The run's status (rolled up from its steps).
     status: RunStatusFilter => Status,
+    /// The procedure version the run is pinned to.
     procedure_id: IdFilter => ProcedureId,
+    /// The part the run's unit is of.
     part_id: IdFilter => PartId,
+    /// The unit or lot the run builds or works on.
     part_inventory_id: IdFilter => PartInventoryId,
+    /// The batch the run is in.
     run_batch_id: IdFilter => RunBatchId,
+    /// The user the run is assigned to.
     assigned_to_id: IdFilter => AssignedToId,
+    /// The team the run is assigned to.
     assigned_team_id: IdFilter => AssignedTeamId,
+    /// The date the run is due.
     due_date: DateFilter => DueDate,
+    /// Whether the run is export-controlled.
     export_controlled: BooleanFilter => ExportControlled,
+    /// When the run was created.
     created_at: DateTimeFilter => CreatedAt,
 } RunSortEnum {
-    ID_ASC, ID_DESC => Id;
-    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt;
-    DUE_DATE_ASC, DUE_DATE_DESC => DueDate;
-    TITLE_ASC, TITLE_DESC => Title;
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
+    DUE_DATE_ASC, DUE_DATE_DESC => DueDate "due date";
+    TITLE_ASC, TITLE_DESC => Title "title";
 });
 
-list!(procedure: ProceduresInputFilters {
+list!(procedure:
+    /// Conditions on procedure versions; every one given must hold.
+    ProceduresInputFilters {
+    /// The version's id.
     id: IdFilter => Id,
+    /// The version's title.
     title: StringFilter => Title,
+    /// The family: a number shared by every version of one procedure.
     family_id: IdFilter => FamilyId,
+    /// The version number within the family, from 1.
     version: IntFilter => Version,
+    /// The version's lifecycle status.
     status: ProcedureStatusFilter => Status,
+    /// What kind of work the procedure describes.
     #[graphql(name = "type")]
     procedure_type: ProcedureTypeFilter => ProcedureType,
+    /// Whether the procedure is export-controlled.
     export_controlled: BooleanFilter => ExportControlled,
+    /// When the version was created.
     created_at: DateTimeFilter => CreatedAt,
 } ProcedureSortEnum {
-    ID_ASC, ID_DESC => Id;
-    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt;
-    TITLE_ASC, TITLE_DESC => Title;
-    VERSION_ASC, VERSION_DESC => Version;
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
+    TITLE_ASC, TITLE_DESC => Title "title";
+    VERSION_ASC, VERSION_DESC => Version "version number";
 });
 
-list!(part: PartsInputFilters {
+list!(part:
+    /// Conditions on parts; every one given must hold.
+    PartsInputFilters {
+    /// The part's id.
     id: IdFilter => Id,
+    /// The part number.
     part_number: StringFilter => PartNumber,
+    /// The revision.
     revision: StringFilter => Revision,
+    /// The description.
     description: StringFilter => Description,
+    /// How the part's units are tracked.
     tracking_type: TrackingTypeFilter => TrackingType,
+    /// When the part was created.
     created_at: DateTimeFilter => CreatedAt,
 } PartSortEnum {
-    ID_ASC, ID_DESC => Id;
-    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt;
-    PART_NUMBER_ASC, PART_NUMBER_DESC => PartNumber;
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
+    PART_NUMBER_ASC, PART_NUMBER_DESC => PartNumber "part number";
 });
 
-list!(part_inventory: PartInventoriesInputFilters {
+list!(part_inventory:
+    /// Conditions on units and lots; every one given must hold.
+    PartInventoriesInputFilters {
+    /// The unit's or lot's id.
     id: IdFilter => Id,
+    /// The part it is a unit or lot of.
     part_id: IdFilter => PartId,
+    /// The serial number.
     serial_number: StringFilter => SerialNumber,
+    /// The lot number.
     lot_number: StringFilter => LotNumber,
+    /// The quantity (1 for a serial unit).
     quantity: FloatFilter => Quantity,
+    /// Where it stands.
     status: PartInventoryStatusFilter => Status,
+    /// When it was created.
     created_at: DateTimeFilter => CreatedAt,
 } PartInventorySortEnum {
-    ID_ASC, ID_DESC => Id;
-    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt;
-    SERIAL_NUMBER_ASC, SERIAL_NUMBER_DESC => SerialNumber;
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
+    SERIAL_NUMBER_ASC, SERIAL_NUMBER_DESC => SerialNumber "serial number";
 });
 
-list!(run_batch: RunBatchesInputFilters {
+list!(run_batch:
+    /// Conditions on batches; every one given must hold.
+    RunBatchesInputFilters {
+    /// The batch's id.
     id: IdFilter => Id,
+    /// The batch's title.
     title: StringFilter => Title,
+    /// The procedure version of the batch's runs.
     procedure_id: IdFilter => ProcedureId,
+    /// When the batch was created.
     created_at: DateTimeFilter => CreatedAt,
 } RunBatchSortEnum {
-    ID_ASC, ID_DESC => Id;
-    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt;
-    TITLE_ASC, TITLE_DESC => Title;
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
+    TITLE_ASC, TITLE_DESC => Title "title";
 });
 
-list!(user: UsersInputFilters {
+list!(user:
+    /// Conditions on users; every one given must hold.
+    UsersInputFilters {
+    /// The user's id.
     id: IdFilter => Id,
+    /// The user's name.
     name: StringFilter => Name,
+    /// The user's e-mail address.
     email: StringFilter => Email,
+    /// Whether the user is cleared for export-controlled work.
     export_control_cleared: BooleanFilter => ExportControlCleared,
 } UserSortEnum {
-    ID_ASC, ID_DESC => Id;
-    NAME_ASC, NAME_DESC => Name;
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    NAME_ASC, NAME_DESC => Name "name";
 });
 
-list!(team: TeamsInputFilters {
+list!(team:
+    /// Conditions on teams; every one given must hold.
+    TeamsInputFilters {
+    /// The team's id.
     id: IdFilter => Id,
+    /// The team's name.
     name: StringFilter => Name,
 } TeamSortEnum {
-    ID_ASC, ID_DESC => Id;
-    NAME_ASC, NAME_DESC => Name;
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    NAME_ASC, NAME_DESC => Name "name";
 });
 
-list!(event: EventsInputFilters {
+list!(event:
+    /// Conditions on audit events; every one given must hold.
+    EventsInputFilters {
+    /// The event's id (events are numbered in the order they were written).
     id: IdFilter => Id,
+    /// The kind of entity changed, e.g. `Run`.
     entity: StringFilter => Entity,
+    /// The id of the entity changed.
     entity_id: IdFilter => EntityId,
+    /// The mutation, e.g. `createRun`.
     action: StringFilter => Action,
+    /// The user who made the change.
     user_id: IdFilter => UserId,
+    /// When the change was made.
     created_at: DateTimeFilter => CreatedAt,
 } EventSortEnum {
-    ID_ASC, ID_DESC => Id;
+    ID_ASC, ID_DESC => Id "id (creation order)";
 });

@@ -12,14 +12,24 @@ use crate::store::execution::{FieldValueChange, StepChange};
 use crate::store::redlines::{NewRunStep, NewRunStepField};
 use crate::store::runs::{BatchAdd, RunEdit};
 
+/// Changes to a run; absent fields stay as they are.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateRunInput {
+    /// The run's id.
     pub id: ID,
+    /// The run's `_etag` as last read; a stale one is STALE_ETAG.
     pub etag: String,
+    /// New title (1 to 500 characters).
     pub title: Option<String>,
+    /// New due date (`YYYY-MM-DD`).
     pub due_date: Option<Date>,
+    /// Assign the run to this user (the team assignment is cleared); not together with
+    /// `assignedTeamId`.
     pub assigned_to_id: Option<ID>,
+    /// Assign the run to this team (the user assignment is cleared); not together with
+    /// `assignedToId`.
     pub assigned_team_id: Option<ID>,
+    /// The run's attribute values, replacing all of them; every required one must be given.
     pub attributes: Option<Vec<AttributeInput>>,
     /// Only while the run has no steps: gives it a procedure (its steps are copied in).
     pub procedure_id: Option<ID>,
@@ -48,10 +58,14 @@ impl UpdateRunInput {
     }
 }
 
+/// A status change of a run step.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateRunStepInput {
+    /// The step's id.
     pub id: ID,
+    /// The step's `_etag` as last read; a stale one is STALE_ETAG.
     pub etag: String,
+    /// The new status; the step state machine decides which changes are allowed.
     pub status: RunStepStatus,
 }
 
@@ -65,10 +79,15 @@ impl UpdateRunStepInput {
     }
 }
 
+/// A value for a field of a run step.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateRunStepFieldValueInput {
+    /// The field's id.
     pub id: ID,
+    /// The field's `_etag` as last read; a stale one is STALE_ETAG.
     pub etag: String,
+    /// The value, JSON of the field's type (5, "abc", true, ["a","b"],
+    /// "2026-11-28T10:00:00Z"); null clears it.
     pub value: Json<serde_json::Value>,
 }
 
@@ -82,9 +101,12 @@ impl UpdateRunStepFieldValueInput {
     }
 }
 
+/// Runs to put in a batch.
 #[derive(InputObject, Clone, Debug)]
 pub struct AddRunsToBatchInput {
+    /// The batch.
     pub run_batch_id: ID,
+    /// The runs; each in no other batch, with the batch's procedure version.
     pub run_ids: Vec<ID>,
 }
 
@@ -97,8 +119,10 @@ impl AddRunsToBatchInput {
     }
 }
 
+/// A run to take out of its batch.
 #[derive(InputObject, Clone, Debug)]
 pub struct RemoveRunFromBatchInput {
+    /// The run.
     pub run_id: ID,
 }
 
@@ -112,8 +136,11 @@ impl RemoveRunFromBatchInput {
 /// A step added to a run while it runs (a redline): it starts in REDLINE.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateRunStepInput {
+    /// The running run to add the step to.
     pub run_id: ID,
+    /// The step's title; must not be empty.
     pub title: String,
+    /// The work instruction (up to 100,000 characters).
     pub content: Option<String>,
     /// A step of the same run to nest under.
     pub parent_id: Option<ID>,
@@ -140,6 +167,7 @@ impl CreateRunStepInput {
 /// A field added to a run step in REDLINE.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateRunStepFieldInput {
+    /// The run step in REDLINE to add it to.
     pub run_step_id: ID,
     /// The field's definition: the same fields as `StepFieldInput`.
     #[graphql(flatten)]

@@ -10,14 +10,21 @@ use crate::store::procedures::{
     NewEdge, NewField, NewProcedure, NewStep, NewStepField, PartLink, ProcedureEdit, StepEdit,
 };
 
+/// A new procedure (version 1, DRAFT).
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateProcedureInput {
+    /// The title (1 to 500 characters).
     pub title: String,
+    /// Free-text description (up to 100,000 characters).
     pub description: Option<String>,
+    /// What kind of work it describes; default BUILD.
     #[graphql(name = "type", default_with = "ProcedureType::Build")]
     pub procedure_type: ProcedureType,
+    /// Only users cleared for export control see it and its runs; default false. Setting it
+    /// needs clearance (FORBIDDEN otherwise).
     #[graphql(default)]
     pub export_controlled: bool,
+    /// Parts to link it to (what it builds).
     pub part_ids: Option<Vec<ID>>,
 }
 
@@ -34,12 +41,18 @@ impl CreateProcedureInput {
     }
 }
 
+/// Changes to a DRAFT procedure version; absent fields stay as they are.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateProcedureInput {
+    /// The version's id.
     pub id: ID,
+    /// Its `_etag` as last read; a stale one is STALE_ETAG.
     pub etag: String,
+    /// New title (1 to 500 characters).
     pub title: Option<String>,
+    /// New description (up to 100,000 characters).
     pub description: Option<String>,
+    /// New export control; changing it needs clearance (FORBIDDEN otherwise).
     pub export_controlled: Option<bool>,
 }
 
@@ -58,15 +71,24 @@ impl UpdateProcedureInput {
 /// A field defined on a procedure step.
 #[derive(InputObject, Clone, Debug)]
 pub struct StepFieldInput {
+    /// The field's name, shown to the operator; must not be empty.
     pub name: String,
+    /// Which values it accepts.
     #[graphql(name = "type")]
     pub field_type: FieldType,
+    /// A required field must have a value before its step can complete; default false.
     #[graphql(default)]
     pub required: bool,
+    /// Unit of measure of the value, e.g. `mm` (display only).
     pub unit: Option<String>,
+    /// The choices of a SELECT or MULTISELECT field (required there, distinct; refused on
+    /// other types).
     pub options: Option<Vec<String>>,
+    /// Smallest value of a NUMBER field (finite; refused on other types).
     pub min: Option<f64>,
+    /// Largest value of a NUMBER field (finite, at least `min`; refused on other types).
     pub max: Option<f64>,
+    /// Regular expression a STRING value must match whole (refused on other types).
     pub pattern: Option<String>,
 }
 
@@ -85,15 +107,23 @@ impl From<StepFieldInput> for NewField {
     }
 }
 
+/// A new step of a DRAFT procedure version.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateStepInput {
+    /// The DRAFT procedure version to add it to.
     pub procedure_id: ID,
+    /// The title (1 to 500 characters).
     pub title: String,
+    /// The work instruction (up to 100,000 characters).
     pub content: Option<String>,
     /// Position among its siblings; appended at the end when absent.
     pub position: Option<i32>,
+    /// The parent step, for a nested step (steps nest at most 5 levels); absent:
+    /// top level.
     pub parent_id: Option<ID>,
+    /// The step's input fields, in order.
     pub fields: Option<Vec<StepFieldInput>>,
+    /// Steps of the same procedure that must be COMPLETE before this one can start.
     pub upstream_step_ids: Option<Vec<ID>>,
 }
 
@@ -112,12 +142,18 @@ impl CreateStepInput {
     }
 }
 
+/// Changes to a step of a DRAFT procedure version; absent fields stay as they are.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateStepInput {
+    /// The step's id.
     pub id: ID,
+    /// Its `_etag` as last read; a stale one is STALE_ETAG.
     pub etag: String,
+    /// New title (1 to 500 characters).
     pub title: Option<String>,
+    /// New work instruction (up to 100,000 characters).
     pub content: Option<String>,
+    /// New position among its siblings.
     pub position: Option<i32>,
 }
 
@@ -140,8 +176,9 @@ macro_rules! id_etag_inputs {
         $(#[$doc])*
         #[derive(InputObject, Clone, Debug)]
         pub struct $name {
+            /// Its id.
             pub id: ID,
-            /// The `_etag` last read; a stale one is ETAG_MISMATCH.
+            /// The `_etag` last read; a stale one is STALE_ETAG.
             pub etag: String,
         }
 
@@ -167,8 +204,10 @@ id_etag_inputs!(
     ReleaseProcedureInput,
 );
 
+/// A new input field on a step of a DRAFT procedure version.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateStepFieldInput {
+    /// The step to add it to.
     pub step_id: ID,
     /// The field's definition, inlined: the same fields as `StepFieldInput`.
     #[graphql(flatten)]
@@ -184,9 +223,12 @@ impl CreateStepFieldInput {
     }
 }
 
+/// A new dependency between two steps of one DRAFT procedure version.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateStepEdgeInput {
+    /// The step that waits.
     pub step_id: ID,
+    /// The step that must be COMPLETE first; a cycle is refused.
     pub upstream_step_id: ID,
 }
 
@@ -199,9 +241,12 @@ impl CreateStepEdgeInput {
     }
 }
 
+/// A part to link to a procedure version.
 #[derive(InputObject, Clone, Debug)]
 pub struct LinkPartToProcedureInput {
+    /// The part.
     pub part_id: ID,
+    /// The procedure version.
     pub procedure_id: ID,
 }
 
@@ -214,8 +259,10 @@ impl LinkPartToProcedureInput {
     }
 }
 
+/// The procedure version to copy into a new DRAFT.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateProcedureVersionInput {
+    /// The version to copy; the new one is numbered after the family's highest.
     pub procedure_id: ID,
 }
 

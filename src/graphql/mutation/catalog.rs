@@ -66,65 +66,78 @@ async fn step_out<P: From<Step>>(ctx: &Context<'_>, row: entity::step::Model) ->
 #[Object]
 impl CatalogMutation {
     /// A part: number + revision, unique in the organization.
+    /// Errors: FORBIDDEN, BAD_USER_INPUT (empty or too long, a bad scheme, the number and
+    /// revision taken).
     #[graphql(name = "createPart")]
     async fn create_part(
         &self,
         ctx: &Context<'_>,
-        input: CreatePartInput,
+        #[graphql(desc = "The part to create.")] input: CreatePartInput,
     ) -> Result<CreatePartPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::create_part).into())
     }
 
+    /// Changes a part's description or numbering schemes.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, STALE_ETAG.
     async fn update_part(
         &self,
         ctx: &Context<'_>,
-        input: UpdatePartInput,
+        #[graphql(desc = "The part and its changes.")] input: UpdatePartInput,
     ) -> Result<UpdatePartPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::update_part).into())
     }
 
     /// A new procedure: version 1, DRAFT.
+    /// Errors: FORBIDDEN (also export control without clearance), NOT_FOUND (a part),
+    /// BAD_USER_INPUT.
     async fn create_procedure(
         &self,
         ctx: &Context<'_>,
-        input: CreateProcedureInput,
+        #[graphql(desc = "The procedure to create.")] input: CreateProcedureInput,
     ) -> Result<CreateProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::create_procedure).into())
     }
 
     /// Edits a DRAFT version.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (not a DRAFT, bad title), STALE_ETAG.
     async fn update_procedure(
         &self,
         ctx: &Context<'_>,
-        input: UpdateProcedureInput,
+        #[graphql(desc = "The version and its changes.")] input: UpdateProcedureInput,
     ) -> Result<UpdateProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::update_procedure).into())
     }
 
     /// Adds a step (with fields and upstream dependencies) to a DRAFT version.
+    /// Errors: FORBIDDEN, NOT_FOUND (procedure, parent or upstream step), BAD_USER_INPUT (not a
+    /// DRAFT, bad title or field, nesting too deep), LIMIT_EXCEEDED (no position left).
     async fn create_step(
         &self,
         ctx: &Context<'_>,
-        input: CreateStepInput,
+        #[graphql(desc = "The step to add.")] input: CreateStepInput,
     ) -> Result<CreateStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::create_step);
         step_out(ctx, s).await
     }
 
+    /// Changes a step of a DRAFT version.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (not a DRAFT, bad title), STALE_ETAG.
     async fn update_step(
         &self,
         ctx: &Context<'_>,
-        input: UpdateStepInput,
+        #[graphql(desc = "The step and its changes.")] input: UpdateStepInput,
     ) -> Result<UpdateStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::update_step);
         step_out(ctx, s).await
     }
 
     /// Deletes a leaf step of a DRAFT version (with its fields and edges); returns it as it was.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (not a DRAFT, the step has children),
+    /// STALE_ETAG.
     async fn delete_step(
         &self,
         ctx: &Context<'_>,
-        input: DeleteStepInput,
+        #[graphql(desc = "The step to delete.")] input: DeleteStepInput,
     ) -> Result<DeleteStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::delete_step);
         Ok(Step {
@@ -134,20 +147,24 @@ impl CatalogMutation {
         .into())
     }
 
+    /// Adds an input field to a step of a DRAFT version.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (not a DRAFT, a bad definition).
     async fn create_step_field(
         &self,
         ctx: &Context<'_>,
-        input: CreateStepFieldInput,
+        #[graphql(desc = "The field to add.")] input: CreateStepFieldInput,
     ) -> Result<CreateStepFieldPayload> {
         let f = mutate!(ctx, ManageCatalog, input => procedures::create_step_field);
         Ok(StepField::try_from(f).gql()?.into())
     }
 
     /// `stepId` will start only after `upstreamStepId` is COMPLETE. Cycles are refused.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (not a DRAFT, steps of two procedures, the
+    /// edge exists, a cycle).
     async fn create_step_edge(
         &self,
         ctx: &Context<'_>,
-        input: CreateStepEdgeInput,
+        #[graphql(desc = "The dependency to add.")] input: CreateStepEdgeInput,
     ) -> Result<CreateStepEdgePayload> {
         let e = mutate!(ctx, ManageCatalog, input => procedures::create_step_edge);
         Ok(StepEdge {
@@ -158,27 +175,32 @@ impl CatalogMutation {
         .into())
     }
 
+    /// Links a part to a procedure version (what it builds).
+    /// Errors: FORBIDDEN, NOT_FOUND.
     async fn link_part_to_procedure(
         &self,
         ctx: &Context<'_>,
-        input: LinkPartToProcedureInput,
+        #[graphql(desc = "The part and the procedure version.")] input: LinkPartToProcedureInput,
     ) -> Result<LinkPartToProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::link_part).into())
     }
 
     /// DRAFT -> IN_REVIEW.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (not a DRAFT), STALE_ETAG.
     async fn submit_procedure_for_review(
         &self,
         ctx: &Context<'_>,
-        input: SubmitProcedureForReviewInput,
+        #[graphql(desc = "The version to submit.")] input: SubmitProcedureForReviewInput,
     ) -> Result<SubmitProcedureForReviewPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::submit_for_review).into())
     }
 
+    /// Approves a step, as the caller.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (its procedure is past review), STALE_ETAG.
     async fn approve_step(
         &self,
         ctx: &Context<'_>,
-        input: ApproveStepInput,
+        #[graphql(desc = "The step to approve.")] input: ApproveStepInput,
     ) -> Result<ApproveStepPayload> {
         let s = mutate!(ctx, ManageCatalog, input => procedures::approve_step);
         step_out(ctx, s).await
@@ -186,36 +208,43 @@ impl CatalogMutation {
 
     /// DRAFT or IN_REVIEW -> RELEASED: approves the remaining steps and supersedes the
     /// family's previous release.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (not DRAFT or IN_REVIEW), STALE_ETAG.
     async fn release_procedure(
         &self,
         ctx: &Context<'_>,
-        input: ReleaseProcedureInput,
+        #[graphql(desc = "The version to release.")] input: ReleaseProcedureInput,
     ) -> Result<ReleaseProcedurePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::release).into())
     }
 
     /// A new DRAFT version with copies of the steps, fields, edges and part links.
+    /// Errors: FORBIDDEN, NOT_FOUND, CONFLICT (another new version of the family at the same
+    /// time; retry).
     async fn create_procedure_version(
         &self,
         ctx: &Context<'_>,
-        input: CreateProcedureVersionInput,
+        #[graphql(desc = "The version to copy.")] input: CreateProcedureVersionInput,
     ) -> Result<CreateProcedureVersionPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => procedures::create_version).into())
     }
 
     /// A unit or lot in stock; serial and lot numbers given or generated from the part's scheme.
+    /// Errors: FORBIDDEN, NOT_FOUND (the part), BAD_USER_INPUT (quantity, length),
+    /// DUPLICATE_SERIAL, DUPLICATE_LOT, IDENTITY_REQUIRED.
     async fn create_part_inventory(
         &self,
         ctx: &Context<'_>,
-        input: CreatePartInventoryInput,
+        #[graphql(desc = "The unit or lot to create.")] input: CreatePartInventoryInput,
     ) -> Result<CreatePartInventoryPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => inventory::create).into())
     }
 
+    /// Changes a unit's or lot's status or quantity.
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (quantity), STALE_ETAG.
     async fn update_part_inventory(
         &self,
         ctx: &Context<'_>,
-        input: UpdatePartInventoryInput,
+        #[graphql(desc = "The unit or lot and its changes.")] input: UpdatePartInventoryInput,
     ) -> Result<UpdatePartInventoryPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => inventory::update).into())
     }

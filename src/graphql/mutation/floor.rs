@@ -18,8 +18,11 @@ pub struct FloorMutation;
 /// A sibling step of the batch that could not take the change.
 #[derive(SimpleObject)]
 pub struct SkippedSibling {
+    /// The sibling's run.
     pub run_id: ID,
+    /// The sibling step.
     pub run_step_id: ID,
+    /// Why it could not take the change.
     pub reason: String,
 }
 
@@ -33,8 +36,10 @@ fn skipped(v: Vec<Skipped>) -> Vec<SkippedSibling> {
         .collect()
 }
 
+/// What `updateRunStep` returns.
 #[derive(SimpleObject)]
 pub struct UpdateRunStepPayload {
+    /// The step as it is now.
     pub run_step: RunStep,
     /// Sibling steps of the other runs of the batch that took the same change.
     pub updated_sibling_ids: Vec<ID>,
@@ -42,22 +47,28 @@ pub struct UpdateRunStepPayload {
     pub skipped_siblings: Vec<SkippedSibling>,
 }
 
+/// What `updateRunStepFieldValue` returns.
 #[derive(SimpleObject)]
 pub struct UpdateRunStepFieldValuePayload {
+    /// The field with its new value.
     pub run_step_field: RunStepField,
     /// Steps of the other runs of the batch whose same field took the value.
     pub updated_sibling_step_ids: Vec<ID>,
+    /// Sibling fields that could not take it, left alone.
     pub skipped_siblings: Vec<SkippedSibling>,
 }
 
+/// What `createRunStep` returns.
 #[derive(SimpleObject)]
 pub struct CreateRunStepPayload {
     /// The step added to the run (its copies in the batch siblings share its origin).
     pub step: RunStep,
 }
 
+/// What `createRunStepField` returns.
 #[derive(SimpleObject)]
 pub struct CreateRunStepFieldPayload {
+    /// The field added.
     pub run_step_field: RunStepField,
 }
 
@@ -71,11 +82,14 @@ async fn run_step_out(ctx: &Context<'_>, step: entity::run_step::Model) -> Resul
 
 #[Object]
 impl FloorMutation {
-    /// Changes a step's status by the state machine (REDLINE needs the redline permission).
+    /// Changes a step's status by the state machine (REDLINE needs the redline permission);
+    /// the batch siblings in the same state take the change too. Errors: FORBIDDEN, NOT_FOUND,
+    /// BAD_USER_INPUT, STALE_ETAG, INVALID_TRANSITION, STEP_NOT_AVAILABLE, FIELD_INVALID (a
+    /// required field empty on completion).
     async fn update_run_step(
         &self,
         ctx: &Context<'_>,
-        input: UpdateRunStepInput,
+        #[graphql(desc = "The step and its new status.")] input: UpdateRunStepInput,
     ) -> Result<UpdateRunStepPayload> {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_run_step);
         Ok(UpdateRunStepPayload {
@@ -86,11 +100,12 @@ impl FloorMutation {
     }
 
     /// Sets a field's value (checked against its type and validations) while its step is
-    /// IN_PROGRESS; `true` on a SIGNOFF field signs it as the caller.
+    /// IN_PROGRESS; `true` on a SIGNOFF field signs it as the caller. Errors: FORBIDDEN,
+    /// NOT_FOUND, BAD_USER_INPUT, STALE_ETAG, FIELD_INVALID.
     async fn update_run_step_field_value(
         &self,
         ctx: &Context<'_>,
-        input: UpdateRunStepFieldValueInput,
+        #[graphql(desc = "The field and its value.")] input: UpdateRunStepFieldValueInput,
     ) -> Result<UpdateRunStepFieldValuePayload> {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_field_value);
         Ok(UpdateRunStepFieldValuePayload {
@@ -102,11 +117,12 @@ impl FloorMutation {
 
     /// Adds a step to a run that is not finished (a redline; needs the redline permission):
     /// it starts in REDLINE (set it to TODO to close the redline) and is added to the
-    /// unfinished runs of the batch too. INVALID_TRANSITION on a finished run.
+    /// unfinished runs of the batch too. Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT,
+    /// INVALID_TRANSITION (a finished run).
     async fn create_run_step(
         &self,
         ctx: &Context<'_>,
-        input: CreateRunStepInput,
+        #[graphql(desc = "The step to add.")] input: CreateRunStepInput,
     ) -> Result<CreateRunStepPayload> {
         let step = mutate!(ctx, Redline, input => redlines::create_run_step);
         Ok(CreateRunStepPayload {
@@ -115,11 +131,12 @@ impl FloorMutation {
     }
 
     /// Adds a field to a run step in REDLINE (and to the same step of the batch siblings
-    /// being redlined); INVALID_TRANSITION for a step in another state.
+    /// being redlined). Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, INVALID_TRANSITION (a
+    /// step in another state).
     async fn create_run_step_field(
         &self,
         ctx: &Context<'_>,
-        input: CreateRunStepFieldInput,
+        #[graphql(desc = "The field to add.")] input: CreateRunStepFieldInput,
     ) -> Result<CreateRunStepFieldPayload> {
         let f = mutate!(ctx, Redline, input => redlines::create_run_step_field);
         Ok(CreateRunStepFieldPayload {

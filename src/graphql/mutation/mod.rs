@@ -9,6 +9,9 @@ pub mod runs;
 
 use async_graphql::MergedObject;
 
+/// What can be changed. A refused mutation changes nothing; its error carries
+/// `extensions.code` and the input field at fault in `extensions.field`. Besides the codes
+/// each mutation names, any request can be UNAUTHENTICATED or LIMIT_EXCEEDED (a budget).
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     catalog::CatalogMutation,
@@ -55,11 +58,14 @@ pub(crate) use mutate;
 
 /// Mutation payloads: each mutation returns its own `VerbNounPayload` (the contract's names),
 /// several of which hold the same thing. `{ field: Wrapper(Model) }` builds from the store's
-/// row with `into()`; `{ field: Type }` from the value itself.
+/// row with `into()`; `{ field: Type }` from the value itself. The descriptions are
+/// generated from `Type` (what the mutation changed, as it left it).
 macro_rules! payload {
     ($($name:ident),+ { $field:ident: $ty:ident($model:ty) }) => {$(
+        #[doc = concat!("What the mutation returns: the ", stringify!($ty), " it changed.")]
         #[derive(async_graphql::SimpleObject)]
         pub struct $name {
+            #[doc = concat!("The ", stringify!($ty), " as the mutation left it.")]
             pub $field: $ty,
         }
 
@@ -70,8 +76,10 @@ macro_rules! payload {
         }
     )+};
     ($($name:ident),+ { $field:ident: $ty:ty }) => {$(
+        #[doc = concat!("What the mutation returns: the ", stringify!($ty), " it changed.")]
         #[derive(async_graphql::SimpleObject)]
         pub struct $name {
+            #[doc = concat!("The ", stringify!($ty), " as the mutation left it.")]
             pub $field: $ty,
         }
 

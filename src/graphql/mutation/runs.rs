@@ -19,20 +19,26 @@ use crate::store::{runs, scope};
 #[derive(Default)]
 pub struct RunMutation;
 
+/// What `createRun` returns.
 #[derive(SimpleObject)]
 pub struct CreateRunPayload {
+    /// The run started (the first of its copies); null for `validateOnly`.
     pub run: Option<Run>,
 }
 
+/// What `createRuns` returns.
 #[derive(SimpleObject)]
 pub struct CreateRunsPayload {
     /// The runs created, in input order (copies together); empty for `validateOnly`.
     pub runs: Vec<Run>,
 }
 
+/// What `createBatchedRun` returns.
 #[derive(SimpleObject)]
 pub struct CreateBatchedRunPayload {
+    /// The new batch; null for `validateOnly`.
     pub run_batch: Option<RunBatch>,
+    /// The runs created, in input order (copies together); empty for `validateOnly`.
     pub runs: Vec<Run>,
 }
 
@@ -78,10 +84,15 @@ async fn create(
 #[Object]
 impl RunMutation {
     /// Starts one run (or `copies` runs: the payload holds the first).
+    /// Errors (each with `extensions.index` and `field`): FORBIDDEN (permission, export control
+    /// without clearance), NOT_FOUND, BAD_USER_INPUT, NO_PROCEDURE_FOR_PART,
+    /// PROCEDURE_NOT_RELEASED, PART_MISMATCH, INVENTORY_NOT_AVAILABLE, IDENTITY_REQUIRED,
+    /// DUPLICATE_SERIAL, DUPLICATE_LOT, IDEMPOTENCY_KEY_REUSED, CONFLICT (the same key in
+    /// flight), LIMIT_EXCEEDED (too many inputs or copies).
     async fn create_run(
         &self,
         ctx: &Context<'_>,
-        input: CreateRunInput,
+        #[graphql(desc = "The run to start.")] input: CreateRunInput,
     ) -> Result<CreateRunPayload> {
         let o = create(ctx, "createRun", true, |l| input.command(l)).await?;
         Ok(CreateRunPayload {
@@ -90,10 +101,15 @@ impl RunMutation {
     }
 
     /// Starts many runs in one transaction: all of them, or on any error none.
+    /// Errors (each with `extensions.index` and `field`): FORBIDDEN (permission, export control
+    /// without clearance), NOT_FOUND, BAD_USER_INPUT, NO_PROCEDURE_FOR_PART,
+    /// PROCEDURE_NOT_RELEASED, PART_MISMATCH, INVENTORY_NOT_AVAILABLE, IDENTITY_REQUIRED,
+    /// DUPLICATE_SERIAL, DUPLICATE_LOT, IDEMPOTENCY_KEY_REUSED, CONFLICT (the same key in
+    /// flight), LIMIT_EXCEEDED (too many inputs or copies).
     async fn create_runs(
         &self,
         ctx: &Context<'_>,
-        input: CreateRunsInput,
+        #[graphql(desc = "The runs to start.")] input: CreateRunsInput,
     ) -> Result<CreateRunsPayload> {
         let o = create(ctx, "createRuns", false, |l| input.command(l)).await?;
         Ok(CreateRunsPayload {
@@ -102,10 +118,15 @@ impl RunMutation {
     }
 
     /// Starts many runs and a batch holding them; they share one procedure version.
+    /// Errors (each with `extensions.index` and `field`): FORBIDDEN (permission, export control
+    /// without clearance), NOT_FOUND, BAD_USER_INPUT, NO_PROCEDURE_FOR_PART,
+    /// PROCEDURE_NOT_RELEASED, PART_MISMATCH, INVENTORY_NOT_AVAILABLE, IDENTITY_REQUIRED,
+    /// DUPLICATE_SERIAL, DUPLICATE_LOT, IDEMPOTENCY_KEY_REUSED, CONFLICT (the same key in
+    /// flight), LIMIT_EXCEEDED (too many inputs or copies).
     async fn create_batched_run(
         &self,
         ctx: &Context<'_>,
-        input: CreateBatchedRunInput,
+        #[graphql(desc = "The batch and its runs.")] input: CreateBatchedRunInput,
     ) -> Result<CreateBatchedRunPayload> {
         let o = create(ctx, "createBatchedRun", false, |l| input.command(l)).await?;
         let batch = match o.batch_id {
@@ -121,29 +142,33 @@ impl RunMutation {
         })
     }
 
-    /// Edits a run's details; `procedureId` only while the run has no steps.
+    /// Edits a run's details; `procedureId` only while the run has no steps; `status` moves its
+    /// steps. Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, STALE_ETAG, PROCEDURE_NOT_RELEASED,
+    /// INVALID_TRANSITION and STEP_NOT_AVAILABLE (`status`).
     async fn update_run(
         &self,
         ctx: &Context<'_>,
-        input: UpdateRunInput,
+        #[graphql(desc = "The run and its changes.")] input: UpdateRunInput,
     ) -> Result<UpdateRunPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::update_run).into())
     }
 
     /// Puts runs in a batch (a run is in at most one batch; same procedure version).
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT.
     async fn add_runs_to_batch(
         &self,
         ctx: &Context<'_>,
-        input: AddRunsToBatchInput,
+        #[graphql(desc = "The batch and the runs.")] input: AddRunsToBatchInput,
     ) -> Result<AddRunsToBatchPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::add_runs_to_batch).into())
     }
 
     /// Takes a run out of its batch (refused while one of its steps is in REDLINE).
+    /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT.
     async fn remove_run_from_batch(
         &self,
         ctx: &Context<'_>,
-        input: RemoveRunFromBatchInput,
+        #[graphql(desc = "The run.")] input: RemoveRunFromBatchInput,
     ) -> Result<RemoveRunFromBatchPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch).into())
     }

@@ -17,14 +17,20 @@ use crate::graphql::loaders::{
 use crate::store::rows;
 
 /// A design: part number + revision.
+#[derive(async_graphql::Description)]
 pub struct Part(pub part::Model);
 
 row_object!(Part {
+    /// The part's id.
     id: ID,
     _etag,
+    /// The part number; with the revision, unique in the organization.
     part_number: &str,
+    /// The revision, e.g. `A`.
     revision: &str,
+    /// Free-text description.
     description: Option<&str>,
+    /// How the part's units are tracked: by serial, by lot, or by quantity only.
     async fn tracking_type(&self) -> Result<TrackingType> {
         rows::part_tracking_type(&self.0).map(Into::into).gql()
     }
@@ -32,6 +38,7 @@ row_object!(Part {
     serial_scheme: &str,
     /// Template of generated lot numbers.
     lot_scheme: &str,
+    /// When the part was created.
     created_at: DateTime<Utc>,
     /// The RELEASED procedures linked to this part: what it can be built with.
     #[list_cost]
@@ -42,20 +49,28 @@ row_object!(Part {
 });
 
 /// One tracked unit or lot of a part.
+#[derive(async_graphql::Description)]
 pub struct PartInventory(pub part_inventory::Model);
 
 row_object!(PartInventory {
+    /// The unit's or lot's id.
     id: ID,
     _etag,
+    /// The part it is a unit or lot of.
     part_id: ID,
+    /// The part it is a unit or lot of.
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
         let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
         p.map(Part)
             .ok_or_else(|| crate::error::AppError::not_found("part").into_gql())
     }
+    /// The serial number of a SERIAL unit; null otherwise.
     serial_number: Option<&str>,
+    /// The lot number of a LOT; null otherwise.
     lot_number: Option<&str>,
+    /// How many: always 1 for a SERIAL unit.
     quantity: f64,
+    /// Where the unit or lot stands.
     async fn status(&self) -> Result<PartInventoryStatus> {
         rows::inventory_status(&self.0).map(Into::into).gql()
     }
@@ -65,38 +80,50 @@ row_object!(PartInventory {
         let available = s == crate::domain::PartInventoryStatus::Available;
         Ok(if available { self.0.quantity } else { 0.0 })
     }
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 });
 
 /// A person or a service account.
+#[derive(async_graphql::Description)]
 pub struct User(pub user::Model);
 
 row_object!(User {
+    /// The user's id.
     id: ID,
     _etag,
+    /// The user's name.
     name: &str,
+    /// The user's e-mail address.
     email: &str,
+    /// The user's own roles (a team adds its roles to its members).
     async fn roles(&self) -> Vec<Role> {
         roles(&self.0.roles)
     }
     /// Cleared to see and work export-controlled procedures and runs.
     export_control_cleared: bool,
+    /// The user's organization.
     organization_id: ID,
     /// The user's organization (ION's `currentUser { organization { id domain } }`).
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         related(ctx, Some(OrganizationKey(self.0.organization_id)), Organization::from).await
     }
+    /// When the user was created.
     created_at: DateTime<Utc>,
     /// Runs assigned to this user or to a team the user is on (an operator's work view).
     #[cost(|child| super::page_cost(first, None, child))]
     async fn assigned_runs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the runs' fields; every one given must hold.")]
         filters: Option<crate::graphql::input::filters::RunsInputFilters>,
+        #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: id ascending.")]
         sort: Option<Vec<crate::graphql::input::filters::RunSortEnum>>,
+        #[graphql(desc = "First N runs after `after`; default 50, at most the page size (100).")]
         first: Option<i32>,
+        #[graphql(desc = "Start after the run with this cursor (an edge's `cursor`).")]
         after: Option<String>,
     ) -> Result<super::run::RunConnection> {
         use crate::graphql::ctx::{Gql, caller, db, limits};
@@ -112,16 +139,20 @@ row_object!(User {
 });
 
 /// A group of users; a run can be assigned to a team.
+#[derive(async_graphql::Description)]
 pub struct Team(pub team::Model);
 
 row_object!(Team {
+    /// The team's id.
     id: ID,
     _etag,
+    /// The team's name.
     name: &str,
     /// Roles every member gets through the team.
     async fn roles(&self) -> Vec<Role> {
         roles(&self.0.roles)
     }
+    /// The team's members, by id.
     #[list_cost]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         super::members::<_, UserKey, _>(ctx, TeamMembersKey(self.0.id), User, |u| u.0.id).await
@@ -129,40 +160,56 @@ row_object!(Team {
 });
 
 /// An API key (the token itself is shown only once, when created).
+#[derive(async_graphql::Description)]
 pub struct ApiKey(pub api_key::Model);
 
 row_object!(ApiKey {
+    /// The key's id.
     id: ID,
+    /// The key's version: `v1`, `v2` once revoked.
     #[graphql(name = "_etag")]
     async fn etag(&self) -> String {
         format!("v{}", if self.0.revoked_at.is_some() { 2 } else { 1 })
     }
+    /// A name for the key, to tell keys apart.
     name: &str,
+    /// The user the key acts as.
     user_id: ID,
+    /// When the key was created.
     created_at: DateTime<Utc>,
+    /// When the key last authenticated a request (kept to within 5 seconds); null if never.
     last_used_at: Option<DateTime<Utc>>,
+    /// When the key was revoked; null while it works.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }
 });
 
 /// An organization-defined custom attribute.
+#[derive(async_graphql::Description)]
 pub struct AttributeDefinition(pub attribute_definition::Model);
 
 row_object!(AttributeDefinition {
+    /// The definition's id.
     id: ID,
     _etag,
+    /// The kind of entity the attribute is set on.
     async fn entity(&self) -> Result<Option<AttributeEntity>> {
         rows::attribute_entity(&self.0)
             .map(|v| Some(v.into()))
             .gql()
     }
+    /// The attribute's key, unique per entity kind.
     key: &str,
+    /// The type of the attribute's values.
     #[graphql(name = "type")]
     async fn attr_type(&self) -> Result<Option<AttributeType>> {
         rows::attribute_type(&self.0).map(|v| Some(v.into())).gql()
     }
+    /// A required RUN attribute must have a value on every run created (values are only
+    /// set on runs today).
     required: bool,
+    /// The choices of a SELECT attribute; empty otherwise.
     async fn options(&self) -> Vec<String> {
         super::options(&self.0.options)
     }
@@ -172,7 +219,9 @@ row_object!(AttributeDefinition {
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct Attribute {
+    /// The attribute's key.
     pub key: String,
+    /// The attribute's type: STRING, NUMBER, BOOLEAN, SELECT or DATE.
     #[graphql(name = "type")]
     pub attr_type: String,
     #[graphql(skip)]
@@ -193,23 +242,29 @@ crate::graphql::connection::connection!(UserConnection, UserEdge, User);
 crate::graphql::connection::connection!(TeamConnection, TeamEdge, Team);
 
 /// One audited mutation: who (user and key), when, what entity, the change (its input).
+#[derive(async_graphql::Description)]
 pub struct Event(pub entity::event::Model);
 
 row_object!(Event {
+    /// The event's id, in the order events were written.
     id: ID,
     /// The mutation, e.g. `createRun`.
     action: &str,
     /// The kind of entity changed, e.g. `Run`.
     entity: &str,
+    /// The id of the entity changed; null when the mutation changed no single row.
     async fn entity_id(&self) -> Option<ID> {
         self.0.entity_id.map(id)
     }
+    /// The user who made the change.
     user_id: ID,
+    /// The API key the change was made with.
     api_key_id: ID,
     /// The mutation's arguments, as JSON.
     async fn change(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(serde_json::from_str(&self.0.change).unwrap_or_default())
     }
+    /// When the change was made.
     created_at: DateTime<Utc>,
     /// The id of the request that made the change (its `X-Request-Id`), to find its log
     /// lines; null for events written before request ids were kept.
@@ -231,7 +286,9 @@ fn roles(stored: &str) -> Vec<Role> {
 /// A tenant: everything a caller sees belongs to its organization.
 #[derive(SimpleObject)]
 pub struct Organization {
+    /// The organization's id.
     pub id: ID,
+    /// The organization's name.
     pub name: String,
     /// When true, a run's procedure must be linked to its part.
     pub require_part_procedure_link: bool,

@@ -132,6 +132,9 @@ pub fn list_cost(child: usize) -> usize {
 /// the row's etag, and a written-out `async fn` stays as it is. Rows have many plain
 /// columns; writing each as a three-line resolver buried the few that do something.
 ///
+/// The type's description is the struct's doc comment: derive `async_graphql::Description`
+/// on it.
+///
 /// A resolver's complexity is `#[list_cost]` or `#[cost(f)]`, `f` a function of the
 /// children's complexity, not `#[graphql(complexity = "..")]`: async-graphql binds
 /// `child_complexity` where `#[Object]` expands, here, so the last step below names it.
@@ -147,7 +150,7 @@ macro_rules! row_object {
         [$($cost:expr)?] $(#[$m:meta])*
         async fn $name:ident($($args:tt)*) -> $ret:ty $body:block
     })*]) => {
-        #[async_graphql::Object]
+        #[async_graphql::Object(use_type_description)]
         impl $ty {
             $(
                 $(#[graphql(complexity = ($cost)(child_complexity))])?
@@ -158,6 +161,8 @@ macro_rules! row_object {
     (@in $ty:ident $row:tt [$($out:tt)*] _etag, $($rest:tt)*) => {
         $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
             [] #[graphql(name = "_etag")]
+            /// The row's version, new on every change: send it back as `etag` to update;
+            /// a stale one is refused with STALE_ETAG.
             async fn etag(&self) -> String {
                 $crate::graphql::types::etag(self.$row.lock_version)
             }

@@ -15,25 +15,36 @@ use crate::graphql::enums::{FieldType, ProcedureStatus, ProcedureType};
 use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, ProcedureStepsKey};
 use crate::store::rows;
 
+/// One version of a procedure: the steps a run follows; only a DRAFT version can be edited.
+#[derive(async_graphql::Description)]
 pub struct Procedure(pub procedure::Model);
 
 row_object!(Procedure {
+    /// The version's id.
     id: ID,
     _etag,
+    /// The title.
     title: &str,
+    /// Free-text description.
     description: Option<&str>,
     /// Groups the versions of one procedure.
     family_id: ID,
+    /// The version number within the family, from 1.
     version: i32,
+    /// Where the version stands in its lifecycle.
     async fn status(&self) -> Result<ProcedureStatus> {
         rows::procedure_status(&self.0).map(Into::into).gql()
     }
+    /// What kind of work it describes.
     #[graphql(name = "type")]
     async fn procedure_type(&self) -> Result<ProcedureType> {
         rows::procedure_type(&self.0).map(Into::into).gql()
     }
+    /// Only users cleared for export control see it and its runs.
     export_controlled: bool,
+    /// When the version was created.
     created_at: DateTime<Utc>,
+    /// When the version was released; null until then.
     released_at: Option<DateTime<Utc>>,
     /// Top-level steps in order; children are under `Step.steps`.
     #[list_cost]
@@ -56,22 +67,31 @@ row_object!(Procedure {
 });
 
 /// A step of a procedure.
+#[derive(async_graphql::Description)]
 pub struct Step {
     pub row: step::Model,
     pub all: Arc<ProcedureSteps>,
 }
 
 row_object!(Step.row {
+    /// The step's id.
     id: ID,
     _etag,
+    /// The procedure version the step belongs to.
     procedure_id: ID,
+    /// The parent step; null for a top-level step.
     parent_id: Option<ID>,
+    /// Order among its siblings (ascending; new steps go after the last, from 1).
     position: i32,
+    /// The step's title.
     title: &str,
+    /// The work instruction (up to 100,000 characters).
     content: Option<&str>,
     /// Approved steps can be run; releasing the procedure approves the rest.
     approved: bool,
+    /// Who approved the step; null until approved.
     approved_by_id: Option<ID>,
+    /// When the step was approved; null until approved.
     approved_at: Option<DateTime<Utc>>,
     /// Child steps in order.
     #[list_cost]
@@ -85,6 +105,7 @@ row_object!(Step.row {
             })
             .collect()
     }
+    /// The step's input fields, in position order.
     #[list_cost]
     async fn fields(&self) -> Result<Vec<StepField>> {
         self.all
@@ -111,19 +132,31 @@ row_object!(Step.row {
 /// A typed input on a step.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct StepField {
+    /// The field's id.
     pub id: ID,
+    /// The field's version, new on every change (see `_etag`).
     #[graphql(name = "_etag")]
     pub etag: String,
+    /// The step it belongs to.
     pub step_id: ID,
+    /// The field's name, shown to the operator.
     pub name: String,
+    /// Which values it accepts.
     #[graphql(name = "type")]
     pub field_type: FieldType,
+    /// A required field must have a value before its step can complete.
     pub required: bool,
+    /// Unit of measure of the value, e.g. `mm` (display only).
     pub unit: Option<String>,
+    /// The choices of a SELECT or MULTISELECT field; empty otherwise.
     pub options: Vec<String>,
+    /// Smallest value a NUMBER field accepts; null: no minimum.
     pub min: Option<f64>,
+    /// Largest value a NUMBER field accepts; null: no maximum.
     pub max: Option<f64>,
+    /// Regular expression a STRING value must match whole; null: any text.
     pub pattern: Option<String>,
+    /// Order among the step's fields (ascending).
     pub position: i32,
 }
 
@@ -151,8 +184,11 @@ impl TryFrom<step_field::Model> for StepField {
 /// A dependency: `stepId` starts only when `upstreamStepId` is COMPLETE.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct StepEdge {
+    /// The dependency's id.
     pub id: ID,
+    /// The step that waits.
     pub step_id: ID,
+    /// The step that must be COMPLETE first.
     pub upstream_step_id: ID,
 }
 

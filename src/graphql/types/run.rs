@@ -21,32 +21,40 @@ use crate::graphql::loaders::{
 use crate::store::rows;
 
 /// One execution of one procedure version against one unit.
+#[derive(async_graphql::Description)]
 pub struct Run(pub run::Model);
 
 connection!(RunConnection, RunEdge, Run);
 
 row_object!(Run {
+    /// The run's id.
     id: ID,
     _etag,
     /// Sequential run number in the organization.
     number: i64,
+    /// The run's title.
     title: &str,
     /// Derived from the run's steps by the rollup rules; never set directly.
     async fn status(&self) -> Result<RunStatus> {
         rows::run_status(&self.0).map(Into::into).gql()
     }
+    /// The id of the procedure version this run is pinned to; null when it has none.
     procedure_id: Option<ID>,
     /// The procedure version this run is pinned to.
     async fn procedure(&self, ctx: &Context<'_>) -> Result<Option<Procedure>> {
         related(ctx, self.0.procedure_id.map(ProcedureKey), Procedure).await
     }
+    /// The part the run's unit is of.
     part_id: ID,
+    /// The part the run's unit is of.
     async fn part(&self, ctx: &Context<'_>) -> Result<Part> {
         let p = loaders(ctx).load(PartKey(self.0.part_id)).await?;
         p.map(Part)
             .ok_or_else(|| crate::error::AppError::not_found("part").into_gql())
     }
+    /// The unit or lot the run builds or works on.
     part_inventory_id: Option<ID>,
+    /// The unit or lot the run builds or works on.
     async fn part_inventory(&self, ctx: &Context<'_>) -> Result<Option<PartInventory>> {
         related(
             ctx,
@@ -82,23 +90,31 @@ row_object!(Run {
             .map(|i| RunStep::new(all.steps[i].clone(), all.clone(), failed))
             .collect())
     }
+    /// The batch the run is in; null when in none.
     run_batch_id: Option<ID>,
+    /// The batch the run is in; null when in none.
     async fn run_batch(&self, ctx: &Context<'_>) -> Result<Option<RunBatch>> {
         related(ctx, self.0.run_batch_id.map(BatchKey), RunBatch).await
     }
+    /// The user the run is assigned to; null when unassigned or assigned to a team.
     assigned_to_id: Option<ID>,
+    /// The user the run is assigned to.
     async fn assigned_to(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         related(ctx, self.0.assigned_to_id.map(UserKey), User).await
     }
+    /// The team the run is assigned to; null when unassigned or assigned to a user.
     assigned_team_id: Option<ID>,
+    /// The team the run is assigned to.
     async fn assigned_team(&self, ctx: &Context<'_>) -> Result<Option<Team>> {
         related(ctx, self.0.assigned_team_id.map(TeamKey), Team).await
     }
+    /// The date the run is due; null when none was set.
     async fn due_date(&self) -> Option<Date> {
         self.0.due_date.map(Date)
     }
     /// Always true for a run of an export-controlled procedure.
     export_controlled: bool,
+    /// The organization-defined attribute values set on the run.
     async fn attributes(&self) -> Vec<Attribute> {
         let v = self.0.attributes.as_array().map_or(&[][..], Vec::as_slice);
         v.iter()
@@ -109,6 +125,7 @@ row_object!(Run {
             })
             .collect()
     }
+    /// When the run was created.
     created_at: DateTime<Utc>,
     /// When the first step started.
     started_at: Option<DateTime<Utc>>,
@@ -119,17 +136,22 @@ row_object!(Run {
 });
 
 /// A named group of sibling runs; step work propagates across it.
+#[derive(async_graphql::Description)]
 pub struct RunBatch(pub run_batch::Model);
 
 connection!(RunBatchConnection, RunBatchEdge, RunBatch);
 
 row_object!(RunBatch {
+    /// The batch's id.
     id: ID,
     _etag,
+    /// The batch's title.
     title: &str,
     /// The procedure version every run of the batch uses.
     procedure_id: Option<ID>,
+    /// When the batch was created.
     created_at: DateTime<Utc>,
+    /// The runs in the batch, by id.
     #[list_cost]
     async fn runs(&self, ctx: &Context<'_>) -> Result<Vec<Run>> {
         let runs = super::load_or_default(ctx, BatchRunsKey(self.0.id)).await?;

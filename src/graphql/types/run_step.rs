@@ -17,6 +17,8 @@ use crate::graphql::enums::RunStepStatus;
 use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps};
 use crate::store::rows;
 
+/// One step of a run: a copy of a procedure step (or one added by redline), worked by operators.
+#[derive(async_graphql::Description)]
 pub struct RunStep {
     pub row: run_step::Model,
     pub all: Arc<RunSteps>,
@@ -54,17 +56,24 @@ impl RunStep {
 }
 
 row_object!(RunStep.row {
+    /// The step's id.
     id: ID,
     _etag,
+    /// The run the step belongs to.
     run_id: ID,
+    /// The run the step belongs to.
     async fn run(&self, ctx: &Context<'_>) -> Result<Run> {
         let r = loaders(ctx).load(RunKey(self.row.run_id)).await?;
         r.map(Run)
             .ok_or_else(|| crate::error::AppError::not_found("run").into_gql())
     }
+    /// The step's title.
     title: &str,
+    /// The work instruction.
     content: Option<&str>,
+    /// Order among its siblings (ascending).
     position: i32,
+    /// Where the step stands; changed with `updateRunStep`.
     async fn status(&self) -> Result<RunStepStatus> {
         rows::run_step_status(&self.row).map(Into::into).gql()
     }
@@ -76,6 +85,7 @@ row_object!(RunStep.row {
     async fn entity_id(&self) -> Option<ID> {
         procedure_origin(self.row.origin_step_id)
     }
+    /// The parent step; null for a top-level step.
     parent_id: Option<ID>,
     /// Child steps in order.
     #[list_cost]
@@ -85,6 +95,7 @@ row_object!(RunStep.row {
             .map(|s| RunStep::new(s.clone(), self.all.clone(), self.run_failed))
             .collect()
     }
+    /// The step's input fields with their values, in position order.
     #[list_cost]
     async fn fields(&self) -> Vec<RunStepField> {
         self.all
@@ -115,7 +126,9 @@ row_object!(RunStep.row {
     async fn blockers(&self) -> Result<Vec<String>> {
         Self::compute_blockers(&self.all, &self.row, self.run_failed).gql()
     }
+    /// When the step was started; null until then.
     started_at: Option<DateTime<Utc>>,
+    /// When the step was completed; null until then.
     completed_at: Option<DateTime<Utc>>,
     /// Every status change and field value of this step: who, when, from, to.
     #[list_cost]
@@ -137,32 +150,46 @@ row_object!(RunStep.row {
 /// One recorded change: `kind` is STATUS, FIELD_VALUE or SIGNOFF.
 #[derive(async_graphql::SimpleObject)]
 pub struct RunStepEvent {
+    /// STATUS, FIELD_VALUE or SIGNOFF.
     pub kind: String,
+    /// The field whose value changed; null for a STATUS change.
     pub run_step_field_id: Option<ID>,
+    /// The value before (a status name, or the field value as JSON text); null when empty.
     pub from_value: Option<String>,
+    /// The value after (a status name, or the field value as JSON text); null when cleared.
     pub to_value: Option<String>,
+    /// Who made the change.
     pub user_id: Option<ID>,
+    /// When the change was made.
     pub created_at: DateTime<Utc>,
 }
 
 /// A field of a run step, with its value.
+#[derive(async_graphql::Description)]
 pub struct RunStepField(pub run_step_field::Model);
 
 row_object!(RunStepField {
+    /// The field's id.
     id: ID,
     _etag,
+    /// The run step it belongs to.
     run_step_id: ID,
     /// The procedure step field this one was copied from; null for one added by redline.
     async fn origin_field_id(&self) -> Option<ID> {
         procedure_origin(self.0.origin_field_id)
     }
+    /// The field's name, shown to the operator.
     name: &str,
+    /// Which values it accepts.
     #[graphql(name = "type")]
     async fn field_type(&self) -> Result<FieldType> {
         rows::run_step_field_type(&self.0).map(Into::into).gql()
     }
+    /// A required field must have a value before its step can complete.
     required: bool,
+    /// Unit of measure of the value, e.g. `mm` (display only).
     unit: Option<&str>,
+    /// The choices of a SELECT or MULTISELECT field; empty otherwise.
     async fn options(&self) -> Vec<String> {
         super::options(&self.0.options)
     }
@@ -180,8 +207,11 @@ row_object!(RunStepField {
     }
     /// Who signed a SIGNOFF field, and when.
     signed_by_id: Option<ID>,
+    /// When a SIGNOFF field was signed; null until signed.
     signed_at: Option<DateTime<Utc>>,
+    /// When the value last changed; null while never set.
     updated_at: Option<DateTime<Utc>>,
+    /// Order among the step's fields (ascending).
     async fn position(&self) -> i32 {
         self.0.position
     }
