@@ -28,6 +28,8 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
     ("TeamToUserInput", "AddUserToTeamInput"),
     // Traveler's own earlier name for dates (chrono's), before the contract's `Date`.
     ("NaiveDate", "Date"),
+    // Traveler's role enum, before roles were objects: its values were role names.
+    ("Role", "RoleName"),
 ];
 
 /// Input type names this schema has retired: a variable declared with one takes the type of

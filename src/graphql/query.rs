@@ -209,6 +209,18 @@ impl Query {
         Ok(rows.into_iter().map(ApiKey).collect())
     }
 
+    /// The organization's roles, by name: what each lets its holders do.
+    #[graphql(complexity = "super::types::list_cost(child_complexity)")]
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::types::catalog::Role>> {
+        let rows = crate::store::roles::list(db(ctx), caller(ctx)?)
+            .await
+            .gql()?;
+        Ok(rows
+            .into_iter()
+            .map(crate::graphql::types::catalog::Role)
+            .collect())
+    }
+
     /// Custom attribute definitions of the organization.
     async fn attribute_definitions(&self, ctx: &Context<'_>) -> Result<Vec<AttributeDefinition>> {
         let rows = catalog::attribute_definitions(db(ctx), caller(ctx)?)
