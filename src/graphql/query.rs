@@ -209,16 +209,27 @@ impl Query {
         Ok(rows.into_iter().map(ApiKey).collect())
     }
 
-    /// The organization's roles, by name: what each lets its holders do.
-    #[graphql(complexity = "super::types::list_cost(child_complexity)")]
-    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::types::catalog::Role>> {
-        let rows = crate::store::roles::list(db(ctx), caller(ctx)?)
-            .await
-            .gql()?;
-        Ok(rows
-            .into_iter()
-            .map(crate::graphql::types::catalog::Role)
-            .collect())
+    /// The organization's roles: what each lets its holders do.
+    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        filters: Option<crate::graphql::input::filters::RolesInputFilters>,
+        sort: Option<Vec<crate::graphql::input::filters::RoleSortEnum>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<crate::graphql::types::catalog::RoleConnection> {
+        let args = page_args(first, after, last, before);
+        list(
+            ctx,
+            filters,
+            sort,
+            args,
+            crate::graphql::types::catalog::Role,
+        )
+        .await
     }
 
     /// Custom attribute definitions of the organization.

@@ -73,17 +73,6 @@ pub async fn perms_of_user(db: &impl ConnectionTrait, user_id: i64) -> Result<Pe
     })
 }
 
-/// The organization's roles, by name.
-pub async fn list(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<Vec<role::Model>> {
-    let all = scope::visible::<role::Entity>(caller)
-        .order_by_asc(role::Column::Name)
-        .order_by_asc(role::Column::Id)
-        .all(db)
-        .await?;
-    caller.rows.take(all.len())?;
-    Ok(all)
-}
-
 /// Roles named by `names` (at `["input", "roles", i]`) and by `ids` (at
 /// `["input", "roleIds", i]`), each once, in the order given; an unknown one is `NOT_FOUND`.
 pub async fn resolve(

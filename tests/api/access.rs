@@ -135,6 +135,14 @@ const MUTATIONS: &[(&str, &str)] = &[
         "users:write",
     ),
     (
+        "attachRoleToUser(input: {roleId: \"0\", userId: \"0\"}) { roleId }",
+        "users:write",
+    ),
+    (
+        "attachRoleToTeam(input: {roleId: \"0\", teamId: \"0\"}) { roleId }",
+        "users:write",
+    ),
+    (
         "createApiKey(input: {userId: \"0\"}) { token }",
         "users:write",
     ),

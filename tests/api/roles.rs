@@ -27,21 +27,16 @@ fn field(body: &Value) -> Value {
 #[tokio::test]
 async fn every_organization_starts_with_the_builtin_roles() {
     let app = app().await;
-    let d = app.ok("{ roles { name permissions } }", json!({})).await;
-    let names: Vec<&str> = d["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let q = "{ roles(sort: [NAME_ASC]) { totalCount edges { node { id name permissions } } } }";
+    let d = app.ok(q, json!({})).await;
+    assert_eq!(d["roles"]["totalCount"], 5);
+    let ours = nodes(&d["roles"]);
+    let names: Vec<&str> = ours.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
         ["ADMIN", "ENGINEER", "OPERATOR", "PLANNER", "VIEWER"]
     );
-    assert_eq!(
-        d["roles"][3]["permissions"],
-        json!(["READ_ALL", "MANAGE_RUNS"])
-    );
+    assert_eq!(ours[3]["permissions"], json!(["READ_ALL", "MANAGE_RUNS"]));
     // A new organization gets its own five, and its admin holds its ADMIN.
     let org = app
         .ok(
@@ -53,23 +48,16 @@ async fn every_organization_starts_with_the_builtin_roles() {
         .as_str()
         .unwrap()
         .to_string();
-    let mine = as_(
-        &app,
-        &b,
-        "{ roles { id name } me { roles { id name } } }",
-        json!({}),
-    )
-    .await;
-    assert_eq!(mine["data"]["roles"].as_array().unwrap().len(), 5);
+    let q = "{ roles { edges { node { id name } } } me { roles { id name } } }";
+    let mine = as_(&app, &b, q, json!({})).await;
+    let theirs = nodes(&mine["data"]["roles"]);
+    assert_eq!(theirs.len(), 5);
     assert_eq!(mine["data"]["me"]["roles"][0]["name"], "ADMIN");
-    let theirs: Vec<&Value> = d["roles"].as_array().unwrap().iter().collect();
-    assert!(theirs.iter().all(|r| {
-        mine["data"]["roles"]
-            .as_array()
-            .unwrap()
+    assert!(
+        theirs
             .iter()
-            .all(|m| m["id"] != r["id"])
-    }));
+            .all(|t| ours.iter().all(|o| o["id"] != t["id"]))
+    );
 }
 
 #[tokio::test]
@@ -167,14 +155,14 @@ async fn a_custom_role_gives_its_permissions_until_taken_away() {
 }
 
 async fn role_id(app: &TestApp, name: &str) -> Value {
-    let d = app.ok("{ roles { id name } }", json!({})).await;
-    d["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap()["id"]
-        .clone()
+    let q = "query($n: String!) { roles(filters: {name: {eq: $n}}) { edges { node { id } } } }";
+    let d = app.ok(q, json!({"n": name})).await;
+    nodes(&d["roles"])[0]["id"].clone()
+}
+
+fn nodes(connection: &Value) -> Vec<Value> {
+    let edges = connection["edges"].as_array().unwrap();
+    edges.iter().map(|e| e["node"].clone()).collect()
 }
 
 #[tokio::test]
@@ -406,4 +394,33 @@ async fn the_migration_moves_role_names_onto_role_objects() {
         .unwrap()
         .unwrap();
     assert_eq!(n.try_get_by_index::<i64>(0).unwrap(), 5);
+}
+
+/// ION's own role mutations and input type names, as its schema declares them.
+#[tokio::test]
+async fn ion_attaches_roles_to_users_and_teams() {
+    let app = app().await;
+    let (uid, _) = user_with(&app, ADMIN, "u@x.io", &[], false).await;
+    let op = role_id(&app, "OPERATOR").await;
+    let u = app.ok("mutation attachRoleToUser($input: RoleToUserInput!){ attachRoleToUser(input: $input){ userId roleId } }", json!({"input": {"userId": uid, "roleId": op}})).await;
+    assert_eq!(u["attachRoleToUser"], json!({"userId": uid, "roleId": op}));
+    let t = app
+        .ok(
+            "mutation { createTeam(input: {name: \"T\"}) { team { id } } }",
+            json!({}),
+        )
+        .await;
+    let tid = t["createTeam"]["team"]["id"].clone();
+    let a = app.ok("mutation attachRoleToTeam($input: TeamToRoleInput!){ attachRoleToTeam(input: $input){ teamId roleId } }", json!({"input": {"teamId": tid, "roleId": op}})).await;
+    assert_eq!(a["attachRoleToTeam"]["teamId"], tid);
+    let q = "query($u: ID!) { users(filters: {id: {eq: $u}}) { edges { node { roles { name } } } } teams { edges { node { roles { name } } } } }";
+    let d = app.ok(q, json!({"u": uid})).await;
+    assert_eq!(
+        d["users"]["edges"][0]["node"]["roles"],
+        json!([{"name": "OPERATOR"}])
+    );
+    assert_eq!(
+        d["teams"]["edges"][0]["node"]["roles"],
+        json!([{"name": "OPERATOR"}])
+    );
 }

@@ -225,3 +225,29 @@ impl UnassignRoleInput {
         assignment(&self.role_id, &self.user_id, &self.team_id)
     }
 }
+
+/// ION's `attachRoleToUser` input (ION: `RoleToUserInput`).
+#[derive(InputObject, Clone, Debug)]
+pub struct AttachRoleToUserInput {
+    pub user_id: ID,
+    pub role_id: ID,
+}
+
+impl AttachRoleToUserInput {
+    pub fn cmd(self) -> AppResult<Assignment> {
+        assignment(&self.role_id, &Some(self.user_id), &None)
+    }
+}
+
+/// ION's `attachRoleToTeam` input (ION: `TeamToRoleInput`).
+#[derive(InputObject, Clone, Debug)]
+pub struct AttachRoleToTeamInput {
+    pub team_id: ID,
+    pub role_id: ID,
+}
+
+impl AttachRoleToTeamInput {
+    pub fn cmd(self) -> AppResult<Assignment> {
+        assignment(&self.role_id, &None, &Some(self.team_id))
+    }
+}

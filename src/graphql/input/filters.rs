@@ -7,7 +7,7 @@ use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::graphql::scalars::Date;
-use entity::{event, part, part_inventory, procedure, run, run_batch, team, user};
+use entity::{event, part, part_inventory, procedure, role, run, run_batch, team, user};
 
 use crate::domain;
 use crate::graphql::enums as gql;
@@ -250,6 +250,14 @@ list!(team: TeamsInputFilters {
     id: IdFilter => Id,
     name: StringFilter => Name,
 } TeamSortEnum {
+    ID_ASC, ID_DESC => Id;
+    NAME_ASC, NAME_DESC => Name;
+});
+
+list!(role: RolesInputFilters {
+    id: IdFilter => Id,
+    name: StringFilter => Name,
+} RoleSortEnum {
     ID_ASC, ID_DESC => Id;
     NAME_ASC, NAME_DESC => Name;
 });

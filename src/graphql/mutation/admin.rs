@@ -100,6 +100,20 @@ impl From<AssignRolePayload> for UnassignRolePayload {
     }
 }
 
+/// ION's payload: the user and the role now held.
+#[derive(SimpleObject)]
+pub struct AttachRoleToUserPayload {
+    pub user_id: ID,
+    pub role_id: ID,
+}
+
+/// ION's payload: the team and the role now given to its members.
+#[derive(SimpleObject)]
+pub struct AttachRoleToTeamPayload {
+    pub team_id: ID,
+    pub role_id: ID,
+}
+
 fn org(m: entity::organization::Model) -> Organization {
     Organization::from(m)
 }
@@ -225,6 +239,42 @@ impl AdminMutation {
         });
         forget_keys(ctx);
         Ok(AssignRolePayload::from(a).into())
+    }
+
+    /// ION's name for `assignRole` to a user.
+    async fn attach_role_to_user(
+        &self,
+        ctx: &Context<'_>,
+        input: AttachRoleToUserInput,
+    ) -> Result<AttachRoleToUserPayload> {
+        let user_id = input.user_id.clone();
+        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
+            Ok(cmd) => roles::set_assignment(&txn, c, cmd, true).await,
+            Err(e) => Err(e),
+        });
+        forget_keys(ctx);
+        Ok(AttachRoleToUserPayload {
+            user_id,
+            role_id: a.role.id.into(),
+        })
+    }
+
+    /// ION's name for `assignRole` to a team.
+    async fn attach_role_to_team(
+        &self,
+        ctx: &Context<'_>,
+        input: AttachRoleToTeamInput,
+    ) -> Result<AttachRoleToTeamPayload> {
+        let team_id = input.team_id.clone();
+        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
+            Ok(cmd) => roles::set_assignment(&txn, c, cmd, true).await,
+            Err(e) => Err(e),
+        });
+        forget_keys(ctx);
+        Ok(AttachRoleToTeamPayload {
+            team_id,
+            role_id: a.role.id.into(),
+        })
     }
 
     /// A new organization with its first admin (system administrators only).

@@ -242,6 +242,8 @@ row_object!(Role {
     updated_at: DateTime<Utc>,
 });
 
+crate::graphql::connection::connection!(RoleConnection, RoleEdge, Role);
+
 /// A tenant: everything a caller sees belongs to its organization.
 #[derive(SimpleObject)]
 pub struct Organization {
