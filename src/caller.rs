@@ -5,8 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::domain::enums::Role;
-use crate::domain::permission::{GrantRefusal, Permission, Rights, check_grant, role_grants};
+use crate::domain::permission::{GrantRefusal, Permission, Perms, Rights, check_grant};
 use crate::error::{AppError, AppResult, Code};
 
 /// Rows one HTTP request may read, shared by every operation of a batch and counted as the
@@ -44,7 +43,8 @@ pub struct Caller {
     pub organization_id: i64,
     pub user_id: i64,
     pub api_key_id: i64,
-    pub roles: Vec<Role>,
+    /// What the caller's roles (their own and their teams') hold together.
+    pub perms: Perms,
     pub export_control_cleared: bool,
     pub system_admin: bool,
     /// The id of the request being served (`X-Request-Id`), set by the HTTP layer; the
@@ -71,22 +71,24 @@ impl Caller {
 
     /// What this caller may do, for comparing with a user it acts on.
     pub fn rights(&self) -> Rights {
-        Rights::of(&self.roles, self.export_control_cleared, self.system_admin)
+        Rights::of(self.perms, self.export_control_cleared, self.system_admin)
     }
 
     /// Refuses with `FORBIDDEN` at `["input", field]` unless the caller may give `roles`
-    /// (and clearance, when `clearance`): nobody grants what they do not hold.
+    /// (each a name and what it holds; and clearance, when `clearance`): nobody grants what
+    /// they do not hold.
     pub fn require_grant(
         &self,
-        roles: &[Role],
+        roles: &[(&str, Perms)],
         clearance: bool,
         field: &'static str,
     ) -> AppResult<()> {
-        match check_grant(&self.rights(), roles, clearance) {
+        let perms: Vec<Perms> = roles.iter().map(|r| r.1).collect();
+        match check_grant(&self.rights(), &perms, clearance) {
             Ok(()) => Ok(()),
-            Err(GrantRefusal::Role(r)) => Err(AppError::new(
+            Err(GrantRefusal::Role(i)) => Err(AppError::new(
                 Code::Forbidden,
-                format!("role {r} grants permissions you do not hold"),
+                format!("role {} grants permissions you do not hold", roles[i].0),
             )
             .at(&["input", field])),
             Err(GrantRefusal::Clearance) => Err(AppError::new(
@@ -99,11 +101,7 @@ impl Caller {
 
     /// Refuses with `FORBIDDEN` naming the permission unless one of the caller's roles grants it.
     pub fn require(&self, permission: Permission) -> AppResult<()> {
-        let granted = match permission {
-            Permission::ManageOrganizations => self.system_admin,
-            p => self.roles.iter().any(|r| role_grants(*r, p)),
-        };
-        if granted {
+        if self.rights().has(permission) {
             Ok(())
         } else {
             Err(AppError::new(

@@ -12,6 +12,7 @@ pub mod part;
 pub mod part_inventory;
 pub mod part_procedure;
 pub mod procedure;
+pub mod role;
 pub mod run;
 pub mod run_batch;
 pub mod run_step;
@@ -23,7 +24,9 @@ pub mod step_edge;
 pub mod step_field;
 pub mod team;
 pub mod team_member;
+pub mod team_role;
 pub mod user;
+pub mod user_role;
 
 /// Entity types re-exported under their table-ish names (`Run`, `RunStep`, ...).
 pub mod prelude {
@@ -37,6 +40,7 @@ pub mod prelude {
     pub use super::part_inventory::Entity as PartInventory;
     pub use super::part_procedure::Entity as PartProcedure;
     pub use super::procedure::Entity as Procedure;
+    pub use super::role::Entity as Role;
     pub use super::run::Entity as Run;
     pub use super::run_batch::Entity as RunBatch;
     pub use super::run_step::Entity as RunStep;
@@ -48,5 +52,7 @@ pub mod prelude {
     pub use super::step_field::Entity as StepField;
     pub use super::team::Entity as Team;
     pub use super::team_member::Entity as TeamMember;
+    pub use super::team_role::Entity as TeamRole;
     pub use super::user::Entity as User;
+    pub use super::user_role::Entity as UserRole;
 }

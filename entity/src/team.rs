@@ -11,9 +11,6 @@ pub struct Model {
     pub organization_id: i64,
     #[sea_orm(column_type = "Text")]
     pub name: String,
-    /// Roles every member gets through the team (comma separated).
-    #[sea_orm(column_type = "Text")]
-    pub roles: String,
     pub lock_version: i32,
     pub created_at: DateTimeUtc,
 }

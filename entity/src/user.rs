@@ -13,8 +13,6 @@ pub struct Model {
     pub name: String,
     #[sea_orm(column_type = "Text")]
     pub email: String,
-    #[sea_orm(column_type = "Text")]
-    pub roles: String,
     pub export_control_cleared: bool,
     pub system_admin: bool,
     pub lock_version: i32,

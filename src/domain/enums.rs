@@ -117,28 +117,6 @@ str_enum!(FieldType {
     FileAttachment => "FILE_ATTACHMENT",
 });
 
-/// A user's role in the organization; see `permission::role_grants`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Everything within the organization.
-    Admin,
-    /// The catalog (parts, procedures) and redlines.
-    Engineer,
-    /// Creating and updating runs and batches.
-    Planner,
-    /// Working run steps.
-    Operator,
-    /// Reading only.
-    Viewer,
-}
-str_enum!(Role {
-    Admin => "ADMIN",
-    Engineer => "ENGINEER",
-    Planner => "PLANNER",
-    Operator => "OPERATOR",
-    Viewer => "VIEWER",
-});
-
 /// The kind of entity an organization-defined attribute belongs to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AttributeEntity {

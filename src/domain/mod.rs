@@ -48,7 +48,7 @@ pub mod transition;
 
 pub use enums::{
     AttributeEntity, AttributeType, FieldType, PartInventoryStatus, ProcedureStatus, ProcedureType,
-    Role, RunSource, TrackingType,
+    RunSource, TrackingType,
 };
 pub use permission::Permission;
 pub use status::{RunStatus, RunStepStatus};
@@ -79,7 +79,6 @@ mod tests {
             ProcedureStatus,
             ProcedureType,
             FieldType,
-            Role,
             AttributeEntity,
             AttributeType,
             RunSource,

@@ -26,8 +26,13 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
     ("UserInputFilters", "UsersInputFilters"),
     // ion-examples' addUserToTeam.
     ("TeamToUserInput", "AddUserToTeamInput"),
+    // ION's schema (as its published client code declares it) for role assignment.
+    ("RoleToUserInput", "AttachRoleToUserInput"),
+    ("TeamToRoleInput", "AttachRoleToTeamInput"),
     // Traveler's own earlier name for dates (chrono's), before the contract's `Date`.
     ("NaiveDate", "Date"),
+    // Traveler's role enum, before roles were objects: its values were role names.
+    ("Role", "RoleName"),
 ];
 
 /// Input type names this schema has retired: a variable declared with one takes the type of

@@ -98,18 +98,22 @@ remote_enum! {
 }
 
 remote_enum! {
-    /// A user's role in the organization; see `permission::role_grants`.
-    Role = "crate::domain::Role" {
-        /// Everything within the organization.
-        Admin,
-        /// The catalog (parts, procedures) and redlines.
-        Engineer,
-        /// Creating and updating runs and batches.
-        Planner,
-        /// Working run steps.
-        Operator,
-        /// Reading only.
-        Viewer,
+    /// What a role lets its holders do (`createRole`, `Role.permissions`).
+    Permission = "crate::domain::Permission" {
+        /// Read everything in the organization (export-controlled work needs clearance too).
+        ReadAll,
+        /// Create and change parts, procedures, steps, fields and attributes.
+        ManageCatalog,
+        /// Create and update runs and batches.
+        ManageRuns,
+        /// Change step statuses and field values.
+        WorkRunSteps,
+        /// Redline run steps (add steps and fields to running runs).
+        Redline,
+        /// Create users, teams, roles and API keys.
+        ManageUsers,
+        /// Create organizations: system administrators only; no role can hold it.
+        ManageOrganizations,
     }
 }
 
@@ -231,7 +235,6 @@ mod tests {
             ProcedureStatus,
             ProcedureType,
             FieldType,
-            Role,
             AttributeEntity,
             AttributeType,
             RunSource,

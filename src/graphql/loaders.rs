@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use dataloader::BatchFn;
 use dataloader::cached::{Cache, Loader};
 use entity::{
-    part, part_inventory, procedure, run, run_batch, run_step, run_step_edge, run_step_event,
+    part, part_inventory, procedure, role, run, run_batch, run_step, run_step_edge, run_step_event,
     run_step_field, step, step_field, team, user,
 };
 use sea_orm::DatabaseConnection;
@@ -386,6 +386,13 @@ keys! {
         |db, ids| shared(reads::runs_by_batch(&db.db, &db.caller, ids).await?);
     team_members: TeamMembersKey => Arc<Vec<i64>> =
         |db, ids| shared(reads::members_by_team(&db.db, &db.caller, ids).await?);
+    roles: RoleKey => role::Model = |db, ids| rows::<role::Entity>(db, ids).await;
+    /// Ids of the roles a user holds directly.
+    user_roles: UserRolesKey => Arc<Vec<i64>> =
+        |db, ids| shared(reads::roles_by_user(&db.db, &db.caller, ids).await?);
+    /// Ids of the roles a team gives its members.
+    team_roles: TeamRolesKey => Arc<Vec<i64>> =
+        |db, ids| shared(reads::roles_by_team(&db.db, &db.caller, ids).await?);
     /// Organizations: only the caller's own is ever visible.
     organizations: OrganizationKey => entity::organization::Model =
         |db, ids| Ok(reads::organizations(&db.db, &db.caller, ids).await?);

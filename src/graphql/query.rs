@@ -314,6 +314,37 @@ impl Query {
         Ok(rows.into_iter().map(ApiKey).collect())
     }
 
+    /// The organization's roles: what each lets its holders do.
+    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the roles' fields; every one given must hold.")]
+        filters: Option<crate::graphql::input::filters::RolesInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
+        sort: Option<Vec<crate::graphql::input::filters::RoleSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
+        after: Option<String>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor.")] before: Option<String>,
+    ) -> Result<crate::graphql::types::catalog::RoleConnection> {
+        let args = page_args(first, after, last, before);
+        list(
+            ctx,
+            filters,
+            sort,
+            args,
+            crate::graphql::types::catalog::Role,
+        )
+        .await
+    }
+
     /// Custom attribute definitions of the organization.
     async fn attribute_definitions(&self, ctx: &Context<'_>) -> Result<Vec<AttributeDefinition>> {
         let rows = catalog::attribute_definitions(db(ctx), caller(ctx)?)

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::BoxError;
 use crate::caller::Caller;
 use crate::config::Config;
-use crate::domain::enums::Role;
+use crate::domain::Permission;
 use crate::graphql::AppSchema;
 
 /// Loads the demo into `organization` (default: the first; the first start's bootstrap
@@ -85,10 +85,15 @@ async fn admin_of(db: &DatabaseConnection, organization: Option<i64>) -> Result<
         .order_by_asc(user::Column::Id)
         .all(db)
         .await?;
-    let admin = users
-        .into_iter()
-        .find(|u| crate::store::auth::decode_roles(&u.roles).contains(&Role::Admin))
-        .ok_or("the organization has no admin user")?;
+    let mut admin = None;
+    for u in users {
+        let rights = crate::store::auth::user_rights(db, &u).await?;
+        if rights.has(Permission::ManageCatalog) && rights.has(Permission::ManageRuns) {
+            admin = Some((u, rights));
+            break;
+        }
+    }
+    let (admin, _) = admin.ok_or("the organization has no admin user")?;
     let key = api_key::Entity::find()
         .filter(api_key::Column::UserId.eq(admin.id))
         .order_by_asc(api_key::Column::Id)
@@ -98,7 +103,7 @@ async fn admin_of(db: &DatabaseConnection, organization: Option<i64>) -> Result<
         organization_id: o.id,
         user_id: admin.id,
         api_key_id: key.map_or(0, |k| k.id),
-        roles: vec![Role::Admin],
+        perms: crate::store::roles::perms_of_user(db, admin.id).await?,
         export_control_cleared: true,
         system_admin: false,
         request_id: Some("traveler-demo".into()),

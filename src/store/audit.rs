@@ -3,7 +3,7 @@
 //! UPDATE and DELETE on `events` (triggers in the migration).
 
 use entity::{
-    api_key, attribute_definition, event, organization, part, part_inventory, procedure, run,
+    api_key, attribute_definition, event, organization, part, part_inventory, procedure, role, run,
     run_batch, run_step, run_step_field, step, step_edge, step_field, team, user,
 };
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
@@ -32,7 +32,15 @@ subject!(
     step_edge => "StepEdge", part_inventory => "PartInventory", user => "User", team => "Team",
     api_key => "ApiKey", attribute_definition => "AttributeDefinition", organization => "Organization",
     run => "Run", run_batch => "RunBatch", run_step => "RunStep", run_step_field => "RunStepField",
+    role => "Role",
 );
+
+/// A role given or taken: the event is about the role; the input names the user or team.
+impl Subject for super::roles::Assigned {
+    fn subject(&self) -> (&'static str, Option<i64>) {
+        ("Role", Some(self.role.id))
+    }
+}
 
 impl<T: Subject> Subject for (T, String) {
     fn subject(&self) -> (&'static str, Option<i64>) {

@@ -1,15 +1,15 @@
 //! API keys: hashing, lookup, and the first-start bootstrap of an organization and its admin.
 
-use entity::{api_key, organization, team, team_member, user};
+use entity::{api_key, organization, user, user_role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, Set, sea_query::Expr, sea_query::ExprTrait,
+    QueryFilter, Set, sea_query::Expr,
 };
 use sha2::{Digest, Sha256};
 
 use crate::caller::Caller;
-use crate::domain::enums::Role;
 use crate::domain::permission::Rights;
+use crate::error::AppResult;
 
 /// Keys are stored as their SHA-256: a leaked database does not leak usable keys. The keys
 /// are 256-bit random, so a fast unsalted hash is enough (no dictionary to attack).
@@ -20,18 +20,6 @@ pub fn hash_token(token: &str) -> String {
 pub fn new_token() -> String {
     let bytes: [u8; 32] = rand::random();
     format!("trv_{}", hex::encode(bytes))
-}
-
-pub fn encode_roles(roles: &[Role]) -> String {
-    roles
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-pub fn decode_roles(s: &str) -> Vec<Role> {
-    s.split(',').filter_map(|r| Role::parse(r.trim())).collect()
 }
 
 /// Resolves a presented key to its caller; `None` for unknown or revoked keys.
@@ -50,12 +38,12 @@ pub async fn caller_for_token(
     let Some(u) = user::Entity::find_by_id(key.user_id).one(db).await? else {
         return Ok(None);
     };
-    let roles = user_roles(db, &u).await?;
+    let perms = super::roles::perms_of_user(db, u.id).await?;
     Ok(Some(Caller {
         organization_id: u.organization_id,
         user_id: u.id,
         api_key_id: key.id,
-        roles,
+        perms,
         export_control_cleared: u.export_control_cleared,
         system_admin: u.system_admin,
         request_id: None,
@@ -63,42 +51,10 @@ pub async fn caller_for_token(
     }))
 }
 
-/// A user holds their own roles and those of every team they are on.
-pub async fn user_roles(
-    db: &impl sea_orm::ConnectionTrait,
-    u: &user::Model,
-) -> Result<Vec<Role>, DbErr> {
-    let mut roles = decode_roles(&u.roles);
-    let teams: Vec<String> = team::Entity::find()
-        .select_only()
-        .column(team::Column::Roles)
-        .filter(
-            team::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(team_member::Column::TeamId)
-                    .from(team_member::Entity)
-                    .and_where(sea_orm::sea_query::Expr::col(team_member::Column::UserId).eq(u.id))
-                    .take(),
-            ),
-        )
-        .into_tuple()
-        .all(db)
-        .await?;
-    for r in teams.iter().flat_map(|t| decode_roles(t)) {
-        if !roles.contains(&r) {
-            roles.push(r);
-        }
-    }
-    Ok(roles)
-}
-
 /// What `u` may do, for the rule that nobody acts on a user above themselves.
-pub async fn user_rights(
-    db: &impl sea_orm::ConnectionTrait,
-    u: &user::Model,
-) -> Result<Rights, DbErr> {
-    let roles = user_roles(db, u).await?;
-    Ok(Rights::of(&roles, u.export_control_cleared, u.system_admin))
+pub async fn user_rights(db: &impl sea_orm::ConnectionTrait, u: &user::Model) -> AppResult<Rights> {
+    let perms = super::roles::perms_of_user(db, u.id).await?;
+    Ok(Rights::of(perms, u.export_control_cleared, u.system_admin))
 }
 
 /// Creates an organization with one admin user and key; returns the token.
@@ -121,7 +77,6 @@ pub async fn create_organization_with_admin(
         organization_id: Set(org.id),
         name: Set("Administrator".into()),
         email: Set("admin@localhost".into()),
-        roles: Set(encode_roles(&[Role::Admin])),
         export_control_cleared: Set(true),
         system_admin: Set(system_admin),
         lock_version: Set(1),
@@ -130,6 +85,18 @@ pub async fn create_organization_with_admin(
     }
     .insert(db)
     .await?;
+    let roles = super::roles::seed_builtin(db, org.id).await?;
+    let admin_role = roles
+        .iter()
+        .filter(|r| r.name == "ADMIN")
+        .map(|r| user_role::ActiveModel {
+            user_id: Set(admin.id),
+            role_id: Set(r.id),
+            organization_id: Set(org.id),
+        });
+    user_role::Entity::insert_many(admin_role)
+        .exec_without_returning(db)
+        .await?;
     let token = token.unwrap_or_else(new_token);
     insert_key(db, org.id, admin.id, "admin".into(), &token).await?;
     Ok((org, token))

@@ -1,14 +1,14 @@
 //! Parts, users, teams, API keys, custom attribute definitions and organizations.
 
-use entity::{api_key, attribute_definition, part, team, team_member, user};
+use entity::{api_key, attribute_definition, part, role, team, team_member, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::etag;
 use super::scope::{self, path};
+use super::{etag, roles};
 use crate::caller::Caller;
-use crate::domain::enums::{AttributeEntity, AttributeType, Role, TrackingType};
+use crate::domain::enums::{AttributeEntity, AttributeType, TrackingType};
 use crate::domain::numbering;
-use crate::domain::permission::may_act_on_user;
+use crate::domain::permission::{DEFAULT_ROLE, may_act_on_user};
 use crate::error::{AppError, AppResult, Code, Seg};
 
 /// The caller's own user row.
@@ -158,8 +158,11 @@ pub async fn update_part(
 pub struct NewUser {
     pub name: String,
     pub email: String,
-    /// Absent: VIEWER.
-    pub roles: Option<Vec<Role>>,
+    /// Role names; with `role_ids` absent too, the `VIEWER` role (if the organization
+    /// still has one by that name).
+    pub roles: Option<Vec<String>>,
+    /// Roles by id, besides those named.
+    pub role_ids: Vec<i64>,
     pub export_control_cleared: bool,
 }
 
@@ -179,13 +182,17 @@ pub async fn create_user(
         AppError::bad_input(msg).at(&["input", "email"])
     })
     .await?;
-    let roles = input.roles.unwrap_or_else(|| vec![Role::Viewer]);
-    caller.require_grant(&roles, input.export_control_cleared, "roles")?;
-    Ok(user::ActiveModel {
+    let roles = match (input.roles, input.role_ids.is_empty()) {
+        (None, true) => default_role(db, caller).await?,
+        (names, _) => {
+            roles::resolve(db, caller, &names.unwrap_or_default(), &input.role_ids).await?
+        }
+    };
+    roles::require_grant(caller, &roles, input.export_control_cleared, "roles")?;
+    let u = user::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name),
         email: Set(email),
-        roles: Set(super::auth::encode_roles(&roles)),
         export_control_cleared: Set(input.export_control_cleared),
         system_admin: Set(false),
         lock_version: Set(1),
@@ -193,7 +200,16 @@ pub async fn create_user(
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await?;
+    roles::grant(db, caller, roles::Holder::User(u.id), &roles).await?;
+    Ok(u)
+}
+
+/// The role a user gets when created without any: `DEFAULT_ROLE`, or none if the
+/// organization has renamed it.
+async fn default_role(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<Vec<role::Model>> {
+    let q = scope::visible::<role::Entity>(caller).filter(role::Column::Name.eq(DEFAULT_ROLE));
+    Ok(q.one(db).await?.into_iter().collect())
 }
 
 #[derive(Clone, Debug)]
@@ -201,8 +217,10 @@ pub struct NewTeam {
     pub name: String,
     /// Members; an unknown one is `NOT_FOUND` at `["input", "userIds", i]`.
     pub user_ids: Vec<i64>,
-    /// Roles every member gets through the team.
-    pub roles: Vec<Role>,
+    /// Role names every member gets through the team.
+    pub roles: Vec<String>,
+    /// Roles by id, besides those named.
+    pub role_ids: Vec<i64>,
 }
 
 pub async fn create_team(
@@ -211,7 +229,8 @@ pub async fn create_team(
     input: NewTeam,
 ) -> AppResult<team::Model> {
     let name = non_empty(&input.name, "name")?;
-    caller.require_grant(&input.roles, false, "roles")?;
+    let roles = roles::resolve(db, caller, &input.roles, &input.role_ids).await?;
+    roles::require_grant(caller, &roles, false, "roles")?;
     let mut user_ids = Vec::new();
     for (i, &uid) in input.user_ids.iter().enumerate() {
         let p = vec![Seg::Key("input"), Seg::Key("userIds"), Seg::Index(i)];
@@ -224,13 +243,13 @@ pub async fn create_team(
     let t = team::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name),
-        roles: Set(super::auth::encode_roles(&input.roles)),
         lock_version: Set(1),
         created_at: Set(super::now()),
         ..Default::default()
     }
     .insert(db)
     .await?;
+    roles::grant(db, caller, roles::Holder::Team(t.id), &roles).await?;
     if !user_ids.is_empty() {
         team_member::Entity::insert_many(user_ids.into_iter().map(|uid| {
             team_member::ActiveModel {
@@ -261,7 +280,7 @@ pub async fn add_user_to_team(
         user_id: uid,
     } = input;
     let t = scope::get::<team::Entity>(db, caller, tid, "team", path(&["input", "teamId"])).await?;
-    caller.require_grant(&super::auth::decode_roles(&t.roles), false, "teamId")?;
+    roles::require_grant(caller, &roles::of_team(db, tid).await?, false, "teamId")?;
     let p = path(&["input", "userId"]);
     let u = scope::get::<user::Entity>(db, caller, uid, "user", p.clone()).await?;
     require_covers(db, caller, &u, p).await?;
@@ -282,7 +301,7 @@ pub async fn add_user_to_team(
 /// Refuses with `FORBIDDEN` at `at` unless the caller is `u` or holds everything `u` holds
 /// (`domain::permission::may_act_on_user`): a key for, or a change to, a user above oneself
 /// would lift the caller to that user.
-async fn require_covers(
+pub(super) async fn require_covers(
     db: &impl ConnectionTrait,
     caller: &Caller,
     u: &user::Model,

@@ -46,6 +46,8 @@ macro_rules! versioned {
 }
 versioned!(
     part,
+    role,
+    user,
     procedure,
     step,
     team,

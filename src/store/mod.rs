@@ -16,6 +16,7 @@ pub mod page;
 pub mod procedures;
 pub mod reads;
 pub mod redlines;
+pub mod roles;
 pub mod rows;
 pub mod run_status;
 pub mod runs;

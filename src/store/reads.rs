@@ -210,6 +210,28 @@ pub async fn members_by_team(
     linked::<team_member::Entity>(db, caller, cols, ids).await
 }
 
+/// User id -> ids of the roles the user holds directly.
+pub async fn roles_by_user(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+    use entity::user_role::Column as C;
+    let cols = [C::OrganizationId, C::UserId, C::RoleId];
+    linked::<entity::user_role::Entity>(db, caller, cols, ids).await
+}
+
+/// Team id -> ids of the roles the team gives its members.
+pub async fn roles_by_team(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+    use entity::team_role::Column as C;
+    let cols = [C::OrganizationId, C::TeamId, C::RoleId];
+    linked::<entity::team_role::Entity>(db, caller, cols, ids).await
+}
+
 /// The organizations of `ids` the caller belongs to (a caller sees its own organization
 /// only; the rows that name one are all in it).
 pub async fn organizations(

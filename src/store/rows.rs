@@ -90,6 +90,24 @@ pub fn run_step_held_from(row: &run_step::Model) -> AppResult<Option<RunStepStat
         .transpose()
 }
 
+/// `roles.permissions` as a permission set; an unknown name is an internal error naming
+/// the row, like the enum columns.
+pub fn role_permissions(row: &entity::role::Model) -> AppResult<crate::domain::permission::Perms> {
+    role_permissions_or_unknown(row).map_err(AppError::internal)
+}
+
+/// [`role_permissions`] with the bare cause, for callers outside a request.
+pub fn role_permissions_or_unknown(
+    row: &entity::role::Model,
+) -> Result<crate::domain::permission::Perms, UnknownValue> {
+    crate::domain::permission::Perms::decode(&row.permissions).map_err(|bad| UnknownValue {
+        table: "roles",
+        column: "permissions",
+        row: format!("id {}", row.id),
+        value: bad.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,7 @@ macro_rules! org_scoped {
 org_scoped!(
     user,
     team,
+    role,
     api_key,
     part,
     step,

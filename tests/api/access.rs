@@ -7,7 +7,7 @@ use crate::fixtures::*;
 use crate::harness::*;
 
 /// A user with `roles` and a key for it.
-async fn user_with(
+pub async fn user_with(
     app: &TestApp,
     token: &str,
     email: &str,
@@ -116,6 +116,30 @@ const MUTATIONS: &[(&str, &str)] = &[
     ),
     (
         "addUserToTeam(input: {teamId: \"0\", userId: \"0\"}) { team { id } }",
+        "users:write",
+    ),
+    (
+        "createRole(input: {name: \"\", permissions: []}) { role { id } }",
+        "users:write",
+    ),
+    (
+        "updateRole(input: {id: \"0\", etag: \"x\"}) { role { id } }",
+        "users:write",
+    ),
+    (
+        "assignRole(input: {roleId: \"0\", userId: \"0\"}) { role { id } }",
+        "users:write",
+    ),
+    (
+        "unassignRole(input: {roleId: \"0\", userId: \"0\"}) { role { id } }",
+        "users:write",
+    ),
+    (
+        "attachRoleToUser(input: {roleId: \"0\", userId: \"0\"}) { roleId }",
+        "users:write",
+    ),
+    (
+        "attachRoleToTeam(input: {roleId: \"0\", teamId: \"0\"}) { roleId }",
         "users:write",
     ),
     (
@@ -248,7 +272,7 @@ async fn each_role_gets_exactly_its_permissions() {
         let read = app
             .post_as(
                 token,
-                json!({"query": "{ runs { totalCount } parts { totalCount } me { roles } }"}),
+                json!({"query": "{ runs { totalCount } parts { totalCount } me { roles { name } } }"}),
             )
             .await
             .body;
@@ -274,7 +298,7 @@ async fn roles_come_through_teams_too() {
         codes(&app.post_as(&token, q.clone()).await.body),
         ["FORBIDDEN"]
     );
-    app.ok("mutation($u: ID!) { createTeam(input: {name: \"Planning\", roles: [PLANNER], userIds: [$u]}) { team { roles } } }", json!({"u": uid})).await;
+    app.ok("mutation($u: ID!) { createTeam(input: {name: \"Planning\", roles: [PLANNER], userIds: [$u]}) { team { roles { name } } } }", json!({"u": uid})).await;
     let r = app.post_as(&token, q).await.body;
     assert!(r.get("errors").is_none(), "{r}");
 }

@@ -239,7 +239,7 @@ async fn units_number_from_the_scheme_and_skip_hand_typed_serials() {
 async fn users_teams_keys_and_attributes() {
     let app = app().await;
     let u = app
-        .ok("mutation { createUser(input: {name: \"Op\", email: \"op@x.io\", roles: [OPERATOR]}) { user { id roles exportControlCleared } } }", json!({}))
+        .ok("mutation { createUser(input: {name: \"Op\", email: \"op@x.io\", roles: [OPERATOR]}) { user { id roles { name } exportControlCleared } } }", json!({}))
         .await;
     let uid = id(&u["createUser"]["user"]["id"]);
     let t = app.ok("mutation($u: ID!) { createTeam(input: {name: \"Line 1\", userIds: [$u]}) { team { id users { name } } } }", json!({"u": uid})).await;
@@ -247,9 +247,16 @@ async fn users_teams_keys_and_attributes() {
     let k = app.ok("mutation($u: ID!) { createApiKey(input: {userId: $u, name: \"tablet\"}) { token apiKey { id name } } }", json!({"u": uid})).await;
     let token = k["createApiKey"]["token"].as_str().unwrap().to_string();
     let me = app
-        .post_as(&token, json!({"query": "{ me { name roles } }"}))
+        .post_as(
+            &token,
+            json!({"query": "{ me { name roles { name permissions } } }"}),
+        )
         .await;
     assert_eq!(me.body["data"]["me"]["name"], "Op");
+    assert_eq!(
+        me.body["data"]["me"]["roles"],
+        json!([{"name": "OPERATOR", "permissions": ["READ_ALL", "WORK_RUN_STEPS"]}])
+    );
     // An operator may not edit the catalog.
     let denied = app
         .post_as(

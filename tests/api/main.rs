@@ -18,6 +18,7 @@ mod lists;
 mod redlines;
 mod request_id;
 mod robustness;
+mod roles;
 mod run_status;
 mod schema;
 mod subscriptions;

@@ -4,10 +4,12 @@ use async_graphql::{ID, InputObject};
 
 use super::{id, ids, input_path};
 use crate::error::AppResult;
-use crate::graphql::enums::{AttributeEntity, AttributeType, Role, all_into};
+use crate::graphql::enums::{AttributeEntity, AttributeType, Permission, all_into};
+use crate::graphql::scalars::RoleName;
 use crate::store::catalog::{
     NewApiKey, NewAttribute, NewTeam, NewUser, OrganizationEdit, TeamMember,
 };
+use crate::store::roles::{Assignment, NewRole, RoleEdit};
 
 /// A new user.
 #[derive(InputObject, Clone, Debug)]
@@ -16,8 +18,10 @@ pub struct CreateUserInput {
     pub name: String,
     /// The user's e-mail address, unique (stored lower case).
     pub email: String,
-    /// The user's roles; default VIEWER. Only roles whose permissions the caller holds.
-    pub roles: Option<Vec<Role>>,
+    /// Role names (`["OPERATOR"]`); with `roleIds` also absent, `VIEWER`.
+    pub roles: Option<Vec<RoleName>>,
+    /// Roles by id, besides those named.
+    pub role_ids: Option<Vec<ID>>,
     /// Cleared for export-controlled work; default false (only a cleared caller may set it).
     #[graphql(default)]
     pub export_control_cleared: bool,
@@ -28,10 +32,15 @@ impl CreateUserInput {
         Ok(NewUser {
             name: self.name,
             email: self.email,
-            roles: self.roles.map(all_into),
+            roles: self.roles.map(names),
+            role_ids: ids(&self.role_ids.unwrap_or_default(), &input_path("roleIds"))?,
             export_control_cleared: self.export_control_cleared,
         })
     }
+}
+
+fn names(roles: Vec<RoleName>) -> Vec<String> {
+    roles.into_iter().map(|r| r.0).collect()
 }
 
 /// A new team.
@@ -41,8 +50,10 @@ pub struct CreateTeamInput {
     pub name: String,
     /// The first members.
     pub user_ids: Option<Vec<ID>>,
-    /// Roles every member gets through the team.
-    pub roles: Option<Vec<Role>>,
+    /// Names of roles every member gets through the team.
+    pub roles: Option<Vec<RoleName>>,
+    /// Roles by id, besides those named.
+    pub role_ids: Option<Vec<ID>>,
 }
 
 impl CreateTeamInput {
@@ -51,7 +62,8 @@ impl CreateTeamInput {
         Ok(NewTeam {
             name: self.name,
             user_ids: ids(&user_ids, &input_path("userIds"))?,
-            roles: all_into(self.roles.unwrap_or_default()),
+            roles: names(self.roles.unwrap_or_default()),
+            role_ids: ids(&self.role_ids.unwrap_or_default(), &input_path("roleIds"))?,
         })
     }
 }
@@ -160,5 +172,121 @@ impl UpdateOrganizationInput {
             require_part_procedure_link: self.require_part_procedure_link,
             domain: self.domain,
         })
+    }
+}
+
+/// A new role of the caller's organization.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateRoleInput {
+    /// Unique in the organization.
+    pub name: String,
+    /// What the role lets its holders do; you must hold each yourself.
+    pub permissions: Vec<Permission>,
+}
+
+impl CreateRoleInput {
+    pub fn cmd(self) -> AppResult<NewRole> {
+        Ok(NewRole {
+            name: self.name,
+            permissions: all_into(self.permissions),
+        })
+    }
+}
+
+/// Changes to a role; an absent field is left as it is.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateRoleInput {
+    /// The role to change.
+    pub id: ID,
+    /// The role's `_etag` as last read.
+    pub etag: String,
+    /// A new name, unique in the organization.
+    pub name: Option<String>,
+    /// The role's permissions from now on (replacing them all).
+    pub permissions: Option<Vec<Permission>>,
+}
+
+impl UpdateRoleInput {
+    pub fn cmd(self) -> AppResult<RoleEdit> {
+        Ok(RoleEdit {
+            id: id(&self.id, &input_path("id"))?,
+            etag: self.etag,
+            name: self.name,
+            permissions: self.permissions.map(all_into),
+        })
+    }
+}
+
+/// A role and exactly one user or team.
+#[derive(InputObject, Clone, Debug)]
+pub struct AssignRoleInput {
+    /// The role.
+    pub role_id: ID,
+    /// The user (give this or `teamId`).
+    pub user_id: Option<ID>,
+    /// The team, whose members hold its roles (give this or `userId`).
+    pub team_id: Option<ID>,
+}
+
+/// A role and exactly one user or team.
+#[derive(InputObject, Clone, Debug)]
+pub struct UnassignRoleInput {
+    /// The role.
+    pub role_id: ID,
+    /// The user (give this or `teamId`).
+    pub user_id: Option<ID>,
+    /// The team, whose members hold its roles (give this or `userId`).
+    pub team_id: Option<ID>,
+}
+
+fn assignment(role: &ID, user: &Option<ID>, team: &Option<ID>) -> AppResult<Assignment> {
+    let opt =
+        |v: &Option<ID>, f: &'static str| v.as_ref().map(|v| id(v, &input_path(f))).transpose();
+    Ok(Assignment {
+        role_id: id(role, &input_path("roleId"))?,
+        user_id: opt(user, "userId")?,
+        team_id: opt(team, "teamId")?,
+    })
+}
+
+impl AssignRoleInput {
+    pub fn cmd(self) -> AppResult<Assignment> {
+        assignment(&self.role_id, &self.user_id, &self.team_id)
+    }
+}
+
+impl UnassignRoleInput {
+    pub fn cmd(self) -> AppResult<Assignment> {
+        assignment(&self.role_id, &self.user_id, &self.team_id)
+    }
+}
+
+/// ION's `attachRoleToUser` input (ION: `RoleToUserInput`).
+#[derive(InputObject, Clone, Debug)]
+pub struct AttachRoleToUserInput {
+    /// The user.
+    pub user_id: ID,
+    /// The role to give them.
+    pub role_id: ID,
+}
+
+impl AttachRoleToUserInput {
+    pub fn cmd(self) -> AppResult<Assignment> {
+        assignment(&self.role_id, &Some(self.user_id), &None)
+    }
+}
+
+/// ION's `attachRoleToTeam` input (ION: `TeamToRoleInput`).
+#[derive(InputObject, Clone, Debug)]
+pub struct AttachRoleToTeamInput {
+    /// The team.
+    pub team_id: ID,
+    /// The role its members get through it.
+    pub role_id: ID,
+}
+
+impl AttachRoleToTeamInput {
+    pub fn cmd(self) -> AppResult<Assignment> {
+        assignment(&self.role_id, &None, &Some(self.team_id))
     }
 }

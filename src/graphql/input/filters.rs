@@ -7,7 +7,7 @@ use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::graphql::scalars::Date;
-use entity::{event, part, part_inventory, procedure, run, run_batch, team, user};
+use entity::{event, part, part_inventory, procedure, role, run, run_batch, team, user};
 
 use crate::domain;
 use crate::graphql::enums as gql;
@@ -341,6 +341,18 @@ list!(team:
     /// The team's name.
     name: StringFilter => Name,
 } TeamSortEnum {
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    NAME_ASC, NAME_DESC => Name "name";
+});
+
+list!(role:
+    /// Conditions on roles; every one given must hold.
+    RolesInputFilters {
+    /// The role's id.
+    id: IdFilter => Id,
+    /// The role's name.
+    name: StringFilter => Name,
+} RoleSortEnum {
     ID_ASC, ID_DESC => Id "id (creation order)";
     NAME_ASC, NAME_DESC => Name "name";
 });

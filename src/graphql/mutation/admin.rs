@@ -5,8 +5,8 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use super::{mutate, payload};
 use crate::domain::permission::Permission::{ManageCatalog, ManageOrganizations, ManageUsers};
 use crate::graphql::input::admin::*;
-use crate::graphql::types::catalog::{ApiKey, AttributeDefinition, Organization, Team, User};
-use crate::store::catalog;
+use crate::graphql::types::catalog::{ApiKey, AttributeDefinition, Organization, Role, Team, User};
+use crate::store::{catalog, roles};
 
 #[derive(Default)]
 pub struct AdminMutation;
@@ -59,6 +59,73 @@ pub struct CreateOrganizationPayload {
 payload!(UpdateOrganizationPayload {
     organization: Organization
 });
+
+payload!(
+    CreateRolePayload,
+    UpdateRolePayload {
+        role: Role(entity::role::Model)
+    }
+);
+
+/// A role given to (or taken from) a user or a team, each as it is now.
+#[derive(SimpleObject)]
+pub struct AssignRolePayload {
+    /// The role given.
+    pub role: Role,
+    /// The user, when the input named one.
+    pub user: Option<User>,
+    /// The team, when the input named one.
+    pub team: Option<Team>,
+}
+
+/// A role taken from a user or a team, each as it is now.
+#[derive(SimpleObject)]
+pub struct UnassignRolePayload {
+    /// The role taken.
+    pub role: Role,
+    /// The user, when the input named one.
+    pub user: Option<User>,
+    /// The team, when the input named one.
+    pub team: Option<Team>,
+}
+
+impl From<roles::Assigned> for AssignRolePayload {
+    fn from(a: roles::Assigned) -> Self {
+        AssignRolePayload {
+            role: Role(a.role),
+            user: a.user.map(User),
+            team: a.team.map(Team),
+        }
+    }
+}
+
+impl From<AssignRolePayload> for UnassignRolePayload {
+    fn from(a: AssignRolePayload) -> Self {
+        UnassignRolePayload {
+            role: a.role,
+            user: a.user,
+            team: a.team,
+        }
+    }
+}
+
+/// ION's payload: the user and the role now held.
+#[derive(SimpleObject)]
+pub struct AttachRoleToUserPayload {
+    /// The user who now holds the role.
+    pub user_id: ID,
+    /// The role attached.
+    pub role_id: ID,
+}
+
+/// ION's payload: the team and the role now given to its members.
+#[derive(SimpleObject)]
+pub struct AttachRoleToTeamPayload {
+    /// The team whose members now get the role.
+    pub team_id: ID,
+    /// The role attached.
+    pub role_id: ID,
+}
 
 fn org(m: entity::organization::Model) -> Organization {
     Organization::from(m)
@@ -148,6 +215,94 @@ impl AdminMutation {
         #[graphql(desc = "The attribute to define.")] input: DefineAttributeInput,
     ) -> Result<DefineAttributePayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::define_attribute).into())
+    }
+
+    /// A new role holding `permissions` (each of which you must hold). Errors:
+    /// `BAD_USER_INPUT` (name taken or empty, `MANAGE_ORGANIZATIONS`), `FORBIDDEN`.
+    async fn create_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The role to create.")] input: CreateRoleInput,
+    ) -> Result<CreateRolePayload> {
+        Ok(mutate!(ctx, ManageUsers, input => roles::create_role).into())
+    }
+
+    /// Renames a role or replaces its permissions; everyone holding it gets the change
+    /// within seconds. You must hold what it held and what it will hold. Errors:
+    /// `NOT_FOUND`, `STALE_ETAG`, `BAD_USER_INPUT`, `FORBIDDEN`.
+    async fn update_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The role and its changes.")] input: UpdateRoleInput,
+    ) -> Result<UpdateRolePayload> {
+        let r = mutate!(ctx, ManageUsers, input => roles::update_role);
+        forget_keys(ctx);
+        Ok(r.into())
+    }
+
+    /// Gives a role to a user or a team (no change if already held). Errors: `NOT_FOUND`,
+    /// `BAD_USER_INPUT` (not exactly one of `userId`, `teamId`), `FORBIDDEN`.
+    async fn assign_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The role and its new holder.")] input: AssignRoleInput,
+    ) -> Result<AssignRolePayload> {
+        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
+            Ok(cmd) => roles::set_assignment(&txn, c, cmd, true).await,
+            Err(e) => Err(e),
+        });
+        forget_keys(ctx);
+        Ok(a.into())
+    }
+
+    /// Takes a role from a user or a team (no change if not held). Errors: as `assignRole`.
+    async fn unassign_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The role and the holder to take it from.")] input: UnassignRoleInput,
+    ) -> Result<UnassignRolePayload> {
+        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
+            Ok(cmd) => roles::set_assignment(&txn, c, cmd, false).await,
+            Err(e) => Err(e),
+        });
+        forget_keys(ctx);
+        Ok(AssignRolePayload::from(a).into())
+    }
+
+    /// ION's name for `assignRole` to a user.
+    async fn attach_role_to_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user and the role.")] input: AttachRoleToUserInput,
+    ) -> Result<AttachRoleToUserPayload> {
+        let user_id = input.user_id.clone();
+        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
+            Ok(cmd) => roles::set_assignment(&txn, c, cmd, true).await,
+            Err(e) => Err(e),
+        });
+        forget_keys(ctx);
+        Ok(AttachRoleToUserPayload {
+            user_id,
+            role_id: a.role.id.into(),
+        })
+    }
+
+    /// ION's name for `assignRole` to a team.
+    async fn attach_role_to_team(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The team and the role.")] input: AttachRoleToTeamInput,
+    ) -> Result<AttachRoleToTeamPayload> {
+        let team_id = input.team_id.clone();
+        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
+            Ok(cmd) => roles::set_assignment(&txn, c, cmd, true).await,
+            Err(e) => Err(e),
+        });
+        forget_keys(ctx);
+        Ok(AttachRoleToTeamPayload {
+            team_id,
+            role_id: a.role.id.into(),
+        })
     }
 
     /// A new organization with its first admin (system administrators only).

@@ -2,17 +2,18 @@
 
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{api_key, attribute_definition, part, part_inventory, team, user};
+use entity::{api_key, attribute_definition, part, part_inventory, role, team, user};
 
 use super::id;
 use super::procedure::Procedure;
 use super::{related, row_object};
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::{
-    AttributeEntity, AttributeType, PartInventoryStatus, Role, TrackingType,
+    AttributeEntity, AttributeType, PartInventoryStatus, Permission, TrackingType,
 };
 use crate::graphql::loaders::{
-    OrganizationKey, PartKey, PartProceduresKey, TeamMembersKey, UserKey,
+    OrganizationKey, PartKey, PartProceduresKey, RoleKey, TeamMembersKey, TeamRolesKey, UserKey,
+    UserRolesKey,
 };
 use crate::store::rows;
 
@@ -98,9 +99,10 @@ row_object!(User {
     name: &str,
     /// The user's e-mail address.
     email: &str,
-    /// The user's own roles (a team adds its roles to its members).
-    async fn roles(&self) -> Vec<Role> {
-        roles(&self.0.roles)
+    /// The roles this user holds directly (those of their teams are on `Team.roles`).
+    #[list_cost]
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<Role>> {
+        super::members::<_, RoleKey, _>(ctx, UserRolesKey(self.0.id), Role, |r| r.0.id).await
     }
     /// Cleared to see and work export-controlled procedures and runs.
     export_control_cleared: bool,
@@ -149,8 +151,9 @@ row_object!(Team {
     /// The team's name.
     name: &str,
     /// Roles every member gets through the team.
-    async fn roles(&self) -> Vec<Role> {
-        roles(&self.0.roles)
+    #[list_cost]
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<Role>> {
+        super::members::<_, RoleKey, _>(ctx, TeamRolesKey(self.0.id), Role, |r| r.0.id).await
     }
     /// The team's members, by id.
     #[list_cost]
@@ -275,13 +278,29 @@ row_object!(Event {
 
 crate::graphql::connection::connection!(EventConnection, EventEdge, Event);
 
-/// A stored role list as the contract's enum values.
-fn roles(stored: &str) -> Vec<Role> {
-    crate::store::auth::decode_roles(stored)
-        .into_iter()
-        .map(Into::into)
-        .collect()
-}
+/// A named set of permissions of the organization, held by users and teams. Every
+/// organization starts with ADMIN, ENGINEER, PLANNER, OPERATOR and VIEWER.
+#[derive(async_graphql::Description)]
+pub struct Role(pub role::Model);
+
+row_object!(Role {
+    /// The role's id.
+    id: ID,
+    _etag,
+    /// Unique in the organization; `createUser(input: {roles: [..]})` names roles by it.
+    name: &str,
+    /// What the role lets its holders do.
+    async fn permissions(&self) -> Result<Vec<Permission>> {
+        let perms = rows::role_permissions(&self.0).gql()?;
+        Ok(perms.iter().map(Into::into).collect())
+    }
+    /// When the role was created.
+    created_at: DateTime<Utc>,
+    /// When the role was last renamed or its permissions changed.
+    updated_at: DateTime<Utc>,
+});
+
+crate::graphql::connection::connection!(RoleConnection, RoleEdge, Role);
 
 /// A tenant: everything a caller sees belongs to its organization.
 #[derive(SimpleObject)]
