@@ -143,8 +143,9 @@ pub const BUILTIN_ROLES: &[(&str, &[Permission])] = {
     ]
 };
 
-/// The role a new user gets when `createUser` names none.
-pub const DEFAULT_ROLE: &str = "VIEWER";
+/// The roles a new user gets when `createUser` names none: all five built-ins, as the API
+/// contract says (the caller must still hold everything they give).
+pub const DEFAULT_ROLES: &[&str] = &["ADMIN", "ENGINEER", "PLANNER", "OPERATOR", "VIEWER"];
 
 /// Whether a role may hold `p`: creating organizations belongs to system administrators
 /// (a flag on the user, set only at bootstrap), never to a role an admin can hand out.
@@ -238,7 +239,9 @@ mod tests {
                 assert_eq!(builtin(role).contains(p), granted, "{role} {p}");
             }
         }
-        assert!(BUILTIN_ROLES.iter().any(|(n, _)| *n == DEFAULT_ROLE));
+        for d in DEFAULT_ROLES {
+            assert!(BUILTIN_ROLES.iter().any(|(n, _)| n == d), "{d}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
     // Traveler's own earlier name for dates (chrono's), before the contract's `Date`.
     ("NaiveDate", "Date"),
     // Traveler's role enum, before roles were objects: its values were role names.
-    ("Role", "RoleName"),
+    ("Role", "String"),
 ];
 
 /// Input type names this schema has retired: a variable declared with one takes the type of
@@ -298,9 +298,23 @@ fn literal(v: &mut Value) {
             if let Some(e) = map.shift_remove("_etag") {
                 map.entry(Name::new("etag")).or_insert(e);
             }
+            if let Some(Value::List(roles)) = map.get_mut("roles") {
+                role_words(roles);
+            }
             map.values_mut().for_each(literal);
         }
         _ => {}
+    }
+}
+
+/// Role names written as enum words (`roles: [PLANNER]`), as documents sent them when
+/// roles were an enum: `roles` input fields hold names (strings) now, and no enum input
+/// field is called `roles`.
+fn role_words(roles: &mut [Value]) {
+    for r in roles {
+        if let Value::Enum(n) = r {
+            *r = Value::String(n.to_string());
+        }
     }
 }
 

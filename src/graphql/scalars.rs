@@ -35,28 +35,3 @@ impl From<NaiveDate> for Date {
         Date(d)
     }
 }
-
-/// A role's name, as `createUser` and `createTeam` take roles.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RoleName(pub String);
-
-/// A role's name (`"OPERATOR"`), unique in the organization. Written as a string; an enum
-/// word (`OPERATOR`, as documents written when roles were an enum send it) is read the same.
-#[Scalar(name = "RoleName")]
-impl ScalarType for RoleName {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match value {
-            Value::String(s) => Ok(RoleName(s)),
-            Value::Enum(n) => Ok(RoleName(n.to_string())),
-            other => Err(InputValueError::expected_type(other)),
-        }
-    }
-
-    fn is_valid(value: &Value) -> bool {
-        matches!(value, Value::String(_) | Value::Enum(_))
-    }
-
-    fn to_value(&self) -> Value {
-        Value::String(self.0.clone())
-    }
-}

@@ -1,14 +1,16 @@
 //! Parts, users, teams, API keys, custom attribute definitions and organizations.
 
 use entity::{api_key, attribute_definition, part, role, team, team_member, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use super::scope::{self, path};
 use super::{etag, roles};
 use crate::caller::Caller;
 use crate::domain::enums::{AttributeEntity, AttributeType, TrackingType};
 use crate::domain::numbering;
-use crate::domain::permission::{DEFAULT_ROLE, may_act_on_user};
+use crate::domain::permission::{DEFAULT_ROLES, may_act_on_user};
 use crate::error::{AppError, AppResult, Code, Seg};
 
 /// The caller's own user row.
@@ -158,7 +160,7 @@ pub async fn update_part(
 pub struct NewUser {
     pub name: String,
     pub email: String,
-    /// Role names; with `role_ids` absent too, the `VIEWER` role (if the organization
+    /// Role names; with `role_ids` absent too, `DEFAULT_ROLES` (those the organization
     /// still has one by that name).
     pub roles: Option<Vec<String>>,
     /// Roles by id, besides those named.
@@ -205,11 +207,12 @@ pub async fn create_user(
     Ok(u)
 }
 
-/// The role a user gets when created without any: `DEFAULT_ROLE`, or none if the
-/// organization has renamed it.
+/// The roles a user gets when created without any: `DEFAULT_ROLES`, those of them the
+/// organization still has by those names.
 async fn default_role(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<Vec<role::Model>> {
-    let q = scope::visible::<role::Entity>(caller).filter(role::Column::Name.eq(DEFAULT_ROLE));
-    Ok(q.one(db).await?.into_iter().collect())
+    let names = DEFAULT_ROLES.iter().map(|n| n.to_string());
+    let q = scope::visible::<role::Entity>(caller).filter(role::Column::Name.is_in(names));
+    Ok(q.order_by_asc(role::Column::Id).all(db).await?)
 }
 
 #[derive(Clone, Debug)]

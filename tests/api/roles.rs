@@ -267,6 +267,20 @@ async fn names_ids_and_refusals_point_at_their_input() {
         by_id["createUser"]["user"]["roles"],
         json!([{"name": "OPERATOR"}])
     );
+    // Neither names nor ids: the five built-in roles (the contract's default).
+    let all = app
+        .ok(q, json!({"i": {"name": "f", "email": "f@x.io"}}))
+        .await;
+    let names: Vec<&str> = all["createUser"]["user"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["ADMIN", "ENGINEER", "PLANNER", "OPERATOR", "VIEWER"]
+    );
     // Enum words, as documents sent them when roles were an enum, still name roles.
     let lit = app.ok("mutation { createUser(input: {name: \"c\", email: \"c@x.io\", roles: [PLANNER]}) { user { roles { name } } } }", json!({})).await;
     assert_eq!(

@@ -5,7 +5,6 @@ use async_graphql::{ID, InputObject};
 use super::{id, ids, input_path};
 use crate::error::AppResult;
 use crate::graphql::enums::{AttributeEntity, AttributeType, Permission, all_into};
-use crate::graphql::scalars::RoleName;
 use crate::store::catalog::{
     NewApiKey, NewAttribute, NewTeam, NewUser, OrganizationEdit, TeamMember,
 };
@@ -18,8 +17,9 @@ pub struct CreateUserInput {
     pub name: String,
     /// The user's e-mail address, unique (stored lower case).
     pub email: String,
-    /// Role names (`["OPERATOR"]`); with `roleIds` also absent, `VIEWER`.
-    pub roles: Option<Vec<RoleName>>,
+    /// Role names (`["OPERATOR"]`); with `roleIds` also absent, all five built-in roles
+    /// (ADMIN, ENGINEER, PLANNER, OPERATOR, VIEWER), which the caller must hold.
+    pub roles: Option<Vec<String>>,
     /// Roles by id, besides those named.
     pub role_ids: Option<Vec<ID>>,
     /// Cleared for export-controlled work; default false (only a cleared caller may set it).
@@ -32,15 +32,11 @@ impl CreateUserInput {
         Ok(NewUser {
             name: self.name,
             email: self.email,
-            roles: self.roles.map(names),
+            roles: self.roles,
             role_ids: ids(&self.role_ids.unwrap_or_default(), &input_path("roleIds"))?,
             export_control_cleared: self.export_control_cleared,
         })
     }
-}
-
-fn names(roles: Vec<RoleName>) -> Vec<String> {
-    roles.into_iter().map(|r| r.0).collect()
 }
 
 /// A new team.
@@ -51,7 +47,7 @@ pub struct CreateTeamInput {
     /// The first members.
     pub user_ids: Option<Vec<ID>>,
     /// Names of roles every member gets through the team.
-    pub roles: Option<Vec<RoleName>>,
+    pub roles: Option<Vec<String>>,
     /// Roles by id, besides those named.
     pub role_ids: Option<Vec<ID>>,
 }
@@ -62,7 +58,7 @@ impl CreateTeamInput {
         Ok(NewTeam {
             name: self.name,
             user_ids: ids(&user_ids, &input_path("userIds"))?,
-            roles: names(self.roles.unwrap_or_default()),
+            roles: self.roles.unwrap_or_default(),
             role_ids: ids(&self.role_ids.unwrap_or_default(), &input_path("roleIds"))?,
         })
     }
