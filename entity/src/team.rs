@@ -11,6 +11,8 @@ pub struct Model {
     pub organization_id: i64,
     #[sea_orm(column_type = "Text")]
     pub name: String,
+    /// The user who leads the team (ION's `supervisorId`).
+    pub supervisor_id: Option<i64>,
     pub lock_version: i32,
     pub created_at: DateTimeUtc,
 }

@@ -224,6 +224,8 @@ pub struct NewTeam {
     pub roles: Vec<String>,
     /// Roles by id, besides those named.
     pub role_ids: Vec<i64>,
+    /// The user who leads the team; `NOT_FOUND` at `["input", "supervisorId"]` if unknown.
+    pub supervisor_id: Option<i64>,
 }
 
 pub async fn create_team(
@@ -234,6 +236,10 @@ pub async fn create_team(
     let name = non_empty(&input.name, "name")?;
     let roles = roles::resolve(db, caller, &input.roles, &input.role_ids).await?;
     roles::require_grant(caller, &roles, false, "roles")?;
+    if let Some(s) = input.supervisor_id {
+        let at = path(&["input", "supervisorId"]);
+        scope::get::<user::Entity>(db, caller, s, "user", at).await?;
+    }
     let mut user_ids = Vec::new();
     for (i, &uid) in input.user_ids.iter().enumerate() {
         let p = vec![Seg::Key("input"), Seg::Key("userIds"), Seg::Index(i)];
@@ -246,6 +252,7 @@ pub async fn create_team(
     let t = team::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name),
+        supervisor_id: Set(input.supervisor_id),
         lock_version: Set(1),
         created_at: Set(super::now()),
         ..Default::default()

@@ -438,3 +438,44 @@ async fn ion_attaches_roles_to_users_and_teams() {
         json!([{"name": "OPERATOR"}])
     );
 }
+
+/// ION's `Team.supervisorId`: the user who leads a team, from this organization only.
+#[tokio::test]
+async fn a_team_has_a_supervisor() {
+    let app = app().await;
+    let (uid, _) = user_with(&app, ADMIN, "lead@x.io", &["OPERATOR"], false).await;
+    let q = "mutation($i: CreateTeamInput!) { createTeam(input: $i) { team { supervisorId supervisor { email } } } }";
+    let t = app
+        .ok(q, json!({"i": {"name": "Line 2", "supervisorId": uid}}))
+        .await;
+    assert_eq!(
+        t["createTeam"]["team"],
+        json!({"supervisorId": uid, "supervisor": {"email": "lead@x.io"}})
+    );
+    let none = app.ok(q, json!({"i": {"name": "Line 3"}})).await;
+    assert_eq!(none["createTeam"]["team"]["supervisor"], Value::Null);
+    let org = app
+        .ok(
+            "mutation { createOrganization(input: {name: \"B\"}) { token } }",
+            json!({}),
+        )
+        .await;
+    let b = org["createOrganization"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let foreign = as_(
+        &app,
+        &b,
+        q,
+        json!({"i": {"name": "X", "supervisorId": uid}}),
+    )
+    .await;
+    assert_eq!(
+        (codes(&foreign), field(&foreign)),
+        (
+            vec!["NOT_FOUND".to_string()],
+            json!(["input", "supervisorId"])
+        )
+    );
+}

@@ -50,6 +50,8 @@ pub struct CreateTeamInput {
     pub roles: Option<Vec<String>>,
     /// Roles by id, besides those named.
     pub role_ids: Option<Vec<ID>>,
+    /// The user who leads the team (ION's `supervisorId`).
+    pub supervisor_id: Option<ID>,
 }
 
 impl CreateTeamInput {
@@ -60,6 +62,10 @@ impl CreateTeamInput {
             user_ids: ids(&user_ids, &input_path("userIds"))?,
             roles: self.roles.unwrap_or_default(),
             role_ids: ids(&self.role_ids.unwrap_or_default(), &input_path("roleIds"))?,
+            supervisor_id: self
+                .supervisor_id
+                .map(|s| id(&s, &input_path("supervisorId")))
+                .transpose()?,
         })
     }
 }

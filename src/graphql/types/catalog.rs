@@ -150,6 +150,12 @@ row_object!(Team {
     _etag,
     /// The team's name.
     name: &str,
+    /// The id of the user who leads the team, if any (ION's field).
+    supervisor_id: Option<ID>,
+    /// The user who leads the team, if any.
+    async fn supervisor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        related(ctx, self.0.supervisor_id.map(UserKey), User).await
+    }
     /// Roles every member gets through the team.
     #[list_cost]
     async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<Role>> {
