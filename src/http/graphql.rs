@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::request_id::RequestId;
 use crate::caller::Caller;
+use crate::config::Limits;
 use crate::error::{AppError, Code};
 use crate::graphql::loaders;
 
@@ -219,7 +220,7 @@ pub async fn post(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let value = match read_json(body, state.config.limits.body_bytes, media).await {
+    let value = match read_json(body, &state.config.limits, media).await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -247,9 +248,22 @@ fn sends_json(headers: &HeaderMap) -> bool {
     essence == JSON
 }
 
-/// The body as JSON, refused (413, 400) when over `limit` bytes or not JSON.
-async fn read_json(body: Body, limit: usize, media: Media) -> Result<Value, Response> {
-    let Ok(bytes) = to_bytes(body, limit).await else {
+/// The body as JSON, refused when not received in time (408), over the byte limit (413),
+/// or not JSON (400).
+async fn read_json(body: Body, limits: &Limits, media: Media) -> Result<Value, Response> {
+    let limit = limits.body_bytes;
+    let Ok(read) = tokio::time::timeout(limits.body_timeout, to_bytes(body, limit)).await else {
+        return Err(request_error(
+            StatusCode::REQUEST_TIMEOUT,
+            media,
+            "LIMIT_EXCEEDED",
+            &format!(
+                "the request body did not arrive within {} s",
+                limits.body_timeout.as_secs()
+            ),
+        ));
+    };
+    let Ok(bytes) = read else {
         return Err(request_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             media,

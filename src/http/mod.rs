@@ -4,6 +4,7 @@ pub mod auth;
 pub mod graphql;
 pub mod limits;
 pub mod request_id;
+pub mod server;
 pub mod web;
 pub mod ws;
 
