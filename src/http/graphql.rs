@@ -304,8 +304,11 @@ async fn execute_batch(
         Err(m) => return bad_request(media, &m),
     };
     let mut out = Vec::with_capacity(reqs.len());
+    // The response budget is the HTTP request's, shared by the batch's operations.
+    let mut left = state.config.limits.response_bytes;
     for r in reqs {
-        let (_, v) = run(state, caller.clone(), r, false, deadline).await;
+        let (_, v) = run(state, caller.clone(), r, false, deadline, left).await;
+        left = left.saturating_sub(v.len());
         out.push(v);
     }
     respond(StatusCode::OK, media, format!("[{}]", out.join(",")))
@@ -356,7 +359,8 @@ async fn execute_one(
     via_get: bool,
     deadline: Instant,
 ) -> Response {
-    let (kind, body) = run(state, caller, req, via_get, deadline).await;
+    let budget = state.config.limits.response_bytes;
+    let (kind, body) = run(state, caller, req, via_get, deadline, budget).await;
     let status = match (kind, media) {
         (Outcome::MethodNotAllowed, _) => {
             let mut r = respond(StatusCode::METHOD_NOT_ALLOWED, media, body);
@@ -388,6 +392,7 @@ async fn run(
     mut req: Request,
     via_get: bool,
     deadline: Instant,
+    bytes_left: usize,
 ) -> (Outcome, String) {
     let started = Instant::now();
     let op_name = operation_name(&mut req);
@@ -399,9 +404,10 @@ async fn run(
             json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string(),
         )
     };
-    if let Err(r) = precheck(&mut req, via_get, &state.config.limits) {
-        return fail(r);
-    }
+    let ty = match precheck(&mut req, via_get, &state.config.limits) {
+        Ok(ty) => ty,
+        Err(r) => return fail(r),
+    };
     crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
     let span = tracing::info_span!("graphql", otel.name = %op_name_or(&op_name));
@@ -411,10 +417,21 @@ async fn run(
         Ok(r) => finish_errors(r, &rid),
         Err(r) => return fail(r),
     };
+    let (outcome, text) = render(&resp, &rid);
+    // A mutation's payload is sent whatever its size: its change is committed.
+    if text.len() > bytes_left && ty != Some(OperationType::Mutation) {
+        let max = state.config.limits.response_bytes;
+        let msg = format!(
+            "the response would be {} bytes; the budget is {max} bytes per HTTP request \
+             (TRAVELER_MAX_RESPONSE_BYTES): ask for fewer fields or smaller pages",
+            text.len() + max - bytes_left
+        );
+        return fail((Outcome::Executed, "LIMIT_EXCEEDED", msg));
+    }
     let label = outcome_label(&resp);
     tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %label, "graphql");
     crate::ops::metrics::request(&op_name, &label, started.elapsed(), statements);
-    render(&resp, &rid)
+    (outcome, text)
 }
 
 /// The operation's name for logs and metrics: `operationName`, or the name of the
@@ -443,7 +460,7 @@ fn precheck(
     req: &mut Request,
     via_get: bool,
     limits: &crate::config::Limits,
-) -> Result<(), Refusal> {
+) -> Result<Option<OperationType>, Refusal> {
     let selected = req.operation_name.clone();
     let (ty, aliases, unknown) = match req.parsed_query() {
         Ok(doc) => (
@@ -475,7 +492,7 @@ fn precheck(
         let msg = "text must not contain NUL characters (U+0000)";
         return Err((Outcome::RequestError, "BAD_USER_INPUT", msg.into()));
     }
-    Ok(())
+    Ok(ty)
 }
 
 /// Executes `req` as `caller`, with its loaders, stopped at the HTTP request's deadline

@@ -122,7 +122,9 @@ async fn connections_over_the_cap_are_refused_and_service_resumes() {
     for _ in 0..50 {
         let addr = s.addr.clone();
         clients.push(tokio::spawn(async move {
-            post(&addr, "{ me { id } }", json!({})).await.expect("request")
+            post(&addr, "{ me { id } }", json!({}))
+                .await
+                .expect("request")
         }));
     }
     for c in clients {

@@ -2,7 +2,8 @@
 //! as one `NewRuns` command (plain data; the GraphQL layer converts its inputs).
 //!
 //! 1. load everything the runs refer to, a few statements for the whole call (`load`);
-//! 2. validate every run against that snapshot (`validate`), reporting every error;
+//! 2. validate every run against that snapshot (`validate`), reporting every error; load
+//!    each procedure's template and refuse a call over the rows-written budget;
 //! 3. in one write transaction: reserve numbers and ids, then multi-row inserts of units,
 //!    runs, run steps, fields and edges (`write`, `template`). All or nothing.
 //!
@@ -64,10 +65,11 @@ pub async fn create(
     }
     let snap = load::snapshot(db, caller, &cmd.runs).await?;
     let plans = validate_all(db, cmd, &snap, limits.copies).await?;
+    let templates = load_templates(db, &plans).await?;
+    check_rows_written(&plans, &templates, limits.rows_written)?;
     if cmd.validate_only {
         return Ok(Outcome::default());
     }
-    let templates = load_templates(db, &plans).await?;
     let txn = super::begin_write(db).await?;
     if let Some(key) = &cmd.idempotency_key
         && !claim(&txn, caller, key, &hash).await?
@@ -134,6 +136,34 @@ async fn load_templates(
         }
     }
     Ok(templates)
+}
+
+/// The rows the call would write (runs with their steps, fields and edges, counted from
+/// the templates), refused before anything is written when over `budget`.
+fn check_rows_written(
+    plans: &[Plan],
+    templates: &HashMap<i64, Template>,
+    budget: usize,
+) -> Result<(), AppError> {
+    let (mut runs, mut steps, mut fields, mut edges) = (0usize, 0usize, 0usize, 0usize);
+    for p in plans {
+        runs += p.copies;
+        if let Some(t) = p.procedure_id.and_then(|id| templates.get(&id)) {
+            steps += p.copies * t.steps.len();
+            fields += p.copies * t.fields.len();
+            edges += p.copies * t.edges.len();
+        }
+    }
+    let rows = runs + steps + fields + edges;
+    if rows <= budget {
+        return Ok(());
+    }
+    let msg = format!(
+        "this call would write {rows} rows ({runs} runs, {steps} steps, {fields} fields, \
+         {edges} dependencies); the budget is {budget} rows per mutation \
+         (TRAVELER_MAX_ROWS_WRITTEN): start fewer copies per call"
+    );
+    Err(AppError::new(Code::LimitExceeded, msg))
 }
 
 /// Takes `key` for this call; `false` when another call holds it already.
