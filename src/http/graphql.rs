@@ -411,7 +411,7 @@ async fn run(
     crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
     let span = tracing::info_span!("graphql", otel.name = %op_name_or(&op_name));
-    let executed = tracing::Instrument::instrument(execute(state, caller, req, deadline), span);
+    let executed = tracing::Instrument::instrument(execute(state, caller, req, ty, deadline), span);
     let (resp, statements) = crate::ops::metrics::counting(executed).await;
     let resp = match resp {
         Ok(r) => finish_errors(r, &rid),
@@ -496,18 +496,31 @@ fn precheck(
 }
 
 /// Executes `req` as `caller`, with its loaders, stopped at the HTTP request's deadline
-/// (shared by every operation of a batch).
+/// (shared by every operation of a batch). On SQLite a mutation first waits its turn
+/// among writers (`AppState::writers`), within the same deadline.
 async fn execute(
     state: &AppState,
     caller: Caller,
     req: Request,
+    ty: Option<OperationType>,
     deadline: Instant,
 ) -> Result<GqlResponse, Refusal> {
     let timeout = state.config.limits.request_timeout;
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
-    tokio::time::timeout_at(deadline.into(), state.schema.execute(req))
+    let writer = state
+        .writers
+        .as_ref()
+        .filter(|_| ty == Some(OperationType::Mutation));
+    let work = async {
+        let _turn = match writer {
+            Some(w) => w.acquire().await.ok(),
+            None => None,
+        };
+        state.schema.execute(req).await
+    };
+    tokio::time::timeout_at(deadline.into(), work)
         .await
         .map_err(|_| {
             (

@@ -9,6 +9,7 @@ mod create_runs;
 mod escalation;
 mod execution;
 mod export_control;
+mod fairness;
 mod fixtures;
 mod harness;
 mod http;

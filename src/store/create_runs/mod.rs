@@ -4,8 +4,10 @@
 //! 1. load everything the runs refer to, a few statements for the whole call (`load`);
 //! 2. validate every run against that snapshot (`validate`), reporting every error; load
 //!    each procedure's template and refuse a call over the rows-written budget;
-//! 3. in one write transaction: reserve numbers and ids, then multi-row inserts of units,
-//!    runs, run steps, fields and edges (`write`, `template`). All or nothing.
+//! 3. reserve primary keys, each block in its own short statement (`write::reserve_ids`:
+//!    the shared id counters are never held by a long transaction); then in one write
+//!    transaction: reserve numbers, then multi-row inserts of units, runs, run steps,
+//!    fields and edges (`write`, `template`). All or nothing.
 //!
 //! Error paths are relative to the command (`["runs", 2, "serialNumber"]`, index 2); the
 //! caller puts them under its own input.
@@ -70,6 +72,7 @@ pub async fn create(
     if cmd.validate_only {
         return Ok(Outcome::default());
     }
+    let ids = write::reserve_ids(db, cmd, &plans, &templates).await?;
     let txn = super::begin_write(db).await?;
     if let Some(key) = &cmd.idempotency_key
         && !claim(&txn, caller, key, &hash).await?
@@ -81,7 +84,7 @@ pub async fn create(
             AppError::new(Code::Conflict, msg).into()
         });
     }
-    let outcome = write::write(&txn, caller, cmd, &plans, &snap, &templates).await?;
+    let outcome = write::write(&txn, caller, cmd, &plans, &snap, &templates, &ids).await?;
     if let Some(key) = &cmd.idempotency_key {
         store_response(&txn, caller, key, &outcome).await?;
     }
