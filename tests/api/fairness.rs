@@ -119,25 +119,10 @@ async fn sqlite_writers_wait_for_the_lock_up_to_the_deadline() {
     if database_url().is_some() {
         return;
     }
-    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
     let app = app().await;
     let (b, b_part, b_proc) = second_org(&app).await;
     let small = json!({"query": SMALL, "variables": {"p": b_part, "q": b_proc}});
-    let hold = |secs: u64| {
-        let db = app.db.clone();
-        async move {
-            let opts = TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            };
-            let txn = db.begin_with_options(opts).await.expect("write lock");
-            tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_secs(secs)).await;
-                txn.rollback().await.expect("release");
-            })
-        }
-    };
-    let held = hold(6).await;
+    let held = hold(&app, 6).await;
     let t = Instant::now();
     let r = app.post_as(&b, small.clone()).await.body;
     assert!(r.get("errors").is_none(), "after {:?}: {r}", t.elapsed());
@@ -149,7 +134,7 @@ async fn sqlite_writers_wait_for_the_lock_up_to_the_deadline() {
             ..Default::default()
         })
         .await;
-    let held = hold(4).await;
+    let held = hold(&app, 4).await;
     let t = Instant::now();
     let r = short.post_as(&b, small.clone()).await.body;
     assert_eq!(codes(&r), ["LIMIT_EXCEEDED"], "{r}");
@@ -158,4 +143,18 @@ async fn sqlite_writers_wait_for_the_lock_up_to_the_deadline() {
     // The connection that waited is back in the pool, and writes go on.
     let r = app.post_as(&b, small).await.body;
     assert!(r.get("errors").is_none(), "{r}");
+}
+
+/// Takes SQLite's write lock on a connection of its own and lets it go after `secs`.
+async fn hold(app: &TestApp, secs: u64) -> tokio::task::JoinHandle<()> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let opts = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    let txn = app.db.begin_with_options(opts).await.expect("write lock");
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        txn.rollback().await.expect("release");
+    })
 }
