@@ -41,8 +41,10 @@ pub async fn build_with(
             keys: keys.clone(),
         })
         .finish();
+    let sqlite = !store::is_postgres(&db);
     let state = AppState {
         schema,
+        writers: sqlite.then(|| Arc::new(tokio::sync::Semaphore::new(1))),
         db,
         config: Arc::new(config),
         keys,

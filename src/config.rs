@@ -21,6 +21,17 @@ pub struct Limits {
     pub fields: usize,
     /// Rows the store may return to one HTTP request (lists and loaders).
     pub rows_read: usize,
+    /// Rows one mutation may write, computed before writing (bulk creation: copies x
+    /// (1 + steps + fields + edges)).
+    pub rows_written: usize,
+    /// Bytes of one HTTP response body; a larger response is replaced by LIMIT_EXCEEDED.
+    pub response_bytes: usize,
+    /// A request's headers must arrive within this time (also the idle keep-alive limit).
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this time once its headers have.
+    pub body_timeout: Duration,
+    /// Open HTTP connections; more are answered 503 and closed.
+    pub connections: usize,
     pub introspection: bool,
     /// Live subscriptions: per WebSocket connection, and connections per API key.
     pub subscriptions_per_connection: usize,
@@ -51,6 +62,11 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             fields: 500_000,
             rows_read: 100_000,
+            rows_written: 250_000,
+            response_bytes: 64 * 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(20),
+            connections: 1024,
             introspection: true,
             subscriptions_per_connection: 100,
             connections_per_key: 2000,
@@ -84,6 +100,12 @@ impl Config {
             }
             Ok(())
         }
+        fn secs(k: &str, into: &mut Duration) -> Result<(), String> {
+            let mut s = into.as_secs();
+            num(k, &mut s)?;
+            *into = Duration::from_secs(s);
+            Ok(())
+        }
         num("TRAVELER_MAX_DEPTH", &mut limits.depth)?;
         num("TRAVELER_MAX_COMPLEXITY", &mut limits.complexity)?;
         num("TRAVELER_MAX_DIRECTIVES", &mut limits.directives)?;
@@ -98,12 +120,13 @@ impl Config {
         num("TRAVELER_MAX_COPIES", &mut limits.copies)?;
         num("TRAVELER_MAX_FIELDS", &mut limits.fields)?;
         num("TRAVELER_MAX_ROWS_READ", &mut limits.rows_read)?;
-        let mut secs = limits.request_timeout.as_secs();
-        num("TRAVELER_REQUEST_TIMEOUT_SECS", &mut secs)?;
-        limits.request_timeout = Duration::from_secs(secs);
-        let mut secs = limits.key_cache_ttl.as_secs();
-        num("TRAVELER_KEY_CACHE_SECS", &mut secs)?;
-        limits.key_cache_ttl = Duration::from_secs(secs);
+        num("TRAVELER_MAX_ROWS_WRITTEN", &mut limits.rows_written)?;
+        num("TRAVELER_MAX_RESPONSE_BYTES", &mut limits.response_bytes)?;
+        num("TRAVELER_MAX_CONNECTIONS", &mut limits.connections)?;
+        secs("TRAVELER_REQUEST_TIMEOUT_SECS", &mut limits.request_timeout)?;
+        secs("TRAVELER_HEADER_TIMEOUT_SECS", &mut limits.header_timeout)?;
+        secs("TRAVELER_BODY_TIMEOUT_SECS", &mut limits.body_timeout)?;
+        secs("TRAVELER_KEY_CACHE_SECS", &mut limits.key_cache_ttl)?;
         num(
             "TRAVELER_MAX_SUBSCRIPTIONS_PER_CONNECTION",
             &mut limits.subscriptions_per_connection,

@@ -187,8 +187,34 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if is_busy(&err) {
+            // Another process held the database (SQLite) or the rows (PostgreSQL) past
+            // the wait: the client's call was fine and may be retried.
+            return AppError::new(
+                Code::Conflict,
+                "the database was busy with other writes; nothing was changed, retry",
+            );
+        }
         AppError::internal(err)
     }
+}
+
+/// SQLite's busy or locked after its busy timeout; PostgreSQL's lock timeout, deadlock
+/// or serialization failure.
+fn is_busy(err: &sea_orm::DbErr) -> bool {
+    let code = match err {
+        sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+        | sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))
+        | sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.code().map(|c| c.into_owned())),
+        _ => None,
+    };
+    // SQLite extended codes keep the primary code in the low byte (5 BUSY, 6 LOCKED).
+    code.is_some_and(|c| match c.parse::<i64>() {
+        Ok(n) => matches!(n & 0xff, 5 | 6),
+        Err(_) => matches!(c.as_str(), "55P03" | "40P01" | "40001"),
+    })
 }
 
 impl From<sea_orm::TransactionError<AppError>> for AppError {

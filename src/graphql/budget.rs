@@ -3,7 +3,10 @@
 //!   counted (memoized per fragment, so a fragment that spreads another twice at each of 30
 //!   levels costs 30 steps, not 2^30) and a document over the budget is refused;
 //! - while executing, every resolved field and list item is counted, and the operation is
-//!   stopped at the budget (a list multiplies fields, which no static count knows).
+//!   stopped at the budget (a list multiplies fields, which no static count knows);
+//! - while executing, the text of resolved strings is counted against the response-bytes
+//!   budget, so a response of large values is stopped before it is built (the HTTP
+//!   handler checks the exact size of what it serialized).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -83,6 +86,22 @@ fn fragment<'a>(
     Some(n)
 }
 
+/// The bytes of a resolved leaf: a string, or a list of strings. Objects are counted by
+/// their own fields' hooks.
+fn text_bytes(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::List(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => s.len(),
+                _ => 0,
+            })
+            .sum(),
+        _ => 0,
+    }
+}
+
 fn limit_error(message: String) -> ServerError {
     let mut e = ServerError::new(message, None);
     e.extensions
@@ -94,6 +113,7 @@ fn limit_error(message: String) -> ServerError {
 /// The extension's factory: one [`FieldBudget`] per request.
 pub struct FieldBudgetFactory {
     pub max_fields: usize,
+    pub max_response_bytes: usize,
     /// Depth and complexity, checked here too so the schema has one extension.
     pub limits: ValidationLimits,
 }
@@ -102,8 +122,10 @@ impl ExtensionFactory for FieldBudgetFactory {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(FieldBudget {
             max: self.max_fields,
+            max_bytes: self.max_response_bytes,
             limits: self.limits,
             resolved: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
             executing: AtomicBool::new(false),
             exceeded: tokio::sync::Notify::new(),
         })
@@ -112,8 +134,11 @@ impl ExtensionFactory for FieldBudgetFactory {
 
 pub struct FieldBudget {
     max: usize,
+    max_bytes: usize,
     limits: ValidationLimits,
     resolved: AtomicUsize,
+    /// Bytes of resolved strings (values, and lists of them).
+    bytes: AtomicUsize,
     /// Set by `execute`: a subscription's stream never enters it, so its events, which
     /// arrive for hours, are not counted against one request's budget.
     executing: AtomicBool,
@@ -121,6 +146,14 @@ pub struct FieldBudget {
 }
 
 impl FieldBudget {
+    fn over_bytes(&self) -> ServerError {
+        limit_error(format!(
+            "the response's text passed {} bytes, the budget per response \
+             (TRAVELER_MAX_RESPONSE_BYTES): ask for fewer fields or smaller pages",
+            self.max_bytes
+        ))
+    }
+
     fn over(&self, what: &str, n: impl std::fmt::Display) -> ServerError {
         limit_error(format!(
             "{what} {n} fields; the budget is {} fields per request (TRAVELER_MAX_FIELDS)",
@@ -181,6 +214,11 @@ impl Extension for FieldBudget {
                 self.over("the request resolved more than", self.max),
             ]);
         }
+        if self.bytes.load(Ordering::Relaxed) > self.max_bytes
+            && self.executing.load(Ordering::Relaxed)
+        {
+            return Response::from_errors(vec![self.over_bytes()]);
+        }
         r
     }
 
@@ -201,6 +239,16 @@ impl Extension for FieldBudget {
             self.exceeded.notify_one();
             return Err(self.over("the request resolved more than", self.max));
         }
-        next.run(ctx, info).await
+        let r = next.run(ctx, info).await;
+        if let Ok(Some(v)) = &r
+            && self.executing.load(Ordering::Relaxed)
+        {
+            let n = text_bytes(v);
+            if n > 0 && self.bytes.fetch_add(n, Ordering::Relaxed) + n > self.max_bytes {
+                self.exceeded.notify_one();
+                return Err(self.over_bytes());
+            }
+        }
+        r
     }
 }

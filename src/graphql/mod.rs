@@ -35,6 +35,7 @@ pub fn builder(
     .limit_recursive_depth(limits.depth.max(32))
     .extension(budget::FieldBudgetFactory {
         max_fields: limits.fields,
+        max_response_bytes: limits.response_bytes,
         limits: validation_limits::ValidationLimits {
             depth: limits.depth,
             complexity: limits.complexity,

@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::request_id::RequestId;
 use crate::caller::Caller;
+use crate::config::Limits;
 use crate::error::{AppError, Code};
 use crate::graphql::loaders;
 
@@ -219,7 +220,7 @@ pub async fn post(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let value = match read_json(body, state.config.limits.body_bytes, media).await {
+    let value = match read_json(body, &state.config.limits, media).await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -247,9 +248,22 @@ fn sends_json(headers: &HeaderMap) -> bool {
     essence == JSON
 }
 
-/// The body as JSON, refused (413, 400) when over `limit` bytes or not JSON.
-async fn read_json(body: Body, limit: usize, media: Media) -> Result<Value, Response> {
-    let Ok(bytes) = to_bytes(body, limit).await else {
+/// The body as JSON, refused when not received in time (408), over the byte limit (413),
+/// or not JSON (400).
+async fn read_json(body: Body, limits: &Limits, media: Media) -> Result<Value, Response> {
+    let limit = limits.body_bytes;
+    let Ok(read) = tokio::time::timeout(limits.body_timeout, to_bytes(body, limit)).await else {
+        return Err(request_error(
+            StatusCode::REQUEST_TIMEOUT,
+            media,
+            "LIMIT_EXCEEDED",
+            &format!(
+                "the request body did not arrive within {} s",
+                limits.body_timeout.as_secs()
+            ),
+        ));
+    };
+    let Ok(bytes) = read else {
         return Err(request_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             media,
@@ -290,8 +304,11 @@ async fn execute_batch(
         Err(m) => return bad_request(media, &m),
     };
     let mut out = Vec::with_capacity(reqs.len());
+    // The response budget is the HTTP request's, shared by the batch's operations.
+    let mut left = state.config.limits.response_bytes;
     for r in reqs {
-        let (_, v) = run(state, caller.clone(), r, false, deadline).await;
+        let (_, v) = run(state, caller.clone(), r, false, deadline, left).await;
+        left = left.saturating_sub(v.len());
         out.push(v);
     }
     respond(StatusCode::OK, media, format!("[{}]", out.join(",")))
@@ -342,7 +359,8 @@ async fn execute_one(
     via_get: bool,
     deadline: Instant,
 ) -> Response {
-    let (kind, body) = run(state, caller, req, via_get, deadline).await;
+    let budget = state.config.limits.response_bytes;
+    let (kind, body) = run(state, caller, req, via_get, deadline, budget).await;
     let status = match (kind, media) {
         (Outcome::MethodNotAllowed, _) => {
             let mut r = respond(StatusCode::METHOD_NOT_ALLOWED, media, body);
@@ -374,6 +392,7 @@ async fn run(
     mut req: Request,
     via_get: bool,
     deadline: Instant,
+    bytes_left: usize,
 ) -> (Outcome, String) {
     let started = Instant::now();
     let op_name = operation_name(&mut req);
@@ -385,22 +404,34 @@ async fn run(
             json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string(),
         )
     };
-    if let Err(r) = precheck(&mut req, via_get, &state.config.limits) {
-        return fail(r);
-    }
+    let ty = match precheck(&mut req, via_get, &state.config.limits) {
+        Ok(ty) => ty,
+        Err(r) => return fail(r),
+    };
     crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
     let span = tracing::info_span!("graphql", otel.name = %op_name_or(&op_name));
-    let executed = tracing::Instrument::instrument(execute(state, caller, req, deadline), span);
+    let executed = tracing::Instrument::instrument(execute(state, caller, req, ty, deadline), span);
     let (resp, statements) = crate::ops::metrics::counting(executed).await;
     let resp = match resp {
         Ok(r) => finish_errors(r, &rid),
         Err(r) => return fail(r),
     };
+    let (outcome, text) = render(&resp, &rid);
+    // A mutation's payload is sent whatever its size: its change is committed.
+    if text.len() > bytes_left && ty != Some(OperationType::Mutation) {
+        let max = state.config.limits.response_bytes;
+        let msg = format!(
+            "the response would be {} bytes; the budget is {max} bytes per HTTP request \
+             (TRAVELER_MAX_RESPONSE_BYTES): ask for fewer fields or smaller pages",
+            text.len() + max - bytes_left
+        );
+        return fail((Outcome::Executed, "LIMIT_EXCEEDED", msg));
+    }
     let label = outcome_label(&resp);
     tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = %label, "graphql");
     crate::ops::metrics::request(&op_name, &label, started.elapsed(), statements);
-    render(&resp, &rid)
+    (outcome, text)
 }
 
 /// The operation's name for logs and metrics: `operationName`, or the name of the
@@ -429,7 +460,7 @@ fn precheck(
     req: &mut Request,
     via_get: bool,
     limits: &crate::config::Limits,
-) -> Result<(), Refusal> {
+) -> Result<Option<OperationType>, Refusal> {
     let selected = req.operation_name.clone();
     let (ty, aliases, unknown) = match req.parsed_query() {
         Ok(doc) => (
@@ -461,22 +492,35 @@ fn precheck(
         let msg = "text must not contain NUL characters (U+0000)";
         return Err((Outcome::RequestError, "BAD_USER_INPUT", msg.into()));
     }
-    Ok(())
+    Ok(ty)
 }
 
 /// Executes `req` as `caller`, with its loaders, stopped at the HTTP request's deadline
-/// (shared by every operation of a batch).
+/// (shared by every operation of a batch). On SQLite a mutation first waits its turn
+/// among writers (`AppState::writers`), within the same deadline.
 async fn execute(
     state: &AppState,
     caller: Caller,
     req: Request,
+    ty: Option<OperationType>,
     deadline: Instant,
 ) -> Result<GqlResponse, Refusal> {
     let timeout = state.config.limits.request_timeout;
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
-    tokio::time::timeout_at(deadline.into(), state.schema.execute(req))
+    let writer = state
+        .writers
+        .as_ref()
+        .filter(|_| ty == Some(OperationType::Mutation));
+    let work = async {
+        let _turn = match writer {
+            Some(w) => w.acquire().await.ok(),
+            None => None,
+        };
+        state.schema.execute(req).await
+    };
+    tokio::time::timeout_at(deadline.into(), work)
         .await
         .map_err(|_| {
             (

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod graphql;
 pub mod limits;
 pub mod request_id;
+pub mod server;
 pub mod web;
 pub mod ws;
 
@@ -29,6 +30,10 @@ pub struct AppState {
     pub keys: Arc<crate::store::auth::KeyCache>,
     /// Live subscriptions of this process.
     pub live: crate::live::Hub,
+    /// On SQLite, mutations take this one permit in turn: a writer waits here, holding no
+    /// pooled connection (so reads go on), until the one before it is done, or until its
+    /// request's deadline. `None` on PostgreSQL, whose writers lock rows, not the database.
+    pub writers: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 pub fn router(state: AppState) -> Router {

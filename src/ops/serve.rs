@@ -30,13 +30,17 @@ pub async fn serve(config: Config, metrics: Setting) -> Result<(), BoxError> {
     tracing::info!(address = %listener.local_addr()?, "serving the web app at /, GraphiQL at /graphiql and the API at /graphql");
     let live = app.state.live.clone();
     let hub = live.clone();
-    axum::serve(listener, app.router)
-        .with_graceful_shutdown(async move {
-            shutdown().await;
-            // Subscription sockets are not requests in flight: tell them to close (1001).
-            hub.close_all();
-        })
-        .await?;
+    let limits = &app.state.config.limits;
+    let connections = crate::http::server::ConnectionLimits {
+        header_timeout: limits.header_timeout,
+        max_connections: limits.connections,
+    };
+    crate::http::server::serve(listener, app.router, connections, async move {
+        shutdown().await;
+        // Subscription sockets are not requests in flight: tell them to close (1001).
+        hub.close_all();
+    })
+    .await?;
     // Give subscription sockets a moment to send their close frames.
     let drain = Instant::now();
     while live.connection_count() > 0 && drain.elapsed() < Duration::from_secs(2) {

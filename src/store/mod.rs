@@ -28,11 +28,16 @@ use sea_orm::{
     DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+/// How long a SQLite connection waits for another process's write lock. Within one
+/// process writers queue on `AppState::writers` instead, without holding a connection; a
+/// request's own deadline (`TRAVELER_REQUEST_TIMEOUT_SECS`) stops the wait first.
+pub const SQLITE_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Opens the database named by `url` (`sqlite://...` or `postgres://...`).
 ///
-/// SQLite runs in WAL mode with a busy timeout so that concurrent writers wait their turn;
-/// an in-memory SQLite gets a single connection, since each connection would otherwise see
-/// its own empty database.
+/// SQLite runs in WAL mode with a busy timeout on every connection of the pool, so that
+/// concurrent writers wait their turn; an in-memory SQLite gets a single connection, since
+/// each connection would otherwise see its own empty database.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opt = ConnectOptions::new(url.to_string());
     opt.sqlx_logging(false);
@@ -44,10 +49,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     } else {
         opt.max_connections(16);
     }
+    if sqlite {
+        // A `PRAGMA busy_timeout` statement would reach one pooled connection only; the
+        // others kept sqlx's 5 s and answered "database is locked" behind a long write.
+        opt.map_sqlx_sqlite_opts(|o| o.busy_timeout(SQLITE_BUSY_TIMEOUT));
+    }
     let db = Database::connect(opt).await?;
     if sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
-        db.execute_unprepared("PRAGMA busy_timeout=10000").await?;
     }
     Ok(db)
 }

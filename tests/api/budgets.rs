@@ -223,3 +223,110 @@ async fn list_filters_are_bounded_with_coded_errors() {
         .await;
     assert_eq!(r["parts"]["edges"].as_array().map(Vec::len), Some(2));
 }
+
+const HUNDRED: &str = "mutation($i: CreateRunsInput!) { createRuns(input: $i) { runs { id } } }";
+
+/// 100 copies of a 10-step procedure write 100 runs, 1,000 steps, 2,000 fields and 900
+/// dependencies: 4,000 rows, counted before anything is written.
+#[tokio::test]
+async fn rows_written_are_counted_before_writing() {
+    let app = app().await;
+    let p = part(&app, "P", "NONE").await;
+    let proc_ = chain_procedure(&app, &p, 10, true).await;
+    let input = |validate_only: bool| json!({"i": {"runs": [{"partId": p, "procedureId": proc_.id, "copies": 100}], "validateOnly": validate_only}});
+    let tight = app
+        .with_limits(Limits {
+            rows_written: 3_999,
+            ..Limits::default()
+        })
+        .await;
+    for validate_only in [true, false] {
+        let t = Instant::now();
+        let r = tight.gql(HUNDRED, input(validate_only)).await;
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        assert_eq!(codes(&r), ["LIMIT_EXCEEDED"], "{r}");
+        let m = message(&r);
+        assert!(
+            m.contains(
+                "would write 4000 rows (100 runs, 1000 steps, 2000 fields, 900 dependencies)"
+            ),
+            "{m}"
+        );
+        assert!(m.contains("budget is 3999 rows"), "{m}");
+        assert!(m.contains("TRAVELER_MAX_ROWS_WRITTEN"), "{m}");
+    }
+    let d = app.ok("{ runs { totalCount } }", json!({})).await;
+    assert_eq!(d["runs"]["totalCount"], 0, "nothing was written");
+    // At the budget exactly, the call is served.
+    let exact = app
+        .with_limits(Limits {
+            rows_written: 4_000,
+            ..Limits::default()
+        })
+        .await;
+    let r = exact.gql(HUNDRED, input(false)).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    assert_eq!(
+        r["data"]["createRuns"]["runs"].as_array().unwrap().len(),
+        100
+    );
+}
+
+/// A query whose values add up past the response budget is stopped while it executes;
+/// the budget is the HTTP request's, so a batch's operations share it.
+#[tokio::test]
+async fn responses_are_bounded_in_bytes() {
+    let app = app().await;
+    let p = part(&app, "P", "NONE").await;
+    let pid = app
+        .ok(
+            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
+            json!({"i": {"title": "Big text", "partIds": [p]}}),
+        )
+        .await["createProcedure"]["procedure"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let content = "x".repeat(50_000);
+    for i in 0..4 {
+        app.ok(
+            "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
+            json!({"i": {"procedureId": pid, "title": format!("S{i}"), "content": content}}),
+        )
+        .await;
+    }
+    let small = app
+        .with_limits(Limits {
+            response_bytes: 120_000,
+            ..Limits::default()
+        })
+        .await;
+    let q = json!({"query": "query($id: ID!) { procedure(id: $id) { steps { content } } }", "variables": {"id": pid}});
+    let r = small.post_as(ADMIN, q.clone()).await.body;
+    assert_eq!(codes(&r), ["LIMIT_EXCEEDED"], "{}", message(&r));
+    assert!(message(&r).contains("TRAVELER_MAX_RESPONSE_BYTES"), "{r}");
+    assert!(message(&r).contains("120000 bytes"), "{r}");
+    assert!(r["data"].is_null(), "the operation is stopped");
+    // The default budget serves it.
+    let r = app.post_as(ADMIN, q.clone()).await.body;
+    assert!(r.get("errors").is_none(), "{}", message(&r));
+    // One 200 KB answer fits a 250 KB budget; two in one batch do not.
+    let tight = app
+        .with_limits(Limits {
+            response_bytes: 250_000,
+            ..Limits::default()
+        })
+        .await;
+    let r = tight.post_as(ADMIN, q.clone()).await.body;
+    assert!(r.get("errors").is_none(), "{}", message(&r));
+    let batch = tight.post_as(ADMIN, json!([q, q])).await.body;
+    let answers = batch.as_array().expect("a batch answer");
+    assert!(answers[0].get("errors").is_none(), "{batch}");
+    assert_eq!(
+        codes(&answers[1]),
+        ["LIMIT_EXCEEDED"],
+        "{}",
+        message(&answers[1])
+    );
+    assert!(message(&answers[1]).contains("TRAVELER_MAX_RESPONSE_BYTES"));
+}

@@ -4,6 +4,7 @@
 //! SQLite file shared by the processes.
 
 mod client;
+mod connections;
 mod live;
 mod ops;
 mod tests;

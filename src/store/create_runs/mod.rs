@@ -2,9 +2,12 @@
 //! as one `NewRuns` command (plain data; the GraphQL layer converts its inputs).
 //!
 //! 1. load everything the runs refer to, a few statements for the whole call (`load`);
-//! 2. validate every run against that snapshot (`validate`), reporting every error;
-//! 3. in one write transaction: reserve numbers and ids, then multi-row inserts of units,
-//!    runs, run steps, fields and edges (`write`, `template`). All or nothing.
+//! 2. validate every run against that snapshot (`validate`), reporting every error; load
+//!    each procedure's template and refuse a call over the rows-written budget;
+//! 3. reserve primary keys, each block in its own short statement (`write::reserve_ids`:
+//!    the shared id counters are never held by a long transaction); then in one write
+//!    transaction: reserve numbers, then multi-row inserts of units, runs, run steps,
+//!    fields and edges (`write`, `template`). All or nothing.
 //!
 //! Error paths are relative to the command (`["runs", 2, "serialNumber"]`, index 2); the
 //! caller puts them under its own input.
@@ -64,10 +67,12 @@ pub async fn create(
     }
     let snap = load::snapshot(db, caller, &cmd.runs).await?;
     let plans = validate_all(db, cmd, &snap, limits.copies).await?;
+    let templates = load_templates(db, &plans).await?;
+    check_rows_written(&plans, &templates, limits.rows_written)?;
     if cmd.validate_only {
         return Ok(Outcome::default());
     }
-    let templates = load_templates(db, &plans).await?;
+    let ids = write::reserve_ids(db, cmd, &plans, &templates).await?;
     let txn = super::begin_write(db).await?;
     if let Some(key) = &cmd.idempotency_key
         && !claim(&txn, caller, key, &hash).await?
@@ -79,7 +84,7 @@ pub async fn create(
             AppError::new(Code::Conflict, msg).into()
         });
     }
-    let outcome = write::write(&txn, caller, cmd, &plans, &snap, &templates).await?;
+    let outcome = write::write(&txn, caller, cmd, &plans, &snap, &templates, &ids).await?;
     if let Some(key) = &cmd.idempotency_key {
         store_response(&txn, caller, key, &outcome).await?;
     }
@@ -134,6 +139,34 @@ async fn load_templates(
         }
     }
     Ok(templates)
+}
+
+/// The rows the call would write (runs with their steps, fields and edges, counted from
+/// the templates), refused before anything is written when over `budget`.
+fn check_rows_written(
+    plans: &[Plan],
+    templates: &HashMap<i64, Template>,
+    budget: usize,
+) -> Result<(), AppError> {
+    let (mut runs, mut steps, mut fields, mut edges) = (0usize, 0usize, 0usize, 0usize);
+    for p in plans {
+        runs += p.copies;
+        if let Some(t) = p.procedure_id.and_then(|id| templates.get(&id)) {
+            steps += p.copies * t.steps.len();
+            fields += p.copies * t.fields.len();
+            edges += p.copies * t.edges.len();
+        }
+    }
+    let rows = runs + steps + fields + edges;
+    if rows <= budget {
+        return Ok(());
+    }
+    let msg = format!(
+        "this call would write {rows} rows ({runs} runs, {steps} steps, {fields} fields, \
+         {edges} dependencies); the budget is {budget} rows per mutation \
+         (TRAVELER_MAX_ROWS_WRITTEN): start fewer copies per call"
+    );
+    Err(AppError::new(Code::LimitExceeded, msg))
 }
 
 /// Takes `key` for this call; `false` when another call holds it already.

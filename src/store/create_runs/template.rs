@@ -120,16 +120,40 @@ pub async fn copy_into(
     t: &Template,
     targets: &[Target],
 ) -> AppResult<()> {
+    let bases = reserve_ids(db, t, targets.len()).await?;
+    copy_into_at(db, t, targets, bases).await
+}
+
+/// The first run step id and run step field id of `copies` copies of `t`.
+pub async fn reserve_ids(
+    db: &impl ConnectionTrait,
+    t: &Template,
+    copies: usize,
+) -> AppResult<(i64, i64)> {
+    let (ns, nf) = (t.steps.len(), t.fields.len());
+    if ns == 0 || copies == 0 {
+        return Ok((0, 0));
+    }
+    let step_base = counters::ids(db, "run_steps", ns * copies).await?;
+    let field_base = if nf > 0 {
+        counters::ids(db, "run_step_fields", nf * copies).await?
+    } else {
+        0
+    };
+    Ok((step_base, field_base))
+}
+
+/// `copy_into` with ids reserved beforehand (`reserve_ids` for `targets.len()` copies).
+pub async fn copy_into_at(
+    db: &impl ConnectionTrait,
+    t: &Template,
+    targets: &[Target],
+    (step_base, field_base): (i64, i64),
+) -> AppResult<()> {
     let (ns, nf) = (t.steps.len(), t.fields.len());
     if ns == 0 || targets.is_empty() {
         return Ok(());
     }
-    let step_base = counters::ids(db, "run_steps", ns * targets.len()).await?;
-    let field_base = if nf > 0 {
-        counters::ids(db, "run_step_fields", nf * targets.len()).await?
-    } else {
-        0
-    };
     let mut steps = Vec::with_capacity(ns * targets.len());
     let mut fields = Vec::with_capacity(nf * targets.len());
     let mut edges = Vec::with_capacity(t.edges.len() * targets.len());

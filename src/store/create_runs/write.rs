@@ -1,10 +1,11 @@
-//! Step 3 of `create`, inside its write transaction: numbers, ids, then multi-row inserts
-//! of units, runs and (through `template`) run steps, fields and edges.
+//! Step 3 of `create`: primary keys reserved before the write transaction (`reserve_ids`),
+//! then inside it numbers and multi-row inserts of units, runs and (through `template`)
+//! run steps, fields and edges.
 
 use std::collections::{HashMap, HashSet};
 
 use entity::{part_inventory, run, run_batch};
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait};
 
 use super::command::NewRuns;
 use super::template::{self, Target, Template, insert_chunked};
@@ -34,13 +35,63 @@ impl Item<'_> {
     }
 }
 
-/// Ids and numbers reserved for the whole call.
+/// Numbers reserved for the whole call, inside its transaction (per organization).
 struct Reserved {
     first_number: i64,
     batch_number: Option<i64>,
+}
+
+/// Primary keys for the whole call, reserved before its transaction opens, one short
+/// statement per block. The `ids:*` counter rows are shared by every organization: taken
+/// inside a big creation's transaction, they stayed locked until it committed, and every
+/// other organization's creation waited (29 s on PostgreSQL). A block left unused by a
+/// refused or failed call is a gap; ids never repeat.
+pub struct IdBlocks {
     inv_base: i64,
     batch_id: Option<i64>,
     run_base: i64,
+    /// Per procedure: its copies' first run step id and run step field id.
+    steps: HashMap<i64, (i64, i64)>,
+}
+
+pub async fn reserve_ids(
+    db: &DatabaseConnection,
+    cmd: &NewRuns,
+    plans: &[Plan],
+    templates: &HashMap<i64, Template>,
+) -> Result<IdBlocks, AppError> {
+    let n: usize = plans.iter().map(|p| p.copies).sum();
+    let builds: usize = plans
+        .iter()
+        .filter(|p| p.source == RunSource::Build)
+        .map(|p| p.copies)
+        .sum();
+    let inv_base = if builds > 0 {
+        counters::ids(db, "part_inventories", builds).await?
+    } else {
+        0
+    };
+    let batch_id = match &cmd.batch {
+        Some(_) => Some(counters::ids(db, "run_batches", 1).await?),
+        None => None,
+    };
+    let run_base = counters::ids(db, "runs", n).await?;
+    let mut copies: std::collections::BTreeMap<i64, usize> = Default::default();
+    for p in plans {
+        if let Some(pid) = p.procedure_id {
+            *copies.entry(pid).or_default() += p.copies;
+        }
+    }
+    let mut steps = HashMap::new();
+    for (pid, k) in copies {
+        steps.insert(pid, template::reserve_ids(db, &templates[&pid], k).await?);
+    }
+    Ok(IdBlocks {
+        inv_base,
+        batch_id,
+        run_base,
+        steps,
+    })
 }
 
 /// Rows to insert, built in memory.
@@ -58,8 +109,9 @@ pub async fn write(
     plans: &[Plan],
     snap: &Snapshot,
     templates: &HashMap<i64, Template>,
+    ids: &IdBlocks,
 ) -> Result<Outcome, AppError> {
-    // Counters in a fixed order (serial, lot per part ascending; run; batch; ids) so that
+    // Counters in a fixed order (serial, lot per part ascending; run; batch) so that
     // concurrent transactions never wait on each other in a cycle.
     let mut items = items(plans);
     for kind in [IdentityKind::Serial, IdentityKind::Lot] {
@@ -68,7 +120,7 @@ pub async fn write(
     let org = caller.organization_id;
     let r = reserve(txn, org, cmd, &items).await?;
     let now = crate::store::now();
-    if let (Some(id), Some(batch)) = (r.batch_id, &cmd.batch) {
+    if let (Some(id), Some(batch)) = (ids.batch_id, &cmd.batch) {
         let first = &snap.parts[&plans[0].part_id];
         let title = batch
             .title
@@ -91,17 +143,18 @@ pub async fn write(
         .exec_without_returning(txn)
         .await?;
     }
-    let rows = rows(org, now, &items, &r, snap);
+    let rows = rows(org, now, &items, &r, ids, snap);
     insert_chunked(txn, rows.units).await.map_err(map_unique)?;
     insert_chunked(txn, rows.runs).await?;
     let mut pids: Vec<&i64> = rows.by_procedure.keys().collect();
     pids.sort_unstable();
     for pid in pids {
-        template::copy_into(txn, &templates[pid], &rows.by_procedure[pid]).await?;
+        let (t, targets) = (&templates[pid], &rows.by_procedure[pid]);
+        template::copy_into_at(txn, t, targets, ids.steps[pid]).await?;
     }
     Ok(Outcome {
-        run_ids: (0..items.len() as i64).map(|k| r.run_base + k).collect(),
-        batch_id: r.batch_id,
+        run_ids: (0..items.len() as i64).map(|k| ids.run_base + k).collect(),
+        batch_id: ids.batch_id,
     })
 }
 
@@ -173,26 +226,9 @@ async fn reserve(
         }
         _ => None,
     };
-    let builds = items
-        .iter()
-        .filter(|it| it.plan.source == RunSource::Build)
-        .count();
-    let inv_base = if builds > 0 {
-        counters::ids(txn, "part_inventories", builds).await?
-    } else {
-        0
-    };
-    let batch_id = match &cmd.batch {
-        Some(_) => Some(counters::ids(txn, "run_batches", 1).await?),
-        None => None,
-    };
-    let run_base = counters::ids(txn, "runs", n).await?;
     Ok(Reserved {
         first_number,
         batch_number,
-        inv_base,
-        batch_id,
-        run_base,
     })
 }
 
@@ -202,17 +238,18 @@ fn rows(
     now: chrono::DateTime<chrono::Utc>,
     items: &[Item<'_>],
     r: &Reserved,
+    ids: &IdBlocks,
     snap: &Snapshot,
 ) -> Rows {
     let mut rows = Rows::default();
     for (k, it) in items.iter().enumerate() {
         let plan = it.plan;
-        let run_id = r.run_base + k as i64;
+        let run_id = ids.run_base + k as i64;
         let number = r.first_number + k as i64;
         let inventory_id = match plan.source {
             RunSource::Attach => plan.part_inventory_id,
             RunSource::Build => {
-                let id = r.inv_base + rows.units.len() as i64;
+                let id = ids.inv_base + rows.units.len() as i64;
                 rows.units.push(unit_row(org, now, id, it));
                 Some(id)
             }
@@ -232,7 +269,7 @@ fn rows(
             part_id: Set(plan.part_id),
             part_inventory_id: Set(inventory_id),
             source: Set(plan.source.as_str().into()),
-            run_batch_id: Set(r.batch_id),
+            run_batch_id: Set(ids.batch_id),
             assigned_to_id: Set(plan.assigned_to_id),
             assigned_team_id: Set(plan.assigned_team_id),
             due_date: Set(plan.due_date),
