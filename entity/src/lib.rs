@@ -24,6 +24,7 @@ pub mod step_field;
 pub mod team;
 pub mod team_member;
 pub mod user;
+pub mod work_center;
 
 /// Entity types re-exported under their table-ish names (`Run`, `RunStep`, ...).
 pub mod prelude {
@@ -49,4 +50,5 @@ pub mod prelude {
     pub use super::team::Entity as Team;
     pub use super::team_member::Entity as TeamMember;
     pub use super::user::Entity as User;
+    pub use super::work_center::Entity as WorkCenter;
 }

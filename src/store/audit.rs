@@ -4,7 +4,7 @@
 
 use entity::{
     api_key, attribute_definition, event, organization, part, part_inventory, procedure, run,
-    run_batch, run_step, run_step_field, step, step_edge, step_field, team, user,
+    run_batch, run_step, run_step_field, step, step_edge, step_field, team, user, work_center,
 };
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
@@ -32,6 +32,7 @@ subject!(
     step_edge => "StepEdge", part_inventory => "PartInventory", user => "User", team => "Team",
     api_key => "ApiKey", attribute_definition => "AttributeDefinition", organization => "Organization",
     run => "Run", run_batch => "RunBatch", run_step => "RunStep", run_step_field => "RunStepField",
+    work_center => "WorkCenter",
 );
 
 impl<T: Subject> Subject for (T, String) {

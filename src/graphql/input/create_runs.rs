@@ -46,6 +46,14 @@ pub struct CreateRunInput {
     pub attributes: Option<Vec<AttributeInput>>,
     /// N identical runs, each with its own unit and number (default 1).
     pub copies: Option<i32>,
+    /// An active work center where the run is worked (besides a user or team).
+    pub work_center_id: Option<ID>,
+    /// The planned start; without `scheduledEnd`, the end follows from the lead times.
+    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// The planned end; not before `scheduledStart`.
+    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
+    /// Higher first in a work center's queue (default 0).
+    pub priority: Option<i32>,
     /// A retried call with the same key returns the first call's result.
     pub idempotency_key: Option<String>,
 }
@@ -125,6 +133,10 @@ impl CreateRunInput {
                 .map(AttributeInput::cmd)
                 .collect(),
             copies: self.copies,
+            work_center_id: id(&self.work_center_id, "workCenterId"),
+            scheduled_start: self.scheduled_start,
+            scheduled_end: self.scheduled_end,
+            priority: self.priority,
         }
     }
 }

@@ -7,7 +7,7 @@ use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::graphql::scalars::Date;
-use entity::{event, part, part_inventory, procedure, run, run_batch, team, user};
+use entity::{event, part, part_inventory, procedure, run, run_batch, team, user, work_center};
 
 use crate::domain;
 use crate::graphql::enums as gql;
@@ -174,11 +174,17 @@ list!(run: RunsInputFilters {
     due_date: DateFilter => DueDate,
     export_controlled: BooleanFilter => ExportControlled,
     created_at: DateTimeFilter => CreatedAt,
+    work_center_id: IdFilter => WorkCenterId,
+    scheduled_start: DateTimeFilter => ScheduledStart,
+    scheduled_end: DateTimeFilter => ScheduledEnd,
+    priority: IntFilter => Priority,
 } RunSortEnum {
     ID_ASC, ID_DESC => Id;
     CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt;
     DUE_DATE_ASC, DUE_DATE_DESC => DueDate;
     TITLE_ASC, TITLE_DESC => Title;
+    SCHEDULED_START_ASC, SCHEDULED_START_DESC => ScheduledStart;
+    PRIORITY_ASC, PRIORITY_DESC => Priority;
 });
 
 list!(procedure: ProceduresInputFilters {
@@ -263,4 +269,16 @@ list!(event: EventsInputFilters {
     created_at: DateTimeFilter => CreatedAt,
 } EventSortEnum {
     ID_ASC, ID_DESC => Id;
+});
+
+list!(work_center: WorkCentersInputFilters {
+    id: IdFilter => Id,
+    name: StringFilter => Name,
+    capacity: IntFilter => Capacity,
+    active: BooleanFilter => Active,
+    created_at: DateTimeFilter => CreatedAt,
+} WorkCenterSortEnum {
+    ID_ASC, ID_DESC => Id;
+    NAME_ASC, NAME_DESC => Name;
+    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt;
 });

@@ -95,6 +95,8 @@ pub struct CreateStepInput {
     pub parent_id: Option<ID>,
     pub fields: Option<Vec<StepFieldInput>>,
     pub upstream_step_ids: Option<Vec<ID>>,
+    /// Minutes the step takes (0 when absent); a run's planned end follows from them.
+    pub lead_time: Option<i32>,
 }
 
 impl CreateStepInput {
@@ -108,6 +110,7 @@ impl CreateStepInput {
             parent_id: super::opt_id(&self.parent_id, &input_path("parentId"))?,
             fields: self.fields.into_iter().flatten().map(Into::into).collect(),
             upstream_step_ids: ids(&upstream, &input_path("upstreamStepIds"))?,
+            lead_time: self.lead_time,
         })
     }
 }
@@ -119,6 +122,8 @@ pub struct UpdateStepInput {
     pub title: Option<String>,
     pub content: Option<String>,
     pub position: Option<i32>,
+    /// Minutes the step takes.
+    pub lead_time: Option<i32>,
 }
 
 impl UpdateStepInput {
@@ -129,6 +134,7 @@ impl UpdateStepInput {
             title: self.title,
             content: self.content,
             position: self.position,
+            lead_time: self.lead_time,
         })
     }
 }

@@ -69,6 +69,8 @@ row_object!(Step.row {
     position: i32,
     title: &str,
     content: Option<&str>,
+    /// Minutes the step takes; a run's planned end follows from the longest chain of them.
+    lead_time: i32,
     /// Approved steps can be run; releasing the procedure approves the rest.
     approved: bool,
     approved_by_id: Option<ID>,

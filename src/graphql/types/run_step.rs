@@ -64,6 +64,8 @@ row_object!(RunStep.row {
     }
     title: &str,
     content: Option<&str>,
+    /// Minutes the step takes (copied from the procedure step).
+    lead_time: i32,
     position: i32,
     async fn status(&self) -> Result<RunStepStatus> {
         rows::run_step_status(&self.row).map(Into::into).gql()

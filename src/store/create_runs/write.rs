@@ -91,7 +91,11 @@ pub async fn write(
         .exec_without_returning(txn)
         .await?;
     }
-    let rows = rows(org, now, &items, &r, snap);
+    let minutes: HashMap<i64, i64> = templates
+        .iter()
+        .map(|(pid, t)| (*pid, t.lead_minutes()))
+        .collect();
+    let rows = rows(org, now, &items, &r, snap, &minutes);
     insert_chunked(txn, rows.units).await.map_err(map_unique)?;
     insert_chunked(txn, rows.runs).await?;
     let mut pids: Vec<&i64> = rows.by_procedure.keys().collect();
@@ -203,6 +207,7 @@ fn rows(
     items: &[Item<'_>],
     r: &Reserved,
     snap: &Snapshot,
+    minutes: &HashMap<i64, i64>,
 ) -> Rows {
     let mut rows = Rows::default();
     for (k, it) in items.iter().enumerate() {
@@ -242,6 +247,14 @@ fn rows(
             created_at: Set(now),
             started_at: Set(None),
             completed_at: Set(None),
+            work_center_id: Set(plan.work_center_id),
+            scheduled_start: Set(plan.scheduled_start),
+            scheduled_end: Set(crate::store::runs::planned_end(
+                plan.scheduled_start,
+                plan.scheduled_end,
+                plan.procedure_id.and_then(|p| minutes.get(&p).copied()),
+            )),
+            priority: Set(plan.priority),
         });
         if let Some(pid) = plan.procedure_id {
             let target = Target {
