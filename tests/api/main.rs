@@ -21,4 +21,5 @@ mod robustness;
 mod run_status;
 mod schema;
 mod subscriptions;
+mod work_centers;
 mod ws_client;
