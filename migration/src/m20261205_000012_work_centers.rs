@@ -40,7 +40,12 @@ fn work_centers() -> TableCreateStatement {
         .col(ColumnDef::new("description").text().null())
         .col(ColumnDef::new("capacity").integer().null())
         .col(ColumnDef::new("active").boolean().not_null().default(true))
-        .col(ColumnDef::new("lock_version").integer().not_null().default(1))
+        .col(
+            ColumnDef::new("lock_version")
+                .integer()
+                .not_null()
+                .default(1),
+        )
         .col(
             ColumnDef::new("created_at")
                 .timestamp_with_time_zone()
@@ -101,7 +106,11 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for idx in indexes().into_iter().skip(1) {
-            let name = idx.get_index_spec().get_name().unwrap_or_default().to_string();
+            let name = idx
+                .get_index_spec()
+                .get_name()
+                .unwrap_or_default()
+                .to_string();
             let drop = Index::drop().name(name).table("runs").to_owned();
             manager.drop_index(drop).await?;
         }

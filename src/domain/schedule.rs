@@ -119,7 +119,10 @@ mod tests {
             let up = edges.iter().filter(|(s, _)| *s == i).map(|(_, u)| *u);
             lead[i] + up.map(|u| walk(u, lead, edges)).max().unwrap_or(0)
         }
-        (0..lead.len()).map(|i| walk(i, lead, edges)).max().unwrap_or(0)
+        (0..lead.len())
+            .map(|i| walk(i, lead, edges))
+            .max()
+            .unwrap_or(0)
     }
 
     /// A DAG: edges only from a later step to an earlier one, then relabelled.
@@ -188,8 +191,16 @@ mod tests {
         assert_eq!(
             overloads(&w, 1),
             vec![
-                Overload { from: 5, to: 8, count: 3 },
-                Overload { from: 8, to: 15, count: 2 },
+                Overload {
+                    from: 5,
+                    to: 8,
+                    count: 3
+                },
+                Overload {
+                    from: 8,
+                    to: 15,
+                    count: 2
+                },
             ]
         );
         assert!(overloads(&w, 3).is_empty());

@@ -35,7 +35,16 @@ macro_rules! listed {
         }
     )*};
 }
-listed!(run, procedure, part, part_inventory, run_batch, user, team, work_center);
+listed!(
+    run,
+    procedure,
+    part,
+    part_inventory,
+    run_batch,
+    user,
+    team,
+    work_center
+);
 
 /// The audit log is the organization's; events about export-controlled work only for
 /// cleared callers (`scope::hidden_events`).

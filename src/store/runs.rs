@@ -177,7 +177,8 @@ async fn schedule(
         (Some(s), None) => planned_end(Some(s), None, Some(lead_minutes(txn, r.id).await?)),
         (_, e) => e.or(r.scheduled_end),
     };
-    check_window(start, end).map_err(|(field, msg)| AppError::bad_input(msg).at(&["input", field]))?;
+    check_window(start, end)
+        .map_err(|(field, msg)| AppError::bad_input(msg).at(&["input", field]))?;
     am.scheduled_start = Set(start);
     am.scheduled_end = Set(end);
     Ok(())

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::{run, work_center};
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, Order, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use super::lists::{Listed, Spec};
@@ -51,8 +51,7 @@ fn capacity(v: Option<i32>) -> AppResult<Option<i32>> {
 
 /// The refusal of a name another work center of the organization has.
 fn name_taken(name: &str) -> AppError {
-    AppError::bad_input(format!("a work center named {name} already exists"))
-        .at(&["input", "name"])
+    AppError::bad_input(format!("a work center named {name} already exists")).at(&["input", "name"])
 }
 
 /// Refuses `name` when another work center (not `except`) of the organization has it.
@@ -62,8 +61,8 @@ async fn unique_name(
     name: &str,
     except: Option<i64>,
 ) -> AppResult<()> {
-    let mut same = scope::visible::<work_center::Entity>(caller)
-        .filter(work_center::Column::Name.eq(name));
+    let mut same =
+        scope::visible::<work_center::Entity>(caller).filter(work_center::Column::Name.eq(name));
     if let Some(id) = except {
         same = same.filter(work_center::Column::Id.ne(id));
     }
@@ -232,7 +231,9 @@ fn check_window(w: &Window) -> AppResult<()> {
             "schedule: {n} work centers; at most {}",
             super::filter::MAX_IN
         );
-        return Err(AppError::new(Code::LimitExceeded, msg).with_path(vec![Seg::Key("workCenterIds")]));
+        return Err(
+            AppError::new(Code::LimitExceeded, msg).with_path(vec![Seg::Key("workCenterIds")])
+        );
     }
     Ok(())
 }
@@ -276,8 +277,14 @@ fn conflicts(
                 (Some(c), true) => stretches.get(&c).map_or(&[][..], Vec::as_slice),
                 _ => &[],
             };
-            let conflicts = mine.iter().filter(|o| o.from < e && o.to > s).cloned().collect();
-            let capacity = r.work_center_id.and_then(|c| capacity.get(&c).copied().flatten());
+            let conflicts = mine
+                .iter()
+                .filter(|o| o.from < e && o.to > s)
+                .cloned()
+                .collect();
+            let capacity = r
+                .work_center_id
+                .and_then(|c| capacity.get(&c).copied().flatten());
             Scheduled {
                 run: r,
                 capacity,

@@ -16,7 +16,10 @@ const SCHEDULE: &str = "query($from: DateTime!, $to: DateTime!, $w: [ID!]) { sch
 
 async fn work_center(app: &TestApp, name: &str, capacity: Option<i32>) -> Value {
     let d = app
-        .ok(CREATE_WC, json!({"i": {"name": name, "capacity": capacity}}))
+        .ok(
+            CREATE_WC,
+            json!({"i": {"name": name, "capacity": capacity}}),
+        )
         .await;
     d["createWorkCenter"]["workCenter"].clone()
 }
@@ -47,7 +50,11 @@ fn titles(list: &Value, path: &[&str]) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|e| {
-            let r = if e.get("node").is_some() { &e["node"] } else { &e["run"] };
+            let r = if e.get("node").is_some() {
+                &e["node"]
+            } else {
+                &e["run"]
+            };
             r["title"].as_str().unwrap().to_string()
         })
         .collect()
@@ -90,28 +97,71 @@ async fn lead_times_set_the_planned_end_at_creation_and_when_rescheduled() {
     assert_eq!(r["scheduledEnd"], "2026-12-07T09:20:00+00:00", "{r}");
     assert_eq!(r["priority"], 3);
     assert_eq!(r["workCenter"]["name"], "Mill 1");
-    let steps = app.ok("query($r: ID!) { run(id: $r) { allSteps { title leadTime } } }", json!({"r": r["id"]})).await;
-    let leads: Vec<i64> = steps["run"]["allSteps"].as_array().unwrap().iter().map(|s| s["leadTime"].as_i64().unwrap()).collect();
+    let steps = app
+        .ok(
+            "query($r: ID!) { run(id: $r) { allSteps { title leadTime } } }",
+            json!({"r": r["id"]}),
+        )
+        .await;
+    let leads: Vec<i64> = steps["run"]["allSteps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["leadTime"].as_i64().unwrap())
+        .collect();
     assert_eq!(leads, [30, 10, 45, 5]);
 
     // A given end is kept; one before the start is refused at its field.
-    let kept = run(&app, &p, "K", json!({"procedureId": pid, "scheduledStart": at(8), "scheduledEnd": at(20)})).await;
+    let kept = run(
+        &app,
+        &p,
+        "K",
+        json!({"procedureId": pid, "scheduledStart": at(8), "scheduledEnd": at(20)}),
+    )
+    .await;
     assert_eq!(kept["scheduledEnd"], "2026-12-07T20:00:00+00:00");
-    let bad = app.gql(CREATE_RUN, json!({"i": {"partId": p, "scheduledStart": at(8), "scheduledEnd": at(7)}})).await;
+    let bad = app
+        .gql(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "scheduledStart": at(8), "scheduledEnd": at(7)}}),
+        )
+        .await;
     assert_eq!(codes(&bad), ["BAD_USER_INPUT"], "{bad}");
-    assert_eq!(bad["errors"][0]["extensions"]["field"], json!(["input", "scheduledEnd"]));
-    let bad = app.gql(CREATE_RUN, json!({"i": {"partId": p, "scheduledEnd": at(7)}})).await;
-    assert_eq!(bad["errors"][0]["extensions"]["field"], json!(["input", "scheduledStart"]), "{bad}");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "scheduledEnd"])
+    );
+    let bad = app
+        .gql(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "scheduledEnd": at(7)}}),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "scheduledStart"]),
+        "{bad}"
+    );
     let bad = app.gql("mutation($q: ID!) { createStep(input: {procedureId: $q, title: \"x\", leadTime: -1}) { step { id } } }", json!({"q": pid})).await;
     assert_eq!(codes(&bad), ["BAD_USER_INPUT"], "{bad}");
 
     // Rescheduling: a new start moves the end by the run's own lead times.
-    let d = app.ok(UPDATE_RUN, json!({"i": {"id": r["id"], "etag": r["_etag"], "scheduledStart": at(30)}})).await;
+    let d = app
+        .ok(
+            UPDATE_RUN,
+            json!({"i": {"id": r["id"], "etag": r["_etag"], "scheduledStart": at(30)}}),
+        )
+        .await;
     let moved = &d["updateRun"]["run"];
     assert_eq!(moved["scheduledStart"], "2026-12-08T06:00:00+00:00");
     assert_eq!(moved["scheduledEnd"], "2026-12-08T07:20:00+00:00");
     // The old etag is stale now: nothing changes.
-    let stale = app.gql(UPDATE_RUN, json!({"i": {"id": r["id"], "etag": r["_etag"], "scheduledStart": at(40)}})).await;
+    let stale = app
+        .gql(
+            UPDATE_RUN,
+            json!({"i": {"id": r["id"], "etag": r["_etag"], "scheduledStart": at(40)}}),
+        )
+        .await;
     assert_eq!(codes(&stale), ["STALE_ETAG"]);
     // An end alone moves only the end; before the start it is refused.
     let d = app.ok(UPDATE_RUN, json!({"i": {"id": r["id"], "etag": moved["_etag"], "scheduledEnd": at(33), "priority": 9}})).await;
@@ -119,14 +169,28 @@ async fn lead_times_set_the_planned_end_at_creation_and_when_rescheduled() {
     assert_eq!(r2["scheduledStart"], "2026-12-08T06:00:00+00:00");
     assert_eq!(r2["scheduledEnd"], "2026-12-08T09:00:00+00:00");
     assert_eq!(r2["priority"], 9);
-    let bad = app.gql(UPDATE_RUN, json!({"i": {"id": r["id"], "etag": r2["_etag"], "scheduledEnd": at(1)}})).await;
-    assert_eq!(bad["errors"][0]["extensions"]["field"], json!(["input", "scheduledEnd"]), "{bad}");
+    let bad = app
+        .gql(
+            UPDATE_RUN,
+            json!({"i": {"id": r["id"], "etag": r2["_etag"], "scheduledEnd": at(1)}}),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "scheduledEnd"]),
+        "{bad}"
+    );
 
     // History: each reschedule is an audit event with what was asked.
     let log = app.ok("query($r: ID!) { events(filters: {entity: {eq: \"Run\"}, entityId: {eq: $r}, action: {eq: \"updateRun\"}}) { edges { node { change } } } }", json!({"r": r["id"]})).await;
     let changes = log["events"]["edges"].as_array().unwrap();
     assert_eq!(changes.len(), 2, "{log}");
-    assert!(changes[0]["node"]["change"].to_string().contains("2026-12-08T06:00:00"), "{log}");
+    assert!(
+        changes[0]["node"]["change"]
+            .to_string()
+            .contains("2026-12-08T06:00:00"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
@@ -139,20 +203,66 @@ async fn the_queue_is_unfinished_runs_most_urgent_first_without_n_plus_one() {
     let wid = w["id"].clone();
     let u = app.ok("mutation { createUser(input: {name: \"Op\", email: \"op@x.io\", roles: [OPERATOR]}) { user { id } } }", json!({})).await;
     let uid = u["createUser"]["user"]["id"].clone();
-    run(&app, &p, "low-late", json!({"workCenterId": wid, "priority": 0, "scheduledStart": at(50)})).await;
-    run(&app, &p, "low-early", json!({"workCenterId": wid, "priority": 0, "scheduledStart": at(10), "assignedToId": uid})).await;
-    run(&app, &p, "low-unscheduled-due", json!({"workCenterId": wid, "dueDate": "2026-12-01"})).await;
+    run(
+        &app,
+        &p,
+        "low-late",
+        json!({"workCenterId": wid, "priority": 0, "scheduledStart": at(50)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "low-early",
+        json!({"workCenterId": wid, "priority": 0, "scheduledStart": at(10), "assignedToId": uid}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "low-unscheduled-due",
+        json!({"workCenterId": wid, "dueDate": "2026-12-01"}),
+    )
+    .await;
     run(&app, &p, "low-unscheduled", json!({"workCenterId": wid})).await;
-    run(&app, &p, "high", json!({"workCenterId": wid, "priority": 5, "procedureId": proc1.id})).await;
-    run(&app, &p, "elsewhere", json!({"workCenterId": other["id"], "priority": 9})).await;
-    let done = run(&app, &p, "canceled", json!({"workCenterId": wid, "priority": 9, "procedureId": proc1.id})).await;
-    app.ok(UPDATE_RUN, json!({"i": {"id": done["id"], "etag": done["_etag"], "status": "CANCELED"}})).await;
+    run(
+        &app,
+        &p,
+        "high",
+        json!({"workCenterId": wid, "priority": 5, "procedureId": proc1.id}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "elsewhere",
+        json!({"workCenterId": other["id"], "priority": 9}),
+    )
+    .await;
+    let done = run(
+        &app,
+        &p,
+        "canceled",
+        json!({"workCenterId": wid, "priority": 9, "procedureId": proc1.id}),
+    )
+    .await;
+    app.ok(
+        UPDATE_RUN,
+        json!({"i": {"id": done["id"], "etag": done["_etag"], "status": "CANCELED"}}),
+    )
+    .await;
 
     let d = app.ok(QUEUE, json!({"w": wid})).await;
     let q = &d["workCenter"]["queue"];
     assert_eq!(
         titles(q, &["edges"]),
-        ["high", "low-early", "low-late", "low-unscheduled-due", "low-unscheduled"],
+        [
+            "high",
+            "low-early",
+            "low-late",
+            "low-unscheduled-due",
+            "low-unscheduled"
+        ],
         "{d:#}"
     );
     assert_eq!(q["totalCount"], 5);
@@ -160,7 +270,9 @@ async fn the_queue_is_unfinished_runs_most_urgent_first_without_n_plus_one() {
     assert_eq!(q["edges"][0]["node"]["steps"][0]["availableToWork"], true);
     assert_eq!(q["edges"][0]["node"]["steps"][1]["availableToWork"], false);
     // Filters narrow the queue; `workCenterId` filters run lists too.
-    let d = app.ok(QUEUE, json!({"w": wid, "f": {"priority": {"gte": 1}}})).await;
+    let d = app
+        .ok(QUEUE, json!({"w": wid, "f": {"priority": {"gte": 1}}}))
+        .await;
     assert_eq!(titles(&d["workCenter"]["queue"], &["edges"]), ["high"]);
     let d = app.ok("query($w: ID!) { runs(filters: {workCenterId: {eq: $w}}, sort: [PRIORITY_DESC, SCHEDULED_START_ASC]) { totalCount } }", json!({"w": other["id"]})).await;
     assert_eq!(d["runs"]["totalCount"], 1);
@@ -168,7 +280,13 @@ async fn the_queue_is_unfinished_runs_most_urgent_first_without_n_plus_one() {
     // The same statements for 5 queued runs as for 10: nothing is read per run.
     let five = statements(&app, QUEUE, json!({"w": wid})).await;
     for i in 0..5 {
-        run(&app, &p, &format!("more-{i}"), json!({"workCenterId": wid, "procedureId": proc1.id, "assignedToId": uid})).await;
+        run(
+            &app,
+            &p,
+            &format!("more-{i}"),
+            json!({"workCenterId": wid, "procedureId": proc1.id, "assignedToId": uid}),
+        )
+        .await;
     }
     assert_eq!(statements(&app, QUEUE, json!({"w": wid})).await, five);
 }
@@ -181,22 +299,86 @@ async fn the_timeline_marks_stretches_over_capacity() {
     let free = work_center(&app, "Bench", None).await;
     let (o, f) = (one["id"].clone(), free["id"].clone());
     // At the oven: [0,10), [5,15), [5,8), [10,20); a canceled run occupies nothing.
-    run(&app, &p, "a", json!({"workCenterId": o, "scheduledStart": at(0), "scheduledEnd": at(10)})).await;
-    run(&app, &p, "b", json!({"workCenterId": o, "scheduledStart": at(5), "scheduledEnd": at(15)})).await;
-    run(&app, &p, "c", json!({"workCenterId": o, "scheduledStart": at(5), "scheduledEnd": at(8)})).await;
-    run(&app, &p, "d", json!({"workCenterId": o, "scheduledStart": at(10), "scheduledEnd": at(20)})).await;
-    run(&app, &p, "later", json!({"workCenterId": o, "scheduledStart": at(100), "scheduledEnd": at(110)})).await;
+    run(
+        &app,
+        &p,
+        "a",
+        json!({"workCenterId": o, "scheduledStart": at(0), "scheduledEnd": at(10)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "b",
+        json!({"workCenterId": o, "scheduledStart": at(5), "scheduledEnd": at(15)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "c",
+        json!({"workCenterId": o, "scheduledStart": at(5), "scheduledEnd": at(8)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "d",
+        json!({"workCenterId": o, "scheduledStart": at(10), "scheduledEnd": at(20)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "later",
+        json!({"workCenterId": o, "scheduledStart": at(100), "scheduledEnd": at(110)}),
+    )
+    .await;
     // The bench has no capacity limit; one run has no work center at all.
-    run(&app, &p, "e", json!({"workCenterId": f, "scheduledStart": at(0), "scheduledEnd": at(10)})).await;
-    run(&app, &p, "g", json!({"workCenterId": f, "scheduledStart": at(0), "scheduledEnd": at(10)})).await;
-    run(&app, &p, "nowhere", json!({"scheduledStart": at(1), "scheduledEnd": at(2)})).await;
+    run(
+        &app,
+        &p,
+        "e",
+        json!({"workCenterId": f, "scheduledStart": at(0), "scheduledEnd": at(10)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "g",
+        json!({"workCenterId": f, "scheduledStart": at(0), "scheduledEnd": at(10)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "nowhere",
+        json!({"scheduledStart": at(1), "scheduledEnd": at(2)}),
+    )
+    .await;
     run(&app, &p, "unscheduled", json!({"workCenterId": o})).await;
 
     let d = app.ok(SCHEDULE, json!({"from": at(0), "to": at(24)})).await;
-    assert_eq!(titles(&d, &["schedule"]), ["a", "e", "g", "nowhere", "b", "c", "d"], "{d:#}");
-    let by_title = |t: &str| d["schedule"].as_array().unwrap().iter().find(|s| s["run"]["title"] == t).unwrap().clone();
+    assert_eq!(
+        titles(&d, &["schedule"]),
+        ["a", "e", "g", "nowhere", "b", "c", "d"],
+        "{d:#}"
+    );
+    let by_title = |t: &str| {
+        d["schedule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["run"]["title"] == t)
+            .unwrap()
+            .clone()
+    };
     let c = |from: i64, to: i64, n: i64| json!({"from": at(from).replace('Z', "+00:00"), "to": at(to).replace('Z', "+00:00"), "runCount": n, "capacity": 1});
-    assert_eq!(by_title("a")["conflicts"], json!([c(5, 8, 3), c(8, 15, 2)]), "{d:#}");
+    assert_eq!(
+        by_title("a")["conflicts"],
+        json!([c(5, 8, 3), c(8, 15, 2)]),
+        "{d:#}"
+    );
     assert_eq!(by_title("c")["conflicts"], json!([c(5, 8, 3)]));
     assert_eq!(by_title("d")["conflicts"], json!([c(8, 15, 2)]));
     assert_eq!(by_title("e")["conflicts"], json!([]));
@@ -204,7 +386,9 @@ async fn the_timeline_marks_stretches_over_capacity() {
     assert_eq!(by_title("nowhere")["workCenter"], Value::Null);
 
     // Conflicts are clipped to the window; work centers narrow it.
-    let d = app.ok(SCHEDULE, json!({"from": at(9), "to": at(12), "w": [o]})).await;
+    let d = app
+        .ok(SCHEDULE, json!({"from": at(9), "to": at(12), "w": [o]}))
+        .await;
     assert_eq!(titles(&d, &["schedule"]), ["a", "b", "d"]);
     assert_eq!(d["schedule"][0]["conflicts"], json!([c(9, 12, 2)]));
 
@@ -233,37 +417,95 @@ async fn names_are_unique_per_organization_and_organizations_are_apart() {
     let w = work_center(&app, "Cell A", Some(2)).await;
     let dup = app.gql(CREATE_WC, json!({"i": {"name": " Cell A "}})).await;
     assert_eq!(codes(&dup), ["BAD_USER_INPUT"], "{dup}");
-    assert_eq!(dup["errors"][0]["extensions"]["field"], json!(["input", "name"]));
-    let zero = app.gql(CREATE_WC, json!({"i": {"name": "Z", "capacity": 0}})).await;
-    assert_eq!(zero["errors"][0]["extensions"]["field"], json!(["input", "capacity"]), "{zero}");
+    assert_eq!(
+        dup["errors"][0]["extensions"]["field"],
+        json!(["input", "name"])
+    );
+    let zero = app
+        .gql(CREATE_WC, json!({"i": {"name": "Z", "capacity": 0}}))
+        .await;
+    assert_eq!(
+        zero["errors"][0]["extensions"]["field"],
+        json!(["input", "capacity"]),
+        "{zero}"
+    );
     let b = work_center(&app, "Cell B", None).await;
     let up = "mutation($i: UpdateWorkCenterInput!) { updateWorkCenter(input: $i) { workCenter { _etag name active capacity } } }";
-    let taken = app.gql(up, json!({"i": {"id": b["id"], "etag": b["_etag"], "name": "Cell A"}})).await;
-    assert_eq!(taken["errors"][0]["extensions"]["field"], json!(["input", "name"]), "{taken}");
+    let taken = app
+        .gql(
+            up,
+            json!({"i": {"id": b["id"], "etag": b["_etag"], "name": "Cell A"}}),
+        )
+        .await;
+    assert_eq!(
+        taken["errors"][0]["extensions"]["field"],
+        json!(["input", "name"]),
+        "{taken}"
+    );
     let d = app.ok(up, json!({"i": {"id": b["id"], "etag": b["_etag"], "name": "Cell B2", "active": false, "capacity": 3}})).await;
     assert_eq!(d["updateWorkCenter"]["workCenter"]["active"], false);
-    let stale = app.gql(up, json!({"i": {"id": b["id"], "etag": b["_etag"], "name": "Cell B3"}})).await;
+    let stale = app
+        .gql(
+            up,
+            json!({"i": {"id": b["id"], "etag": b["_etag"], "name": "Cell B3"}}),
+        )
+        .await;
     assert_eq!(codes(&stale), ["STALE_ETAG"]);
     // An inactive work center takes no new runs.
     let p = part(&app, "U-1", "NONE").await;
-    let bad = app.gql(CREATE_RUN, json!({"i": {"partId": p, "workCenterId": b["id"]}})).await;
-    assert_eq!(bad["errors"][0]["extensions"]["field"], json!(["input", "workCenterId"]), "{bad}");
+    let bad = app
+        .gql(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "workCenterId": b["id"]}}),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "workCenterId"]),
+        "{bad}"
+    );
     let list = app.ok("{ workCenters(filters: {active: {eq: true}}, sort: [NAME_ASC]) { totalCount edges { node { name } } } }", json!({})).await;
     assert_eq!(list["workCenters"]["totalCount"], 1);
 
     // Another organization may use the same name and sees none of ours.
-    let org = app.ok("mutation { createOrganization(input: {name: \"B\"}) { token } }", json!({})).await;
-    let tb = org["createOrganization"]["token"].as_str().unwrap().to_string();
+    let org = app
+        .ok(
+            "mutation { createOrganization(input: {name: \"B\"}) { token } }",
+            json!({}),
+        )
+        .await;
+    let tb = org["createOrganization"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let g = |q: &str, v: Value| app.post_as(&tb, json!({"query": q, "variables": v}));
     let mine = g(CREATE_WC, json!({"i": {"name": "Cell A"}})).await.body;
     assert!(mine.get("errors").is_none(), "{mine}");
-    let seen = g("query($w: ID!) { workCenter(id: $w) { id } workCenters { totalCount } }", json!({"w": w["id"]})).await.body;
+    let seen = g(
+        "query($w: ID!) { workCenter(id: $w) { id } workCenters { totalCount } }",
+        json!({"w": w["id"]}),
+    )
+    .await
+    .body;
     assert_eq!(seen["data"]["workCenter"], Value::Null, "{seen}");
     assert_eq!(seen["data"]["workCenters"]["totalCount"], 1);
-    let pb = g("mutation { createPart(input: {partNumber: \"U-1\", trackingType: NONE}) { part { id } } }", json!({})).await.body;
-    let foreign = g(CREATE_RUN, json!({"i": {"partId": pb["data"]["createPart"]["part"]["id"], "workCenterId": w["id"]}})).await.body;
+    let pb = g(
+        "mutation { createPart(input: {partNumber: \"U-1\", trackingType: NONE}) { part { id } } }",
+        json!({}),
+    )
+    .await
+    .body;
+    let foreign = g(
+        CREATE_RUN,
+        json!({"i": {"partId": pb["data"]["createPart"]["part"]["id"], "workCenterId": w["id"]}}),
+    )
+    .await
+    .body;
     assert_eq!(codes(&foreign), ["NOT_FOUND"], "{foreign}");
-    assert_eq!(foreign["errors"][0]["extensions"]["field"], json!(["input", "workCenterId"]));
+    assert_eq!(
+        foreign["errors"][0]["extensions"]["field"],
+        json!(["input", "workCenterId"])
+    );
     let timeline = g(SCHEDULE, json!({"from": at(0), "to": at(24)})).await.body;
     assert_eq!(timeline["data"]["schedule"], json!([]), "{timeline}");
 }
@@ -274,13 +516,28 @@ async fn export_controlled_runs_stay_out_of_queues_and_timelines_of_uncleared_ca
     let p = part(&app, "X-1", "NONE").await;
     let w = work_center(&app, "Secure cell", Some(1)).await;
     run(&app, &p, "Secret run", json!({"workCenterId": w["id"], "exportControlled": true, "scheduledStart": at(0), "scheduledEnd": at(5)})).await;
-    run(&app, &p, "Plain run", json!({"workCenterId": w["id"], "scheduledStart": at(1), "scheduledEnd": at(4)})).await;
+    run(
+        &app,
+        &p,
+        "Plain run",
+        json!({"workCenterId": w["id"], "scheduledStart": at(1), "scheduledEnd": at(4)}),
+    )
+    .await;
     let u = app.ok("mutation { createUser(input: {name: \"p\", email: \"p@x.io\", roles: [PLANNER]}) { user { id } } }", json!({})).await;
-    let k = app.ok("mutation($u: ID!) { createApiKey(input: {userId: $u}) { token } }", json!({"u": u["createUser"]["user"]["id"]})).await;
+    let k = app
+        .ok(
+            "mutation($u: ID!) { createApiKey(input: {userId: $u}) { token } }",
+            json!({"u": u["createUser"]["user"]["id"]}),
+        )
+        .await;
     let token = k["createApiKey"]["token"].as_str().unwrap().to_string();
     let g = |q: &str, v: Value| app.post_as(&token, json!({"query": q, "variables": v}));
     let q = g(QUEUE, json!({"w": w["id"]})).await.body;
-    assert_eq!(titles(&q["data"]["workCenter"]["queue"], &["edges"]), ["Plain run"], "{q}");
+    assert_eq!(
+        titles(&q["data"]["workCenter"]["queue"], &["edges"]),
+        ["Plain run"],
+        "{q}"
+    );
     let s = g(SCHEDULE, json!({"from": at(0), "to": at(24)})).await.body;
     assert!(!s.to_string().contains("Secret"), "{s}");
     assert_eq!(s["data"]["schedule"][0]["conflicts"], json!([]));
@@ -304,7 +561,13 @@ async fn rescheduling_is_a_run_change_for_subscribers() {
     let app = app().await;
     let p = part(&app, "W-1", "NONE").await;
     let w = work_center(&app, "Press", None).await;
-    let r = run(&app, &p, "R", json!({"scheduledStart": at(1), "scheduledEnd": at(2)})).await;
+    let r = run(
+        &app,
+        &p,
+        "R",
+        json!({"scheduledStart": at(1), "scheduledEnd": at(2)}),
+    )
+    .await;
     let addr = serve(&app).await;
     let mut ws = crate::ws_client::connect(&addr, ADMIN).await;
     let sub = "subscription($id: ID!) { runChanged(id: $id) { action run { scheduledStart scheduledEnd priority workCenter { name } } } }";

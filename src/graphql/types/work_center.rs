@@ -62,7 +62,12 @@ impl ScheduledRun {
     }
     /// Where it is worked; null when it has no work center.
     async fn work_center(&self, ctx: &Context<'_>) -> Result<Option<WorkCenter>> {
-        super::related(ctx, self.0.run.work_center_id.map(WorkCenterKey), WorkCenter).await
+        super::related(
+            ctx,
+            self.0.run.work_center_id.map(WorkCenterKey),
+            WorkCenter,
+        )
+        .await
     }
     /// The stretches of its planned window in which its work center has more runs than
     /// its capacity (clipped to the asked window); empty when none, or without a capacity.
