@@ -238,6 +238,9 @@ fn check_window(w: &Window) -> AppResult<()> {
     Ok(())
 }
 
+/// A planned window, `[start, end)`.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// Each run with the over-capacity stretches of its work center that overlap its own
 /// window. Canceled runs occupy no capacity. Stretches are clipped to the asked window,
 /// outside which not every run was read.
@@ -251,7 +254,7 @@ fn conflicts(
         let s = r.scheduled_start.unwrap_or(w.from);
         (s, r.scheduled_end.unwrap_or(s))
     };
-    let mut by_center: HashMap<i64, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut by_center: HashMap<i64, Vec<Span>> = HashMap::new();
     for r in runs.iter().filter(|r| occupies(r)) {
         if let Some(c) = r.work_center_id {
             by_center.entry(c).or_default().push(window(r));
