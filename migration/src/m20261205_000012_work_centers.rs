@@ -61,7 +61,8 @@ fn work_centers() -> TableCreateStatement {
 }
 
 /// The indexes: one work center's name, its queue (runs of the work center by priority,
-/// most urgent first, then planned start), and the timeline (runs by planned start).
+/// most urgent first, then planned start), and the timeline (runs by planned start, and by
+/// planned end, so that a window is bounded on both sides).
 fn indexes() -> Vec<IndexCreateStatement> {
     let name = Index::create()
         .if_not_exists()
@@ -87,7 +88,14 @@ fn indexes() -> Vec<IndexCreateStatement> {
         .col("organization_id")
         .col("scheduled_start")
         .take();
-    vec![name, queue, timeline]
+    let ends = Index::create()
+        .if_not_exists()
+        .name("idx_runs_organization_id_scheduled_end")
+        .table("runs")
+        .col("organization_id")
+        .col("scheduled_end")
+        .take();
+    vec![name, queue, timeline, ends]
 }
 
 #[async_trait::async_trait]

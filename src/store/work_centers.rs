@@ -189,8 +189,11 @@ pub async fn schedule(
     let overlaps = Condition::any()
         .add(R::ScheduledEnd.gt(w.from))
         .add(R::ScheduledStart.gte(w.from));
+    // `end >= from` is implied (a planned end is never before its start) and bounds the
+    // scan from below: with `start < to`, the two indexes meet whatever the window.
     let mut q = run::Entity::scoped(caller)
         .filter(R::ScheduledStart.lt(w.to))
+        .filter(R::ScheduledEnd.gte(w.from))
         .filter(overlaps);
     if let Some(ids) = &w.work_center_ids {
         q = q.filter(R::WorkCenterId.is_in(ids.iter().copied()));
