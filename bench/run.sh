@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked
 BENCH_WRITE=1 cargo bench --locked --bench bench
+BENCH_WRITE=1 cargo bench --locked --bench schedule
 bash bench/http.sh "${BENCH_HTTP_SECONDS:-10}" | tee /tmp/traveler-http-bench.md
 BENCH_HTTP_POSTGRES=1 bash bench/http.sh "${BENCH_HTTP_SECONDS:-10}" | tee -a /tmp/traveler-http-bench.md
 { echo; cat /tmp/traveler-http-bench.md; } >> BENCHMARKS.md

@@ -111,6 +111,7 @@ function filterType(field) {
     teams: "TeamsInputFilters",
     runBatches: "RunBatchesInputFilters",
     partInventories: "PartInventoriesInputFilters",
+    workCenters: "WorkCentersInputFilters",
   };
   return names[field];
 }

@@ -11,15 +11,16 @@ const RUNS = `query($f: RunsInputFilters, $first: Int, $after: String) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id number title status dueDate
       part { partNumber revision } procedure { title version }
-      assignedTo { name } assignedTeam { name } runBatch { title } } } } }`;
+      assignedTo { name } assignedTeam { name } workCenter { name } runBatch { title } } } } }`;
 
 export async function runsPage(main, params) {
-  const [parts, procedures, users, teams, batches] = await Promise.all([
+  const [parts, procedures, users, teams, batches, centers] = await Promise.all([
     all("parts", "id partNumber revision"),
     all("procedures", "id title version"),
     all("users", "id name"),
     all("teams", "id name"),
     all("runBatches", "id title"),
+    all("workCenters", "id name"),
   ]);
   const f = Object.fromEntries(params.entries());
   const cursors = [null];
@@ -39,6 +40,7 @@ export async function runsPage(main, params) {
     labelled("Procedure", select([["", "Any"], ...procedures.map((p) => [p.id, `${p.title} v${p.version}`])], f.procedure, (v) => set("procedure", v))),
     labelled("Assignee", select([["", "Anyone"], { group: "Users", options: users.map((u) => ["u" + u.id, u.name]) }, { group: "Teams", options: teams.map((t) => ["t" + t.id, t.name]) }], f.assignee, (v) => set("assignee", v))),
     labelled("Batch", select([["", "Any"], ...batches.map((b) => [b.id, b.title])], f.batch, (v) => set("batch", v))),
+    labelled("Work center", select([["", "Any"], ...centers.map((w) => [w.id, w.name])], f.center, (v) => set("center", v))),
     checkbox("My runs", f.mine === "1", (v) => set("mine", v && "1")),
     checkbox("Unassigned pool", f.pool === "1", (v) => set("pool", v && "1"))
   );
@@ -72,6 +74,7 @@ function toFilters(f) {
   if (f.part) out.partId = { eq: f.part };
   if (f.procedure) out.procedureId = { eq: f.procedure };
   if (f.batch) out.runBatchId = { eq: f.batch };
+  if (f.center) out.workCenterId = { eq: f.center };
   if (f.assignee && f.assignee[0] === "u") out.assignedToId = { eq: f.assignee.slice(1) };
   if (f.assignee && f.assignee[0] === "t") out.assignedTeamId = { eq: f.assignee.slice(1) };
   if (f.mine) out.assignedToId = { eq: session.me.id };
@@ -85,7 +88,7 @@ function table(runs, filtered) {
     "table",
     { class: "runs" },
     h("caption", { class: "sr-only" }, "Runs"),
-    h("thead", {}, h("tr", {}, ["Run", "Title", "Status", "Part", "Procedure", "Assigned to", "Due", "Batch"].map((t) => h("th", { scope: "col" }, t)))),
+    h("thead", {}, h("tr", {}, ["Run", "Title", "Status", "Part", "Procedure", "Assigned to", "Work center", "Due", "Batch"].map((t) => h("th", { scope: "col" }, t)))),
     h(
       "tbody",
       {},
@@ -99,6 +102,7 @@ function table(runs, filtered) {
           h("td", {}, `${r.part.partNumber} rev ${r.part.revision}`),
           h("td", {}, r.procedure ? `${r.procedure.title} v${r.procedure.version}` : "None yet"),
           h("td", {}, r.assignedTo ? r.assignedTo.name : r.assignedTeam ? r.assignedTeam.name : "Unassigned"),
+          h("td", {}, r.workCenter ? r.workCenter.name : ""),
           h("td", {}, r.dueDate || ""),
           h("td", {}, r.runBatch ? r.runBatch.title : "")
         )

@@ -10,6 +10,7 @@ const RUN = `id _etag number title status dueDate exportControlled source starte
   part { partNumber revision } procedure { title version }
   partInventory { serialNumber lotNumber quantity status }
   assignedTo { name } assignedTeam { name }
+  workCenter { name } scheduledStart scheduledEnd priority
   runBatch { id title runs { id number title status } }
   allSteps { parentId ${STEP} }`;
 // Every step in one flat list (parents first), nested here: nesting in the query would
@@ -85,6 +86,9 @@ class Traveler {
         fact("Source", r.source === "ATTACH" ? "Existing item" : "New build"),
         fact("Assigned to", r.assignedTo ? r.assignedTo.name : r.assignedTeam ? r.assignedTeam.name : "Unassigned"),
         fact("Due", r.dueDate || "—"),
+        fact("Work center", r.workCenter ? r.workCenter.name : "—"),
+        fact("Scheduled", r.scheduledStart ? `${when(r.scheduledStart)} – ${r.scheduledEnd ? when(r.scheduledEnd) : "?"}` : "Not scheduled"),
+        fact("Priority", String(r.priority)),
         r.exportControlled ? fact("Export controlled", "Yes") : null),
       r.runBatch ? this.siblings() : null,
       h("h2", {}, "Steps"),
@@ -238,4 +242,9 @@ function hintOf(f, status) {
 function heldFrom(s) {
   const last = [...s.history].reverse().find((e) => e.toValue === "HOLD");
   return last && last.fromValue === "IN_PROGRESS" ? "IN_PROGRESS" : "TODO";
+}
+
+/** A planned time as the browser's local date and time, to the minute. */
+function when(iso) {
+  return new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 }

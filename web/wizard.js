@@ -11,7 +11,7 @@ const STEP_OF = {
   trackingType: 2, serialNumber: 2, autogenerateSerialNumber: 2, lotNumber: 2,
   autogenerateLotNumber: 2, quantity: 2, partInventoryId: 2,
   title: 3, autogenerateTitle: 3, dueDate: 3, exportControlled: 3, assignedToId: 3,
-  assignedTeamId: 3, attributes: 3,
+  assignedTeamId: 3, workCenterId: 3, attributes: 3,
   copies: 4,
 };
 const RUN_FIELDS = "id number title status partInventory { serialNumber lotNumber quantity } runBatchId";
@@ -20,23 +20,24 @@ function draft(procedureId = "", partId = "") {
   return {
     source: "BUILD", partId, procedureId, partInventoryId: "", tracking: "",
     autoSerial: true, serialNumber: "", autoLot: true, lotNumber: "", quantity: "",
-    autoTitle: true, title: "", dueDate: "", exportControlled: false, assignee: "",
+    autoTitle: true, title: "", dueDate: "", exportControlled: false, assignee: "", workCenter: "",
     attributes: {}, copies: 1,
   };
 }
 
 export async function wizardPage(main, params) {
-  const [parts, users, teams, defs] = await Promise.all([
+  const [parts, users, teams, defs, centers] = await Promise.all([
     all("parts", "id partNumber revision trackingType procedures { id title version status exportControlled }"),
     all("users", "id name"),
     all("teams", "id name"),
     read("{ attributeDefinitions { key type required options entity } }").then((d) =>
       d.attributeDefinitions.filter((a) => a.entity === "RUN")
     ),
+    all("workCenters", "id name", { active: { eq: true } }),
   ]);
   const pre = params.get("procedure") || "";
   const prePart = pre ? parts.find((p) => p.procedures.some((x) => x.id === pre)) : null;
-  const w = new Wizard(main, { parts, users, teams, defs });
+  const w = new Wizard(main, { parts, users, teams, defs, centers });
   w.rows = [draft(pre, prePart ? prePart.id : "")];
   if (prePart) w.rows[0].tracking = prePart.trackingType;
   w.render();
@@ -93,6 +94,7 @@ class Wizard {
     if (d.exportControlled) i.exportControlled = true;
     if (d.assignee.startsWith("u")) i.assignedToId = d.assignee.slice(1);
     if (d.assignee.startsWith("t")) i.assignedTeamId = d.assignee.slice(1);
+    if (d.workCenter) i.workCenterId = d.workCenter;
     i.attributes = this.defs
       .filter((a) => d.attributes[a.key] !== undefined && d.attributes[a.key] !== "")
       .map((a) => ({ key: a.key, value: typed(a.type, d.attributes[a.key]) }));
@@ -418,7 +420,13 @@ class Wizard {
         checkbox("Export controlled", forced || d.exportControlled, (v) => this.set("exportControlled", v, false), { disabled: forced, id: "w-exportControlled" }),
         forced ? h("div", { class: "hint" }, "Always on: the procedure is export-controlled.") : null,
         h("div", { class: "error", role: "alert" })),
-      this.slot(d.assignee.startsWith("t") ? "assignedTeamId" : "assignedToId", "Assigned to", assignee)
+      this.slot(d.assignee.startsWith("t") ? "assignedTeamId" : "assignedToId", "Assigned to", assignee),
+      // Where the work happens, besides who does it: a run may have both.
+      this.slot("workCenterId", "Work center", select(
+        [["", "None"], ...this.centers.map((w) => [w.id, w.name])],
+        d.workCenter,
+        (v) => this.set("workCenter", v, false, "workCenterId")
+      ))
     );
     for (const a of this.defs) box.append(this.attribute(a));
     return box;

@@ -27,6 +27,7 @@ pub mod team_member;
 pub mod team_role;
 pub mod user;
 pub mod user_role;
+pub mod work_center;
 
 /// Entity types re-exported under their table-ish names (`Run`, `RunStep`, ...).
 pub mod prelude {
@@ -55,4 +56,5 @@ pub mod prelude {
     pub use super::team_role::Entity as TeamRole;
     pub use super::user::Entity as User;
     pub use super::user_role::Entity as UserRole;
+    pub use super::work_center::Entity as WorkCenter;
 }

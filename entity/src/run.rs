@@ -31,6 +31,13 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub started_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
+    /// Where the run is worked (independent of the person or team it is assigned to).
+    pub work_center_id: Option<i64>,
+    /// The planned window.
+    pub scheduled_start: Option<DateTimeUtc>,
+    pub scheduled_end: Option<DateTimeUtc>,
+    /// Higher first in a work center's queue; 0 by default.
+    pub priority: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,8 @@ pub struct Model {
     pub lock_version: i32,
     pub started_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
+    /// Minutes the step takes, for scheduling.
+    pub lead_time: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,8 @@ pub struct Model {
     pub approved_at: Option<DateTimeUtc>,
     pub lock_version: i32,
     pub created_at: DateTimeUtc,
+    /// Minutes the step takes, for scheduling.
+    pub lead_time: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,6 +43,7 @@ pub mod numbering;
 pub mod permission;
 pub mod procedure;
 pub mod run_action;
+pub mod schedule;
 pub mod status;
 pub mod transition;
 

@@ -20,7 +20,7 @@ use dataloader::BatchFn;
 use dataloader::cached::{Cache, Loader};
 use entity::{
     part, part_inventory, procedure, role, run, run_batch, run_step, run_step_edge, run_step_event,
-    run_step_field, step, step_field, team, user,
+    run_step_field, step, step_field, team, user, work_center,
 };
 use sea_orm::DatabaseConnection;
 use tokio::task::coop::unconstrained;
@@ -371,6 +371,8 @@ keys! {
     users: UserKey => user::Model = |db, ids| rows::<user::Entity>(db, ids).await;
     teams: TeamKey => team::Model = |db, ids| rows::<team::Entity>(db, ids).await;
     batches: BatchKey => run_batch::Model = |db, ids| rows::<run_batch::Entity>(db, ids).await;
+    work_centers: WorkCenterKey => work_center::Model =
+        |db, ids| rows::<work_center::Entity>(db, ids).await;
     /// All of a run's steps, edges and fields: three statements for any number of runs.
     run_steps: RunStepsKey => Arc<RunSteps> = |db, ids| RunSteps::read(db, ids).await;
     /// A procedure's steps, edges and fields: three statements for any number.

@@ -8,7 +8,7 @@ use entity::run;
 use super::ctx::loaders;
 use super::loaders::{
     BatchKey, InventoryKey, Key, Loaders, PartKey, PartProceduresKey, ProcedureKey,
-    ProcedureStepsKey, RunStepsKey, TeamKey, UserKey,
+    ProcedureStepsKey, RunStepsKey, TeamKey, UserKey, WorkCenterKey,
 };
 
 /// Primes key type `K` with `ids` if `field` is selected.
@@ -49,5 +49,7 @@ pub async fn runs(ctx: &Context<'_>, node: Lookahead<'_>, runs: &[run::Model]) -
         &each(|r| r.assigned_team_id),
     )
     .await?;
+    let centers = each(|r| r.work_center_id);
+    prime::<WorkCenterKey>(l, &node.field("workCenter"), &centers).await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Read queries. Each resolver checks the caller, then asks the store.
 
 use async_graphql::{Context, ID, Object, Result};
-use entity::{part, part_inventory, procedure, run, run_batch};
+use entity::{part, part_inventory, procedure, run, run_batch, work_center};
 
 use super::connection::{Connection, list, page, page_args};
 use super::ctx::{Gql, caller, db};
@@ -9,6 +9,7 @@ use super::input::filters::*;
 use super::types::catalog::*;
 use super::types::procedure::{Procedure, ProcedureConnection};
 use super::types::run::{Run, RunBatch, RunBatchConnection, RunConnection};
+use super::types::work_center::{ScheduledRun, WorkCenter, WorkCenterConnection};
 use crate::store::page::Page;
 use crate::store::{catalog, scope};
 
@@ -211,6 +212,56 @@ impl Query {
     ) -> Result<RunBatchConnection> {
         let args = page_args(first, after, last, before);
         list(ctx, filters, sort, args, RunBatch).await
+    }
+
+    /// A work center by id.
+    async fn work_center(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The work center's id.")] id: ID,
+    ) -> Result<Option<WorkCenter>> {
+        Ok(one::<work_center::Entity>(ctx, &id).await?.map(WorkCenter))
+    }
+
+    /// Work centers, filtered and sorted.
+    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+    async fn work_centers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the work centers' fields; every one given must hold.")]
+        filters: Option<WorkCentersInputFilters>,
+        #[graphql(
+            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
+        )]
+        sort: Option<Vec<WorkCenterSortEnum>>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
+        after: Option<String>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before the row with this cursor.")] before: Option<String>,
+    ) -> Result<WorkCenterConnection> {
+        let args = page_args(first, after, last, before);
+        list(ctx, filters, sort, args, WorkCenter).await
+    }
+
+    /// The timeline: every run whose planned window overlaps `[from, to)`, by planned
+    /// start, with the stretches in which its work center is over capacity. At most
+    /// 5,000 runs and 366 days (LIMIT_EXCEEDED beyond).
+    #[graphql(complexity = "super::types::page_cost(Some(100), None, child_complexity)")]
+    async fn schedule(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The window's start (inclusive).")] from: chrono::DateTime<chrono::Utc>,
+        #[graphql(desc = "The window's end (exclusive); after `from`.")] to: chrono::DateTime<
+            chrono::Utc,
+        >,
+        #[graphql(desc = "Only these work centers' runs; absent: every run with a window.")]
+        work_center_ids: Option<Vec<ID>>,
+    ) -> Result<Vec<ScheduledRun>> {
+        super::types::work_center::schedule(ctx, from, to, work_center_ids).await
     }
 
     /// The caller.

@@ -4,7 +4,7 @@
 
 use entity::{
     api_key, attribute_definition, event, organization, part, part_inventory, procedure, role, run,
-    run_batch, run_step, run_step_field, step, step_edge, step_field, team, user,
+    run_batch, run_step, run_step_field, step, step_edge, step_field, team, user, work_center,
 };
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
@@ -33,6 +33,7 @@ subject!(
     api_key => "ApiKey", attribute_definition => "AttributeDefinition", organization => "Organization",
     run => "Run", run_batch => "RunBatch", run_step => "RunStep", run_step_field => "RunStepField",
     role => "Role",
+    work_center => "WorkCenter",
 );
 
 /// A role given or taken: the event is about the role; the input names the user or team.

@@ -55,7 +55,8 @@ versioned!(
     run_batch,
     run_step,
     run_step_field,
-    part_inventory
+    part_inventory,
+    work_center
 );
 
 /// `lock_version + 1`, for multi-row updates that must invalidate etags.

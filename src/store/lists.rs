@@ -43,7 +43,8 @@ listed!(
     run_batch,
     user,
     team,
-    role
+    role,
+    work_center
 );
 
 /// The audit log is the organization's; events about export-controlled work only for

@@ -21,6 +21,7 @@ pub mod rows;
 pub mod run_status;
 pub mod runs;
 pub mod scope;
+pub mod work_centers;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

@@ -294,6 +294,8 @@ pub struct NewStep {
     pub fields: Vec<NewField>,
     /// An unknown or foreign one is refused at `["input", "upstreamStepIds", i]`.
     pub upstream_step_ids: Vec<i64>,
+    /// Minutes; 0 when absent.
+    pub lead_time: Option<i32>,
 }
 
 pub async fn create_step(
@@ -326,6 +328,7 @@ pub async fn create_step(
         approved_at: Set(None),
         lock_version: Set(1),
         created_at: Set(super::now()),
+        lead_time: Set(lead_time(input.lead_time)?.unwrap_or(0)),
     };
     let rows = new_field_rows(db, caller.organization_id, proc_id, step_id, &input.fields).await?;
     let upstream = upstream_steps(db, caller, proc_id, &input.upstream_step_ids).await?;
@@ -453,6 +456,20 @@ pub struct StepEdit {
     pub title: Option<String>,
     pub content: Option<String>,
     pub position: Option<i32>,
+    pub lead_time: Option<i32>,
+}
+
+/// A step's lead time in minutes: 0 to a year (`domain::schedule::MAX_LEAD_TIME`), else
+/// BAD_USER_INPUT at `["input", "leadTime"]`.
+pub fn lead_time(v: Option<i32>) -> AppResult<Option<i32>> {
+    use crate::domain::schedule::MAX_LEAD_TIME;
+    match v {
+        Some(m) if !(0..=MAX_LEAD_TIME).contains(&m) => Err(AppError::bad_input(format!(
+            "`leadTime` is {m} minutes; it must be 0 to {MAX_LEAD_TIME}"
+        ))
+        .at(&["input", "leadTime"])),
+        v => Ok(v),
+    }
 }
 
 pub async fn update_step(
@@ -472,6 +489,9 @@ pub async fn update_step(
     }
     if let Some(pos) = input.position {
         am.position = Set(pos);
+    }
+    if let Some(m) = lead_time(input.lead_time)? {
+        am.lead_time = Set(m);
     }
     // An edited step needs approval again.
     am.approved = Set(false);
@@ -780,6 +800,7 @@ fn copied_step(
         approved_at: Set(None),
         lock_version: Set(1),
         created_at: Set(p.created_at),
+        lead_time: Set(s.lead_time),
     }
 }
 

@@ -295,6 +295,8 @@ async fn insert_copies(
             lock_version: Set(1),
             started_at: Set(None),
             completed_at: Set(None),
+            // A redline's time is not planned: it adds nothing to the scheduled end.
+            lead_time: Set(0),
         });
         edges.extend(t.upstream.iter().map(|u| run_step_edge::ActiveModel {
             run_id: Set(r.id),

@@ -1,7 +1,10 @@
 //! Editing runs after creation, and batch membership.
 
-use chrono::NaiveDate;
-use entity::{attribute_definition, procedure, run, run_batch, run_step, team, user};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{
+    attribute_definition, procedure, run, run_batch, run_step, run_step_edge, team, user,
+    work_center,
+};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 use super::create_runs::NewAttribute;
@@ -29,6 +32,13 @@ pub struct RunEdit {
     pub procedure_id: Option<i64>,
     /// Sets the run's status through its steps (`run_status::set_status`), after the edits.
     pub status: Option<RunStatus>,
+    /// Moves the run to this (active) work center.
+    pub work_center_id: Option<i64>,
+    /// Reschedules: a new start without an end moves the end to the start plus the run
+    /// steps' longest chain of lead times.
+    pub scheduled_start: Option<DateTime<Utc>>,
+    pub scheduled_end: Option<DateTime<Utc>>,
+    pub priority: Option<i32>,
 }
 
 pub async fn update_run(
@@ -39,7 +49,7 @@ pub async fn update_run(
     let id = input.id;
     let r = scope::get_current::<run::Entity>(txn, caller, id, "run", &input.etag).await?;
     let mut am: run::ActiveModel = r.clone().into();
-    if let Some(t) = input.title {
+    if let Some(t) = input.title.as_deref() {
         let t = t.trim().to_string();
         if t.is_empty() || t.len() > 500 {
             return Err(
@@ -59,6 +69,7 @@ pub async fn update_run(
         input.assigned_team_id,
     )
     .await?;
+    schedule(txn, caller, &r, &mut am, &input).await?;
     if let Some(attrs) = input.attributes {
         let defs = scope::visible::<attribute_definition::Entity>(caller)
             .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
@@ -89,6 +100,88 @@ pub async fn update_run(
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("run"))
+}
+
+/// A planned window as asked: an end needs a start and is not before it. The error names
+/// the input field to fix.
+pub fn check_window(
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+) -> Result<(), (&'static str, String)> {
+    match (start, end) {
+        (None, Some(_)) => Err((
+            "scheduledStart",
+            "a planned end needs a planned start".into(),
+        )),
+        (Some(s), Some(e)) if e < s => Err((
+            "scheduledEnd",
+            format!("`scheduledEnd` ({e}) is before `scheduledStart` ({s})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The planned end: as given, else the start plus `minutes` of lead time.
+pub fn planned_end(
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    minutes: Option<i64>,
+) -> Option<DateTime<Utc>> {
+    end.or_else(|| start.map(|s| s + chrono::Duration::minutes(minutes.unwrap_or(0))))
+}
+
+/// Minutes from start to end of run `run_id`: its steps' longest chain of lead times.
+pub async fn lead_minutes(db: &impl sea_orm::ConnectionTrait, run_id: i64) -> AppResult<i64> {
+    let steps: Vec<(i64, i64)> = run_step::Entity::find()
+        .filter(run_step::Column::RunId.eq(run_id))
+        .all(db)
+        .await?
+        .iter()
+        .map(|s| (s.id, i64::from(s.lead_time)))
+        .collect();
+    let edges: Vec<(i64, i64)> = run_step_edge::Entity::find()
+        .filter(run_step_edge::Column::RunId.eq(run_id))
+        .all(db)
+        .await?
+        .iter()
+        .map(|e| (e.step_id, e.upstream_step_id))
+        .collect();
+    Ok(crate::domain::schedule::critical_path_by_id(&steps, &edges).unwrap_or(0))
+}
+
+/// Work center, priority and planned window of an edit.
+async fn schedule(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    r: &run::Model,
+    am: &mut run::ActiveModel,
+    input: &RunEdit,
+) -> AppResult<()> {
+    if let Some(w) = input.work_center_id {
+        let at = path(&["input", "workCenterId"]);
+        let wc = scope::get::<work_center::Entity>(txn, caller, w, "work center", at).await?;
+        if !wc.active {
+            let msg = format!("work center {} is inactive", wc.name);
+            return Err(AppError::bad_input(msg).at(&["input", "workCenterId"]));
+        }
+        am.work_center_id = Set(Some(w));
+    }
+    if let Some(p) = input.priority {
+        am.priority = Set(p);
+    }
+    if input.scheduled_start.is_none() && input.scheduled_end.is_none() {
+        return Ok(());
+    }
+    let start = input.scheduled_start.or(r.scheduled_start);
+    let end = match (input.scheduled_start, input.scheduled_end) {
+        (Some(s), None) => planned_end(Some(s), None, Some(lead_minutes(txn, r.id).await?)),
+        (_, e) => e.or(r.scheduled_end),
+    };
+    check_window(start, end)
+        .map_err(|(field, msg)| AppError::bad_input(msg).at(&["input", field]))?;
+    am.scheduled_start = Set(start);
+    am.scheduled_end = Set(end);
+    Ok(())
 }
 
 /// Assigns the run to a user or a team (one unassigns the other); not both at once.

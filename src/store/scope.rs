@@ -36,7 +36,8 @@ org_scoped!(
     step_edge,
     attribute_definition,
     run_step,
-    run_step_field
+    run_step_field,
+    work_center
 );
 
 /// A unit is export-controlled while an export-controlled run works on it.

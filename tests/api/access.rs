@@ -179,6 +179,14 @@ const MUTATIONS: &[(&str, &str)] = &[
         "runs:write",
     ),
     (
+        "createWorkCenter(input: {name: \"x\"}) { workCenter { id } }",
+        "runs:write",
+    ),
+    (
+        "updateWorkCenter(input: {id: \"0\", etag: \"x\"}) { workCenter { id } }",
+        "runs:write",
+    ),
+    (
         "removeRunFromBatch(input: {runId: \"0\"}) { run { id } }",
         "runs:write",
     ),

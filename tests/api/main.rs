@@ -24,4 +24,5 @@ mod roles;
 mod run_status;
 mod schema;
 mod subscriptions;
+mod work_centers;
 mod ws_client;

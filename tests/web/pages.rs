@@ -171,6 +171,12 @@ async fn graphiql_subscription_shows_a_change(rig: &Rig, c: &Client) {
 async fn wizard_creates_a_serialized_run_then_a_batch_of_three() {
     let rig = rig().await;
     let (p, proc_) = catalog(&rig).await;
+    rig.app
+        .ok(
+            "mutation { createWorkCenter(input: {name: \"Cell 1\", capacity: 2}) { workCenter { id } } }",
+            json!({}),
+        )
+        .await;
     let c = rig.signed_in(ADMIN).await;
 
     wizard_to_identify(&rig, &c, &p, &proc_.id).await;
@@ -178,12 +184,21 @@ async fn wizard_creates_a_serialized_run_then_a_batch_of_three() {
     assert_eq!(auto.prop("checked").await.unwrap().as_deref(), Some("true"));
     click(&c, "Next").await;
     wait_text(&c, "Run name").await;
+    // Where the work happens, besides who does it.
+    by_label(&c, "Work center")
+        .await
+        .select_by_label("Cell 1")
+        .await
+        .unwrap();
     click(&c, "Review").await;
     screenshot(&c, "wizard-review").await;
     click(&c, "Create run").await;
     // The new run's traveler: its generated serial from the part's scheme.
     wait_text(&c, "SN BRKT-00001").await;
     wait_text(&c, "Step 2").await;
+    // The traveler shows the schedule: the work center, not yet a planned window.
+    wait_text(&c, "Cell 1").await;
+    wait_text(&c, "Not scheduled").await;
     assert_eq!(run_count(&rig).await, 1);
 
     wizard_to_identify(&rig, &c, &p, &proc_.id).await;
@@ -244,6 +259,19 @@ async fn wizard_creates_a_serialized_run_then_a_batch_of_three() {
         .await
         .unwrap();
     wait_text(&c, "3 runs").await;
+    // And its work center filter the first run.
+    by_label(&c, "Batch")
+        .await
+        .select_by_label("Any")
+        .await
+        .unwrap();
+    wait_text(&c, "4 runs").await;
+    by_label(&c, "Work center")
+        .await
+        .select_by_label("Cell 1")
+        .await
+        .unwrap();
+    wait_text(&c, "1 run").await;
     c.close().await.unwrap();
 }
 

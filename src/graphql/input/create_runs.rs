@@ -59,6 +59,14 @@ pub struct CreateRunInput {
     /// N identical runs, each with its own unit and number (default 1, at most 500 by
     /// default; more is LIMIT_EXCEEDED).
     pub copies: Option<i32>,
+    /// An active work center where the run is worked (besides a user or team).
+    pub work_center_id: Option<ID>,
+    /// The planned start; without `scheduledEnd`, the end follows from the lead times.
+    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// The planned end; not before `scheduledStart`.
+    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
+    /// Higher first in a work center's queue (default 0).
+    pub priority: Option<i32>,
     /// `createRun` only: a retried call with the same key returns the first call's result
     /// (the same key with another input is IDEMPOTENCY_KEY_REUSED); ignored inside `runs`.
     pub idempotency_key: Option<String>,
@@ -148,6 +156,10 @@ impl CreateRunInput {
                 .map(AttributeInput::cmd)
                 .collect(),
             copies: self.copies,
+            work_center_id: id(&self.work_center_id, "workCenterId"),
+            scheduled_start: self.scheduled_start,
+            scheduled_end: self.scheduled_end,
+            priority: self.priority,
         }
     }
 }

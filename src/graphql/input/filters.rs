@@ -7,7 +7,9 @@ use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::graphql::scalars::Date;
-use entity::{event, part, part_inventory, procedure, role, run, run_batch, team, user};
+use entity::{
+    event, part, part_inventory, procedure, role, run, run_batch, team, user, work_center,
+};
 
 use crate::domain;
 use crate::graphql::enums as gql;
@@ -222,11 +224,21 @@ list!(run:
     export_controlled: BooleanFilter => ExportControlled,
     /// When the run was created.
     created_at: DateTimeFilter => CreatedAt,
+    /// The work center the run is worked at.
+    work_center_id: IdFilter => WorkCenterId,
+    /// The planned start.
+    scheduled_start: DateTimeFilter => ScheduledStart,
+    /// The planned end.
+    scheduled_end: DateTimeFilter => ScheduledEnd,
+    /// The run's priority in its work center's queue (higher first).
+    priority: IntFilter => Priority,
 } RunSortEnum {
     ID_ASC, ID_DESC => Id "id (creation order)";
     CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
     DUE_DATE_ASC, DUE_DATE_DESC => DueDate "due date";
     TITLE_ASC, TITLE_DESC => Title "title";
+    SCHEDULED_START_ASC, SCHEDULED_START_DESC => ScheduledStart "planned start";
+    PRIORITY_ASC, PRIORITY_DESC => Priority "priority";
 });
 
 list!(procedure:
@@ -374,4 +386,23 @@ list!(event:
     created_at: DateTimeFilter => CreatedAt,
 } EventSortEnum {
     ID_ASC, ID_DESC => Id "id (creation order)";
+});
+
+list!(work_center:
+    /// Conditions on work centers; every one given must hold.
+    WorkCentersInputFilters {
+    /// The work center's id.
+    id: IdFilter => Id,
+    /// The work center's name.
+    name: StringFilter => Name,
+    /// Runs worked at once (null: unbounded).
+    capacity: IntFilter => Capacity,
+    /// Whether it takes new runs.
+    active: BooleanFilter => Active,
+    /// When it was created.
+    created_at: DateTimeFilter => CreatedAt,
+} WorkCenterSortEnum {
+    ID_ASC, ID_DESC => Id "id (creation order)";
+    NAME_ASC, NAME_DESC => Name "name";
+    CREATED_AT_ASC, CREATED_AT_DESC => CreatedAt "creation time";
 });

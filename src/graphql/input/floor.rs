@@ -38,6 +38,14 @@ pub struct UpdateRunInput {
     /// with INVALID_TRANSITION naming the open steps, or STEP_NOT_AVAILABLE naming the
     /// blockers.
     pub status: Option<RunStatus>,
+    /// Moves the run to an active work center.
+    pub work_center_id: Option<ID>,
+    /// Reschedules the run; without `scheduledEnd`, the end follows from the lead times.
+    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// The planned end; not before the planned start.
+    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
+    /// Higher first in a work center's queue.
+    pub priority: Option<i32>,
 }
 
 impl UpdateRunInput {
@@ -54,6 +62,10 @@ impl UpdateRunInput {
             attributes,
             procedure_id: opt_id(&self.procedure_id, &input_path("procedureId"))?,
             status: self.status.map(Into::into),
+            work_center_id: opt_id(&self.work_center_id, &input_path("workCenterId"))?,
+            scheduled_start: self.scheduled_start,
+            scheduled_end: self.scheduled_end,
+            priority: self.priority,
         })
     }
 }

@@ -54,3 +54,4 @@ pub mod catalog;
 pub mod create_runs;
 pub mod floor;
 pub mod procedures;
+pub mod work_centers;

@@ -125,6 +125,8 @@ pub struct CreateStepInput {
     pub fields: Option<Vec<StepFieldInput>>,
     /// Steps of the same procedure that must be COMPLETE before this one can start.
     pub upstream_step_ids: Option<Vec<ID>>,
+    /// Minutes the step takes (0 when absent); a run's planned end follows from them.
+    pub lead_time: Option<i32>,
 }
 
 impl CreateStepInput {
@@ -138,6 +140,7 @@ impl CreateStepInput {
             parent_id: super::opt_id(&self.parent_id, &input_path("parentId"))?,
             fields: self.fields.into_iter().flatten().map(Into::into).collect(),
             upstream_step_ids: ids(&upstream, &input_path("upstreamStepIds"))?,
+            lead_time: self.lead_time,
         })
     }
 }
@@ -155,6 +158,8 @@ pub struct UpdateStepInput {
     pub content: Option<String>,
     /// New position among its siblings.
     pub position: Option<i32>,
+    /// Minutes the step takes.
+    pub lead_time: Option<i32>,
 }
 
 impl UpdateStepInput {
@@ -165,6 +170,7 @@ impl UpdateStepInput {
             title: self.title,
             content: self.content,
             position: self.position,
+            lead_time: self.lead_time,
         })
     }
 }

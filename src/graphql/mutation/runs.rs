@@ -12,9 +12,11 @@ use crate::graphql::input::create_runs::{
     CreateBatchedRunInput, CreateRunInput, CreateRunsInput, under_input,
 };
 use crate::graphql::input::floor::*;
+use crate::graphql::input::work_centers::*;
 use crate::graphql::types::run::{Run, RunBatch};
+use crate::graphql::types::work_center::WorkCenter;
 use crate::store::create_runs::{self, AuditNote, NewRuns, Outcome};
-use crate::store::{runs, scope};
+use crate::store::{runs, scope, work_centers};
 
 #[derive(Default)]
 pub struct RunMutation;
@@ -46,6 +48,13 @@ payload!(
     UpdateRunPayload,
     RemoveRunFromBatchPayload {
         run: Run(entity::run::Model)
+    }
+);
+
+payload!(
+    CreateWorkCenterPayload,
+    UpdateWorkCenterPayload {
+        work_center: WorkCenter(entity::work_center::Model)
     }
 );
 
@@ -151,6 +160,27 @@ impl RunMutation {
         #[graphql(desc = "The run and its changes.")] input: UpdateRunInput,
     ) -> Result<UpdateRunPayload> {
         Ok(mutate!(ctx, ManageRuns, input => runs::update_run).into())
+    }
+
+    /// A work center: a station or cell where runs are worked; its name is unique in the
+    /// organization. Errors: FORBIDDEN, BAD_USER_INPUT (empty or taken name, capacity
+    /// below 1).
+    async fn create_work_center(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The work center to create.")] input: CreateWorkCenterInput,
+    ) -> Result<CreateWorkCenterPayload> {
+        Ok(mutate!(ctx, ManageRuns, input => work_centers::create_work_center).into())
+    }
+
+    /// Renames, describes, resizes, deactivates or reactivates a work center. Errors:
+    /// FORBIDDEN, NOT_FOUND, STALE_ETAG, BAD_USER_INPUT.
+    async fn update_work_center(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The work center and its changes.")] input: UpdateWorkCenterInput,
+    ) -> Result<UpdateWorkCenterPayload> {
+        Ok(mutate!(ctx, ManageRuns, input => work_centers::update_work_center).into())
     }
 
     /// Puts runs in a batch (a run is in at most one batch; same procedure version).

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod procedure;
 pub mod run;
 pub mod run_step;
+pub mod work_center;
 
 use async_graphql::ID;
 

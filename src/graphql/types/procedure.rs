@@ -87,6 +87,8 @@ row_object!(Step.row {
     title: &str,
     /// The work instruction (up to 100,000 characters).
     content: Option<&str>,
+    /// Minutes the step takes; a run's planned end follows from the longest chain of them.
+    lead_time: i32,
     /// Approved steps can be run; releasing the procedure approves the rest.
     approved: bool,
     /// Who approved the step; null until approved.

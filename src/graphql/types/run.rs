@@ -11,12 +11,14 @@ use super::procedure::Procedure;
 use super::related;
 use super::row_object;
 use super::run_step::RunStep;
+use super::work_center::WorkCenter;
 use crate::graphql::connection::connection;
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunSource;
 use crate::graphql::enums::RunStatus;
 use crate::graphql::loaders::{
     BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunStepsKey, TeamKey, UserKey,
+    WorkCenterKey,
 };
 use crate::store::rows;
 
@@ -112,6 +114,18 @@ row_object!(Run {
     async fn due_date(&self) -> Option<Date> {
         self.0.due_date.map(Date)
     }
+    /// Where the run is worked (independent of `assignedTo` and `assignedTeam`).
+    work_center_id: Option<ID>,
+    /// The work center the run is worked at, if any.
+    async fn work_center(&self, ctx: &Context<'_>) -> Result<Option<WorkCenter>> {
+        related(ctx, self.0.work_center_id.map(WorkCenterKey), WorkCenter).await
+    }
+    /// The planned start.
+    scheduled_start: Option<DateTime<Utc>>,
+    /// The planned end: as set, or the start plus the longest chain of step lead times.
+    scheduled_end: Option<DateTime<Utc>>,
+    /// Higher first in a work center's queue; 0 by default.
+    priority: i32,
     /// Always true for a run of an export-controlled procedure.
     export_controlled: bool,
     /// The organization-defined attribute values set on the run.

@@ -71,6 +71,8 @@ row_object!(RunStep.row {
     title: &str,
     /// The work instruction.
     content: Option<&str>,
+    /// Minutes the step takes (copied from the procedure step).
+    lead_time: i32,
     /// Order among its siblings (ascending).
     position: i32,
     /// Where the step stands; changed with `updateRunStep`.

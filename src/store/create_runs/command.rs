@@ -39,6 +39,14 @@ pub struct NewRun {
     pub attributes: Vec<NewAttribute>,
     /// Validated against the limit with its own error, so kept as given (`None` is 1).
     pub copies: Option<i32>,
+    /// Where the run is worked: an active work center of the organization.
+    pub work_center_id: Option<i64>,
+    /// The planned window; without an end, the end is the start plus the procedure's
+    /// longest chain of lead times (`domain::schedule::critical_path`).
+    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
+    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
+    /// `None` is 0.
+    pub priority: Option<i32>,
 }
 
 /// A custom attribute value as given; checked against the RUN definitions.

@@ -85,6 +85,12 @@ pub async fn snapshot(
         .into_iter()
         .map(|t| t.id)
         .collect();
+    let wc_ids = ids(runs, |r| r.work_center_id);
+    snap.work_centers = visible_by_id::<entity::work_center::Entity>(db, caller, wc_ids)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
     snap.run_attributes = visible::<attribute_definition::Entity>(caller)
         .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
         .all(db)

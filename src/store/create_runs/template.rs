@@ -47,6 +47,18 @@ impl Template {
     }
 }
 
+impl Template {
+    /// Minutes from start to end of a run of this procedure (`domain::schedule`).
+    pub fn lead_minutes(&self) -> i64 {
+        let steps: Vec<(i64, i64)> = self
+            .steps
+            .iter()
+            .map(|s| (s.id, i64::from(s.lead_time)))
+            .collect();
+        crate::domain::schedule::critical_path_by_id(&steps, &self.edges).unwrap_or(0)
+    }
+}
+
 /// The dependency edges of a procedure's steps, as (step, upstream step).
 pub async fn edges(db: &impl ConnectionTrait, procedure_id: i64) -> AppResult<Vec<(i64, i64)>> {
     Ok(step_edge::Entity::find()
@@ -196,6 +208,7 @@ fn step_row(s: &step::Model, target: &Target, sid: impl Fn(i64) -> i64) -> run_s
         lock_version: Set(1),
         started_at: Set(None),
         completed_at: Set(None),
+        lead_time: Set(s.lead_time),
     }
 }
 
@@ -225,8 +238,8 @@ mod tests {
 
     #[test]
     fn rows_per_statement_follows_the_entity_columns() {
-        // 19 columns in `runs` (a hand-counted 20 had drifted), 3 in `run_step_edges`.
-        assert_eq!(rows_per_statement::<entity::run::Entity>(), 30_000 / 19);
+        // 23 columns in `runs` (a hand-counted 20 had drifted), 3 in `run_step_edges`.
+        assert_eq!(rows_per_statement::<entity::run::Entity>(), 30_000 / 23);
         assert_eq!(rows_per_statement::<run_step_edge::Entity>(), 10_000);
     }
 }

@@ -29,6 +29,7 @@ pub struct Snapshot {
     pub parts_with_release: HashSet<i64>,
     pub users: HashSet<i64>,
     pub teams: HashSet<i64>,
+    pub work_centers: HashMap<i64, entity::work_center::Model>,
     pub run_attributes: Vec<attribute_definition::Model>,
     /// The caller is cleared for export-controlled work.
     pub cleared: bool,
@@ -60,6 +61,11 @@ pub struct Plan {
     /// JSON array of `{key, type, value}`.
     pub attributes: serde_json::Value,
     pub copies: usize,
+    pub work_center_id: Option<i64>,
+    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// As given; `write` computes it from the lead times when only the start is given.
+    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
+    pub priority: i32,
 }
 
 impl Plan {
@@ -112,6 +118,7 @@ pub fn check(
     let title = c.title();
     let export_controlled = c.export_control(procedure);
     c.assignment();
+    c.schedule();
     let attributes = c.attributes();
     if errors.len() > before {
         return None;
@@ -132,6 +139,10 @@ pub fn check(
         assigned_team_id: run.assigned_team_id,
         attributes,
         copies,
+        work_center_id: run.work_center_id,
+        scheduled_start: run.scheduled_start,
+        scheduled_end: run.scheduled_end,
+        priority: run.priority.unwrap_or(0),
     })
 }
 
@@ -532,6 +543,25 @@ impl<'a> Check<'a, '_> {
                 "assignedTeamId",
                 "team not found".to_string(),
             );
+        }
+    }
+
+    /// The work center (visible and active) and the planned window.
+    fn schedule(&mut self) {
+        if let Some(w) = self.run.work_center_id {
+            match self.snap.work_centers.get(&w) {
+                None => self.fail(Code::NotFound, "workCenterId", "work center not found"),
+                Some(wc) if !wc.active => {
+                    let msg = format!("work center {} is inactive", wc.name);
+                    self.bad("workCenterId", msg);
+                }
+                Some(_) => {}
+            }
+        }
+        if let Err((field, msg)) =
+            crate::store::runs::check_window(self.run.scheduled_start, self.run.scheduled_end)
+        {
+            self.bad(field, msg);
         }
     }
 

@@ -143,7 +143,11 @@ pub async fn write(
         .exec_without_returning(txn)
         .await?;
     }
-    let rows = rows(org, now, &items, &r, ids, snap);
+    let minutes: HashMap<i64, i64> = templates
+        .iter()
+        .map(|(pid, t)| (*pid, t.lead_minutes()))
+        .collect();
+    let rows = rows(org, now, &items, &r, ids, snap, &minutes);
     insert_chunked(txn, rows.units).await.map_err(map_unique)?;
     insert_chunked(txn, rows.runs).await?;
     let mut pids: Vec<&i64> = rows.by_procedure.keys().collect();
@@ -240,6 +244,7 @@ fn rows(
     r: &Reserved,
     ids: &IdBlocks,
     snap: &Snapshot,
+    minutes: &HashMap<i64, i64>,
 ) -> Rows {
     let mut rows = Rows::default();
     for (k, it) in items.iter().enumerate() {
@@ -279,6 +284,14 @@ fn rows(
             created_at: Set(now),
             started_at: Set(None),
             completed_at: Set(None),
+            work_center_id: Set(plan.work_center_id),
+            scheduled_start: Set(plan.scheduled_start),
+            scheduled_end: Set(crate::store::runs::planned_end(
+                plan.scheduled_start,
+                plan.scheduled_end,
+                plan.procedure_id.and_then(|p| minutes.get(&p).copied()),
+            )),
+            priority: Set(plan.priority),
         });
         if let Some(pid) = plan.procedure_id {
             let target = Target {

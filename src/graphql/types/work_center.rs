@@ -1,0 +1,141 @@
+//! Work centers, a work center's queue, and the timeline's scheduled runs.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::work_center;
+
+use super::row_object;
+use super::run::{Run, RunConnection};
+use crate::graphql::connection::connection;
+use crate::graphql::input::filters::RunsInputFilters;
+use crate::graphql::loaders::WorkCenterKey;
+use crate::store::work_centers::Scheduled;
+
+/// A station or cell where runs are worked, with a capacity: how many runs at once.
+#[derive(async_graphql::Description)]
+pub struct WorkCenter(pub work_center::Model);
+
+connection!(WorkCenterConnection, WorkCenterEdge, WorkCenter);
+
+row_object!(WorkCenter {
+    /// The work center's id.
+    id: ID,
+    _etag,
+    /// Unique in the organization.
+    name: &str,
+    /// What it is (free text).
+    description: Option<&str>,
+    /// Runs worked at once; null is unbounded (never over capacity).
+    capacity: Option<i32>,
+    /// An inactive work center takes no new runs.
+    active: bool,
+    /// When it was created.
+    created_at: DateTime<Utc>,
+    /// Its runs that are not finished (neither COMPLETE, PARTIAL_COMPLETE nor CANCELED),
+    /// most urgent first: higher `priority` first, then earlier `scheduledStart`, then
+    /// earlier `dueDate` (runs without one after those with one), then by id.
+    #[cost(|child| super::page_cost(first, last, child))]
+    async fn queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions on the runs' fields; every one given must hold.")]
+        filters: Option<RunsInputFilters>,
+        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
+        after: Option<String>,
+        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before the row with this cursor.")]
+        before: Option<String>,
+    ) -> Result<RunConnection> {
+        use crate::graphql::ctx::{Gql, caller, db, limits};
+        let mut args = crate::graphql::connection::page_args(first, after, last, before);
+        args.total = crate::graphql::connection::wants_total(ctx);
+        let spec = crate::graphql::input::filters::spec::<_, crate::graphql::input::filters::RunSortEnum>(filters, None);
+        let (c, max) = (caller(ctx)?, limits(ctx).page_size);
+        let page = crate::store::work_centers::queue(db(ctx), c, self.0.id, spec, &args, max)
+            .await
+            .gql()?;
+        crate::graphql::query::run_connection(ctx, page).await
+    }
+});
+
+/// A run on the timeline.
+#[derive(async_graphql::Description)]
+pub struct ScheduledRun(pub Scheduled);
+
+#[Object(use_type_description)]
+impl ScheduledRun {
+    /// The run.
+    async fn run(&self) -> Run {
+        Run(self.0.run.clone())
+    }
+    /// Where it is worked; null when it has no work center.
+    async fn work_center(&self, ctx: &Context<'_>) -> Result<Option<WorkCenter>> {
+        super::related(
+            ctx,
+            self.0.run.work_center_id.map(WorkCenterKey),
+            WorkCenter,
+        )
+        .await
+    }
+    /// The stretches of its planned window in which its work center has more runs than
+    /// its capacity (clipped to the asked window); empty when none, or without a capacity.
+    async fn conflicts(&self) -> Vec<CapacityConflict> {
+        let capacity = self.0.capacity.unwrap_or_default();
+        self.0
+            .conflicts
+            .iter()
+            .map(|o| CapacityConflict {
+                from: o.from,
+                to: o.to,
+                run_count: o.count as i32,
+                capacity,
+            })
+            .collect()
+    }
+}
+
+/// A stretch in which more runs overlap at one work center than its capacity.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CapacityConflict {
+    /// Where the stretch starts.
+    pub from: DateTime<Utc>,
+    /// Where it ends (exclusive).
+    pub to: DateTime<Utc>,
+    /// Runs overlapping throughout the stretch.
+    pub run_count: i32,
+    /// The work center's capacity.
+    pub capacity: i32,
+}
+
+/// The `schedule` query: the store's timeline, with the runs' selected fields and the work
+/// centers it read primed for their resolvers.
+pub async fn schedule(
+    ctx: &Context<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    work_center_ids: Option<Vec<ID>>,
+) -> Result<Vec<ScheduledRun>> {
+    use crate::graphql::ctx::{Gql, caller, db, loaders};
+    let path = crate::graphql::input::keys(&["workCenterIds"]);
+    let ids = match &work_center_ids {
+        Some(v) => Some(crate::graphql::input::ids(v, &path).gql()?),
+        None => None,
+    };
+    let window = crate::store::work_centers::Window {
+        from,
+        to,
+        work_center_ids: ids,
+    };
+    let (runs, centers) = crate::store::work_centers::schedule(db(ctx), caller(ctx)?, window)
+        .await
+        .gql()?;
+    for c in centers {
+        loaders(ctx).seed(WorkCenterKey(c.id), Some(c)).await;
+    }
+    let rows: Vec<_> = runs.iter().map(|s| s.run.clone()).collect();
+    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows).await?;
+    Ok(runs.into_iter().map(ScheduledRun).collect())
+}

@@ -1,0 +1,584 @@
+//! Issue 14: work centers, lead-time scheduling, a work center's queue, the timeline with
+//! capacity conflicts, rescheduling, and scoping.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::fixtures::*;
+use crate::harness::*;
+
+const CREATE_WC: &str = "mutation($i: CreateWorkCenterInput!) { createWorkCenter(input: $i) { workCenter { id _etag name capacity active } } }";
+const CREATE_RUN: &str = "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id _etag scheduledStart scheduledEnd priority workCenterId workCenter { name } } } }";
+const UPDATE_RUN: &str = "mutation($i: UpdateRunInput!) { updateRun(input: $i) { run { id _etag scheduledStart scheduledEnd priority workCenter { id } } } }";
+const QUEUE: &str = "query($w: ID!, $f: RunsInputFilters) { workCenter(id: $w) { queue(filters: $f, first: 50) { totalCount edges { node { title priority steps { id availableToWork } workCenter { name } assignedTo { name } } } } } }";
+const SCHEDULE: &str = "query($from: DateTime!, $to: DateTime!, $w: [ID!]) { schedule(from: $from, to: $to, workCenterIds: $w) { run { title steps { id } } workCenter { name capacity } conflicts { from to runCount capacity } } }";
+
+async fn work_center(app: &TestApp, name: &str, capacity: Option<i32>) -> Value {
+    let d = app
+        .ok(
+            CREATE_WC,
+            json!({"i": {"name": name, "capacity": capacity}}),
+        )
+        .await;
+    d["createWorkCenter"]["workCenter"].clone()
+}
+
+/// A run of part `part` (no procedure) with the given input fields added.
+async fn run(app: &TestApp, part: &str, title: &str, extra: Value) -> Value {
+    let mut i = json!({"partId": part, "title": title});
+    i.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    app.ok(CREATE_RUN, json!({"i": i})).await["createRun"]["run"].clone()
+}
+
+/// `2026-12-07T<h>:00:00Z`, `h` hours after midnight (may run into the next days).
+fn at(h: i64) -> String {
+    let t = chrono::DateTime::parse_from_rfc3339("2026-12-07T00:00:00Z").unwrap()
+        + chrono::Duration::hours(h);
+    t.with_timezone(&chrono::Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn titles(list: &Value, path: &[&str]) -> Vec<String> {
+    let mut v = list;
+    for p in path {
+        v = &v[p];
+    }
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let r = if e.get("node").is_some() {
+                &e["node"]
+            } else {
+                &e["run"]
+            };
+            r["title"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Statements one request takes.
+async fn statements(app: &TestApp, q: &str, v: Value) -> usize {
+    let before = app.count();
+    app.ok(q, v).await;
+    app.count() - before
+}
+
+/// A released procedure: a(30) -> b(10), a -> c(45), b and c -> d(5): 80 minutes.
+async fn diamond(app: &TestApp, part: &str) -> String {
+    let d = app.ok("mutation($p: ID!) { createProcedure(input: {title: \"Diamond\", partIds: [$p]}) { procedure { id } } }", json!({"p": part})).await;
+    let pid = id(&d["createProcedure"]["procedure"]["id"]);
+    let mut ids: Vec<String> = Vec::new();
+    for (title, lead, up) in [
+        ("a", 30, vec![]),
+        ("b", 10, vec![0]),
+        ("c", 45, vec![0]),
+        ("d", 5, vec![1, 2]),
+    ] {
+        let upstream: Vec<&String> = up.iter().map(|i: &usize| &ids[*i]).collect();
+        let d = app.ok("mutation($i: CreateStepInput!) { createStep(input: $i) { step { id leadTime } } }", json!({"i": {"procedureId": pid, "title": title, "leadTime": lead, "upstreamStepIds": upstream}})).await;
+        assert_eq!(d["createStep"]["step"]["leadTime"], lead);
+        ids.push(id(&d["createStep"]["step"]["id"]));
+    }
+    release_procedure(app, &pid).await;
+    pid
+}
+
+#[tokio::test]
+async fn lead_times_set_the_planned_end_at_creation_and_when_rescheduled() {
+    let app = app().await;
+    let p = part(&app, "LT-1", "NONE").await;
+    let pid = diamond(&app, &p).await;
+    let wc = work_center(&app, "Mill 1", Some(2)).await;
+    let r = run(&app, &p, "R", json!({"procedureId": pid, "workCenterId": wc["id"], "scheduledStart": at(8), "priority": 3})).await;
+    assert_eq!(r["scheduledEnd"], "2026-12-07T09:20:00+00:00", "{r}");
+    assert_eq!(r["priority"], 3);
+    assert_eq!(r["workCenter"]["name"], "Mill 1");
+    let steps = app
+        .ok(
+            "query($r: ID!) { run(id: $r) { allSteps { title leadTime } } }",
+            json!({"r": r["id"]}),
+        )
+        .await;
+    let leads: Vec<i64> = steps["run"]["allSteps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["leadTime"].as_i64().unwrap())
+        .collect();
+    assert_eq!(leads, [30, 10, 45, 5]);
+
+    // A given end is kept; one before the start is refused at its field.
+    let kept = run(
+        &app,
+        &p,
+        "K",
+        json!({"procedureId": pid, "scheduledStart": at(8), "scheduledEnd": at(20)}),
+    )
+    .await;
+    assert_eq!(kept["scheduledEnd"], "2026-12-07T20:00:00+00:00");
+    let bad = app
+        .gql(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "scheduledStart": at(8), "scheduledEnd": at(7)}}),
+        )
+        .await;
+    assert_eq!(codes(&bad), ["BAD_USER_INPUT"], "{bad}");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "scheduledEnd"])
+    );
+    let bad = app
+        .gql(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "scheduledEnd": at(7)}}),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "scheduledStart"]),
+        "{bad}"
+    );
+    let bad = app.gql("mutation($q: ID!) { createStep(input: {procedureId: $q, title: \"x\", leadTime: -1}) { step { id } } }", json!({"q": pid})).await;
+    assert_eq!(codes(&bad), ["BAD_USER_INPUT"], "{bad}");
+
+    // Rescheduling: a new start moves the end by the run's own lead times.
+    let d = app
+        .ok(
+            UPDATE_RUN,
+            json!({"i": {"id": r["id"], "etag": r["_etag"], "scheduledStart": at(30)}}),
+        )
+        .await;
+    let moved = &d["updateRun"]["run"];
+    assert_eq!(moved["scheduledStart"], "2026-12-08T06:00:00+00:00");
+    assert_eq!(moved["scheduledEnd"], "2026-12-08T07:20:00+00:00");
+    // The old etag is stale now: nothing changes.
+    let stale = app
+        .gql(
+            UPDATE_RUN,
+            json!({"i": {"id": r["id"], "etag": r["_etag"], "scheduledStart": at(40)}}),
+        )
+        .await;
+    assert_eq!(codes(&stale), ["STALE_ETAG"]);
+    // An end alone moves only the end; before the start it is refused.
+    let d = app.ok(UPDATE_RUN, json!({"i": {"id": r["id"], "etag": moved["_etag"], "scheduledEnd": at(33), "priority": 9}})).await;
+    let r2 = &d["updateRun"]["run"];
+    assert_eq!(r2["scheduledStart"], "2026-12-08T06:00:00+00:00");
+    assert_eq!(r2["scheduledEnd"], "2026-12-08T09:00:00+00:00");
+    assert_eq!(r2["priority"], 9);
+    let bad = app
+        .gql(
+            UPDATE_RUN,
+            json!({"i": {"id": r["id"], "etag": r2["_etag"], "scheduledEnd": at(1)}}),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "scheduledEnd"]),
+        "{bad}"
+    );
+
+    // History: each reschedule is an audit event with what was asked.
+    let log = app.ok("query($r: ID!) { events(filters: {entity: {eq: \"Run\"}, entityId: {eq: $r}, action: {eq: \"updateRun\"}}) { edges { node { change } } } }", json!({"r": r["id"]})).await;
+    let changes = log["events"]["edges"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{log}");
+    assert!(
+        changes[0]["node"]["change"]
+            .to_string()
+            .contains("2026-12-08T06:00:00"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn the_queue_is_unfinished_runs_most_urgent_first_without_n_plus_one() {
+    let app = app().await;
+    let p = part(&app, "Q-1", "NONE").await;
+    let proc1 = chain_procedure(&app, &p, 2, true).await;
+    let w = work_center(&app, "Lathe", None).await;
+    let other = work_center(&app, "Paint", None).await;
+    let wid = w["id"].clone();
+    let u = app.ok("mutation { createUser(input: {name: \"Op\", email: \"op@x.io\", roles: [OPERATOR]}) { user { id } } }", json!({})).await;
+    let uid = u["createUser"]["user"]["id"].clone();
+    run(
+        &app,
+        &p,
+        "low-late",
+        json!({"workCenterId": wid, "priority": 0, "scheduledStart": at(50)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "low-early",
+        json!({"workCenterId": wid, "priority": 0, "scheduledStart": at(10), "assignedToId": uid}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "low-unscheduled-due",
+        json!({"workCenterId": wid, "dueDate": "2026-12-01"}),
+    )
+    .await;
+    run(&app, &p, "low-unscheduled", json!({"workCenterId": wid})).await;
+    run(
+        &app,
+        &p,
+        "high",
+        json!({"workCenterId": wid, "priority": 5, "procedureId": proc1.id}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "elsewhere",
+        json!({"workCenterId": other["id"], "priority": 9}),
+    )
+    .await;
+    let done = run(
+        &app,
+        &p,
+        "canceled",
+        json!({"workCenterId": wid, "priority": 9, "procedureId": proc1.id}),
+    )
+    .await;
+    app.ok(
+        UPDATE_RUN,
+        json!({"i": {"id": done["id"], "etag": done["_etag"], "status": "CANCELED"}}),
+    )
+    .await;
+
+    let d = app.ok(QUEUE, json!({"w": wid})).await;
+    let q = &d["workCenter"]["queue"];
+    assert_eq!(
+        titles(q, &["edges"]),
+        [
+            "high",
+            "low-early",
+            "low-late",
+            "low-unscheduled-due",
+            "low-unscheduled"
+        ],
+        "{d:#}"
+    );
+    assert_eq!(q["totalCount"], 5);
+    // The first step of the high-priority run is the one to work.
+    assert_eq!(q["edges"][0]["node"]["steps"][0]["availableToWork"], true);
+    assert_eq!(q["edges"][0]["node"]["steps"][1]["availableToWork"], false);
+    // Filters narrow the queue; `workCenterId` filters run lists too.
+    let d = app
+        .ok(QUEUE, json!({"w": wid, "f": {"priority": {"gte": 1}}}))
+        .await;
+    assert_eq!(titles(&d["workCenter"]["queue"], &["edges"]), ["high"]);
+    let d = app.ok("query($w: ID!) { runs(filters: {workCenterId: {eq: $w}}, sort: [PRIORITY_DESC, SCHEDULED_START_ASC]) { totalCount } }", json!({"w": other["id"]})).await;
+    assert_eq!(d["runs"]["totalCount"], 1);
+
+    // The same statements for 5 queued runs as for 10: nothing is read per run.
+    let five = statements(&app, QUEUE, json!({"w": wid})).await;
+    for i in 0..5 {
+        run(
+            &app,
+            &p,
+            &format!("more-{i}"),
+            json!({"workCenterId": wid, "procedureId": proc1.id, "assignedToId": uid}),
+        )
+        .await;
+    }
+    assert_eq!(statements(&app, QUEUE, json!({"w": wid})).await, five);
+}
+
+#[tokio::test]
+async fn the_timeline_marks_stretches_over_capacity() {
+    let app = app().await;
+    let p = part(&app, "S-1", "NONE").await;
+    let one = work_center(&app, "Oven", Some(1)).await;
+    let free = work_center(&app, "Bench", None).await;
+    let (o, f) = (one["id"].clone(), free["id"].clone());
+    // At the oven: [0,10), [5,15), [5,8), [10,20); a canceled run occupies nothing.
+    run(
+        &app,
+        &p,
+        "a",
+        json!({"workCenterId": o, "scheduledStart": at(0), "scheduledEnd": at(10)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "b",
+        json!({"workCenterId": o, "scheduledStart": at(5), "scheduledEnd": at(15)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "c",
+        json!({"workCenterId": o, "scheduledStart": at(5), "scheduledEnd": at(8)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "d",
+        json!({"workCenterId": o, "scheduledStart": at(10), "scheduledEnd": at(20)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "later",
+        json!({"workCenterId": o, "scheduledStart": at(100), "scheduledEnd": at(110)}),
+    )
+    .await;
+    // The bench has no capacity limit; one run has no work center at all.
+    run(
+        &app,
+        &p,
+        "e",
+        json!({"workCenterId": f, "scheduledStart": at(0), "scheduledEnd": at(10)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "g",
+        json!({"workCenterId": f, "scheduledStart": at(0), "scheduledEnd": at(10)}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "nowhere",
+        json!({"scheduledStart": at(1), "scheduledEnd": at(2)}),
+    )
+    .await;
+    run(&app, &p, "unscheduled", json!({"workCenterId": o})).await;
+
+    let d = app.ok(SCHEDULE, json!({"from": at(0), "to": at(24)})).await;
+    assert_eq!(
+        titles(&d, &["schedule"]),
+        ["a", "e", "g", "nowhere", "b", "c", "d"],
+        "{d:#}"
+    );
+    let by_title = |t: &str| {
+        d["schedule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["run"]["title"] == t)
+            .unwrap()
+            .clone()
+    };
+    let c = |from: i64, to: i64, n: i64| json!({"from": at(from).replace('Z', "+00:00"), "to": at(to).replace('Z', "+00:00"), "runCount": n, "capacity": 1});
+    assert_eq!(
+        by_title("a")["conflicts"],
+        json!([c(5, 8, 3), c(8, 15, 2)]),
+        "{d:#}"
+    );
+    assert_eq!(by_title("c")["conflicts"], json!([c(5, 8, 3)]));
+    assert_eq!(by_title("d")["conflicts"], json!([c(8, 15, 2)]));
+    assert_eq!(by_title("e")["conflicts"], json!([]));
+    assert_eq!(by_title("e")["workCenter"]["name"], "Bench");
+    assert_eq!(by_title("nowhere")["workCenter"], Value::Null);
+
+    // Conflicts are clipped to the window; work centers narrow it.
+    let d = app
+        .ok(SCHEDULE, json!({"from": at(9), "to": at(12), "w": [o]}))
+        .await;
+    assert_eq!(titles(&d, &["schedule"]), ["a", "b", "d"]);
+    assert_eq!(d["schedule"][0]["conflicts"], json!([c(9, 12, 2)]));
+
+    // A backwards window is refused at `to`.
+    let bad = app.gql(SCHEDULE, json!({"from": at(5), "to": at(5)})).await;
+    assert_eq!(codes(&bad), ["BAD_USER_INPUT"]);
+    assert_eq!(bad["errors"][0]["extensions"]["field"], json!(["to"]));
+
+    // The same statements for 7 runs as for 17, with their steps and work centers.
+    let before = app.count();
+    app.ok(SCHEDULE, json!({"from": at(0), "to": at(24)})).await;
+    let seven = app.count() - before;
+    let pr = chain_procedure(&app, &p, 2, true).await;
+    for i in 0..10 {
+        run(&app, &p, &format!("x{i}"), json!({"workCenterId": if i % 2 == 0 { &o } else { &f }, "procedureId": pr.id, "scheduledStart": at(i), "scheduledEnd": at(i + 3)})).await;
+    }
+    let before = app.count();
+    let d = app.ok(SCHEDULE, json!({"from": at(0), "to": at(24)})).await;
+    assert_eq!(d["schedule"].as_array().unwrap().len(), 17);
+    assert_eq!(app.count() - before, seven);
+}
+
+#[tokio::test]
+async fn names_are_unique_per_organization_and_organizations_are_apart() {
+    let app = app().await;
+    let w = work_center(&app, "Cell A", Some(2)).await;
+    let dup = app.gql(CREATE_WC, json!({"i": {"name": " Cell A "}})).await;
+    assert_eq!(codes(&dup), ["BAD_USER_INPUT"], "{dup}");
+    assert_eq!(
+        dup["errors"][0]["extensions"]["field"],
+        json!(["input", "name"])
+    );
+    let zero = app
+        .gql(CREATE_WC, json!({"i": {"name": "Z", "capacity": 0}}))
+        .await;
+    assert_eq!(
+        zero["errors"][0]["extensions"]["field"],
+        json!(["input", "capacity"]),
+        "{zero}"
+    );
+    let b = work_center(&app, "Cell B", None).await;
+    let up = "mutation($i: UpdateWorkCenterInput!) { updateWorkCenter(input: $i) { workCenter { _etag name active capacity } } }";
+    let taken = app
+        .gql(
+            up,
+            json!({"i": {"id": b["id"], "etag": b["_etag"], "name": "Cell A"}}),
+        )
+        .await;
+    assert_eq!(
+        taken["errors"][0]["extensions"]["field"],
+        json!(["input", "name"]),
+        "{taken}"
+    );
+    let d = app.ok(up, json!({"i": {"id": b["id"], "etag": b["_etag"], "name": "Cell B2", "active": false, "capacity": 3}})).await;
+    assert_eq!(d["updateWorkCenter"]["workCenter"]["active"], false);
+    let stale = app
+        .gql(
+            up,
+            json!({"i": {"id": b["id"], "etag": b["_etag"], "name": "Cell B3"}}),
+        )
+        .await;
+    assert_eq!(codes(&stale), ["STALE_ETAG"]);
+    // An inactive work center takes no new runs.
+    let p = part(&app, "U-1", "NONE").await;
+    let bad = app
+        .gql(
+            CREATE_RUN,
+            json!({"i": {"partId": p, "workCenterId": b["id"]}}),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "workCenterId"]),
+        "{bad}"
+    );
+    let list = app.ok("{ workCenters(filters: {active: {eq: true}}, sort: [NAME_ASC]) { totalCount edges { node { name } } } }", json!({})).await;
+    assert_eq!(list["workCenters"]["totalCount"], 1);
+
+    // Another organization may use the same name and sees none of ours.
+    let org = app
+        .ok(
+            "mutation { createOrganization(input: {name: \"B\"}) { token } }",
+            json!({}),
+        )
+        .await;
+    let tb = org["createOrganization"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let g = |q: &str, v: Value| app.post_as(&tb, json!({"query": q, "variables": v}));
+    let mine = g(CREATE_WC, json!({"i": {"name": "Cell A"}})).await.body;
+    assert!(mine.get("errors").is_none(), "{mine}");
+    let seen = g(
+        "query($w: ID!) { workCenter(id: $w) { id } workCenters { totalCount } }",
+        json!({"w": w["id"]}),
+    )
+    .await
+    .body;
+    assert_eq!(seen["data"]["workCenter"], Value::Null, "{seen}");
+    assert_eq!(seen["data"]["workCenters"]["totalCount"], 1);
+    let pb = g(
+        "mutation { createPart(input: {partNumber: \"U-1\", trackingType: NONE}) { part { id } } }",
+        json!({}),
+    )
+    .await
+    .body;
+    let foreign = g(
+        CREATE_RUN,
+        json!({"i": {"partId": pb["data"]["createPart"]["part"]["id"], "workCenterId": w["id"]}}),
+    )
+    .await
+    .body;
+    assert_eq!(codes(&foreign), ["NOT_FOUND"], "{foreign}");
+    assert_eq!(
+        foreign["errors"][0]["extensions"]["field"],
+        json!(["input", "workCenterId"])
+    );
+    let timeline = g(SCHEDULE, json!({"from": at(0), "to": at(24)})).await.body;
+    assert_eq!(timeline["data"]["schedule"], json!([]), "{timeline}");
+}
+
+#[tokio::test]
+async fn export_controlled_runs_stay_out_of_queues_and_timelines_of_uncleared_callers() {
+    let app = app().await;
+    let p = part(&app, "X-1", "NONE").await;
+    let w = work_center(&app, "Secure cell", Some(1)).await;
+    run(&app, &p, "Secret run", json!({"workCenterId": w["id"], "exportControlled": true, "scheduledStart": at(0), "scheduledEnd": at(5)})).await;
+    run(
+        &app,
+        &p,
+        "Plain run",
+        json!({"workCenterId": w["id"], "scheduledStart": at(1), "scheduledEnd": at(4)}),
+    )
+    .await;
+    let u = app.ok("mutation { createUser(input: {name: \"p\", email: \"p@x.io\", roles: [PLANNER]}) { user { id } } }", json!({})).await;
+    let k = app
+        .ok(
+            "mutation($u: ID!) { createApiKey(input: {userId: $u}) { token } }",
+            json!({"u": u["createUser"]["user"]["id"]}),
+        )
+        .await;
+    let token = k["createApiKey"]["token"].as_str().unwrap().to_string();
+    let g = |q: &str, v: Value| app.post_as(&token, json!({"query": q, "variables": v}));
+    let q = g(QUEUE, json!({"w": w["id"]})).await.body;
+    assert_eq!(
+        titles(&q["data"]["workCenter"]["queue"], &["edges"]),
+        ["Plain run"],
+        "{q}"
+    );
+    let s = g(SCHEDULE, json!({"from": at(0), "to": at(24)})).await.body;
+    assert!(!s.to_string().contains("Secret"), "{s}");
+    assert_eq!(s["data"]["schedule"][0]["conflicts"], json!([]));
+    // The cleared admin sees both, and the conflict between them.
+    let s = app.ok(SCHEDULE, json!({"from": at(0), "to": at(24)})).await;
+    assert_eq!(titles(&s, &["schedule"]), ["Secret run", "Plain run"]);
+    assert_eq!(s["schedule"][1]["conflicts"][0]["runCount"], 2);
+}
+
+/// Serves the app's router on a local port; returns `host:port`.
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
+#[tokio::test]
+async fn rescheduling_is_a_run_change_for_subscribers() {
+    let app = app().await;
+    let p = part(&app, "W-1", "NONE").await;
+    let w = work_center(&app, "Press", None).await;
+    let r = run(
+        &app,
+        &p,
+        "R",
+        json!({"scheduledStart": at(1), "scheduledEnd": at(2)}),
+    )
+    .await;
+    let addr = serve(&app).await;
+    let mut ws = crate::ws_client::connect(&addr, ADMIN).await;
+    let sub = "subscription($id: ID!) { runChanged(id: $id) { action run { scheduledStart scheduledEnd priority workCenter { name } } } }";
+    ws.subscribe("r", sub, json!({"id": r["id"]})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.ok(UPDATE_RUN, json!({"i": {"id": r["id"], "etag": r["_etag"], "scheduledStart": at(3), "scheduledEnd": at(6), "workCenterId": w["id"], "priority": 2}})).await;
+    let m = ws.next("r").await;
+    let e = &m["data"]["runChanged"];
+    assert_eq!(e["action"], "updateRun", "{m}");
+    assert_eq!(e["run"]["scheduledStart"], "2026-12-07T03:00:00+00:00");
+    assert_eq!(e["run"]["scheduledEnd"], "2026-12-07T06:00:00+00:00");
+    assert_eq!(e["run"]["workCenter"]["name"], "Press");
+    assert_eq!(e["run"]["priority"], 2);
+}
