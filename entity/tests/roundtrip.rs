@@ -55,6 +55,10 @@ async fn roundtrip(db: &DatabaseConnection) {
         created_at: ts,
         started_at: Some(ts),
         completed_at: None,
+        work_center_id: None,
+        scheduled_start: Some(ts),
+        scheduled_end: None,
+        priority: 3,
     };
     // runs.part_id has a foreign key: create the part first.
     let part_id = entity::part::ActiveModel {
@@ -95,6 +99,7 @@ async fn roundtrip(db: &DatabaseConnection) {
         lock_version: 1,
         started_at: None,
         completed_at: None,
+        lead_time: 15,
     })
     .insert(db)
     .await
