@@ -10,6 +10,7 @@ mod m20261129_000003_event_request_id;
 mod m20261129_000004_run_attributes_json;
 mod m20261129_000010_live_notify;
 mod m20261205_000011_organization_domain;
+mod m20261205_000013_list_indexes;
 
 /// Runs all migrations of the Traveler schema.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_run_attributes_json::Migration),
             Box::new(m20261129_000010_live_notify::Migration),
             Box::new(m20261205_000011_organization_domain::Migration),
+            Box::new(m20261205_000013_list_indexes::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ mod http;
 mod inputs;
 mod ion;
 mod lists;
+mod plans;
 mod redlines;
 mod request_id;
 mod robustness;
