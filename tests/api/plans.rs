@@ -23,8 +23,7 @@ async fn captured(app: &TestApp, token: &str, query: &str, vars: Value) -> Vec<S
         )
         .await;
     assert!(reply.body.get("errors").is_none(), "{:#}", reply.body);
-    let statements = log.lock().unwrap().clone();
-    statements
+    log.lock().unwrap().clone()
 }
 
 /// The plan of `stmt`, one line per node.
