@@ -11,6 +11,7 @@ mod m20261129_000004_run_attributes_json;
 mod m20261129_000010_live_notify;
 mod m20261205_000011_organization_domain;
 mod m20261205_000012_work_centers;
+mod m20261205_000013_list_indexes;
 mod m20261205_000014_roles;
 mod m20261205_000016_team_supervisor;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_live_notify::Migration),
             Box::new(m20261205_000011_organization_domain::Migration),
             Box::new(m20261205_000012_work_centers::Migration),
+            Box::new(m20261205_000013_list_indexes::Migration),
             Box::new(m20261205_000014_roles::Migration),
             Box::new(m20261205_000016_team_supervisor::Migration),
         ]

@@ -19,6 +19,9 @@ pub const ADMIN: &str = "test-admin-key";
 tokio::task_local! {
     /// The statements of the request running in this scope (see `concurrency.rs`).
     pub static REQUEST_STATEMENTS: Arc<AtomicUsize>;
+    /// The statements (SQL and values) of the request running in this scope, kept to be
+    /// explained (see `plans.rs`).
+    pub static CAPTURED: Arc<std::sync::Mutex<Vec<sea_orm::Statement>>>;
 }
 
 pub struct TestApp {
@@ -80,6 +83,7 @@ pub async fn app_with(limits: Limits) -> TestApp {
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::SeqCst);
         let _ = REQUEST_STATEMENTS.try_with(|c| c.fetch_add(1, Ordering::SeqCst));
+        let _ = CAPTURED.try_with(|c| c.lock().unwrap().push(info.statement.clone()));
         if trace {
             let sql = info.statement.sql.clone();
             eprintln!(

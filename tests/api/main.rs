@@ -16,6 +16,7 @@ mod http;
 mod inputs;
 mod ion;
 mod lists;
+mod plans;
 mod pool;
 mod redlines;
 mod request_id;

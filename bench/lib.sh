@@ -1,0 +1,51 @@
+# Shared by bench/floor.sh, bench/bigdb.sh and bench/peer.sh (sourced, not run).
+# Prerequisites: a Rust toolchain (the scripts build the release server and the load client
+# `bench/load.rs`), python3, curl, and for PostgreSQL psql and a server that lets
+# $BENCH_PG (default postgres://postgres@127.0.0.1:5432) create databases.
+BENCH_PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
+target="${CARGO_TARGET_DIR:-target}"
+# BENCH_BIN: another server binary (e.g. a copy built from an earlier commit, to compare).
+bin="${BENCH_BIN:-$target/release/traveler}"
+load="$target/release/examples/load"
+key=bench-admin-key
+
+build() {
+  [ -z "${BENCH_NO_BUILD:-}" ] || return 0
+  cargo build --release --locked -q
+  cargo build --release --locked -q --example load
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# serve DATABASE_URL LOGFILE: starts a release server on a free port; sets $port and $pid.
+serve() {
+  port=$(free_port)
+  DATABASE_URL="$1" TRAVELER_LISTEN="127.0.0.1:$port" TRAVELER_ADMIN_TOKEN=$key RUST_LOG=warn \
+    "$bin" >"$2" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "server did not start; see $2" >&2
+  cat "$2" >&2
+  return 1
+}
+
+# pg_create NAME / pg_drop NAME: a scratch PostgreSQL database.
+pg_create() { psql "$BENCH_PG/postgres" -q -c "CREATE DATABASE $1"; }
+pg_drop() { psql "$BENCH_PG/postgres" -q -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" || true; }
+
+# Peak resident memory (VmHWM) of a process, in MB.
+peak_rss_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
+
+# CPU ticks (user + system) of processes.
+cpu_ticks() {
+  local t=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
