@@ -42,8 +42,13 @@ cleanup() {
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ -s "$work/server.log" ]; then
-    echo "--- server log (last 20 lines of $(wc -l <"$work/server.log"))"
-    tail -20 "$work/server.log"
+    # Kept (outside the temporary directory) when the soak failed, to read the errors.
+    if [ "${status:-1}" != 0 ]; then
+      keep="/tmp/traveler-soak-$label-$(date +%s).log"
+      cp "$work/server.log" "$keep" && echo "server log kept: $keep"
+    fi
+    echo "--- server log: errors and warnings other than PostgreSQL notices (last 20 of $(wc -l <"$work/server.log") lines)"
+    grep -v 'sqlx::postgres::notice' "$work/server.log" | tail -20
   fi
   rm -rf "$work"
   [ -z "${pgdb:-}" ] || psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" || true
