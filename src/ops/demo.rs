@@ -87,13 +87,13 @@ async fn admin_of(db: &DatabaseConnection, organization: Option<i64>) -> Result<
         .await?;
     let mut admin = None;
     for u in users {
-        let rights = crate::store::auth::user_rights(db, &u).await?;
-        if rights.has(Permission::ManageCatalog) && rights.has(Permission::ManageRuns) {
-            admin = Some((u, rights));
+        let perms = crate::store::roles::perms_of_user(db, u.id).await?;
+        if perms.contains(Permission::ManageCatalog) && perms.contains(Permission::ManageRuns) {
+            admin = Some((u, perms));
             break;
         }
     }
-    let (admin, _) = admin.ok_or("the organization has no admin user")?;
+    let (admin, perms) = admin.ok_or("the organization has no admin user")?;
     let key = api_key::Entity::find()
         .filter(api_key::Column::UserId.eq(admin.id))
         .order_by_asc(api_key::Column::Id)
@@ -103,7 +103,7 @@ async fn admin_of(db: &DatabaseConnection, organization: Option<i64>) -> Result<
         organization_id: o.id,
         user_id: admin.id,
         api_key_id: key.map_or(0, |k| k.id),
-        perms: crate::store::roles::perms_of_user(db, admin.id).await?,
+        perms,
         export_control_cleared: true,
         system_admin: false,
         request_id: Some("traveler-demo".into()),

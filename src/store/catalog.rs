@@ -185,7 +185,7 @@ pub async fn create_user(
     })
     .await?;
     let roles = match (input.roles, input.role_ids.is_empty()) {
-        (None, true) => default_role(db, caller).await?,
+        (None, true) => default_roles(db, caller).await?,
         (names, _) => {
             roles::resolve(db, caller, &names.unwrap_or_default(), &input.role_ids).await?
         }
@@ -209,7 +209,7 @@ pub async fn create_user(
 
 /// The roles a user gets when created without any: `DEFAULT_ROLES`, those of them the
 /// organization still has by those names.
-async fn default_role(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<Vec<role::Model>> {
+async fn default_roles(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<Vec<role::Model>> {
     let names = DEFAULT_ROLES.iter().map(|n| n.to_string());
     let q = scope::visible::<role::Entity>(caller).filter(role::Column::Name.is_in(names));
     Ok(q.order_by_asc(role::Column::Id).all(db).await?)

@@ -314,16 +314,7 @@ async fn roles_come_through_teams_too() {
 #[tokio::test]
 async fn organizations_never_see_each_other() {
     let app = app().await;
-    let org = app
-        .ok(
-            "mutation { createOrganization(input: {name: \"B\"}) { token } }",
-            json!({}),
-        )
-        .await;
-    let b = org["createOrganization"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = other_organization(&app).await;
     // The same part number in both.
     let pa = part(&app, "BRKT-001", "SERIAL").await;
     let proc_a = chain_procedure(&app, &pa, 1, true).await;

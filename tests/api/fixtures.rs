@@ -89,3 +89,13 @@ pub async fn batch(app: &TestApp, part_number: &str, n: usize) -> Vec<Value> {
         .map(|r| r["id"].clone())
         .collect()
 }
+
+/// A second organization, "B", made by the system administrator; its admin's key.
+pub async fn other_organization(app: &TestApp) -> String {
+    let q = "mutation { createOrganization(input: {name: \"B\"}) { token } }";
+    let org = app.ok(q, json!({})).await;
+    org["createOrganization"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

@@ -38,16 +38,7 @@ async fn every_organization_starts_with_the_builtin_roles() {
     );
     assert_eq!(ours[3]["permissions"], json!(["READ_ALL", "MANAGE_RUNS"]));
     // A new organization gets its own five, and its admin holds its ADMIN.
-    let org = app
-        .ok(
-            "mutation { createOrganization(input: {name: \"B\"}) { token } }",
-            json!({}),
-        )
-        .await;
-    let b = org["createOrganization"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = other_organization(&app).await;
     let q = "{ roles { edges { node { id name } } } me { roles { id name } } }";
     let mine = as_(&app, &b, q, json!({})).await;
     let theirs = nodes(&mine["data"]["roles"]);
@@ -293,16 +284,7 @@ async fn names_ids_and_refusals_point_at_their_input() {
         json!([{"name": "VIEWER"}])
     );
     // Another organization's role does not exist here; neither does exactly-one-holder's absence.
-    let org = app
-        .ok(
-            "mutation { createOrganization(input: {name: \"B\"}) { token } }",
-            json!({}),
-        )
-        .await;
-    let b = org["createOrganization"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = other_organization(&app).await;
     let foreign = as_(
         &app,
         &b,
@@ -454,16 +436,7 @@ async fn a_team_has_a_supervisor() {
     );
     let none = app.ok(q, json!({"i": {"name": "Line 3"}})).await;
     assert_eq!(none["createTeam"]["team"]["supervisor"], Value::Null);
-    let org = app
-        .ok(
-            "mutation { createOrganization(input: {name: \"B\"}) { token } }",
-            json!({}),
-        )
-        .await;
-    let b = org["createOrganization"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = other_organization(&app).await;
     let foreign = as_(
         &app,
         &b,
