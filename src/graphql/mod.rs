@@ -27,7 +27,7 @@ pub fn builder(
     limits: &Limits,
 ) -> SchemaBuilder<query::Query, mutation::Mutation, subscription::Subscription> {
     let mut b = Schema::build(
-        query::Query,
+        query::Query::default(),
         mutation::Mutation::default(),
         subscription::Subscription,
     )

@@ -1,6 +1,6 @@
 //! Read queries. Each resolver checks the caller, then asks the store.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, MergedObject, Object, Result};
 use entity::{part, part_inventory, procedure, run, run_batch, work_center};
 
 use super::connection::{Connection, list, page, page_args};
@@ -10,10 +10,30 @@ use super::types::catalog::*;
 use super::types::procedure::{Procedure, ProcedureConnection};
 use super::types::run::{Run, RunBatch, RunBatchConnection, RunConnection};
 use super::types::work_center::{ScheduledRun, WorkCenter, WorkCenterConnection};
+use crate::domain::permission::Permission;
 use crate::store::page::Page;
 use crate::store::{catalog, scope};
 
-pub struct Query;
+/// What can be read. Everything is scoped to the caller's organization; export-controlled
+/// rows only for callers cleared for export control.
+// Merged: `RootQuery` (single rows and actions) and one object per list (`root_list!`).
+#[derive(MergedObject, Default)]
+pub struct Query(
+    RootQuery,
+    RunsList,
+    ProceduresList,
+    PartsList,
+    PartInventoriesList,
+    RunBatchesList,
+    WorkCentersList,
+    UsersList,
+    TeamsList,
+    EventsList,
+    RolesList,
+);
+
+#[derive(Default)]
+pub struct RootQuery;
 
 /// A page of runs as a connection; first primes what the selected nodes will load.
 pub(crate) async fn run_connection(
@@ -34,11 +54,9 @@ async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E
     scope::find::<E>(db(ctx), caller(ctx)?, id).await.gql()
 }
 
-/// What can be read. Everything is scoped to the caller's organization; export-controlled
-/// rows only for callers cleared for export control.
+/// Single rows and actions; the lists are declared below with `root_list!`.
 #[Object]
-#[allow(clippy::too_many_arguments)] // the contract's six list arguments, plus self and ctx
-impl Query {
+impl RootQuery {
     /// A run by id; null when the caller cannot see it (another organization, or
     /// export-controlled and the caller is not cleared) or the id is not an integer.
     async fn run(
@@ -47,33 +65,6 @@ impl Query {
         #[graphql(desc = "The run's id.")] id: ID,
     ) -> Result<Option<Run>> {
         Ok(one::<run::Entity>(ctx, &id).await?.map(Run))
-    }
-
-    /// Runs, filtered and sorted. The unassigned pool:
-    /// `runs(filters: {assignedToId: {isNull: true}, assignedTeamId: {isNull: true}})`.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn runs(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the runs' fields; every one given must hold.")]
-        filters: Option<RunsInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<RunSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-        before: Option<String>,
-    ) -> Result<RunConnection> {
-        let args = page_args(first, after, last, before);
-        let page = page(ctx, filters, sort, args).await?;
-        run_connection(ctx, page).await
     }
 
     /// A procedure version by id; null when the caller cannot see it or the id is not an integer.
@@ -85,31 +76,6 @@ impl Query {
         Ok(one::<procedure::Entity>(ctx, &id).await?.map(Procedure))
     }
 
-    /// Procedure versions (each version is its own row), filtered and sorted.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn procedures(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the procedures' fields; every one given must hold.")]
-        filters: Option<ProceduresInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<ProcedureSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-        before: Option<String>,
-    ) -> Result<ProcedureConnection> {
-        let args = page_args(first, after, last, before);
-        list(ctx, filters, sort, args, Procedure).await
-    }
-
     /// A part by id; null when the caller cannot see it or the id is not an integer.
     async fn part(
         &self,
@@ -117,31 +83,6 @@ impl Query {
         #[graphql(desc = "The part's id.")] id: ID,
     ) -> Result<Option<Part>> {
         Ok(one::<part::Entity>(ctx, &id).await?.map(Part))
-    }
-
-    /// Parts, filtered and sorted.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn parts(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the parts' fields; every one given must hold.")]
-        filters: Option<PartsInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<PartSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-        before: Option<String>,
-    ) -> Result<PartConnection> {
-        let args = page_args(first, after, last, before);
-        list(ctx, filters, sort, args, Part).await
     }
 
     /// A unit or lot by id; null when the caller cannot see it or the id is not an integer.
@@ -155,31 +96,6 @@ impl Query {
             .map(PartInventory))
     }
 
-    /// Tracked units and lots, filtered and sorted.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn part_inventories(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the units and lots' fields; every one given must hold.")]
-        filters: Option<PartInventoriesInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<PartInventorySortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-        before: Option<String>,
-    ) -> Result<PartInventoryConnection> {
-        let args = page_args(first, after, last, before);
-        list(ctx, filters, sort, args, PartInventory).await
-    }
-
     /// A batch by id; null when the caller cannot see it or the id is not an integer.
     async fn run_batch(
         &self,
@@ -189,31 +105,6 @@ impl Query {
         Ok(one::<run_batch::Entity>(ctx, &id).await?.map(RunBatch))
     }
 
-    /// Run batches, filtered and sorted.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn run_batches(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the batches' fields; every one given must hold.")]
-        filters: Option<RunBatchesInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<RunBatchSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-        before: Option<String>,
-    ) -> Result<RunBatchConnection> {
-        let args = page_args(first, after, last, before);
-        list(ctx, filters, sort, args, RunBatch).await
-    }
-
     /// A work center by id.
     async fn work_center(
         &self,
@@ -221,30 +112,6 @@ impl Query {
         #[graphql(desc = "The work center's id.")] id: ID,
     ) -> Result<Option<WorkCenter>> {
         Ok(one::<work_center::Entity>(ctx, &id).await?.map(WorkCenter))
-    }
-
-    /// Work centers, filtered and sorted.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn work_centers(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the work centers' fields; every one given must hold.")]
-        filters: Option<WorkCentersInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<WorkCenterSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor.")] before: Option<String>,
-    ) -> Result<WorkCenterConnection> {
-        let args = page_args(first, after, last, before);
-        list(ctx, filters, sort, args, WorkCenter).await
     }
 
     /// The timeline: every run whose planned window overlaps `[from, to)`, by planned
@@ -275,125 +142,15 @@ impl Query {
         self.me(ctx).await
     }
 
-    /// Users of the organization, filtered and sorted.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn users(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the users' fields; every one given must hold.")]
-        filters: Option<UsersInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<UserSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-        before: Option<String>,
-    ) -> Result<UserConnection> {
-        let args = page_args(first, after, last, before);
-        list(ctx, filters, sort, args, User).await
-    }
-
-    /// Teams of the organization, filtered and sorted.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn teams(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the teams' fields; every one given must hold.")]
-        filters: Option<TeamsInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<TeamSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-        before: Option<String>,
-    ) -> Result<TeamConnection> {
-        let args = page_args(first, after, last, before);
-        list(ctx, filters, sort, args, Team).await
-    }
-
-    /// The audit log of the organization: one event per mutation (admins only).
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn events(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the events' fields; every one given must hold.")]
-        filters: Option<EventsInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<EventSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-        before: Option<String>,
-    ) -> Result<EventConnection> {
-        let c = caller(ctx)?;
-        c.require(crate::domain::permission::Permission::ManageUsers)
-            .gql()?;
-        let args = page_args(first, after, last, before);
-        list(ctx, filters, sort, args, Event).await
-    }
-
     /// The organization's API keys (tokens are never shown again).
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
         let c = caller(ctx)?;
-        c.require(crate::domain::permission::Permission::ManageUsers)
-            .gql()?;
+        c.require(Permission::ManageUsers).gql()?;
         // This process's pending last uses first, so the list is current.
         let keys = &ctx.data_unchecked::<crate::graphql::ctx::AppData>().keys;
         keys.flush(db(ctx)).await.gql()?;
         let rows = catalog::api_keys(db(ctx), c).await.gql()?;
         Ok(rows.into_iter().map(ApiKey).collect())
-    }
-
-    /// The organization's roles: what each lets its holders do.
-    #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-    async fn roles(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Conditions on the roles' fields; every one given must hold.")]
-        filters: Option<crate::graphql::input::filters::RolesInputFilters>,
-        #[graphql(
-            desc = "Sort keys, the first deciding; ties break on id. Default: id ascending."
-        )]
-        sort: Option<Vec<crate::graphql::input::filters::RoleSortEnum>>,
-        #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-        first: Option<i32>,
-        #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-        after: Option<String>,
-        #[graphql(desc = "Last N rows before `before`; at most the page size (100).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "End before the row with this cursor.")] before: Option<String>,
-    ) -> Result<crate::graphql::types::catalog::RoleConnection> {
-        let args = page_args(first, after, last, before);
-        list(
-            ctx,
-            filters,
-            sort,
-            args,
-            crate::graphql::types::catalog::Role,
-        )
-        .await
     }
 
     /// Custom attribute definitions of the organization.
@@ -403,4 +160,93 @@ impl Query {
             .gql()?;
         Ok(rows.into_iter().map(AttributeDefinition).collect())
     }
+}
+
+/// Declares a root list as an object of its own, merged into `Query`: the contract's six
+/// list arguments are written once here. `$resolve` turns them into the connection.
+macro_rules! root_list {
+    ($(#[doc = $doc:tt])* $obj:ident . $field:ident ($filters:ty, $sort:ty, $what:tt) -> $conn:ty = $resolve:expr) => {
+        #[derive(Default)]
+        pub struct $obj;
+
+        #[Object]
+        #[allow(clippy::too_many_arguments)] // the contract's six list arguments, plus self and ctx
+        impl $obj {
+            $(#[doc = $doc])*
+            #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+            async fn $field(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = $what)] filters: Option<$filters>,
+                #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: id ascending.")]
+                sort: Option<Vec<$sort>>,
+                #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
+                first: Option<i32>,
+                #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
+                after: Option<String>,
+                #[graphql(desc = "Last N rows before `before`; at most the page size (100).")]
+                last: Option<i32>,
+                #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
+                before: Option<String>,
+            ) -> Result<$conn> {
+                let args = page_args(first, after, last, before);
+                ($resolve)(ctx, filters, sort, args).await
+            }
+        }
+    };
+}
+
+root_list! {
+    /// Runs, filtered and sorted. The unassigned pool:
+    /// `runs(filters: {assignedToId: {isNull: true}, assignedTeamId: {isNull: true}})`.
+    RunsList.runs(RunsInputFilters, RunSortEnum, "Conditions on the runs' fields; every one given must hold.")
+        -> RunConnection = |ctx, f, s, a| async move { run_connection(ctx, page(ctx, f, s, a).await?).await }
+}
+root_list! {
+    /// Procedure versions (each version is its own row), filtered and sorted.
+    ProceduresList.procedures(ProceduresInputFilters, ProcedureSortEnum, "Conditions on the procedures' fields; every one given must hold.")
+        -> ProcedureConnection = |ctx, f, s, a| list(ctx, f, s, a, Procedure)
+}
+root_list! {
+    /// Parts, filtered and sorted.
+    PartsList.parts(PartsInputFilters, PartSortEnum, "Conditions on the parts' fields; every one given must hold.")
+        -> PartConnection = |ctx, f, s, a| list(ctx, f, s, a, Part)
+}
+root_list! {
+    /// Tracked units and lots, filtered and sorted.
+    PartInventoriesList.part_inventories(PartInventoriesInputFilters, PartInventorySortEnum, "Conditions on the units and lots' fields; every one given must hold.")
+        -> PartInventoryConnection = |ctx, f, s, a| list(ctx, f, s, a, PartInventory)
+}
+root_list! {
+    /// Run batches, filtered and sorted.
+    RunBatchesList.run_batches(RunBatchesInputFilters, RunBatchSortEnum, "Conditions on the batches' fields; every one given must hold.")
+        -> RunBatchConnection = |ctx, f, s, a| list(ctx, f, s, a, RunBatch)
+}
+root_list! {
+    /// Work centers, filtered and sorted.
+    WorkCentersList.work_centers(WorkCentersInputFilters, WorkCenterSortEnum, "Conditions on the work centers' fields; every one given must hold.")
+        -> WorkCenterConnection = |ctx, f, s, a| list(ctx, f, s, a, WorkCenter)
+}
+root_list! {
+    /// Users of the organization, filtered and sorted.
+    UsersList.users(UsersInputFilters, UserSortEnum, "Conditions on the users' fields; every one given must hold.")
+        -> UserConnection = |ctx, f, s, a| list(ctx, f, s, a, User)
+}
+root_list! {
+    /// Teams of the organization, filtered and sorted.
+    TeamsList.teams(TeamsInputFilters, TeamSortEnum, "Conditions on the teams' fields; every one given must hold.")
+        -> TeamConnection = |ctx, f, s, a| list(ctx, f, s, a, Team)
+}
+root_list! {
+    /// The audit log of the organization: one event per mutation (admins only).
+    EventsList.events(EventsInputFilters, EventSortEnum, "Conditions on the events' fields; every one given must hold.")
+        -> EventConnection = |ctx, f, s, a| async move {
+            caller(ctx)?.require(Permission::ManageUsers).gql()?;
+            list(ctx, f, s, a, Event).await
+        }
+}
+root_list! {
+    /// The organization's roles: what each lets its holders do.
+    RolesList.roles(RolesInputFilters, RoleSortEnum, "Conditions on the roles' fields; every one given must hold.")
+        -> RoleConnection = |ctx, f, s, a| list(ctx, f, s, a, Role)
 }
