@@ -247,11 +247,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The role and its new holder.")] input: AssignRoleInput,
     ) -> Result<AssignRolePayload> {
-        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
-            Ok(cmd) => roles::set_assignment(&txn, c, cmd, true).await,
-            Err(e) => Err(e),
-        });
-        forget_keys(ctx);
+        let a = set_role(ctx, input.cmd(), true).await?;
         Ok(a.into())
     }
 
@@ -261,11 +257,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The role and the holder to take it from.")] input: UnassignRoleInput,
     ) -> Result<UnassignRolePayload> {
-        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
-            Ok(cmd) => roles::set_assignment(&txn, c, cmd, false).await,
-            Err(e) => Err(e),
-        });
-        forget_keys(ctx);
+        let a = set_role(ctx, input.cmd(), false).await?;
         Ok(AssignRolePayload::from(a).into())
     }
 
@@ -276,11 +268,7 @@ impl AdminMutation {
         #[graphql(desc = "The user and the role.")] input: AttachRoleToUserInput,
     ) -> Result<AttachRoleToUserPayload> {
         let user_id = input.user_id.clone();
-        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
-            Ok(cmd) => roles::set_assignment(&txn, c, cmd, true).await,
-            Err(e) => Err(e),
-        });
-        forget_keys(ctx);
+        let a = set_role(ctx, input.cmd(), true).await?;
         Ok(AttachRoleToUserPayload {
             user_id,
             role_id: a.role.id.into(),
@@ -294,11 +282,7 @@ impl AdminMutation {
         #[graphql(desc = "The team and the role.")] input: AttachRoleToTeamInput,
     ) -> Result<AttachRoleToTeamPayload> {
         let team_id = input.team_id.clone();
-        let a = mutate!(ctx, ManageUsers, |txn, c| match input.cmd() {
-            Ok(cmd) => roles::set_assignment(&txn, c, cmd, true).await,
-            Err(e) => Err(e),
-        });
-        forget_keys(ctx);
+        let a = set_role(ctx, input.cmd(), true).await?;
         Ok(AttachRoleToTeamPayload {
             team_id,
             role_id: a.role.id.into(),
@@ -344,4 +328,18 @@ fn forget_keys(ctx: &Context<'_>) {
     ctx.data_unchecked::<crate::graphql::ctx::AppData>()
         .keys
         .clear();
+}
+
+/// Gives (`assign`) or takes a role: the body of the four role-assignment mutations.
+async fn set_role(
+    ctx: &Context<'_>,
+    cmd: crate::error::AppResult<roles::Assignment>,
+    assign: bool,
+) -> Result<roles::Assigned> {
+    let a = mutate!(ctx, ManageUsers, |txn, c| match cmd {
+        Ok(cmd) => roles::set_assignment(&txn, c, cmd, assign).await,
+        Err(e) => Err(e),
+    });
+    forget_keys(ctx);
+    Ok(a)
 }
