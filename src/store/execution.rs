@@ -132,20 +132,32 @@ async fn blocking_steps(
     Ok((upstream, others))
 }
 
-/// Which of the runs of `steps` are FAILED.
+/// Which of the runs of `steps` are FAILED; `known` (already read in this transaction) is
+/// not read again, so a run outside a batch costs no statement here.
 async fn failed_runs(
     txn: &DatabaseTransaction,
     steps: &[run_step::Model],
+    known: &run::Model,
 ) -> AppResult<HashSet<i64>> {
-    let run_ids: HashSet<i64> = steps.iter().map(|s| s.run_id).collect();
-    Ok(run::Entity::find()
-        .filter(run::Column::Id.is_in(run_ids))
+    let mut failed = HashSet::new();
+    if known.status == RunStatus::Failed.as_str() {
+        failed.insert(known.id);
+    }
+    let others: HashSet<i64> = steps
+        .iter()
+        .map(|s| s.run_id)
+        .filter(|r| *r != known.id)
+        .collect();
+    if others.is_empty() {
+        return Ok(failed);
+    }
+    let rows = run::Entity::find()
+        .filter(run::Column::Id.is_in(others))
         .filter(run::Column::Status.eq(RunStatus::Failed.as_str()))
         .all(txn)
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect())
+        .await?;
+    failed.extend(rows.into_iter().map(|r| r.id));
+    Ok(failed)
 }
 
 /// The required (or unsigned SIGNOFF) fields still empty, by step; asked only to complete.
@@ -182,14 +194,16 @@ async fn missing_fields(
     Ok(missing)
 }
 
-/// What the state machine needs to know about each of `steps`, in five statements.
+/// What the state machine needs to know about each of `steps` (of `run` and, for batch
+/// siblings, of other runs), in at most four statements.
 pub(super) async fn contexts(
     txn: &DatabaseTransaction,
+    run: &run::Model,
     steps: &[run_step::Model],
     to: RunStepStatus,
 ) -> AppResult<HashMap<i64, StepContext>> {
     let (upstream, others) = blocking_steps(txn, steps, to).await?;
-    let failed = failed_runs(txn, steps).await?;
+    let failed = failed_runs(txn, steps, run).await?;
     let mut missing = missing_fields(txn, steps, to).await?;
     steps
         .iter()
@@ -253,7 +267,7 @@ pub async fn update_run_step(
         caller.require(Permission::Redline)?;
     }
     let sibs = siblings(txn, caller, &run, &step).await?;
-    let plan = plan_moves(txn, &step, &sibs, to).await?;
+    let plan = plan_moves(txn, &run, &step, &sibs, to).await?;
     apply_moves(txn, caller, &plan.moves, &plan.run_ids).await?;
     // The primary step is also guarded by its version.
     let check =
@@ -270,13 +284,14 @@ pub async fn update_run_step(
 /// (an error skips that sibling).
 async fn plan_moves(
     txn: &DatabaseTransaction,
+    run: &run::Model,
     step: &run_step::Model,
     sibs: &[run_step::Model],
     to: RunStepStatus,
 ) -> AppResult<Plan> {
     let mut all = vec![step.clone()];
     all.extend(sibs.iter().cloned());
-    let mut ctxs = contexts(txn, &all, to).await?;
+    let mut ctxs = contexts(txn, run, &all, to).await?;
     let from = status(step)?;
     let primary = transition(from, to, &ctxs.remove(&step.id).unwrap_or_default())
         .map_err(transition_error)?;
@@ -576,7 +591,7 @@ async fn start_for_value(
 ) -> AppResult<()> {
     let sibs = siblings(txn, caller, run, step).await?;
     let to = RunStepStatus::InProgress;
-    let plan = plan_moves(txn, step, &sibs, to)
+    let plan = plan_moves(txn, run, step, &sibs, to)
         .await
         .map_err(|e| e.at(&["input", "id"]))?;
     apply_moves(txn, caller, &plan.moves, &plan.run_ids).await

@@ -33,7 +33,7 @@ pub async fn set_status(
         .at(&["input", "status"]));
     };
     let steps = in_traveler_order(txn, run.id).await?;
-    let mut ctxs = contexts(txn, &steps, action.step_target()).await?;
+    let mut ctxs = contexts(txn, run, &steps, action.step_target()).await?;
     let views = steps
         .iter()
         .map(|s| {

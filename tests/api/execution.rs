@@ -439,3 +439,54 @@ async fn all_steps_lists_every_level_in_traveler_order() {
     }
     assert!(steps[4]["parentId"].is_null());
 }
+
+/// A step action reads what its rules need and what its payload asks for, nothing more:
+/// a payload of plain columns loads no traveler, and the run already read is not read again
+/// for the failed-run check. Counted on the second step, when id blocks and keys are warm.
+#[tokio::test]
+async fn step_actions_read_only_what_they_need() {
+    let app = app().await;
+    let s = part(&app, "S", "SERIAL").await;
+    let p = chain_procedure(&app, &s, 3, true).await;
+    let d = app
+        .ok(
+            "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
+            json!({"i": {"partId": s, "procedureId": p.id, "autogenerateSerialNumber": true}}),
+        )
+        .await;
+    let run = d["createRun"]["run"]["id"].clone();
+    let plain = "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { id _etag status } } }";
+    let mut counts = Vec::new();
+    for i in 0..2 {
+        let step = run_state(&app, &run).await["steps"][i].clone();
+        let before = app.count();
+        let i_ = json!({"i": {"id": step["id"], "etag": step["_etag"], "status": "IN_PROGRESS"}});
+        app.ok(plain, i_).await;
+        let start = app.count() - before;
+        let field = run_state(&app, &run).await["steps"][i]["fields"][0].clone();
+        let before = app.count();
+        let v = json!({"i": {"id": field["id"], "etag": field["_etag"], "value": 5}});
+        app.ok(FIELD, v).await;
+        let value = app.count() - before;
+        let step = run_state(&app, &run).await["steps"][i].clone();
+        let before = app.count();
+        let c = json!({"i": {"id": step["id"], "etag": step["_etag"], "status": "COMPLETE"}});
+        app.ok(plain, c).await;
+        counts = vec![start, value, app.count() - before];
+    }
+    assert_eq!(counts, [10, 7, 9], "start, value, complete");
+    // Asking for what needs the traveler loads it then, and answers it right.
+    let step = run_state(&app, &run).await["steps"][2].clone();
+    let out = app
+        .ok(
+            "mutation($i: UpdateRunStepInput!) { updateRunStep(input: $i) { runStep { status availableToWork blockers upstreamStepIds fields { name } } } }",
+            json!({"i": {"id": step["id"], "etag": step["_etag"], "status": "IN_PROGRESS"}}),
+        )
+        .await;
+    let s = &out["updateRunStep"]["runStep"];
+    assert_eq!(s["status"], "IN_PROGRESS");
+    assert_eq!(s["availableToWork"], false);
+    assert_eq!(s["blockers"], json!([]));
+    assert_eq!(s["upstreamStepIds"].as_array().unwrap().len(), 1);
+    assert_eq!(s["fields"][0]["name"], "torque");
+}

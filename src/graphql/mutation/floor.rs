@@ -4,9 +4,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::mutate;
 use crate::domain::permission::Permission::{Redline, WorkRunSteps};
-use crate::graphql::ctx::loaders;
 use crate::graphql::input::floor::*;
-use crate::graphql::loaders::{RunKey, RunStepsKey};
 use crate::graphql::types::id;
 use crate::graphql::types::run_step::{RunStep, RunStepField};
 use crate::store::execution::{self, Skipped};
@@ -73,13 +71,6 @@ pub struct CreateRunStepFieldPayload {
 }
 
 /// A run step as a payload shows it: with its run's other steps and the run's state.
-async fn run_step_out(ctx: &Context<'_>, step: entity::run_step::Model) -> Result<RunStep> {
-    let all = crate::graphql::types::load_or_default(ctx, RunStepsKey(step.run_id)).await?;
-    let run = loaders(ctx).load(RunKey(step.run_id)).await?;
-    let failed = run.is_some_and(|r| r.status == crate::domain::status::RunStatus::Failed.as_str());
-    Ok(RunStep::new(step, all, failed))
-}
-
 #[Object]
 impl FloorMutation {
     /// Changes a step's status by the state machine (REDLINE needs the redline permission);
@@ -93,7 +84,7 @@ impl FloorMutation {
     ) -> Result<UpdateRunStepPayload> {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_run_step);
         Ok(UpdateRunStepPayload {
-            run_step: run_step_out(ctx, out.step).await?,
+            run_step: RunStep::alone(out.step),
             updated_sibling_ids: out.applied_sibling_ids.into_iter().map(id).collect(),
             skipped_siblings: skipped(out.skipped),
         })
@@ -126,7 +117,7 @@ impl FloorMutation {
     ) -> Result<CreateRunStepPayload> {
         let step = mutate!(ctx, Redline, input => redlines::create_run_step);
         Ok(CreateRunStepPayload {
-            step: run_step_out(ctx, step).await?,
+            step: RunStep::alone(step),
         })
     }
 

@@ -14,24 +14,43 @@ use crate::error::AppResult;
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::FieldType;
 use crate::graphql::enums::RunStepStatus;
-use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps};
+use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps, RunStepsKey};
 use crate::store::rows;
 
 /// One step of a run: a copy of a procedure step (or one added by redline), worked by operators.
 #[derive(async_graphql::Description)]
 pub struct RunStep {
     pub row: run_step::Model,
-    pub all: Arc<RunSteps>,
-    pub run_failed: bool,
+    /// The run's steps and whether the run failed, when the step came with them (a run's
+    /// list); `None` for a step that came alone (a mutation's payload), whose fields that
+    /// need them load them on first use, so a payload of plain columns reads nothing more.
+    tree: Option<Tree>,
 }
+
+type Tree = (Arc<RunSteps>, bool);
 
 impl RunStep {
     pub fn new(row: run_step::Model, all: Arc<RunSteps>, run_failed: bool) -> Self {
         RunStep {
             row,
-            all,
-            run_failed,
+            tree: Some((all, run_failed)),
         }
+    }
+
+    /// A step without its run's steps; they are loaded (through the loaders) if asked for.
+    pub fn alone(row: run_step::Model) -> Self {
+        RunStep { row, tree: None }
+    }
+
+    async fn tree(&self, ctx: &Context<'_>) -> Result<Tree> {
+        if let Some(t) = &self.tree {
+            return Ok(t.clone());
+        }
+        let run_id = self.row.run_id;
+        let all = super::load_or_default(ctx, RunStepsKey(run_id)).await?;
+        let run = loaders(ctx).load(RunKey(run_id)).await?;
+        let failed = run.is_some_and(|r| r.status == crate::domain::RunStatus::Failed.as_str());
+        Ok((all, failed))
     }
 
     /// Why this step cannot start now (empty when it can).
@@ -91,42 +110,36 @@ row_object!(RunStep.row {
     parent_id: Option<ID>,
     /// Child steps in order.
     #[list_cost]
-    async fn steps(&self) -> Vec<RunStep> {
-        self.all
+    async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
+        let (all, failed) = self.tree(ctx).await?;
+        Ok(all
             .children(Some(self.row.id))
-            .map(|s| RunStep::new(s.clone(), self.all.clone(), self.run_failed))
-            .collect()
+            .map(|s| RunStep::new(s.clone(), all.clone(), failed))
+            .collect())
     }
     /// The step's input fields with their values, in position order.
     #[list_cost]
-    async fn fields(&self) -> Vec<RunStepField> {
-        self.all
-            .fields(self.row.id)
-            .iter()
-            .cloned()
-            .map(RunStepField)
-            .collect()
+    async fn fields(&self, ctx: &Context<'_>) -> Result<Vec<RunStepField>> {
+        let (all, _) = self.tree(ctx).await?;
+        Ok(all.fields(self.row.id).iter().cloned().map(RunStepField).collect())
     }
     /// Steps that must be COMPLETE before this one can start.
-    async fn upstream_step_ids(&self) -> Vec<ID> {
-        self.all
-            .upstream(self.row.id)
-            .iter()
-            .map(|i| id(*i))
-            .collect()
+    async fn upstream_step_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
+        let (all, _) = self.tree(ctx).await?;
+        Ok(all.upstream(self.row.id).iter().map(|i| id(*i)).collect())
     }
     /// True when the step is TODO and nothing blocks it from starting.
-    async fn available_to_work(&self) -> Result<bool> {
-        Ok(
-            rows::run_step_status(&self.row).gql()? == crate::domain::RunStepStatus::Todo
-                && Self::compute_blockers(&self.all, &self.row, self.run_failed)
-                    .gql()?
-                    .is_empty(),
-        )
+    async fn available_to_work(&self, ctx: &Context<'_>) -> Result<bool> {
+        if rows::run_step_status(&self.row).gql()? != crate::domain::RunStepStatus::Todo {
+            return Ok(false);
+        }
+        let (all, failed) = self.tree(ctx).await?;
+        Ok(Self::compute_blockers(&all, &self.row, failed).gql()?.is_empty())
     }
     /// What keeps this step from starting: upstream steps, its parent, a failed run.
-    async fn blockers(&self) -> Result<Vec<String>> {
-        Self::compute_blockers(&self.all, &self.row, self.run_failed).gql()
+    async fn blockers(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let (all, failed) = self.tree(ctx).await?;
+        Self::compute_blockers(&all, &self.row, failed).gql()
     }
     /// When the step was started; null until then.
     started_at: Option<DateTime<Utc>>,
