@@ -16,24 +16,50 @@ use crate::store::{catalog, scope};
 
 /// What can be read. Everything is scoped to the caller's organization; export-controlled
 /// rows only for callers cleared for export control.
-// Merged: `RootQuery` (single rows and actions) and one object per list (`root_list!`).
+// Two parts: single rows and actions (`RootQuery`), and the lists (`ListQuery`).
 #[derive(MergedObject, Default)]
-pub struct Query(
-    RootQuery,
-    RunsList,
-    ProceduresList,
-    PartsList,
-    PartInventoriesList,
-    RunBatchesList,
-    WorkCentersList,
-    UsersList,
-    TeamsList,
-    EventsList,
-    RolesList,
-);
+pub struct Query(RootQuery, ListQuery);
 
 #[derive(Default)]
 pub struct RootQuery;
+
+#[derive(Default)]
+pub struct ListQuery;
+
+/// The root lists: each entry becomes a list field of `$ty` with the contract's six list
+/// arguments, written once here. `$resolve` turns the arguments into the connection.
+macro_rules! list_query {
+    ($ty:ident { $(
+        $(#[doc = $doc:tt])* $field:ident ($filters:ty, $sort:ty, $what:tt) -> $conn:ty = $resolve:expr;
+    )* }) => {
+        #[Object]
+        #[allow(clippy::too_many_arguments)] // the contract's six list arguments, plus self and ctx
+        impl $ty {
+            $(
+            $(#[doc = $doc])*
+            #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
+            async fn $field(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = $what)] filters: Option<$filters>,
+                #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: id ascending.")]
+                sort: Option<Vec<$sort>>,
+                #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
+                first: Option<i32>,
+                #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
+                after: Option<String>,
+                #[graphql(desc = "Last N rows before `before`; at most the page size (100).")]
+                last: Option<i32>,
+                #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
+                before: Option<String>,
+            ) -> Result<$conn> {
+                let args = page_args(first, after, last, before);
+                ($resolve)(ctx, filters, sort, args).await
+            }
+            )*
+        }
+    };
+}
 
 /// A page of runs as a connection; first primes what the selected nodes will load.
 pub(crate) async fn run_connection(
@@ -54,7 +80,7 @@ async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E
     scope::find::<E>(db(ctx), caller(ctx)?, id).await.gql()
 }
 
-/// Single rows and actions; the lists are declared below with `root_list!`.
+/// Single rows and actions; the lists are in `ListQuery`.
 #[Object]
 impl RootQuery {
     /// A run by id; null when the caller cannot see it (another organization, or
@@ -162,91 +188,40 @@ impl RootQuery {
     }
 }
 
-/// Declares a root list as an object of its own, merged into `Query`: the contract's six
-/// list arguments are written once here. `$resolve` turns them into the connection.
-macro_rules! root_list {
-    ($(#[doc = $doc:tt])* $obj:ident . $field:ident ($filters:ty, $sort:ty, $what:tt) -> $conn:ty = $resolve:expr) => {
-        #[derive(Default)]
-        pub struct $obj;
-
-        #[Object]
-        #[allow(clippy::too_many_arguments)] // the contract's six list arguments, plus self and ctx
-        impl $obj {
-            $(#[doc = $doc])*
-            #[graphql(complexity = "super::types::page_cost(first, last, child_complexity)")]
-            async fn $field(
-                &self,
-                ctx: &Context<'_>,
-                #[graphql(desc = $what)] filters: Option<$filters>,
-                #[graphql(desc = "Sort keys, the first deciding; ties break on id. Default: id ascending.")]
-                sort: Option<Vec<$sort>>,
-                #[graphql(desc = "First N rows after `after`; default 50, at most the page size (100).")]
-                first: Option<i32>,
-                #[graphql(desc = "Start after the row with this cursor (an edge's `cursor`).")]
-                after: Option<String>,
-                #[graphql(desc = "Last N rows before `before`; at most the page size (100).")]
-                last: Option<i32>,
-                #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
-                before: Option<String>,
-            ) -> Result<$conn> {
-                let args = page_args(first, after, last, before);
-                ($resolve)(ctx, filters, sort, args).await
-            }
-        }
-    };
+list_query! { ListQuery {
+        /// Runs, filtered and sorted. The unassigned pool:
+        /// `runs(filters: {assignedToId: {isNull: true}, assignedTeamId: {isNull: true}})`.
+        runs(RunsInputFilters, RunSortEnum, "Conditions on the runs' fields; every one given must hold.")
+            -> RunConnection = |ctx, f, s, a| async move { run_connection(ctx, page(ctx, f, s, a).await?).await };
+        /// Procedure versions (each version is its own row), filtered and sorted.
+        procedures(ProceduresInputFilters, ProcedureSortEnum, "Conditions on the procedures' fields; every one given must hold.")
+            -> ProcedureConnection = |ctx, f, s, a| list(ctx, f, s, a, Procedure);
+        /// Parts, filtered and sorted.
+        parts(PartsInputFilters, PartSortEnum, "Conditions on the parts' fields; every one given must hold.")
+            -> PartConnection = |ctx, f, s, a| list(ctx, f, s, a, Part);
+        /// Tracked units and lots, filtered and sorted.
+        part_inventories(PartInventoriesInputFilters, PartInventorySortEnum, "Conditions on the units and lots' fields; every one given must hold.")
+            -> PartInventoryConnection = |ctx, f, s, a| list(ctx, f, s, a, PartInventory);
+        /// Run batches, filtered and sorted.
+        run_batches(RunBatchesInputFilters, RunBatchSortEnum, "Conditions on the batches' fields; every one given must hold.")
+            -> RunBatchConnection = |ctx, f, s, a| list(ctx, f, s, a, RunBatch);
+        /// Work centers, filtered and sorted.
+        work_centers(WorkCentersInputFilters, WorkCenterSortEnum, "Conditions on the work centers' fields; every one given must hold.")
+            -> WorkCenterConnection = |ctx, f, s, a| list(ctx, f, s, a, WorkCenter);
+        /// Users of the organization, filtered and sorted.
+        users(UsersInputFilters, UserSortEnum, "Conditions on the users' fields; every one given must hold.")
+            -> UserConnection = |ctx, f, s, a| list(ctx, f, s, a, User);
+        /// Teams of the organization, filtered and sorted.
+        teams(TeamsInputFilters, TeamSortEnum, "Conditions on the teams' fields; every one given must hold.")
+            -> TeamConnection = |ctx, f, s, a| list(ctx, f, s, a, Team);
+        /// The audit log of the organization: one event per mutation (admins only).
+        events(EventsInputFilters, EventSortEnum, "Conditions on the events' fields; every one given must hold.")
+            -> EventConnection = |ctx, f, s, a| async move {
+                caller(ctx)?.require(Permission::ManageUsers).gql()?;
+                list(ctx, f, s, a, Event).await
+            };
+        /// The organization's roles: what each lets its holders do.
+        roles(RolesInputFilters, RoleSortEnum, "Conditions on the roles' fields; every one given must hold.")
+            -> RoleConnection = |ctx, f, s, a| list(ctx, f, s, a, Role);
 }
-
-root_list! {
-    /// Runs, filtered and sorted. The unassigned pool:
-    /// `runs(filters: {assignedToId: {isNull: true}, assignedTeamId: {isNull: true}})`.
-    RunsList.runs(RunsInputFilters, RunSortEnum, "Conditions on the runs' fields; every one given must hold.")
-        -> RunConnection = |ctx, f, s, a| async move { run_connection(ctx, page(ctx, f, s, a).await?).await }
-}
-root_list! {
-    /// Procedure versions (each version is its own row), filtered and sorted.
-    ProceduresList.procedures(ProceduresInputFilters, ProcedureSortEnum, "Conditions on the procedures' fields; every one given must hold.")
-        -> ProcedureConnection = |ctx, f, s, a| list(ctx, f, s, a, Procedure)
-}
-root_list! {
-    /// Parts, filtered and sorted.
-    PartsList.parts(PartsInputFilters, PartSortEnum, "Conditions on the parts' fields; every one given must hold.")
-        -> PartConnection = |ctx, f, s, a| list(ctx, f, s, a, Part)
-}
-root_list! {
-    /// Tracked units and lots, filtered and sorted.
-    PartInventoriesList.part_inventories(PartInventoriesInputFilters, PartInventorySortEnum, "Conditions on the units and lots' fields; every one given must hold.")
-        -> PartInventoryConnection = |ctx, f, s, a| list(ctx, f, s, a, PartInventory)
-}
-root_list! {
-    /// Run batches, filtered and sorted.
-    RunBatchesList.run_batches(RunBatchesInputFilters, RunBatchSortEnum, "Conditions on the batches' fields; every one given must hold.")
-        -> RunBatchConnection = |ctx, f, s, a| list(ctx, f, s, a, RunBatch)
-}
-root_list! {
-    /// Work centers, filtered and sorted.
-    WorkCentersList.work_centers(WorkCentersInputFilters, WorkCenterSortEnum, "Conditions on the work centers' fields; every one given must hold.")
-        -> WorkCenterConnection = |ctx, f, s, a| list(ctx, f, s, a, WorkCenter)
-}
-root_list! {
-    /// Users of the organization, filtered and sorted.
-    UsersList.users(UsersInputFilters, UserSortEnum, "Conditions on the users' fields; every one given must hold.")
-        -> UserConnection = |ctx, f, s, a| list(ctx, f, s, a, User)
-}
-root_list! {
-    /// Teams of the organization, filtered and sorted.
-    TeamsList.teams(TeamsInputFilters, TeamSortEnum, "Conditions on the teams' fields; every one given must hold.")
-        -> TeamConnection = |ctx, f, s, a| list(ctx, f, s, a, Team)
-}
-root_list! {
-    /// The audit log of the organization: one event per mutation (admins only).
-    EventsList.events(EventsInputFilters, EventSortEnum, "Conditions on the events' fields; every one given must hold.")
-        -> EventConnection = |ctx, f, s, a| async move {
-            caller(ctx)?.require(Permission::ManageUsers).gql()?;
-            list(ctx, f, s, a, Event).await
-        }
-}
-root_list! {
-    /// The organization's roles: what each lets its holders do.
-    RolesList.roles(RolesInputFilters, RoleSortEnum, "Conditions on the roles' fields; every one given must hold.")
-        -> RoleConnection = |ctx, f, s, a| list(ctx, f, s, a, Role)
 }
