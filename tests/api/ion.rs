@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 
 use crate::fixtures::*;
 use crate::harness::*;
+// docs.firstresonance.io, Common Queries → "Create a Run from a Procedure": the input type
+// is `RunCreateInput`, ids are JSON numbers.
+use crate::ion_documents::DOCS_CREATE_RUN as CREATE_RUN;
 
 /// A released one-step procedure for a serialized part, and a unit of it in stock.
 async fn floor(app: &TestApp) -> (i64, i64) {
@@ -22,20 +25,6 @@ async fn floor(app: &TestApp) -> (i64, i64) {
     let unit = id(&d["createPartInventory"]["partInventory"]["id"]);
     (proc_.id.parse().unwrap(), unit.parse().unwrap())
 }
-
-/// docs.firstresonance.io, API reference → Common Queries → "Create a Run from a
-/// Procedure": the input type is `RunCreateInput`, ids are JSON numbers.
-const CREATE_RUN: &str = r#"mutation CreateRun($input: RunCreateInput!) {
-  createRun(input: $input) {
-    run {
-      id
-      title
-      status
-      procedure { id title }
-      partInventory { id serialNumber }
-    }
-  }
-}"#;
 
 async fn create_run(app: &TestApp) -> Value {
     let (procedure_id, unit_id) = floor(app).await;

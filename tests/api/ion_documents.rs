@@ -46,7 +46,8 @@
 //!
 //! Seen only in part in the stored copies (not counted): docs Common Queries "Run History
 //! for a Part" and "Submit a Run Step Result", Supply Chain pages 13-20 (titles only), the
-//! docs inventory guide's PartInventories list, the manual's redline mutation.
+//! docs inventory guide's PartInventories list, the manual's redline mutation, the docs'
+//! Python quickstart, Getting Started parts query and Playground "Examples to try".
 
 use serde_json::{Value, json};
 
@@ -258,7 +259,7 @@ const DOCS_ME: &str = r#"query Me {
 }"#;
 
 /// docs.firstresonance.io, Common Queries → "Create a Run from a Procedure".
-const DOCS_CREATE_RUN: &str = r#"mutation CreateRun($input: RunCreateInput!) {
+pub const DOCS_CREATE_RUN: &str = r#"mutation CreateRun($input: RunCreateInput!) {
   createRun(input: $input) {
     run {
       id
