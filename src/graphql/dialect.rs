@@ -3,7 +3,10 @@
 //! ION's published requests differ from the SDL in ways that are spelling, not meaning:
 //! - input type names of ION's docs site (`RunCreateInput` for `CreateRunInput`);
 //! - enum values in lower and snake case (`in_progress`), and `pending` for a new run's TODO;
-//! - `_etag` as an input key where the SDL says `etag`.
+//! - `_etag` as an input key where the SDL says `etag`;
+//! - graphene's generated enum type names (`Proceduretypeenum` for `ProcedureType`);
+//! - older mutations' fields given as arguments (`createProcedure(title: $t)`), wrapped into
+//!   the mutation's one `input`.
 //!
 //! [`translate`] rewrites the parsed document (variable definitions and literal arguments)
 //! and the request's variables, guided by the schema's own input and enum types, so every
@@ -133,10 +136,21 @@ impl Dialect {
                 OperationType::Mutation => "Mutation",
                 OperationType::Subscription => "Subscription",
             };
+            let mut dropped = Vec::new();
+            if root == "Mutation" {
+                let set = &mut op.node.selection_set.node;
+                dropped = self.wrap_flat_arguments(set, vars);
+            }
             let mut uses = Usages::new();
             let mut seen = HashSet::new();
             let set = &op.node.selection_set.node;
             self.usages(set, root, fragments, &mut seen, &mut uses);
+            // A variable whose only argument was dropped is not the client's mistake.
+            let defs = &mut op.node.variable_definitions;
+            defs.retain(|v| {
+                let name = v.node.name.node.as_str();
+                !dropped.iter().any(|d| d == name) || uses.contains_key(name)
+            });
             for v in &mut op.node.variable_definitions {
                 self.rename_type(&mut v.node.var_type.node);
                 retired_input(
@@ -362,7 +376,10 @@ impl Dialect {
             BaseType::Named(n) => {
                 if let Some((_, ours)) = TYPE_ALIASES.iter().find(|(ion, _)| *ion == n.as_str()) {
                     *n = Name::new(ours);
-                } else if let Some(ours) = self.verb_first(n.as_str()) {
+                } else if let Some(ours) = self
+                    .verb_first(n.as_str())
+                    .or_else(|| self.graphene_enum(n.as_str()))
+                {
                     *n = Name::new(ours);
                 }
             }
@@ -380,6 +397,70 @@ impl Dialect {
             let ours = format!("{verb}{noun}Input");
             self.inputs.contains_key(&ours).then_some(ours)
         })
+    }
+}
+
+impl Dialect {
+    /// graphene's generated enum names (table, column, `enum`: `Proceduretypeenum`) for the
+    /// schema's enum of the same words (`ProcedureType`), when the name is not ours.
+    fn graphene_enum(&self, name: &str) -> Option<String> {
+        if self.enums.contains_key(name) || self.inputs.contains_key(name) {
+            return None;
+        }
+        let stem = name.to_lowercase();
+        let stem = stem.strip_suffix("enum")?;
+        self.enums
+            .keys()
+            .find(|e| e.to_lowercase() == stem)
+            .cloned()
+    }
+
+    /// ION's older mutations take their input's fields as arguments
+    /// (`createProcedure(title: $t, type: $type)`): a root mutation field whose only argument
+    /// is `input` gets the given arguments wrapped into it, when each names one of its fields.
+    /// An argument holding a variable the request does not give is left out, as the field
+    /// would be absent (its default applies); the names of those variables are returned.
+    fn wrap_flat_arguments(
+        &self,
+        set: &mut SelectionSet,
+        vars: &async_graphql::Variables,
+    ) -> Vec<String> {
+        let mut dropped = Vec::new();
+        for item in &mut set.items {
+            let Selection::Field(f) = &mut item.node else {
+                continue;
+            };
+            let mutation = self.objects.get("Mutation");
+            let Some(def) = mutation.and_then(|o| o.get(f.node.name.node.as_str())) else {
+                continue;
+            };
+            let input = def.args.get("input").filter(|_| def.args.len() == 1);
+            let Some(fields) = input.and_then(|ty| self.inputs.get(ty)) else {
+                continue;
+            };
+            let known =
+                |n: &str| fields.contains_key(n) || (n == "_etag" && fields.contains_key("etag"));
+            let args = &f.node.arguments;
+            if args.is_empty() || args.iter().any(|(n, _)| !known(n.node.as_str())) {
+                continue;
+            }
+            let pos = args[0].0.pos;
+            let mut map = Vec::new();
+            for (n, v) in std::mem::take(&mut f.node.arguments) {
+                match v.node {
+                    Value::Variable(var) if !vars.contains_key(&var) => {
+                        dropped.push(var.to_string())
+                    }
+                    v => map.push((n.node, v)),
+                }
+            }
+            let input = (
+                Positioned::new(Name::new("input"), pos),
+                Positioned::new(Value::Object(map.into_iter().collect()), pos),
+            );
+            f.node.arguments = vec![input];
+        }
+        dropped
     }
 }
 
@@ -507,6 +588,45 @@ mod tests {
             serde_json::json!({"i": {}}),
         );
         assert_eq!(ty, "NoSuchInput!");
+    }
+
+    #[test]
+    fn graphene_enum_names() {
+        let (ty, vars) = run(
+            "mutation M($t: Proceduretypeenum) { createProcedure(input: {title: \"T\", type: $t}) { procedure { id } } }",
+            serde_json::json!({"t": "inspection"}),
+        );
+        assert_eq!(ty, "ProcedureType");
+        assert_eq!(vars["t"], "INSPECTION");
+        // A name that is no enum's, with or without `enum`, is left for validation.
+        let (ty, _) = run(
+            "query Q($s: Widgetenum) { runs { totalCount } }",
+            serde_json::json!({}),
+        );
+        assert_eq!(ty, "Widgetenum");
+    }
+
+    #[test]
+    fn flat_mutation_arguments_are_wrapped_into_input() {
+        let q = "mutation M($id: Int, $title: String!) { createProcedure(title: $title, partIds: [$id]) { procedure { id } } updateRun(id: 1, _etag: \"v\", title: \"x\") { run { id } } deleteStep(nope: 1) { deletedId } }";
+        let vars = serde_json::json!({"id": 3, "title": "T"});
+        let mut req = Request::new(q).variables(async_graphql::Variables::from_json(vars.clone()));
+        translate(&mut req);
+        let printed = format!("{:?}", req.parsed_query().unwrap());
+        assert_eq!(printed.matches("Name(\"input\")").count(), 2, "{printed}");
+        // `_etag` inside the wrapped input becomes `etag`; an unknown argument is left alone.
+        assert!(
+            printed.contains("\"etag\"") && printed.contains("\"nope\""),
+            "{printed}"
+        );
+        // `$id` is used inside the wrapped input, where an ID belongs.
+        assert_eq!(run(q, vars).0, "ID");
+        // A variable the request does not give is left out of the input, and undeclared.
+        let (ty, _) = run(
+            "mutation M($d: String, $t: String!) { createProcedure(description: $d, title: $t) { procedure { id } } }",
+            serde_json::json!({"t": "T"}),
+        );
+        assert_eq!(ty, "String!");
     }
 
     #[test]

@@ -381,6 +381,9 @@ keys! {
     /// Released procedures linked to a part.
     part_procedures: PartProceduresKey => Arc<Vec<procedure::Model>> =
         |db, ids| shared(reads::procedures_by_part(&db.db, &db.caller, ids, true).await?);
+    /// The summed quantity of a part's units and lots.
+    part_quantities: PartQuantityKey => f64 =
+        |db, ids| reads::quantity_by_part(&db.db, &db.caller, ids).await;
     /// Ids of the parts a procedure is linked to.
     procedure_parts: ProcedurePartsKey => Arc<Vec<i64>> =
         |db, ids| shared(reads::part_ids_by_procedure(&db.db, &db.caller, ids).await?);

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    part_procedure, procedure, run, run_step, run_step_edge, run_step_field, step, step_edge,
-    step_field, team_member,
+    part_inventory, part_procedure, procedure, run, run_step, run_step_edge, run_step_field, step,
+    step_edge, step_field, team_member,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Value,
@@ -197,6 +197,31 @@ pub async fn runs_by_batch(
 ) -> Result<HashMap<i64, Vec<run::Model>>, AppError> {
     use run::Column as C;
     by_parent::<run::Entity>(db, caller, C::RunBatchId, ids, &[C::Id]).await
+}
+
+/// Part id -> the summed quantity of its units and lots (ION's `Part.quantity`); parts
+/// without any are absent.
+pub async fn quantity_by_part(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    ids: &[i64],
+) -> Result<HashMap<i64, f64>, AppError> {
+    use part_inventory::Column as C;
+    use sea_orm::QuerySelect;
+    let rows: Vec<(i64, Option<f64>)> = visible::<part_inventory::Entity>(caller)
+        .filter(C::PartId.is_in(ids.iter().copied()))
+        .select_only()
+        .column(C::PartId)
+        .column_as(C::Quantity.sum(), "quantity")
+        .group_by(C::PartId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    caller.rows.take(rows.len())?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, q)| (p, q.unwrap_or(0.0)))
+        .collect())
 }
 
 /// Team id -> member user ids.

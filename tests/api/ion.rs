@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 
 use crate::fixtures::*;
 use crate::harness::*;
+// docs.firstresonance.io, Common Queries → "Create a Run from a Procedure": the input type
+// is `RunCreateInput`, ids are JSON numbers.
+use crate::ion_documents::DOCS_CREATE_RUN as CREATE_RUN;
 
 /// A released one-step procedure for a serialized part, and a unit of it in stock.
 async fn floor(app: &TestApp) -> (i64, i64) {
@@ -22,20 +25,6 @@ async fn floor(app: &TestApp) -> (i64, i64) {
     let unit = id(&d["createPartInventory"]["partInventory"]["id"]);
     (proc_.id.parse().unwrap(), unit.parse().unwrap())
 }
-
-/// docs.firstresonance.io, API reference → Common Queries → "Create a Run from a
-/// Procedure": the input type is `RunCreateInput`, ids are JSON numbers.
-const CREATE_RUN: &str = r#"mutation CreateRun($input: RunCreateInput!) {
-  createRun(input: $input) {
-    run {
-      id
-      title
-      status
-      procedure { id title }
-      partInventory { id serialNumber }
-    }
-  }
-}"#;
 
 async fn create_run(app: &TestApp) -> Value {
     let (procedure_id, unit_id) = floor(app).await;
@@ -356,4 +345,43 @@ async fn quantity_available_follows_the_status() {
         d["updatePartInventory"]["partInventory"]["quantityAvailable"],
         0.0
     );
+}
+
+/// `Part.quantity` (ION's guides select it): the summed quantity of the part's units and
+/// lots, 0 without any, read for a whole page of parts in one statement.
+#[tokio::test]
+async fn part_quantity_sums_units_and_lots() {
+    let app = app().await;
+    let lot = part(&app, "RESIN", "LOT").await;
+    part(&app, "EMPTY", "SERIAL").await;
+    let q = "mutation($i: CreatePartInventoryInput!) { createPartInventory(input: $i) { partInventory { id } } }";
+    for (n, qty) in [2.5, 4.0].into_iter().enumerate() {
+        let lot_input = json!({"partId": lot, "lotNumber": format!("L-{n}"), "quantity": qty});
+        app.ok(q, json!({"i": lot_input})).await;
+    }
+    let list = |fields: &'static str| {
+        format!("{{ parts(first: 10) {{ edges {{ node {{ partNumber {fields} }} }} }} }}")
+    };
+    let before = app.count();
+    app.ok(&list(""), json!({})).await;
+    let plain = app.count() - before;
+    let before = app.count();
+    let d = app.ok(&list("quantity"), json!({})).await;
+    assert_eq!(
+        app.count() - before,
+        plain + 1,
+        "one statement for every part's quantity"
+    );
+    let quantities: Vec<(&str, f64)> = d["parts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["partNumber"].as_str().unwrap(),
+                e["node"]["quantity"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(quantities, [("RESIN", 6.5), ("EMPTY", 0.0)]);
 }

@@ -15,6 +15,7 @@ mod harness;
 mod http;
 mod inputs;
 mod ion;
+mod ion_documents;
 mod lists;
 mod plans;
 mod pool;

@@ -12,8 +12,8 @@ use crate::graphql::enums::{
     AttributeEntity, AttributeType, PartInventoryStatus, Permission, TrackingType,
 };
 use crate::graphql::loaders::{
-    OrganizationKey, PartKey, PartProceduresKey, RoleKey, TeamMembersKey, TeamRolesKey, UserKey,
-    UserRolesKey,
+    OrganizationKey, PartKey, PartProceduresKey, PartQuantityKey, RoleKey, TeamMembersKey,
+    TeamRolesKey, UserKey, UserRolesKey,
 };
 use crate::store::rows;
 
@@ -41,6 +41,10 @@ row_object!(Part {
     lot_scheme: &str,
     /// When the part was created.
     created_at: DateTime<Utc>,
+    /// The summed quantity of all the part's units and lots (ION's field); 0 without any.
+    async fn quantity(&self, ctx: &Context<'_>) -> Result<f64> {
+        Ok(loaders(ctx).load(PartQuantityKey(self.0.id)).await?.unwrap_or(0.0))
+    }
     /// The RELEASED procedures linked to this part: what it can be built with.
     #[list_cost]
     async fn procedures(&self, ctx: &Context<'_>) -> Result<Vec<Procedure>> {
