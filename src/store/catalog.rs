@@ -1,5 +1,6 @@
 //! Parts, users, teams, API keys, custom attribute definitions and organizations.
 
+use super::writers::{Stamp as _, touch};
 use entity::{api_key, attribute_definition, part, role, team, team_member, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -109,9 +110,9 @@ pub async fn create_part(
         serial_scheme: Set(serial_scheme),
         lot_scheme: Set(lot_scheme),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await
     .map_err(|e| {
@@ -153,7 +154,7 @@ pub async fn update_part(
     if let Some(s) = input.lot_scheme.as_deref() {
         am.lot_scheme = Set(scheme(Some(s), numbering::DEFAULT_LOT_SCHEME, "lotScheme")?);
     }
-    etag::guarded_update::<part::Entity>(db, am, id, current.lock_version, "part").await
+    etag::guarded_update::<part::Entity>(db, caller, am, id, current.lock_version, "part").await
 }
 
 #[derive(Clone, Debug)]
@@ -198,9 +199,9 @@ pub async fn create_user(
         export_control_cleared: Set(input.export_control_cleared),
         system_admin: Set(false),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await?;
     roles::grant(db, caller, roles::Holder::User(u.id), &roles).await?;
@@ -254,9 +255,9 @@ pub async fn create_team(
         name: Set(name),
         supervisor_id: Set(input.supervisor_id),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await?;
     roles::grant(db, caller, roles::Holder::Team(t.id), &roles).await?;
@@ -303,7 +304,7 @@ pub async fn add_user_to_team(
         }
         .insert(db)
         .await?;
-        etag::bump::<team::Entity>(db, tid).await?;
+        etag::bump::<team::Entity>(db, caller, tid).await?;
     }
     Ok(team::Entity::find_by_id(t.id).one(db).await?.unwrap_or(t))
 }
@@ -344,7 +345,7 @@ pub async fn create_api_key(
     require_covers(db, caller, &u, p).await?;
     let token = super::auth::new_token();
     let name = input.name.unwrap_or_else(|| "api key".into());
-    let key = super::auth::insert_key(db, caller.organization_id, uid, name, &token).await?;
+    let key = super::auth::insert_key(db, caller.into(), caller.organization_id, uid, name, &token).await?;
     Ok((key, token))
 }
 
@@ -359,6 +360,7 @@ pub async fn revoke_api_key(
     require_covers(db, caller, &owner, p).await?;
     let mut am: api_key::ActiveModel = key.into();
     am.revoked_at = Set(Some(super::now()));
+    touch(&mut am, caller);
     Ok(am.update(db).await?)
 }
 
@@ -402,9 +404,9 @@ pub async fn define_attribute(
             (!options.is_empty()).then(|| serde_json::to_string(&options).unwrap_or_default())
         ),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await?)
 }
@@ -444,6 +446,7 @@ pub async fn update_organization(
     if let Some(d) = domain {
         am.domain = Set(email_domain(&d)?);
     }
+    touch(&mut am, caller);
     Ok(am.update(db).await?)
 }
 
@@ -466,11 +469,13 @@ fn email_domain(d: &str) -> AppResult<Option<String>> {
     Ok(Some(d))
 }
 
-/// A new organization with its first admin user and key (the token, shown once).
+/// A new organization with its first admin user and key (the token, shown once). Its rows
+/// are the system's (no writer): the system administrator who asks is a user of another
+/// organization, whose id the new one's users should not see.
 pub async fn create_organization(
     db: &impl ConnectionTrait,
     name: &str,
 ) -> AppResult<(entity::organization::Model, String)> {
     let name = non_empty(name, "name")?;
-    Ok(super::auth::create_organization_with_admin(db, &name, None, false).await?)
+    Ok(super::auth::create_organization_with_admin(db, super::writers::Writer::system(), &name, None, false).await?)
 }

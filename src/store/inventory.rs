@@ -1,6 +1,7 @@
 //! Part inventory: units and lots, their identities, and auto-numbering from the part's
 //! serial and lot schemes.
 
+use super::writers::Stamp as _;
 use std::collections::HashSet;
 
 use entity::{part, part_inventory};
@@ -174,8 +175,9 @@ pub async fn create(
         quantity: Set(quantity),
         status: Set(input.status.as_str().into()),
         lock_version: Set(1),
-        created_at: Set(super::now()),
-    })
+        ..Default::default()
+    }
+    .written_by(caller))
     .exec_with_returning(db)
     .await
     .map_err(|e| {
@@ -266,6 +268,6 @@ pub async fn update(
         }
         am.quantity = Set(q);
     }
-    etag::guarded_update::<part_inventory::Entity>(db, am, id, inv.lock_version, "part inventory")
+    etag::guarded_update::<part_inventory::Entity>(db, caller, am, id, inv.lock_version, "part inventory")
         .await
 }
