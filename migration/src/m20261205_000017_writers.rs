@@ -63,7 +63,12 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         for &(table, has_updated_at) in TABLES {
             for col in ["created_by_id", "updated_by_id"] {
-                add(manager, table, ColumnDef::new(col).big_integer().null().take()).await?;
+                add(
+                    manager,
+                    table,
+                    ColumnDef::new(col).big_integer().null().take(),
+                )
+                .await?;
             }
             if NO_CREATED_AT.contains(&table) {
                 add(manager, table, stamp("created_at")).await?;

@@ -140,7 +140,9 @@ pub async fn bootstrap(
         return Ok(None);
     }
     let txn = super::begin_write(db).await?;
-    let (_, token) = create_organization_with_admin(&txn, Writer::system(), "Default", admin_token, true).await?;
+    let (_, token) =
+        create_organization_with_admin(&txn, Writer::system(), "Default", admin_token, true)
+            .await?;
     txn.commit().await?;
     Ok(Some(token))
 }

@@ -345,7 +345,8 @@ pub async fn create_api_key(
     require_covers(db, caller, &u, p).await?;
     let token = super::auth::new_token();
     let name = input.name.unwrap_or_else(|| "api key".into());
-    let key = super::auth::insert_key(db, caller.into(), caller.organization_id, uid, name, &token).await?;
+    let key = super::auth::insert_key(db, caller.into(), caller.organization_id, uid, name, &token)
+        .await?;
     Ok((key, token))
 }
 
@@ -477,5 +478,12 @@ pub async fn create_organization(
     name: &str,
 ) -> AppResult<(entity::organization::Model, String)> {
     let name = non_empty(name, "name")?;
-    Ok(super::auth::create_organization_with_admin(db, super::writers::Writer::system(), &name, None, false).await?)
+    Ok(super::auth::create_organization_with_admin(
+        db,
+        super::writers::Writer::system(),
+        &name,
+        None,
+        false,
+    )
+    .await?)
 }

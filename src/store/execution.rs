@@ -15,8 +15,8 @@ use sea_orm::{
 };
 
 use super::etag;
-use super::writers::Writer;
 use super::scope::{self, path};
+use super::writers::Writer;
 use crate::caller::Caller;
 use crate::domain::availability;
 use crate::domain::enums::{FieldType, PartInventoryStatus, RunSource};

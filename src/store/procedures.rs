@@ -499,7 +499,8 @@ pub async fn update_step(
     am.approved = Set(false);
     am.approved_by_id = Set(None);
     am.approved_at = Set(None);
-    let s = etag::guarded_update::<step::Entity>(db, caller, am, id, s.lock_version, "step").await?;
+    let s =
+        etag::guarded_update::<step::Entity>(db, caller, am, id, s.lock_version, "step").await?;
     touch_procedure(db, caller, p.id).await?;
     Ok(s)
 }

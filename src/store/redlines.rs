@@ -189,7 +189,9 @@ pub async fn create_run_step_field(
             lock_version: Set(1),
             ..Default::default()
         });
-    run_step_field::Entity::insert_many(stamped(rows, w)).exec(txn).await?;
+    run_step_field::Entity::insert_many(stamped(rows, w))
+        .exec(txn)
+        .await?;
     let ids: Vec<(i64, i64)> = steps.iter().map(|s| (s.run_id, s.id)).collect();
     history(
         txn,
@@ -306,7 +308,9 @@ async fn insert_copies(
             upstream_step_id: Set(map(u).unwrap_or_default()),
         }));
     }
-    run_step::Entity::insert_many(stamped(rows, w)).exec(txn).await?;
+    run_step::Entity::insert_many(stamped(rows, w))
+        .exec(txn)
+        .await?;
     if !edges.is_empty() {
         run_step_edge::Entity::insert_many(edges).exec(txn).await?;
     }

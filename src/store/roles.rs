@@ -234,7 +234,8 @@ pub async fn update_role(
         am.permissions = Set(perms.encode());
     }
     am.updated_at = Set(super::now());
-    etag::guarded_update::<role::Entity>(db, caller, am, input.id, current.lock_version, "role").await
+    etag::guarded_update::<role::Entity>(db, caller, am, input.id, current.lock_version, "role")
+        .await
 }
 
 /// A role given to, or taken from, exactly one user or team.

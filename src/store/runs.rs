@@ -88,7 +88,8 @@ pub async fn update_run(
         }
         new_procedure = Some(p.id);
     }
-    let updated = etag::guarded_update::<run::Entity>(txn, caller, am, id, r.lock_version, "run").await?;
+    let updated =
+        etag::guarded_update::<run::Entity>(txn, caller, am, id, r.lock_version, "run").await?;
     if let Some(pid) = new_procedure {
         super::create_runs::add_procedure_steps(txn, caller.into(), &updated, pid).await?;
     }
@@ -345,7 +346,8 @@ pub async fn remove_run_from_batch(
     }
     let mut am: run::ActiveModel = r.clone().into();
     am.run_batch_id = Set(None);
-    let out = etag::guarded_update::<run::Entity>(txn, caller, am, id, r.lock_version, "run").await?;
+    let out =
+        etag::guarded_update::<run::Entity>(txn, caller, am, id, r.lock_version, "run").await?;
     etag::bump::<run_batch::Entity>(txn, caller, bid).await?;
     Ok(out)
 }

@@ -128,7 +128,12 @@ pub async fn writer(
     ctx: &async_graphql::Context<'_>,
     user_id: Option<i64>,
 ) -> async_graphql::Result<Option<catalog::User>> {
-    related(ctx, user_id.map(crate::graphql::loaders::UserKey), catalog::User).await
+    related(
+        ctx,
+        user_id.map(crate::graphql::loaders::UserKey),
+        catalog::User,
+    )
+    .await
 }
 
 /// Complexity of a plain child list: `LIST_COST` children.

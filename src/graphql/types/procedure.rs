@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::{procedure, step, step_field};
 
 use super::catalog::Part;
-use super::row_object;
 use super::id;
+use super::row_object;
 use crate::error::{AppError, AppResult};
 use crate::graphql::ctx::Gql;
 use crate::graphql::enums::{FieldType, ProcedureStatus, ProcedureType};

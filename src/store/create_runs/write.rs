@@ -144,8 +144,8 @@ pub async fn write(
         };
         stamp_new(&mut batch, w);
         run_batch::Entity::insert(batch)
-        .exec_without_returning(txn)
-        .await?;
+            .exec_without_returning(txn)
+            .await?;
     }
     let minutes: HashMap<i64, i64> = templates
         .iter()
