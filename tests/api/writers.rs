@@ -250,3 +250,16 @@ async fn created_by_on_a_list_costs_one_statement() {
         "plain {plain}, with createdBy {with_users}"
     );
 }
+
+/// ION's own names of the timestamps (`_created`, `_updated`) answer under those names.
+#[tokio::test]
+async fn ion_timestamp_names() {
+    let app = app().await;
+    let part = part(&app, "W-3", "NONE").await;
+    let q = "query($id: ID!) { part(id: $id) { _created _updated createdAt at: _updated } }";
+    let d = app.ok(q, json!({"id": part})).await;
+    let p = &d["part"];
+    assert_eq!(p["_created"], p["createdAt"], "{p}");
+    assert_eq!(p["_updated"], p["at"], "{p}");
+    assert!(p["_updated"].is_string(), "{p}");
+}
