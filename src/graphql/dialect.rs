@@ -291,7 +291,9 @@ impl Dialect {
 /// A field selected by ION's name: the SDL's field, answered under ION's name unless the
 /// client gave an alias.
 fn field_alias(f: &mut async_graphql::parser::types::Field) {
-    let Some((_, ours)) = FIELD_ALIASES.iter().find(|(ion, _)| *ion == f.name.node.as_str())
+    let Some((_, ours)) = FIELD_ALIASES
+        .iter()
+        .find(|(ion, _)| *ion == f.name.node.as_str())
     else {
         return;
     };
