@@ -21,6 +21,9 @@ pub struct Model {
     pub serial_scheme: String,
     #[sea_orm(column_type = "Text")]
     pub lot_scheme: String,
+    /// ION's part type: free text (e.g. `ASSEMBLY`); null until set.
+    #[sea_orm(column_type = "Text")]
+    pub part_type: Option<String>,
     pub lock_version: i32,
     pub created_at: DateTimeUtc,
     /// When the row last changed (its creation, until it changes).

@@ -76,6 +76,7 @@ async fn roundtrip(db: &DatabaseConnection) {
         tracking_type: Set("SERIAL".into()),
         serial_scheme: Set("SN-{n}".into()),
         lot_scheme: Set("LOT-{n}".into()),
+        part_type: Set(Some("ASSEMBLY".into())),
         lock_version: Set(1),
         created_at: Set(ts),
         created_by_id: Set(None),

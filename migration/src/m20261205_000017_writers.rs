@@ -6,6 +6,8 @@
 //! Rows written before this migration have no writer (null, as for rows the system writes);
 //! their `updated_at` is their `created_at`, and a run's steps and fields were created with
 //! their run.
+//!
+//! Also `parts.part_type` (ION's `Part.partType`): free text, null until set.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::ConnectionTrait;
@@ -89,10 +91,12 @@ impl MigrationTrait for Migration {
                     .await?;
             }
         }
-        Ok(())
+        let part_type = ColumnDef::new("part_type").text().null().take();
+        add(manager, "parts", part_type).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        drop(manager, "parts", "part_type").await?;
         for &(table, has_updated_at) in TABLES {
             if !has_updated_at {
                 drop(manager, table, "updated_at").await?;

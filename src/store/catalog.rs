@@ -74,6 +74,8 @@ pub struct NewPart {
     pub serial_scheme: Option<String>,
     /// Absent: `numbering::DEFAULT_LOT_SCHEME`.
     pub lot_scheme: Option<String>,
+    /// ION's part type (`domain::part::part_type`).
+    pub part_type: Option<String>,
 }
 
 pub async fn create_part(
@@ -109,6 +111,7 @@ pub async fn create_part(
         tracking_type: Set(input.tracking_type.as_str().to_string()),
         serial_scheme: Set(serial_scheme),
         lot_scheme: Set(lot_scheme),
+        part_type: Set(part_type(input.part_type.as_deref())?),
         lock_version: Set(1),
         ..Default::default()
     }
@@ -131,6 +134,8 @@ pub struct PartEdit {
     pub description: Option<String>,
     pub serial_scheme: Option<String>,
     pub lot_scheme: Option<String>,
+    /// Empty clears it.
+    pub part_type: Option<String>,
 }
 
 pub async fn update_part(
@@ -151,10 +156,20 @@ pub async fn update_part(
             "serialScheme",
         )?);
     }
+    if input.part_type.is_some() {
+        am.part_type = Set(part_type(input.part_type.as_deref())?);
+    }
     if let Some(s) = input.lot_scheme.as_deref() {
         am.lot_scheme = Set(scheme(Some(s), numbering::DEFAULT_LOT_SCHEME, "lotScheme")?);
     }
     etag::guarded_update::<part::Entity>(db, caller, am, id, current.lock_version, "part").await
+}
+
+/// A part type as stored (`domain::part::part_type`); absent is none.
+fn part_type(raw: Option<&str>) -> AppResult<Option<String>> {
+    let Some(raw) = raw else { return Ok(None) };
+    crate::domain::part::part_type(raw)
+        .map_err(|msg| AppError::bad_input(msg).at(&["input", "partType"]))
 }
 
 #[derive(Clone, Debug)]

@@ -263,3 +263,44 @@ async fn ion_timestamp_names() {
     assert_eq!(p["_updated"], p["at"], "{p}");
     assert!(p["_updated"].is_string(), "{p}");
 }
+
+/// ION's `Part.partType`: set on createPart, changed or cleared on updatePart, bounded.
+#[tokio::test]
+async fn part_type_is_set_changed_and_cleared() {
+    let app = app().await;
+    let q =
+        "mutation($i: CreatePartInput!) { createPart(input: $i) { part { id _etag partType } } }";
+    let d = app
+        .ok(
+            q,
+            json!({"i": {"partNumber": "T-1", "partType": " ASSEMBLY "}}),
+        )
+        .await;
+    let p = d["createPart"]["part"].clone();
+    assert_eq!(p["partType"], "ASSEMBLY");
+    let long = "x".repeat(101);
+    let refused = app
+        .gql(q, json!({"i": {"partNumber": "T-2", "partType": long}}))
+        .await;
+    assert_eq!(codes(&refused), ["BAD_USER_INPUT"]);
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"],
+        json!(["input", "partType"])
+    );
+    let u = "mutation($i: UpdatePartInput!) { updatePart(input: $i) { part { _etag partType } } }";
+    let d = app
+        .ok(
+            u,
+            json!({"i": {"id": p["id"], "etag": p["_etag"], "partType": "TOOL"}}),
+        )
+        .await;
+    let p2 = &d["updatePart"]["part"];
+    assert_eq!(p2["partType"], "TOOL");
+    let d = app
+        .ok(
+            u,
+            json!({"i": {"id": p["id"], "etag": p2["_etag"], "partType": ""}}),
+        )
+        .await;
+    assert_eq!(d["updatePart"]["part"]["partType"], Value::Null);
+}

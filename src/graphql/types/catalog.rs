@@ -36,6 +36,8 @@ row_object!(Part {
     async fn tracking_type(&self) -> Result<TrackingType> {
         rows::part_tracking_type(&self.0).map(Into::into).gql()
     }
+    /// ION's part type (free text, e.g. `ASSEMBLY`); null until set.
+    part_type: Option<&str>,
     /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
     serial_scheme: &str,
     /// Template of generated lot numbers.
