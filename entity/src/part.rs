@@ -21,8 +21,18 @@ pub struct Model {
     pub serial_scheme: String,
     #[sea_orm(column_type = "Text")]
     pub lot_scheme: String,
+    /// ION's part type: free text (e.g. `ASSEMBLY`); null until set.
+    #[sea_orm(column_type = "Text")]
+    pub part_type: Option<String>,
     pub lock_version: i32,
     pub created_at: DateTimeUtc,
+    /// When the row last changed (its creation, until it changes).
+    pub updated_at: DateTimeUtc,
+    /// The user who created the row; null for rows the system wrote or from before writers
+    /// were recorded.
+    pub created_by_id: Option<i64>,
+    /// The user who last changed the row; null as for `created_by_id`.
+    pub updated_by_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

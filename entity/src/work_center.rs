@@ -18,6 +18,13 @@ pub struct Model {
     pub active: bool,
     pub lock_version: i32,
     pub created_at: DateTimeUtc,
+    /// When the row last changed (its creation, until it changes).
+    pub updated_at: DateTimeUtc,
+    /// The user who created the row; null for rows the system wrote or from before writers
+    /// were recorded.
+    pub created_by_id: Option<i64>,
+    /// The user who last changed the row; null as for `created_by_id`.
+    pub updated_by_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,9 @@ async fn roundtrip(db: &DatabaseConnection) {
         require_part_procedure_link: Set(true),
         domain: Set(Some("acme.example".into())),
         created_at: Set(ts),
+        created_by_id: Set(None),
+        updated_by_id: Set(Some(7)),
+        updated_at: Set(ts),
     }
     .insert(db)
     .await
@@ -59,6 +62,9 @@ async fn roundtrip(db: &DatabaseConnection) {
         scheduled_start: Some(ts),
         scheduled_end: None,
         priority: 3,
+        updated_at: ts,
+        created_by_id: Some(1 << 40),
+        updated_by_id: None,
     };
     // runs.part_id has a foreign key: create the part first.
     let part_id = entity::part::ActiveModel {
@@ -70,8 +76,12 @@ async fn roundtrip(db: &DatabaseConnection) {
         tracking_type: Set("SERIAL".into()),
         serial_scheme: Set("SN-{n}".into()),
         lot_scheme: Set("LOT-{n}".into()),
+        part_type: Set(Some("ASSEMBLY".into())),
         lock_version: Set(1),
         created_at: Set(ts),
+        created_by_id: Set(None),
+        updated_by_id: Set(Some(7)),
+        updated_at: Set(ts),
     }
     .insert(db)
     .await
@@ -100,6 +110,10 @@ async fn roundtrip(db: &DatabaseConnection) {
         started_at: None,
         completed_at: None,
         lead_time: 15,
+        created_at: ts,
+        updated_at: ts,
+        created_by_id: Some(3),
+        updated_by_id: Some(4),
     })
     .insert(db)
     .await
@@ -123,7 +137,10 @@ async fn roundtrip(db: &DatabaseConnection) {
         signed_by_id: None,
         signed_at: Some(ts),
         lock_version: 1,
-        updated_at: None,
+        created_at: ts,
+        updated_at: ts,
+        created_by_id: None,
+        updated_by_id: Some(5),
     };
     run_step_field::ActiveModel::from(f.clone())
         .insert(db)

@@ -112,7 +112,28 @@ async fn smoke(db: &DatabaseConnection) {
     );
 }
 
+/// Rows written before `writers` (the last migration) get no writer, and their
+/// `updated_at` is their `created_at`.
+async fn writers_backfill(db: &DatabaseConnection) {
+    let before = Migrator::migrations().len() as u32 - 1;
+    Migrator::up(db, Some(before)).await.expect("up to writers");
+    db.execute_unprepared(
+        "INSERT INTO organizations (name, require_part_procedure_link, created_at) \
+         VALUES ('old', false, CURRENT_TIMESTAMP)",
+    )
+    .await
+    .unwrap();
+    Migrator::up(db, None).await.expect("up writers");
+    let q = "SELECT COUNT(*) FROM organizations WHERE name = 'old' AND updated_at = created_at \
+             AND created_by_id IS NULL AND updated_by_id IS NULL";
+    assert_eq!(scalar_i64(db, q).await, 1);
+    db.execute_unprepared("DELETE FROM organizations")
+        .await
+        .unwrap();
+}
+
 async fn exercise(db: &DatabaseConnection) {
+    writers_backfill(db).await;
     Migrator::up(db, None).await.expect("up");
     assert_tables(db, true).await;
     smoke(db).await;

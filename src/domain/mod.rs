@@ -40,6 +40,7 @@ pub mod enums;
 pub mod field_value;
 pub mod graph;
 pub mod numbering;
+pub mod part;
 pub mod permission;
 pub mod procedure;
 pub mod run_action;

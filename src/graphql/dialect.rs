@@ -7,10 +7,13 @@
 //! - graphene's generated enum type names (`Proceduretypeenum` for `ProcedureType`);
 //! - older mutations' fields given as arguments (`createProcedure(title: $t)`), wrapped into
 //!   the mutation's one `input`.
+//! - `_created` and `_updated` (ION's schema's names of `createdAt` and `updatedAt`) as
+//!   selected fields, answered under ION's name (an alias).
 //!
 //! [`translate`] rewrites the parsed document (variable definitions and literal arguments)
 //! and the request's variables, guided by the schema's own input and enum types, so every
-//! later step (validation, execution, errors) sees plain Traveler. Outputs are untouched.
+//! later step (validation, execution, errors) sees plain Traveler. Outputs keep the names the
+//! client selected.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -42,6 +45,9 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
 /// the one position it is used in (Traveler's `IdEtagInput`, shared by four mutations before
 /// each had its own `VerbNounInput`).
 const RETIRED_INPUTS: &[&str] = &["IdEtagInput"];
+
+/// ION's names of output fields -> the SDL's, on every object type that has the field.
+const FIELD_ALIASES: &[(&str, &str)] = &[("_created", "createdAt"), ("_updated", "updatedAt")];
 
 /// ION's enum words that are not a case change of ours: (ION, Traveler).
 const VALUE_ALIASES: &[(&str, &str)] = &[("PENDING", "TODO")];
@@ -283,6 +289,7 @@ impl Dialect {
         for item in &mut set.items {
             match &mut item.node {
                 Selection::Field(f) => {
+                    field_alias(&mut f.node);
                     for (_, v) in &mut f.node.arguments {
                         literal(&mut v.node);
                     }
@@ -293,6 +300,21 @@ impl Dialect {
             }
         }
     }
+}
+
+/// A field selected by ION's name: the SDL's field, answered under ION's name unless the
+/// client gave an alias.
+fn field_alias(f: &mut async_graphql::parser::types::Field) {
+    let Some((_, ours)) = FIELD_ALIASES
+        .iter()
+        .find(|(ion, _)| *ion == f.name.node.as_str())
+    else {
+        return;
+    };
+    if f.alias.is_none() {
+        f.alias = Some(f.name.clone());
+    }
+    f.name.node = Name::new(ours);
 }
 
 /// A literal argument: enum words in ION's case become ours, `_etag` keys become `etag`.
@@ -489,6 +511,16 @@ mod tests {
             .first()
             .map_or(String::new(), |v| v.node.var_type.node.to_string());
         (ty, req.variables.into_value().into_json().unwrap())
+    }
+
+    #[test]
+    fn ion_timestamp_names_select_ours_under_theirs() {
+        let mut req = Request::new("{ runs { edges { node { _created u: _updated } } } }");
+        translate(&mut req);
+        let doc = req.parsed_query().unwrap().clone();
+        let text = format!("{:?}", doc);
+        assert!(text.contains("\"createdAt\"") && text.contains("\"updatedAt\""));
+        assert!(text.contains("\"_created\"") && !text.contains("\"_updated\""));
     }
 
     #[test]

@@ -51,7 +51,14 @@ pub async fn create_organization(
     store::migrate(db).await?;
     let txn = store::begin_write(db).await?;
     let first = entity::organization::Entity::find().count(&txn).await? == 0;
-    let (org, token) = store::auth::create_organization_with_admin(&txn, name, None, first).await?;
+    let (org, token) = store::auth::create_organization_with_admin(
+        &txn,
+        store::writers::Writer::system(),
+        name,
+        None,
+        first,
+    )
+    .await?;
     txn.commit().await?;
     Ok((org, token))
 }

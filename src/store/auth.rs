@@ -1,5 +1,6 @@
 //! API keys: hashing, lookup, and the first-start bootstrap of an organization and its admin.
 
+use super::writers::{Stamp as _, Writer};
 use entity::{api_key, organization, user, user_role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
@@ -60,17 +61,17 @@ pub async fn user_rights(db: &impl sea_orm::ConnectionTrait, u: &user::Model) ->
 /// Creates an organization with one admin user and key; returns the token.
 pub async fn create_organization_with_admin(
     db: &impl sea_orm::ConnectionTrait,
+    w: Writer,
     name: &str,
     token: Option<String>,
     system_admin: bool,
 ) -> Result<(organization::Model, String), DbErr> {
-    let now = super::now();
     let org = organization::ActiveModel {
         name: Set(name.to_string()),
         require_part_procedure_link: Set(false),
-        created_at: Set(now),
         ..Default::default()
     }
+    .written_by(w)
     .insert(db)
     .await?;
     let admin = user::ActiveModel {
@@ -80,12 +81,12 @@ pub async fn create_organization_with_admin(
         export_control_cleared: Set(true),
         system_admin: Set(system_admin),
         lock_version: Set(1),
-        created_at: Set(now),
         ..Default::default()
     }
+    .written_by(w)
     .insert(db)
     .await?;
-    let roles = super::roles::seed_builtin(db, org.id).await?;
+    let roles = super::roles::seed_builtin(db, w, org.id).await?;
     let admin_role = roles
         .iter()
         .filter(|r| r.name == "ADMIN")
@@ -98,13 +99,14 @@ pub async fn create_organization_with_admin(
         .exec_without_returning(db)
         .await?;
     let token = token.unwrap_or_else(new_token);
-    insert_key(db, org.id, admin.id, "admin".into(), &token).await?;
+    insert_key(db, w, org.id, admin.id, "admin".into(), &token).await?;
     Ok((org, token))
 }
 
 /// Stores a new key for `user_id` (only the token's hash is kept).
 pub async fn insert_key(
     db: &impl sea_orm::ConnectionTrait,
+    w: Writer,
     organization_id: i64,
     user_id: i64,
     name: String,
@@ -115,11 +117,11 @@ pub async fn insert_key(
         user_id: Set(user_id),
         name: Set(name),
         token_hash: Set(hash_token(token)),
-        created_at: Set(super::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
         ..Default::default()
     }
+    .written_by(w)
     .insert(db)
     .await
 }
@@ -138,7 +140,9 @@ pub async fn bootstrap(
         return Ok(None);
     }
     let txn = super::begin_write(db).await?;
-    let (_, token) = create_organization_with_admin(&txn, "Default", admin_token, true).await?;
+    let (_, token) =
+        create_organization_with_admin(&txn, Writer::system(), "Default", admin_token, true)
+            .await?;
     txn.commit().await?;
     Ok(Some(token))
 }
@@ -166,11 +170,11 @@ async fn ensure_admin_token(db: &DatabaseConnection, token: &str) -> Result<(), 
         user_id: Set(admin.id),
         name: Set("admin (TRAVELER_ADMIN_TOKEN)".into()),
         token_hash: Set(hash),
-        created_at: Set(super::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
         ..Default::default()
     }
+    .written_by(Writer::system())
     .insert(db)
     .await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! Parts, users, teams, API keys, custom attribute definitions and organizations.
 
+use super::writers::{Stamp as _, touch};
 use entity::{api_key, attribute_definition, part, role, team, team_member, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -73,6 +74,8 @@ pub struct NewPart {
     pub serial_scheme: Option<String>,
     /// Absent: `numbering::DEFAULT_LOT_SCHEME`.
     pub lot_scheme: Option<String>,
+    /// ION's part type (`domain::part::part_type`).
+    pub part_type: Option<String>,
 }
 
 pub async fn create_part(
@@ -108,10 +111,11 @@ pub async fn create_part(
         tracking_type: Set(input.tracking_type.as_str().to_string()),
         serial_scheme: Set(serial_scheme),
         lot_scheme: Set(lot_scheme),
+        part_type: Set(part_type(input.part_type.as_deref())?),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await
     .map_err(|e| {
@@ -130,6 +134,8 @@ pub struct PartEdit {
     pub description: Option<String>,
     pub serial_scheme: Option<String>,
     pub lot_scheme: Option<String>,
+    /// Empty clears it.
+    pub part_type: Option<String>,
 }
 
 pub async fn update_part(
@@ -150,10 +156,20 @@ pub async fn update_part(
             "serialScheme",
         )?);
     }
+    if input.part_type.is_some() {
+        am.part_type = Set(part_type(input.part_type.as_deref())?);
+    }
     if let Some(s) = input.lot_scheme.as_deref() {
         am.lot_scheme = Set(scheme(Some(s), numbering::DEFAULT_LOT_SCHEME, "lotScheme")?);
     }
-    etag::guarded_update::<part::Entity>(db, am, id, current.lock_version, "part").await
+    etag::guarded_update::<part::Entity>(db, caller, am, id, current.lock_version, "part").await
+}
+
+/// A part type as stored (`domain::part::part_type`); absent is none.
+fn part_type(raw: Option<&str>) -> AppResult<Option<String>> {
+    let Some(raw) = raw else { return Ok(None) };
+    crate::domain::part::part_type(raw)
+        .map_err(|msg| AppError::bad_input(msg).at(&["input", "partType"]))
 }
 
 #[derive(Clone, Debug)]
@@ -198,9 +214,9 @@ pub async fn create_user(
         export_control_cleared: Set(input.export_control_cleared),
         system_admin: Set(false),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await?;
     roles::grant(db, caller, roles::Holder::User(u.id), &roles).await?;
@@ -254,9 +270,9 @@ pub async fn create_team(
         name: Set(name),
         supervisor_id: Set(input.supervisor_id),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await?;
     roles::grant(db, caller, roles::Holder::Team(t.id), &roles).await?;
@@ -303,7 +319,7 @@ pub async fn add_user_to_team(
         }
         .insert(db)
         .await?;
-        etag::bump::<team::Entity>(db, tid).await?;
+        etag::bump::<team::Entity>(db, caller, tid).await?;
     }
     Ok(team::Entity::find_by_id(t.id).one(db).await?.unwrap_or(t))
 }
@@ -344,7 +360,8 @@ pub async fn create_api_key(
     require_covers(db, caller, &u, p).await?;
     let token = super::auth::new_token();
     let name = input.name.unwrap_or_else(|| "api key".into());
-    let key = super::auth::insert_key(db, caller.organization_id, uid, name, &token).await?;
+    let key = super::auth::insert_key(db, caller.into(), caller.organization_id, uid, name, &token)
+        .await?;
     Ok((key, token))
 }
 
@@ -359,6 +376,7 @@ pub async fn revoke_api_key(
     require_covers(db, caller, &owner, p).await?;
     let mut am: api_key::ActiveModel = key.into();
     am.revoked_at = Set(Some(super::now()));
+    touch(&mut am, caller);
     Ok(am.update(db).await?)
 }
 
@@ -402,9 +420,9 @@ pub async fn define_attribute(
             (!options.is_empty()).then(|| serde_json::to_string(&options).unwrap_or_default())
         ),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await?)
 }
@@ -444,6 +462,7 @@ pub async fn update_organization(
     if let Some(d) = domain {
         am.domain = Set(email_domain(&d)?);
     }
+    touch(&mut am, caller);
     Ok(am.update(db).await?)
 }
 
@@ -466,11 +485,20 @@ fn email_domain(d: &str) -> AppResult<Option<String>> {
     Ok(Some(d))
 }
 
-/// A new organization with its first admin user and key (the token, shown once).
+/// A new organization with its first admin user and key (the token, shown once). Its rows
+/// are the system's (no writer): the system administrator who asks is a user of another
+/// organization, whose id the new one's users should not see.
 pub async fn create_organization(
     db: &impl ConnectionTrait,
     name: &str,
 ) -> AppResult<(entity::organization::Model, String)> {
     let name = non_empty(name, "name")?;
-    Ok(super::auth::create_organization_with_admin(db, &name, None, false).await?)
+    Ok(super::auth::create_organization_with_admin(
+        db,
+        super::writers::Writer::system(),
+        &name,
+        None,
+        false,
+    )
+    .await?)
 }

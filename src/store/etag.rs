@@ -2,10 +2,9 @@
 //! Updates compare the etag the client sent, then bump the version in a guarded UPDATE.
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, SimpleExpr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, UpdateMany,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, UpdateMany};
 
+use super::writers::{Writer, Written, touch, touch_many};
 use crate::error::{AppError, AppResult};
 
 pub fn etag(lock_version: i32) -> String {
@@ -28,8 +27,9 @@ pub struct IdEtag {
     pub etag: String,
 }
 
-/// A table whose rows carry `lock_version`.
-pub trait Versioned: EntityTrait {
+/// A table whose rows carry `lock_version` (and record their writers: every write that
+/// bumps the version also stamps `updated_by_id` and `updated_at`).
+pub trait Versioned: Written {
     fn key_col() -> Self::Column;
     fn lock_col() -> Self::Column;
     fn lock_version(m: &Self::Model) -> i32;
@@ -64,14 +64,19 @@ pub fn next_version<E: Versioned>() -> SimpleExpr {
     Expr::col(E::lock_col()).add(1)
 }
 
-/// A multi-row update that also bumps each row's version (so their etags go stale).
-pub fn bump_many<E: Versioned>() -> UpdateMany<E> {
-    E::update_many().col_expr(E::lock_col(), next_version::<E>())
+/// A multi-row update that also bumps each row's version (so their etags go stale) and
+/// records `w` as the rows' last writer.
+pub fn bump_many<E: Versioned>(w: impl Into<Writer>) -> UpdateMany<E> {
+    touch_many(E::update_many(), w).col_expr(E::lock_col(), next_version::<E>())
 }
 
-/// Bumps the version of row `id` (a change made through its children).
-pub async fn bump<E: Versioned>(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
-    bump_many::<E>()
+/// Bumps the version of row `id` (a change made through its children) as `w`.
+pub async fn bump<E: Versioned>(
+    db: &impl ConnectionTrait,
+    w: impl Into<Writer>,
+    id: i64,
+) -> AppResult<()> {
+    bump_many::<E>(w)
         .filter(E::key_col().eq(id))
         .exec(db)
         .await?;
@@ -97,9 +102,11 @@ pub async fn reread_bumped<E: Versioned>(
     Ok(row)
 }
 
-/// Writes `am` only if row `id` still has `lock_version`, and bumps it; else `STALE_ETAG`.
+/// Writes `am` as `w` only if row `id` still has `lock_version`, and bumps it; else
+/// `STALE_ETAG`.
 pub async fn guarded_update<E>(
     db: &impl ConnectionTrait,
+    w: impl Into<Writer>,
     mut am: E::ActiveModel,
     id: i64,
     lock_version: i32,
@@ -111,6 +118,7 @@ where
     E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
 {
     am.set(E::lock_col(), (lock_version + 1).into());
+    touch(&mut am, w);
     let res = E::update_many()
         .set(am)
         .filter(E::key_col().eq(id))

@@ -16,6 +16,7 @@ use sea_orm::{
 
 use super::etag;
 use super::scope::{self, path};
+use super::writers::Writer;
 use crate::caller::Caller;
 use crate::domain::availability;
 use crate::domain::enums::{FieldType, PartInventoryStatus, RunSource};
@@ -336,20 +337,17 @@ pub(super) async fn apply_moves(
     moves: &Moves,
     run_ids: &[i64],
 ) -> AppResult<()> {
-    let now = super::now();
-    write_moves(txn, moves, now).await?;
-    record_moves(txn, caller, moves, now).await?;
-    roll_up(txn, run_ids, now).await
+    let w = Writer::of(caller);
+    write_moves(txn, moves, w).await?;
+    record_moves(txn, caller, moves, w.at).await?;
+    roll_up(txn, w, run_ids).await
 }
 
 /// One UPDATE per move; a sibling changed meanwhile keeps its state (guarded by `from`).
-async fn write_moves(
-    txn: &DatabaseTransaction,
-    moves: &Moves,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+async fn write_moves(txn: &DatabaseTransaction, moves: &Moves, w: Writer) -> AppResult<()> {
+    let now = w.at;
     for ((gfrom, held, gto), ids) in moves {
-        let mut q = etag::bump_many::<run_step::Entity>()
+        let mut q = etag::bump_many::<run_step::Entity>(w)
             .col_expr(run_step::Column::Status, Expr::value(gto.as_str()))
             .col_expr(
                 run_step::Column::HeldFrom,
@@ -436,11 +434,8 @@ async fn record_events(
 /// Recomputes the status of `run_ids` from their steps (the stored status is a cache of
 /// `rollup`, refreshed in the same transaction as every step change), stamps
 /// `startedAt`/`completedAt`, and makes the unit of a completed build run AVAILABLE.
-pub async fn roll_up(
-    txn: &DatabaseTransaction,
-    run_ids: &[i64],
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn roll_up(txn: &DatabaseTransaction, w: Writer, run_ids: &[i64]) -> AppResult<()> {
+    let now = w.at;
     if run_ids.is_empty() {
         return Ok(());
     }
@@ -485,7 +480,7 @@ pub async fn roll_up(
         }
     }
     for ((new, start, complete), ids) in groups {
-        let mut q = etag::bump_many::<run::Entity>()
+        let mut q = etag::bump_many::<run::Entity>(w)
             .col_expr(run::Column::Status, Expr::value(new.as_str()));
         if start {
             q = q.col_expr(run::Column::StartedAt, Expr::value(now));
@@ -501,7 +496,7 @@ pub async fn roll_up(
         q.filter(run::Column::Id.is_in(ids)).exec(txn).await?;
     }
     if !completed_units.is_empty() {
-        etag::bump_many::<part_inventory::Entity>()
+        etag::bump_many::<part_inventory::Entity>(w)
             .col_expr(
                 part_inventory::Column::Status,
                 Expr::value(PartInventoryStatus::Available.as_str()),
@@ -645,7 +640,8 @@ async fn write_value(
     signing: bool,
 ) -> AppResult<()> {
     let stored = (!value.is_null()).then(|| value.to_string());
-    let now = super::now();
+    let w = Writer::of(caller);
+    let now = w.at;
     let ids: Vec<i64> = targets.iter().map(|f| f.id).collect();
     let kind = if signing { "SIGNOFF" } else { "FIELD_VALUE" };
     let select = Query::select()
@@ -662,9 +658,8 @@ async fn write_value(
         .and_where(Expr::col(run_step_field::Column::Id).is_in(ids.iter().copied()))
         .take();
     record_events(txn, caller, now, select).await?;
-    let mut q = etag::bump_many::<run_step_field::Entity>()
-        .col_expr(run_step_field::Column::Value, Expr::value(stored))
-        .col_expr(run_step_field::Column::UpdatedAt, Expr::value(now));
+    let mut q = etag::bump_many::<run_step_field::Entity>(w)
+        .col_expr(run_step_field::Column::Value, Expr::value(stored));
     if signing {
         let signed = value.as_bool() == Some(true);
         q = q

@@ -1,6 +1,7 @@
 //! Part inventory: units and lots, their identities, and auto-numbering from the part's
 //! serial and lot schemes.
 
+use super::writers::Stamp as _;
 use std::collections::HashSet;
 
 use entity::{part, part_inventory};
@@ -165,17 +166,20 @@ pub async fn create(
         TrackingType::None => (None, None),
     };
     let id = counters::ids(db, "part_inventories", 1).await?;
-    part_inventory::Entity::insert(part_inventory::ActiveModel {
-        id: Set(id),
-        organization_id: Set(caller.organization_id),
-        part_id: Set(p.id),
-        serial_number: Set(serial.clone()),
-        lot_number: Set(lot.clone()),
-        quantity: Set(quantity),
-        status: Set(input.status.as_str().into()),
-        lock_version: Set(1),
-        created_at: Set(super::now()),
-    })
+    part_inventory::Entity::insert(
+        part_inventory::ActiveModel {
+            id: Set(id),
+            organization_id: Set(caller.organization_id),
+            part_id: Set(p.id),
+            serial_number: Set(serial.clone()),
+            lot_number: Set(lot.clone()),
+            quantity: Set(quantity),
+            status: Set(input.status.as_str().into()),
+            lock_version: Set(1),
+            ..Default::default()
+        }
+        .written_by(caller),
+    )
     .exec_with_returning(db)
     .await
     .map_err(|e| {
@@ -266,6 +270,13 @@ pub async fn update(
         }
         am.quantity = Set(q);
     }
-    etag::guarded_update::<part_inventory::Entity>(db, am, id, inv.lock_version, "part inventory")
-        .await
+    etag::guarded_update::<part_inventory::Entity>(
+        db,
+        caller,
+        am,
+        id,
+        inv.lock_version,
+        "part inventory",
+    )
+    .await
 }

@@ -22,6 +22,7 @@ pub mod run_status;
 pub mod runs;
 pub mod scope;
 pub mod work_centers;
+pub mod writers;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

@@ -5,6 +5,7 @@
 //! new version's steps can be copied with multi-row inserts and their references remapped
 //! in memory.
 
+use super::writers::{Stamp as _, Writer, stamped};
 use sea_orm::sea_query::ExprTrait as _;
 use std::collections::HashMap;
 
@@ -99,8 +100,8 @@ async fn current_step(
     Ok((s, p))
 }
 
-async fn touch_procedure(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
-    etag::bump::<procedure::Entity>(db, id).await
+async fn touch_procedure(db: &impl ConnectionTrait, caller: &Caller, id: i64) -> AppResult<()> {
+    etag::bump::<procedure::Entity>(db, caller, id).await
 }
 
 /// A new procedure: version 1, DRAFT.
@@ -138,10 +139,10 @@ pub async fn create_procedure(
         procedure_type: Set(input.procedure_type.as_str().into()),
         export_controlled: Set(input.export_controlled),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         released_at: Set(None),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await?;
     link_parts(db, caller.organization_id, p.id, &input.part_ids).await?;
@@ -198,7 +199,7 @@ pub async fn update_procedure(
         }
         am.export_controlled = Set(x);
     }
-    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
+    etag::guarded_update::<procedure::Entity>(db, caller, am, id, p.lock_version, "procedure").await
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -219,7 +220,7 @@ pub async fn link_part(
     scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
     let p = get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await?;
     link_parts(db, caller.organization_id, p.id, &[part_id]).await?;
-    touch_procedure(db, p.id).await?;
+    touch_procedure(db, caller, p.id).await?;
     get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await
 }
 
@@ -278,7 +279,7 @@ fn field_row(
         max: Set(f.max),
         pattern: Set(f.pattern.clone()),
         lock_version: Set(1),
-        created_at: Set(super::now()),
+        ..Default::default()
     })
 }
 
@@ -327,14 +328,15 @@ pub async fn create_step(
         approved_by_id: Set(None),
         approved_at: Set(None),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         lead_time: Set(lead_time(input.lead_time)?.unwrap_or(0)),
-    };
+        ..Default::default()
+    }
+    .written_by(caller);
     let rows = new_field_rows(db, caller.organization_id, proc_id, step_id, &input.fields).await?;
     let upstream = upstream_steps(db, caller, proc_id, &input.upstream_step_ids).await?;
     let s = step::Entity::insert(s).exec_with_returning(db).await?;
     if !rows.is_empty() {
-        step_field::Entity::insert_many(rows)
+        step_field::Entity::insert_many(stamped(rows, caller))
             .exec_without_returning(db)
             .await?;
     }
@@ -350,7 +352,7 @@ pub async fn create_step(
         .exec_without_returning(db)
         .await?;
     }
-    touch_procedure(db, proc_id).await?;
+    touch_procedure(db, caller, proc_id).await?;
     Ok(s)
 }
 
@@ -497,8 +499,9 @@ pub async fn update_step(
     am.approved = Set(false);
     am.approved_by_id = Set(None);
     am.approved_at = Set(None);
-    let s = etag::guarded_update::<step::Entity>(db, am, id, s.lock_version, "step").await?;
-    touch_procedure(db, p.id).await?;
+    let s =
+        etag::guarded_update::<step::Entity>(db, caller, am, id, s.lock_version, "step").await?;
+    touch_procedure(db, caller, p.id).await?;
     Ok(s)
 }
 
@@ -528,7 +531,7 @@ pub async fn delete_step(
         .exec(db)
         .await?;
     step::Entity::delete_by_id(id).exec(db).await?;
-    touch_procedure(db, p.id).await?;
+    touch_procedure(db, caller, p.id).await?;
     Ok(s)
 }
 
@@ -559,10 +562,10 @@ pub async fn create_step_field(
         &input.field,
         path(&["input"]),
     )?;
-    let created = step_field::Entity::insert(row)
+    let created = step_field::Entity::insert(row.written_by(caller))
         .exec_with_returning(db)
         .await?;
-    touch_procedure(db, p.id).await?;
+    touch_procedure(db, caller, p.id).await?;
     Ok(created)
 }
 
@@ -614,7 +617,7 @@ pub async fn create_step_edge(
     })
     .exec_with_returning(db)
     .await?;
-    touch_procedure(db, p.id).await?;
+    touch_procedure(db, caller, p.id).await?;
     Ok(e)
 }
 
@@ -629,7 +632,7 @@ pub async fn submit_for_review(
         .map_err(|e| AppError::new(Code::BadUserInput, e).at(&["input", "id"]))?;
     let mut am: procedure::ActiveModel = p.clone().into();
     am.status = Set(next.as_str().into());
-    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
+    etag::guarded_update::<procedure::Entity>(db, caller, am, id, p.lock_version, "procedure").await
 }
 
 pub async fn approve_step(
@@ -653,7 +656,7 @@ pub async fn approve_step(
     am.approved = Set(true);
     am.approved_by_id = Set(Some(caller.user_id));
     am.approved_at = Set(Some(super::now()));
-    etag::guarded_update::<step::Entity>(db, am, id, s.lock_version, "step").await
+    etag::guarded_update::<step::Entity>(db, caller, am, id, s.lock_version, "step").await
 }
 
 pub async fn release(
@@ -667,7 +670,7 @@ pub async fn release(
         rules::release(status_of(&p)?).map_err(|e| AppError::bad_input(e).at(&["input", "id"]))?;
     let now = super::now();
     // The releaser approves every step not yet approved.
-    etag::bump_many::<step::Entity>()
+    etag::bump_many::<step::Entity>(caller)
         .col_expr(step::Column::Approved, Expr::value(true))
         .col_expr(step::Column::ApprovedById, Expr::value(caller.user_id))
         .col_expr(step::Column::ApprovedAt, Expr::value(now))
@@ -675,7 +678,7 @@ pub async fn release(
         .filter(step::Column::Approved.eq(false))
         .exec(db)
         .await?;
-    etag::bump_many::<procedure::Entity>()
+    etag::bump_many::<procedure::Entity>(caller)
         .col_expr(
             procedure::Column::Status,
             Expr::value(ProcedureStatus::Superseded.as_str()),
@@ -688,7 +691,7 @@ pub async fn release(
     let mut am: procedure::ActiveModel = p.clone().into();
     am.status = Set(next.as_str().into());
     am.released_at = Set(Some(now));
-    etag::guarded_update::<procedure::Entity>(db, am, id, p.lock_version, "procedure").await
+    etag::guarded_update::<procedure::Entity>(db, caller, am, id, p.lock_version, "procedure").await
 }
 
 /// A new DRAFT in the family (version = highest + 1) with copies of the steps, fields,
@@ -722,10 +725,10 @@ async fn insert_next_version(
         procedure_type: Set(src.procedure_type.clone()),
         export_controlled: Set(src.export_controlled),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         released_at: Set(None),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await
     .map_err(|e| {
@@ -767,7 +770,8 @@ async fn copy_template(
             .enumerate()
             .map(|(i, s)| (s.id, first + i as i64))
             .collect();
-        insert_chunked(db, steps.iter().map(|s| copied_step(s, &map, p)).collect()).await?;
+        let rows = steps.iter().map(|s| copied_step(s, &map, p));
+        insert_chunked(db, stamped(rows, version_writer(p))).await?;
         copy_fields(db, &fields, &map, p).await?;
         let edges = edges.iter().map(|(s, u)| step_edge::ActiveModel {
             organization_id: Set(caller.organization_id),
@@ -799,8 +803,16 @@ fn copied_step(
         approved_by_id: Set(None),
         approved_at: Set(None),
         lock_version: Set(1),
-        created_at: Set(p.created_at),
         lead_time: Set(s.lead_time),
+        ..Default::default()
+    }
+}
+
+/// The steps and fields of a new version are written with it, by its writer.
+fn version_writer(p: &procedure::Model) -> Writer {
+    Writer {
+        user_id: p.created_by_id,
+        at: p.created_at,
     }
 }
 
@@ -820,10 +832,9 @@ async fn copy_fields(
             organization_id: Set(f.organization_id),
             procedure_id: Set(p.id),
             step_id: Set(map[&f.step_id]),
-            created_at: Set(p.created_at),
         })
     });
-    insert_chunked(db, rows.collect()).await?;
+    insert_chunked(db, stamped(rows, version_writer(p))).await?;
     Ok(())
 }
 

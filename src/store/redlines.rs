@@ -21,6 +21,7 @@ use super::execution::roll_up;
 use super::procedures::{NewField, checked_field};
 use super::rows::{run_status, run_step_status};
 use super::scope::{self, path};
+use super::writers::{Writer, stamped};
 use super::{counters, etag};
 use crate::caller::Caller;
 use crate::domain::graph;
@@ -125,11 +126,11 @@ pub async fn create_run_step(
         parent,
         upstream,
     };
-    let (first, ids) = insert_copies(txn, &runs, &t).await?;
-    let now = super::now();
+    let w = Writer::of(caller);
+    let (first, ids) = insert_copies(txn, w, &runs, &t).await?;
     let redline = Some(RunStepStatus::Redline.as_str());
-    history(txn, caller, &ids, None, "STATUS", redline, now).await?;
-    roll_up(txn, &ids.iter().map(|(r, _)| *r).collect::<Vec<_>>(), now).await?;
+    history(txn, caller, &ids, None, "STATUS", redline, w.at).await?;
+    roll_up(txn, w, &ids.iter().map(|(r, _)| *r).collect::<Vec<_>>()).await?;
     run_step::Entity::find_by_id(first)
         .one(txn)
         .await?
@@ -161,8 +162,8 @@ pub async fn create_run_step_field(
     let positions = next_positions(txn, &steps).await?;
     let first = counters::ids(txn, "run_step_fields", steps.len()).await?;
     let field_origin = -first;
-    let now = super::now();
-    let rows: Vec<run_step_field::ActiveModel> = steps
+    let w = Writer::of(caller);
+    let rows = steps
         .iter()
         .enumerate()
         .map(|(k, s)| run_step_field::ActiveModel {
@@ -186,10 +187,11 @@ pub async fn create_run_step_field(
             signed_by_id: Set(None),
             signed_at: Set(None),
             lock_version: Set(1),
-            updated_at: Set(None),
-        })
-        .collect();
-    run_step_field::Entity::insert_many(rows).exec(txn).await?;
+            ..Default::default()
+        });
+    run_step_field::Entity::insert_many(stamped(rows, w))
+        .exec(txn)
+        .await?;
     let ids: Vec<(i64, i64)> = steps.iter().map(|s| (s.run_id, s.id)).collect();
     history(
         txn,
@@ -198,10 +200,10 @@ pub async fn create_run_step_field(
         Some(first),
         "FIELD_ADDED",
         Some(&name),
-        now,
+        w.at,
     )
     .await?;
-    etag::bump_many::<run_step::Entity>()
+    etag::bump_many::<run_step::Entity>(w)
         .filter(run_step::Column::Id.is_in(steps.iter().map(|s| s.id)))
         .exec(txn)
         .await?;
@@ -262,6 +264,7 @@ struct Template<'a> {
 /// by origin), with its edges; the first id and the (run, step) of each copy.
 async fn insert_copies(
     txn: &DatabaseTransaction,
+    w: Writer,
     runs: &[run::Model],
     t: &Template<'_>,
 ) -> AppResult<(i64, Vec<(i64, i64)>)> {
@@ -297,6 +300,7 @@ async fn insert_copies(
             completed_at: Set(None),
             // A redline's time is not planned: it adds nothing to the scheduled end.
             lead_time: Set(0),
+            ..Default::default()
         });
         edges.extend(t.upstream.iter().map(|u| run_step_edge::ActiveModel {
             run_id: Set(r.id),
@@ -304,7 +308,9 @@ async fn insert_copies(
             upstream_step_id: Set(map(u).unwrap_or_default()),
         }));
     }
-    run_step::Entity::insert_many(rows).exec(txn).await?;
+    run_step::Entity::insert_many(stamped(rows, w))
+        .exec(txn)
+        .await?;
     if !edges.is_empty() {
         run_step_edge::Entity::insert_many(edges).exec(txn).await?;
     }

@@ -1,6 +1,7 @@
 //! Roles: named sets of permissions per organization, held by users and teams. A caller's
 //! permissions are the union of the roles they hold and those of their teams.
 
+use super::writers::{Stamp as _, Writer, stamped};
 use entity::{role, team, team_member, team_role, user, user_role};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -18,18 +19,17 @@ use crate::error::{AppError, AppResult, Seg};
 /// Creates the built-in roles of a new organization (two statements); returns them.
 pub async fn seed_builtin(
     db: &impl ConnectionTrait,
+    w: Writer,
     organization_id: i64,
 ) -> Result<Vec<role::Model>, DbErr> {
-    let now = super::now();
     let rows = BUILTIN_ROLES.iter().map(|(name, perms)| role::ActiveModel {
         organization_id: Set(organization_id),
         name: Set(name.to_string()),
         permissions: Set(perms.iter().copied().collect::<Perms>().encode()),
         lock_version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
         ..Default::default()
     });
+    let rows = stamped(rows, w);
     role::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;
@@ -167,16 +167,14 @@ pub async fn create_role(
     let name = non_empty(&input.name, "name")?;
     let perms = holdable(&input.permissions)?;
     caller.require_grant(&[(name.as_str(), perms)], false, "permissions")?;
-    let now = super::now();
     role::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name),
         permissions: Set(perms.encode()),
         lock_version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
         ..Default::default()
     }
+    .written_by(caller)
     .insert(db)
     .await
     .map_err(|e| super::on_unique(e, || Some(name_taken())))
@@ -236,7 +234,8 @@ pub async fn update_role(
         am.permissions = Set(perms.encode());
     }
     am.updated_at = Set(super::now());
-    etag::guarded_update::<role::Entity>(db, am, input.id, current.lock_version, "role").await
+    etag::guarded_update::<role::Entity>(db, caller, am, input.id, current.lock_version, "role")
+        .await
 }
 
 /// A role given to, or taken from, exactly one user or team.
@@ -278,8 +277,8 @@ pub async fn set_assignment(
         revoke(db, holder, r.id).await?;
     }
     match holder {
-        Holder::User(id) => etag::bump::<user::Entity>(db, id).await?,
-        Holder::Team(id) => etag::bump::<team::Entity>(db, id).await?,
+        Holder::User(id) => etag::bump::<user::Entity>(db, caller, id).await?,
+        Holder::Team(id) => etag::bump::<team::Entity>(db, caller, id).await?,
     }
     let user = match user {
         Some(u) => user::Entity::find_by_id(u.id).one(db).await?,

@@ -88,9 +88,10 @@ pub async fn update_run(
         }
         new_procedure = Some(p.id);
     }
-    let updated = etag::guarded_update::<run::Entity>(txn, am, id, r.lock_version, "run").await?;
+    let updated =
+        etag::guarded_update::<run::Entity>(txn, caller, am, id, r.lock_version, "run").await?;
     if let Some(pid) = new_procedure {
-        super::create_runs::add_procedure_steps(txn, &updated, pid).await?;
+        super::create_runs::add_procedure_steps(txn, caller.into(), &updated, pid).await?;
     }
     let Some(to) = input.status else {
         return Ok(updated);
@@ -308,13 +309,13 @@ pub async fn add_runs_to_batch(
         }
     }
     use sea_orm::sea_query::Expr;
-    etag::bump_many::<run::Entity>()
+    etag::bump_many::<run::Entity>(caller)
         .col_expr(run::Column::RunBatchId, Expr::value(bid))
         .filter(run::Column::Id.is_in(ids))
         .filter(run::Column::RunBatchId.is_null())
         .exec(txn)
         .await?;
-    etag::bump::<run_batch::Entity>(txn, bid).await?;
+    etag::bump::<run_batch::Entity>(txn, caller, bid).await?;
     Ok(run_batch::Entity::find_by_id(bid)
         .one(txn)
         .await?
@@ -345,7 +346,8 @@ pub async fn remove_run_from_batch(
     }
     let mut am: run::ActiveModel = r.clone().into();
     am.run_batch_id = Set(None);
-    let out = etag::guarded_update::<run::Entity>(txn, am, id, r.lock_version, "run").await?;
-    etag::bump::<run_batch::Entity>(txn, bid).await?;
+    let out =
+        etag::guarded_update::<run::Entity>(txn, caller, am, id, r.lock_version, "run").await?;
+    etag::bump::<run_batch::Entity>(txn, caller, bid).await?;
     Ok(out)
 }

@@ -1,6 +1,7 @@
 //! Work centers (stations or cells where runs are worked), a work center's queue, and the
 //! timeline of scheduled runs with the stretches in which a work center is over capacity.
 
+use super::writers::Stamp as _;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -85,9 +86,9 @@ pub async fn create_work_center(
         capacity: Set(capacity),
         active: Set(true),
         lock_version: Set(1),
-        created_at: Set(super::now()),
         ..Default::default()
-    };
+    }
+    .written_by(caller);
     // A concurrent call may take the name between the check and the insert.
     row.insert(db)
         .await
@@ -119,7 +120,7 @@ pub async fn update_work_center(
         am.active = Set(a);
     }
     let lv = current.lock_version;
-    super::etag::guarded_update::<work_center::Entity>(db, am, id, lv, "work center").await
+    super::etag::guarded_update::<work_center::Entity>(db, caller, am, id, lv, "work center").await
 }
 
 /// Statuses of runs that are done: they leave the queue.

@@ -9,9 +9,9 @@
 //! their place by the runner (see `LIT`), the rest of the text untouched.
 //!
 //! Found: 101 whole documents (a text published in two places counted once). In scope
-//! (objects Traveler has): 40. Of those 35 pass, 4 wait for the audit columns and Part's
-//! type/status (`AWAITING_WRITER_FIELDS`, enabled when branch audit-cols is merged) and 1
-//! is refused (`parts_as_a_plain_list`). Before this file's fixes 33 passed: `Part.quantity`
+//! (objects Traveler has): 40. Of those 36 pass; 3 still need `Part.status`,
+//! `Part.partSubtypes` or writers on step edges (`AWAITING_WRITER_FIELDS`) and 1 is refused
+//! (`parts_as_a_plain_list`). Before this file's fixes 33 passed: `Part.quantity`
 //! and ion-examples' flat-argument CREATE_PROCEDURE were refused.
 //!
 //! Out of scope, 61, about things Traveler does not have at all (not tested):
@@ -1034,7 +1034,7 @@ async fn ion_importers_mutations() {
     run_table(&app, f, &table).await;
 }
 
-// ---- Documents that wait for the audit columns and Part's type/status (branch audit-cols) ----
+// ---- Documents that waited for the writer columns; three still wait for Part's status and subtypes ----
 
 /// docs.firstresonance.io, Common Queries → "Search Parts".
 const DOCS_SEARCH_PARTS: &str = r#"query SearchParts($q: String!, $first: Int) {
@@ -1071,6 +1071,26 @@ const EX_CREATE_RUN_STEP: &str = r#"
     }
 "#;
 
+/// Passes since the writer columns (`RunStep.createdById`).
+#[tokio::test]
+async fn ion_examples_create_run_step() {
+    let app = app().await;
+    let f = floor(&app).await;
+    let table = [Doc {
+        name: "ion-examples CREATE_RUN_STEP",
+        text: EX_CREATE_RUN_STEP,
+        prep: Prep::None,
+        vars: |c| json!({"input": {"title": "Re-inspect", "runId": c.f.run}}),
+        check: |d| {
+            d["createRunStep"]["step"]["status"] == "REDLINE"
+                && d["createRunStep"]["step"]["createdById"].is_string()
+        },
+    }];
+    run_table(&app, f, &table).await;
+}
+
+/// Still refused: `Part.status` and `Part.partSubtypes` (no list of ION's values found)
+/// and writers on step edges.
 const AWAITING_WRITER_FIELDS: &[Doc] = &[
     Doc {
         name: "docs SearchParts",
@@ -1096,18 +1116,11 @@ const AWAITING_WRITER_FIELDS: &[Doc] = &[
         vars: |c| json!({"stepId": c.f.draft_steps[1], "upstreamStepId": c.f.draft_steps[0]}),
         check: |d| d["createStepEdge"]["stepEdge"]["stepId"].is_string(),
     },
-    Doc {
-        name: "ion-examples CREATE_RUN_STEP",
-        text: EX_CREATE_RUN_STEP,
-        prep: Prep::None,
-        vars: |c| json!({"input": {"title": "Re-inspect", "runId": c.f.run}}),
-        check: |d| d["createRunStep"]["step"]["status"] == "REDLINE",
-    },
 ];
 
 #[tokio::test]
-#[ignore = "needs createdById/updatedById, Part.partType/status/partSubtypes (issue 17 item 7)"]
-async fn awaiting_writer_fields() {
+#[ignore = "needs Part.status, Part.partSubtypes and StepEdge.createdById/updatedById (issue 17 item 7)"]
+async fn awaiting_part_status_subtypes_and_edge_writers() {
     let app = app().await;
     let f = floor(&app).await;
     run_table(&app, f, AWAITING_WRITER_FIELDS).await;

@@ -27,4 +27,5 @@ mod run_status;
 mod schema;
 mod subscriptions;
 mod work_centers;
+mod writers;
 mod ws_client;

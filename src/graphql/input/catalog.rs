@@ -24,6 +24,9 @@ pub struct CreatePartInput {
     pub serial_scheme: Option<String>,
     /// Lot number template, e.g. `LOT-{PART}-{SEQ:4}` (the default).
     pub lot_scheme: Option<String>,
+    /// ION's part type: free text up to 100 characters, e.g. `ASSEMBLY`; longer is
+    /// BAD_USER_INPUT.
+    pub part_type: Option<String>,
 }
 
 impl CreatePartInput {
@@ -35,6 +38,7 @@ impl CreatePartInput {
             tracking_type: self.tracking_type.into(),
             serial_scheme: self.serial_scheme,
             lot_scheme: self.lot_scheme,
+            part_type: self.part_type,
         })
     }
 }
@@ -52,6 +56,8 @@ pub struct UpdatePartInput {
     pub serial_scheme: Option<String>,
     /// New lot number template.
     pub lot_scheme: Option<String>,
+    /// New part type (up to 100 characters); empty clears it.
+    pub part_type: Option<String>,
 }
 
 impl UpdatePartInput {
@@ -62,6 +68,7 @@ impl UpdatePartInput {
             description: self.description,
             serial_scheme: self.serial_scheme,
             lot_scheme: self.lot_scheme,
+            part_type: self.part_type,
         })
     }
 }

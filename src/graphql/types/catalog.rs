@@ -25,6 +25,7 @@ row_object!(Part {
     /// The part's id.
     id: ID,
     _etag,
+    _writers,
     /// The part number; with the revision, unique in the organization.
     part_number: &str,
     /// The revision, e.g. `A`.
@@ -35,12 +36,12 @@ row_object!(Part {
     async fn tracking_type(&self) -> Result<TrackingType> {
         rows::part_tracking_type(&self.0).map(Into::into).gql()
     }
+    /// ION's part type (free text, e.g. `ASSEMBLY`); null until set.
+    part_type: Option<&str>,
     /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
     serial_scheme: &str,
     /// Template of generated lot numbers.
     lot_scheme: &str,
-    /// When the part was created.
-    created_at: DateTime<Utc>,
     /// The summed quantity of all the part's units and lots (ION's field); 0 without any.
     async fn quantity(&self, ctx: &Context<'_>) -> Result<f64> {
         Ok(loaders(ctx).load(PartQuantityKey(self.0.id)).await?.unwrap_or(0.0))
@@ -61,6 +62,7 @@ row_object!(PartInventory {
     /// The unit's or lot's id.
     id: ID,
     _etag,
+    _writers,
     /// The part it is a unit or lot of.
     part_id: ID,
     /// The part it is a unit or lot of.
@@ -85,10 +87,6 @@ row_object!(PartInventory {
         let available = s == crate::domain::PartInventoryStatus::Available;
         Ok(if available { self.0.quantity } else { 0.0 })
     }
-    /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
 });
 
 /// A person or a service account.
@@ -99,6 +97,7 @@ row_object!(User {
     /// The user's id.
     id: ID,
     _etag,
+    _writers,
     /// The user's name.
     name: &str,
     /// The user's e-mail address.
@@ -116,8 +115,6 @@ row_object!(User {
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         related(ctx, Some(OrganizationKey(self.0.organization_id)), Organization::from).await
     }
-    /// When the user was created.
-    created_at: DateTime<Utc>,
     /// Runs assigned to this user or to a team the user is on (an operator's work view).
     #[cost(|child| super::page_cost(first, None, child))]
     async fn assigned_runs(
@@ -152,6 +149,7 @@ row_object!(Team {
     /// The team's id.
     id: ID,
     _etag,
+    _writers,
     /// The team's name.
     name: &str,
     /// The id of the user who leads the team, if any (ION's field).
@@ -179,6 +177,7 @@ pub struct ApiKey(pub api_key::Model);
 row_object!(ApiKey {
     /// The key's id.
     id: ID,
+    _writers,
     /// The key's version: `v1`, `v2` once revoked.
     #[graphql(name = "_etag")]
     async fn etag(&self) -> String {
@@ -188,8 +187,6 @@ row_object!(ApiKey {
     name: &str,
     /// The user the key acts as.
     user_id: ID,
-    /// When the key was created.
-    created_at: DateTime<Utc>,
     /// When the key last authenticated a request (kept to within 5 seconds); null if never.
     last_used_at: Option<DateTime<Utc>>,
     /// When the key was revoked; null while it works.
@@ -206,6 +203,7 @@ row_object!(AttributeDefinition {
     /// The definition's id.
     id: ID,
     _etag,
+    _writers,
     /// The kind of entity the attribute is set on.
     async fn entity(&self) -> Result<Option<AttributeEntity>> {
         rows::attribute_entity(&self.0)
@@ -297,6 +295,7 @@ row_object!(Role {
     /// The role's id.
     id: ID,
     _etag,
+    _writers,
     /// Unique in the organization; `createUser(input: {roles: [..]})` names roles by it.
     name: &str,
     /// What the role lets its holders do.
@@ -304,34 +303,28 @@ row_object!(Role {
         let perms = rows::role_permissions(&self.0).gql()?;
         Ok(perms.iter().map(Into::into).collect())
     }
-    /// When the role was created.
-    created_at: DateTime<Utc>,
-    /// When the role was last renamed or its permissions changed.
-    updated_at: DateTime<Utc>,
 });
 
 crate::graphql::connection::connection!(RoleConnection, RoleEdge, Role);
 
 /// A tenant: everything a caller sees belongs to its organization.
-#[derive(SimpleObject)]
-pub struct Organization {
+#[derive(async_graphql::Description)]
+pub struct Organization(pub entity::organization::Model);
+
+row_object!(Organization {
     /// The organization's id.
-    pub id: ID,
+    id: ID,
+    _writers,
     /// The organization's name.
-    pub name: String,
+    name: &str,
     /// When true, a run's procedure must be linked to its part.
-    pub require_part_procedure_link: bool,
+    require_part_procedure_link: bool,
     /// The organization's e-mail domain (`example.com`), if set.
-    pub domain: Option<String>,
-}
+    domain: Option<&str>,
+});
 
 impl From<entity::organization::Model> for Organization {
     fn from(m: entity::organization::Model) -> Self {
-        Organization {
-            id: id(m.id),
-            name: m.name,
-            require_part_procedure_link: m.require_part_procedure_link,
-            domain: m.domain,
-        }
+        Organization(m)
     }
 }

@@ -122,6 +122,20 @@ where
     Ok(out)
 }
 
+/// A row's writer (`createdBy`, `updatedBy`), through the user loader: a list of rows
+/// asks for all of their writers in one statement.
+pub async fn writer(
+    ctx: &async_graphql::Context<'_>,
+    user_id: Option<i64>,
+) -> async_graphql::Result<Option<catalog::User>> {
+    related(
+        ctx,
+        user_id.map(crate::graphql::loaders::UserKey),
+        catalog::User,
+    )
+    .await
+}
+
 /// Complexity of a plain child list: `LIST_COST` children.
 pub fn list_cost(child: usize) -> usize {
     LIST_COST * child
@@ -130,7 +144,9 @@ pub fn list_cost(child: usize) -> usize {
 /// The `#[Object]` impl of a row wrapper (`struct X(pub model::Model)`, or
 /// `row_object!(X.row { .. })` for one whose row is its field `row`), its fields in
 /// schema order: `name: Type,` resolves to the column `name` (see [`Column`]), `_etag,` to
-/// the row's etag, and a written-out `async fn` stays as it is. Rows have many plain
+/// the row's etag, `_writers,` to who created and last changed the row and when
+/// (`createdById`, `createdBy`, `createdAt`, `updatedById`, `updatedBy`, `updatedAt`; see
+/// `store::writers`), and a written-out `async fn` stays as it is. Rows have many plain
 /// columns; writing each as a three-line resolver buried the few that do something.
 ///
 /// The type's description is the struct's doc comment: derive `async_graphql::Description`
@@ -166,6 +182,46 @@ macro_rules! row_object {
             /// a stale one is refused with STALE_ETAG.
             async fn etag(&self) -> String {
                 $crate::graphql::types::etag(self.$row.lock_version)
+            }
+        }] $($rest)*);
+    };
+    (@in $ty:ident $row:tt [$($out:tt)*] _writers, $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)* {
+            [] /// The user who created it; null when the system did, or when it was created
+            /// before Traveler recorded writers.
+            async fn created_by_id(&self) -> Option<async_graphql::ID> {
+                $crate::graphql::types::opt_id(self.$row.created_by_id)
+            }
+        } {
+            [] /// The user who created it, as `createdById`.
+            async fn created_by(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$crate::graphql::types::catalog::User>> {
+                $crate::graphql::types::writer(ctx, self.$row.created_by_id).await
+            }
+        } {
+            [] /// When it was created.
+            async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.$row.created_at
+            }
+        } {
+            [] /// The user who last changed it; null as for `createdById`.
+            async fn updated_by_id(&self) -> Option<async_graphql::ID> {
+                $crate::graphql::types::opt_id(self.$row.updated_by_id)
+            }
+        } {
+            [] /// The user who last changed it, as `updatedById`.
+            async fn updated_by(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$crate::graphql::types::catalog::User>> {
+                $crate::graphql::types::writer(ctx, self.$row.updated_by_id).await
+            }
+        } {
+            [] /// When it last changed (when it was created, until it changes).
+            async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.$row.updated_at
             }
         }] $($rest)*);
     };

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::{procedure, step, step_field};
 
 use super::catalog::Part;
+use super::id;
 use super::row_object;
-use super::{etag, id};
 use crate::error::{AppError, AppResult};
 use crate::graphql::ctx::Gql;
 use crate::graphql::enums::{FieldType, ProcedureStatus, ProcedureType};
@@ -23,6 +23,7 @@ row_object!(Procedure {
     /// The version's id.
     id: ID,
     _etag,
+    _writers,
     /// The title.
     title: &str,
     /// Free-text description.
@@ -42,8 +43,6 @@ row_object!(Procedure {
     }
     /// Only users cleared for export control see it and its runs.
     export_controlled: bool,
-    /// When the version was created.
-    created_at: DateTime<Utc>,
     /// When the version was released; null until then.
     released_at: Option<DateTime<Utc>>,
     /// Top-level steps in order; children are under `Step.steps`.
@@ -77,6 +76,7 @@ row_object!(Step.row {
     /// The step's id.
     id: ID,
     _etag,
+    _writers,
     /// The procedure version the step belongs to.
     procedure_id: ID,
     /// The parent step; null for a top-level step.
@@ -132,54 +132,47 @@ row_object!(Step.row {
 });
 
 /// A typed input on a step.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct StepField {
+#[derive(async_graphql::Description, Clone, Debug)]
+pub struct StepField(pub step_field::Model);
+
+row_object!(StepField {
     /// The field's id.
-    pub id: ID,
-    /// The field's version, new on every change (see `_etag`).
-    #[graphql(name = "_etag")]
-    pub etag: String,
+    id: ID,
+    _etag,
+    _writers,
     /// The step it belongs to.
-    pub step_id: ID,
+    step_id: ID,
     /// The field's name, shown to the operator.
-    pub name: String,
+    name: &str,
     /// Which values it accepts.
     #[graphql(name = "type")]
-    pub field_type: FieldType,
+    async fn field_type(&self) -> Result<FieldType> {
+        rows::step_field_type(&self.0).map(Into::into).gql()
+    }
     /// A required field must have a value before its step can complete.
-    pub required: bool,
+    required: bool,
     /// Unit of measure of the value, e.g. `mm` (display only).
-    pub unit: Option<String>,
+    unit: Option<&str>,
     /// The choices of a SELECT or MULTISELECT field; empty otherwise.
-    pub options: Vec<String>,
+    async fn options(&self) -> Vec<String> {
+        super::options(&self.0.options)
+    }
     /// Smallest value a NUMBER field accepts; null: no minimum.
-    pub min: Option<f64>,
+    min: Option<f64>,
     /// Largest value a NUMBER field accepts; null: no maximum.
-    pub max: Option<f64>,
+    max: Option<f64>,
     /// Regular expression a STRING value must match whole; null: any text.
-    pub pattern: Option<String>,
+    pattern: Option<&str>,
     /// Order among the step's fields (ascending).
-    pub position: i32,
-}
+    position: i32,
+});
 
+/// A field whose stored type is unreadable is refused when the field is read, not later.
 impl TryFrom<step_field::Model> for StepField {
     type Error = AppError;
     fn try_from(f: step_field::Model) -> AppResult<Self> {
-        let field_type = rows::step_field_type(&f)?;
-        Ok(StepField {
-            id: id(f.id),
-            etag: etag(f.lock_version),
-            step_id: id(f.step_id),
-            name: f.name,
-            field_type: field_type.into(),
-            required: f.required,
-            unit: f.unit,
-            options: super::options(&f.options),
-            min: f.min,
-            max: f.max,
-            pattern: f.pattern,
-            position: f.position,
-        })
+        rows::step_field_type(&f)?;
+        Ok(StepField(f))
     }
 }
 

@@ -32,6 +32,7 @@ row_object!(Run {
     /// The run's id.
     id: ID,
     _etag,
+    _writers,
     /// Sequential run number in the organization.
     number: i64,
     /// The run's title.
@@ -139,8 +140,6 @@ row_object!(Run {
             })
             .collect()
     }
-    /// When the run was created.
-    created_at: DateTime<Utc>,
     /// When the first step started.
     started_at: Option<DateTime<Utc>>,
     /// When the run became COMPLETE.
@@ -159,12 +158,11 @@ row_object!(RunBatch {
     /// The batch's id.
     id: ID,
     _etag,
+    _writers,
     /// The batch's title.
     title: &str,
     /// The procedure version every run of the batch uses.
     procedure_id: Option<ID>,
-    /// When the batch was created.
-    created_at: DateTime<Utc>,
     /// The runs in the batch, by id.
     #[list_cost]
     async fn runs(&self, ctx: &Context<'_>) -> Result<Vec<Run>> {

@@ -78,6 +78,7 @@ row_object!(RunStep.row {
     /// The step's id.
     id: ID,
     _etag,
+    _writers,
     /// The run the step belongs to.
     run_id: ID,
     /// The run the step belongs to.
@@ -187,6 +188,7 @@ row_object!(RunStepField {
     /// The field's id.
     id: ID,
     _etag,
+    _writers,
     /// The run step it belongs to.
     run_step_id: ID,
     /// The procedure step field this one was copied from; null for one added by redline.
@@ -224,8 +226,6 @@ row_object!(RunStepField {
     signed_by_id: Option<ID>,
     /// When a SIGNOFF field was signed; null until signed.
     signed_at: Option<DateTime<Utc>>,
-    /// When the value last changed; null while never set.
-    updated_at: Option<DateTime<Utc>>,
     /// Order among the step's fields (ascending).
     async fn position(&self) -> i32 {
         self.0.position

@@ -21,6 +21,7 @@ row_object!(WorkCenter {
     /// The work center's id.
     id: ID,
     _etag,
+    _writers,
     /// Unique in the organization.
     name: &str,
     /// What it is (free text).
@@ -29,8 +30,6 @@ row_object!(WorkCenter {
     capacity: Option<i32>,
     /// An inactive work center takes no new runs.
     active: bool,
-    /// When it was created.
-    created_at: DateTime<Utc>,
     /// Its runs that are not finished (neither COMPLETE, PARTIAL_COMPLETE nor CANCELED),
     /// most urgent first: higher `priority` first, then earlier `scheduledStart`, then
     /// earlier `dueDate` (runs without one after those with one), then by id.

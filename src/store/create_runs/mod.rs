@@ -280,12 +280,14 @@ pub fn map_unique(err: sea_orm::DbErr) -> AppError {
 /// Used by `updateRun`: copies the procedure's steps into a run that has none.
 pub async fn add_procedure_steps(
     txn: &sea_orm::DatabaseTransaction,
+    w: crate::store::writers::Writer,
     run: &run::Model,
     procedure_id: i64,
 ) -> Result<(), AppError> {
     let t = Template::load(txn, procedure_id).await?;
     template::copy_into(
         txn,
+        w,
         &t,
         &[Target {
             run_id: run.id,

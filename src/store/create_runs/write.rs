@@ -2,6 +2,7 @@
 //! then inside it numbers and multi-row inserts of units, runs and (through `template`)
 //! run steps, fields and edges.
 
+use crate::store::writers::{Writer, stamp_new, stamped};
 use std::collections::{HashMap, HashSet};
 
 use entity::{part_inventory, run, run_batch};
@@ -119,7 +120,8 @@ pub async fn write(
     }
     let org = caller.organization_id;
     let r = reserve(txn, org, cmd, &items).await?;
-    let now = crate::store::now();
+    let w = Writer::of(caller);
+    let now = w.at;
     if let (Some(id), Some(batch)) = (ids.batch_id, &cmd.batch) {
         let first = &snap.parts[&plans[0].part_id];
         let title = batch
@@ -132,29 +134,33 @@ pub async fn write(
                 let number = r.batch_number.unwrap_or(0);
                 numbering::batch_title(number, &first.part_number, &first.revision, items.len())
             });
-        run_batch::Entity::insert(run_batch::ActiveModel {
+        let mut batch = run_batch::ActiveModel {
             id: Set(id),
             organization_id: Set(org),
             title: Set(title),
             procedure_id: Set(plans[0].procedure_id),
             lock_version: Set(1),
-            created_at: Set(now),
-        })
-        .exec_without_returning(txn)
-        .await?;
+            ..Default::default()
+        };
+        stamp_new(&mut batch, w);
+        run_batch::Entity::insert(batch)
+            .exec_without_returning(txn)
+            .await?;
     }
     let minutes: HashMap<i64, i64> = templates
         .iter()
         .map(|(pid, t)| (*pid, t.lead_minutes()))
         .collect();
     let rows = rows(org, now, &items, &r, ids, snap, &minutes);
-    insert_chunked(txn, rows.units).await.map_err(map_unique)?;
-    insert_chunked(txn, rows.runs).await?;
+    insert_chunked(txn, stamped(rows.units, w))
+        .await
+        .map_err(map_unique)?;
+    insert_chunked(txn, stamped(rows.runs, w)).await?;
     let mut pids: Vec<&i64> = rows.by_procedure.keys().collect();
     pids.sort_unstable();
     for pid in pids {
         let (t, targets) = (&templates[pid], &rows.by_procedure[pid]);
-        template::copy_into_at(txn, t, targets, ids.steps[pid]).await?;
+        template::copy_into_at(txn, w, t, targets, ids.steps[pid]).await?;
     }
     Ok(Outcome {
         run_ids: (0..items.len() as i64).map(|k| ids.run_base + k).collect(),
@@ -292,6 +298,7 @@ fn rows(
                 plan.procedure_id.and_then(|p| minutes.get(&p).copied()),
             )),
             priority: Set(plan.priority),
+            ..Default::default()
         });
         if let Some(pid) = plan.procedure_id {
             let target = Target {
@@ -320,6 +327,7 @@ fn unit_row(
         status: Set(PartInventoryStatus::Wip.as_str().into()),
         lock_version: Set(1),
         created_at: Set(now),
+        ..Default::default()
     }
 }
 

@@ -1,0 +1,45 @@
+//! Rules of a part's own fields (ION's `Part.partType`).
+
+/// The longest part type, in characters: a category name, not a description.
+pub const PART_TYPE_MAX: usize = 100;
+
+/// A part type as stored: trimmed; empty is none (clears it). ION lists no fixed set of
+/// part types, so it is free text within [`PART_TYPE_MAX`] characters.
+pub fn part_type(raw: &str) -> Result<Option<String>, String> {
+    let t = raw.trim();
+    if t.chars().count() > PART_TYPE_MAX {
+        return Err(format!(
+            "`partType` is at most {PART_TYPE_MAX} characters; this one has {}",
+            t.chars().count()
+        ));
+    }
+    Ok((!t.is_empty()).then(|| t.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn examples() {
+        assert_eq!(part_type("  Assembly "), Ok(Some("Assembly".into())));
+        assert_eq!(part_type("   "), Ok(None));
+        assert!(part_type(&"x".repeat(PART_TYPE_MAX + 1)).is_err());
+    }
+
+    proptest! {
+        /// What is kept is trimmed, non-empty and within the limit; nothing else is refused.
+        #[test]
+        fn kept_is_trimmed_and_bounded(raw in "\\PC{0,120}") {
+            match part_type(&raw) {
+                Ok(Some(t)) => {
+                    prop_assert_eq!(t.trim(), t.as_str());
+                    prop_assert!(!t.is_empty() && t.chars().count() <= PART_TYPE_MAX);
+                }
+                Ok(None) => prop_assert!(raw.trim().is_empty()),
+                Err(_) => prop_assert!(raw.trim().chars().count() > PART_TYPE_MAX),
+            }
+        }
+    }
+}
