@@ -56,12 +56,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .row_buffer_size(SQLITE_ROW_BUFFER)
         });
     } else {
         opt.max_connections(16);
     }
     Database::connect(opt).await
 }
+
+/// Rows SQLite's worker thread may send ahead of the task reading them (sqlx's default is
+/// 50). A full channel parks the worker and wakes it again for every few rows; with room
+/// for a whole traveler, `run(id)` of 50 steps x 5 fields cost about 12% less server CPU
+/// per resolved field (`bench/http.sh`, A/B on one build: 2.56-2.62 against 2.93-3.05 µs).
+pub const SQLITE_ROW_BUFFER: usize = 4096;
 
 /// Brings the schema up to date; run at every start.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
