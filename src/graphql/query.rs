@@ -15,15 +15,17 @@ use crate::store::{catalog, scope};
 
 pub struct Query;
 
-/// A page of runs as a connection; first primes what the selected nodes will load.
+/// A page of runs as a connection, each wrapped by `node` (`Run::new`, or `Run::queued`
+/// for a station's queue); first primes what the selected nodes will load.
 pub(crate) async fn run_connection(
     ctx: &Context<'_>,
     page: Page<run::Model>,
+    node: fn(run::Model) -> Run,
 ) -> Result<RunConnection> {
     let rows: Vec<_> = page.rows.iter().map(|(_, r)| r.clone()).collect();
     crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("edges").field("node"), &rows)
         .await?;
-    Ok(RunConnection::from_page(page, Run))
+    Ok(RunConnection::from_page(page, node))
 }
 
 /// Looks a row up by id within the caller's organization; an unparsable id finds nothing.
@@ -46,7 +48,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "The run's id.")] id: ID,
     ) -> Result<Option<Run>> {
-        Ok(one::<run::Entity>(ctx, &id).await?.map(Run))
+        Ok(one::<run::Entity>(ctx, &id).await?.map(Run::new))
     }
 
     /// Runs, filtered and sorted. The unassigned pool:
@@ -73,7 +75,7 @@ impl Query {
     ) -> Result<RunConnection> {
         let args = page_args(first, after, last, before);
         let page = page(ctx, filters, sort, args).await?;
-        run_connection(ctx, page).await
+        run_connection(ctx, page, Run::new).await
     }
 
     /// A procedure version by id; null when the caller cannot see it or the id is not an integer.

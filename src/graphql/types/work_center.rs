@@ -33,7 +33,9 @@ row_object!(WorkCenter {
     created_at: DateTime<Utc>,
     /// Its runs that are not finished (neither COMPLETE, PARTIAL_COMPLETE nor CANCELED),
     /// most urgent first: higher `priority` first, then earlier `scheduledStart`, then
-    /// earlier `dueDate` (runs without one after those with one), then by id.
+    /// earlier `dueDate` (runs without one after those with one), then by id. Each run's
+    /// `steps` and `allSteps` list the steps available to work first (their
+    /// `availableFirst` defaults to true here).
     #[cost(|child| super::page_cost(first, last, child))]
     async fn queue(
         &self,
@@ -57,7 +59,7 @@ row_object!(WorkCenter {
         let page = crate::store::work_centers::queue(db(ctx), c, self.0.id, spec, &args, max)
             .await
             .gql()?;
-        crate::graphql::query::run_connection(ctx, page).await
+        crate::graphql::query::run_connection(ctx, page, Run::queued).await
     }
 });
 
@@ -69,7 +71,7 @@ pub struct ScheduledRun(pub Scheduled);
 impl ScheduledRun {
     /// The run.
     async fn run(&self) -> Run {
-        Run(self.0.run.clone())
+        Run::new(self.0.run.clone())
     }
     /// Where it is worked; null when it has no work center.
     async fn work_center(&self, ctx: &Context<'_>) -> Result<Option<WorkCenter>> {
