@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Result};
 use chrono::{DateTime, Utc};
 
 use crate::graphql::scalars::Date;
-use entity::{run, run_batch};
+use entity::{run, run_batch, run_step};
 
 use super::catalog::{Attribute, Part, PartInventory, Team, User};
 use super::procedure::Procedure;
@@ -17,8 +17,8 @@ use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunSource;
 use crate::graphql::enums::RunStatus;
 use crate::graphql::loaders::{
-    BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunStepsKey, TeamKey, UserKey,
-    WorkCenterKey,
+    BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunSteps, RunStepsKey, TeamKey,
+    UserKey, WorkCenterKey,
 };
 use crate::store::rows;
 
@@ -47,15 +47,24 @@ impl Run {
         Run(row, StepOrder::AvailableFirst)
     }
 
-    /// `steps` in the order asked (`available_first`), else in this run's default order.
-    fn ordered(&self, steps: Vec<RunStep>, available_first: Option<bool>) -> Result<Vec<RunStep>> {
-        let first = available_first.unwrap_or(self.1 == StepOrder::AvailableFirst);
-        if !first {
-            return Ok(steps);
+    /// The steps `pick` chooses from the run's, in the order asked (`available_first`),
+    /// else in this run's default order.
+    async fn steps_of(
+        &self,
+        ctx: &Context<'_>,
+        pick: impl FnOnce(&RunSteps) -> Vec<run_step::Model>,
+        available_first: Option<bool>,
+    ) -> Result<Vec<RunStep>> {
+        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
+        let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
+        let steps = pick(&all)
+            .into_iter()
+            .map(|s| RunStep::new(s, all.clone(), failed));
+        if !available_first.unwrap_or(self.1 == StepOrder::AvailableFirst) {
+            return Ok(steps.collect());
         }
         // Availability is computed once per step, then the domain's stable partition.
         let flagged: Vec<(bool, RunStep)> = steps
-            .into_iter()
             .map(|s| Ok((s.is_available().gql()?, s)))
             .collect::<Result<_>>()?;
         let sorted = crate::domain::availability::available_first(flagged, |(a, _)| *a);
@@ -115,13 +124,8 @@ row_object!(Run {
         #[graphql(desc = "Steps available to work first, then the rest, each in traveler order. Default: true for a run listed by `WorkCenter.queue`, false elsewhere.")]
         available_first: Option<bool>,
     ) -> Result<Vec<RunStep>> {
-        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
-        let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
-        let steps = all
-            .children(None)
-            .map(|s| RunStep::new(s.clone(), all.clone(), failed))
-            .collect();
-        self.ordered(steps, available_first)
+        let top = |all: &RunSteps| all.children(None).cloned().collect();
+        self.steps_of(ctx, top, available_first).await
     }
     /// Every step of the run, nested ones included, each parent before its children and
     /// siblings in order (`parentId` gives the tree): a traveler of any depth in one list.
@@ -133,15 +137,13 @@ row_object!(Run {
         #[graphql(desc = "Steps available to work first, then the rest, each in traveler order. Default: true for a run listed by `WorkCenter.queue`, false elsewhere.")]
         available_first: Option<bool>,
     ) -> Result<Vec<RunStep>> {
-        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
-        let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
-        let nodes: Vec<(i64, Option<i64>)> =
-            all.steps.iter().map(|s| (s.id, s.parent_id)).collect();
-        let steps = crate::domain::graph::tree_order(&nodes)
-            .into_iter()
-            .map(|i| RunStep::new(all.steps[i].clone(), all.clone(), failed))
-            .collect();
-        self.ordered(steps, available_first)
+        let tree = |all: &RunSteps| {
+            let nodes: Vec<(i64, Option<i64>)> =
+                all.steps.iter().map(|s| (s.id, s.parent_id)).collect();
+            let order = crate::domain::graph::tree_order(&nodes).into_iter();
+            order.map(|i| all.steps[i].clone()).collect()
+        };
+        self.steps_of(ctx, tree, available_first).await
     }
     /// The batch the run is in; null when in none.
     run_batch_id: Option<ID>,
