@@ -35,6 +35,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ADMIN: &str = "bench-admin-key";
 const RUNS: usize = 10_000;
+/// What the figures say, kept with the section `BENCH_WRITE` rewrites (update it with them).
+const READING: &str = include_str!("schedule_reading.md");
 const PER_CALL: usize = 500;
 const CENTERS: usize = 5;
 const REPS: usize = 21;
@@ -393,7 +395,12 @@ async fn main() {
         let section = format!(
             "{HEAD}\n\nMeasured {date} with `BENCH_WRITE=1 cargo bench --bench schedule` (release build; see `benches/schedule.rs`): in-process through the router, as the admin; p50 of {REPS} calls, with the fastest and slowest. Goal: p50 under 20 ms, using indexes.\n\n{doc}"
         );
-        let text = format!("{}\n\n{}{after}", before.trim_end(), section.trim_end());
+        let text = format!(
+            "{}\n\n{}\n\n{}\n{after}",
+            before.trim_end(),
+            section.trim_end(),
+            READING.trim()
+        );
         std::fs::write(path, text).expect("write BENCHMARKS.md");
         eprintln!("wrote {path}");
     }
