@@ -61,15 +61,17 @@ macro_rules! list_query {
     };
 }
 
-/// A page of runs as a connection; first primes what the selected nodes will load.
+/// A page of runs as a connection, each wrapped by `node` (`Run::new`, or `Run::queued`
+/// for a station's queue); first primes what the selected nodes will load.
 pub(crate) async fn run_connection(
     ctx: &Context<'_>,
     page: Page<run::Model>,
+    node: fn(run::Model) -> Run,
 ) -> Result<RunConnection> {
     let rows: Vec<_> = page.rows.iter().map(|(_, r)| r.clone()).collect();
     crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("edges").field("node"), &rows)
         .await?;
-    Ok(RunConnection::from_page(page, Run))
+    Ok(RunConnection::from_page(page, node))
 }
 
 /// Looks a row up by id within the caller's organization; an unparsable id finds nothing.
@@ -90,7 +92,7 @@ impl RootQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The run's id.")] id: ID,
     ) -> Result<Option<Run>> {
-        Ok(one::<run::Entity>(ctx, &id).await?.map(Run))
+        Ok(one::<run::Entity>(ctx, &id).await?.map(Run::new))
     }
 
     /// A procedure version by id; null when the caller cannot see it or the id is not an integer.
@@ -192,7 +194,7 @@ list_query! { ListQuery {
         /// Runs, filtered and sorted. The unassigned pool:
         /// `runs(filters: {assignedToId: {isNull: true}, assignedTeamId: {isNull: true}})`.
         runs(RunsInputFilters, RunSortEnum, "Conditions on the runs' fields; every one given must hold.")
-            -> RunConnection = |ctx, f, s, a| async move { run_connection(ctx, page(ctx, f, s, a).await?).await };
+            -> RunConnection = |ctx, f, s, a| async move { run_connection(ctx, page(ctx, f, s, a).await?, Run::new).await };
         /// Procedure versions (each version is its own row), filtered and sorted.
         procedures(ProceduresInputFilters, ProcedureSortEnum, "Conditions on the procedures' fields; every one given must hold.")
             -> ProcedureConnection = |ctx, f, s, a| list(ctx, f, s, a, Procedure);

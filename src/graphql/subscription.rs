@@ -54,7 +54,7 @@ impl RunChangedEvent {
         if let Some(steps) = &self.steps {
             l.seed(RunStepsKey(self.run.id), Some(steps.clone())).await;
         }
-        Run(self.run.clone())
+        Run::new(self.run.clone())
     }
 }
 
@@ -110,7 +110,7 @@ impl RunsCreatedEvent {
     /// The new runs the subscriber may see and that match its filters.
     async fn runs(&self, ctx: &Context<'_>) -> Vec<Run> {
         loaders(ctx).invalidate();
-        self.runs.iter().cloned().map(Run).collect()
+        self.runs.iter().cloned().map(Run::new).collect()
     }
 }
 

@@ -3,6 +3,7 @@
 //! sort keys, applied to the scoped select, then paged (`page::paginate`).
 
 use entity::{event, run};
+use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder,
     Select, Value,
@@ -112,7 +113,13 @@ impl<E: Listed> Spec<E> {
                 Dir::Asc => Order::Asc,
                 Dir::Desc => Order::Desc,
             };
-            q = q.order_by(col, o);
+            // Rows without a value come last either way, on both databases (SQLite puts
+            // nulls first ascending, PostgreSQL descending): "soonest first" ends with
+            // the undated. Only nullable columns say so, so NOT NULL ones keep their plans.
+            q = match col.def().is_null() {
+                true => q.order_by_with_nulls(col, o, NullOrdering::Last),
+                false => q.order_by(col, o),
+            };
         }
         q.order_by(E::id_col(), Order::Asc)
     }

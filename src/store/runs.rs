@@ -16,28 +16,53 @@ use crate::domain::enums::AttributeEntity;
 use crate::domain::status::{RunStatus, RunStepStatus};
 use crate::error::{AppError, AppResult, Code, Seg};
 
-/// Changes to a run; `None` leaves a value as it is.
+/// One field of an edit: left as it is, cleared, or set to a value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Clear,
+    To(T),
+}
+
+impl<T> Patch<T> {
+    /// The value after the edit of a field whose value is `current`.
+    pub fn apply(self, current: Option<T>) -> Option<T> {
+        match self {
+            Patch::Keep => current,
+            Patch::Clear => None,
+            Patch::To(v) => Some(v),
+        }
+    }
+
+    pub fn is_keep(&self) -> bool {
+        matches!(self, Patch::Keep)
+    }
+}
+
+/// Changes to a run; `None` and `Patch::Keep` leave a value as it is.
 #[derive(Clone, Debug)]
 pub struct RunEdit {
     pub id: i64,
     pub etag: String,
     pub title: Option<String>,
-    pub due_date: Option<NaiveDate>,
+    pub due_date: Patch<NaiveDate>,
     /// Assigns the run to a user (and unassigns its team); not with `assigned_team_id`.
-    pub assigned_to_id: Option<i64>,
-    pub assigned_team_id: Option<i64>,
+    pub assigned_to_id: Patch<i64>,
+    pub assigned_team_id: Patch<i64>,
     /// Replaces every custom attribute of the run.
     pub attributes: Option<Vec<NewAttribute>>,
     /// Only while the run has no steps: gives it a procedure (its steps are copied in).
     pub procedure_id: Option<i64>,
     /// Sets the run's status through its steps (`run_status::set_status`), after the edits.
     pub status: Option<RunStatus>,
-    /// Moves the run to this (active) work center.
-    pub work_center_id: Option<i64>,
+    /// Moves the run to this (active) work center, or takes it off its work center.
+    pub work_center_id: Patch<i64>,
     /// Reschedules: a new start without an end moves the end to the start plus the run
-    /// steps' longest chain of lead times.
-    pub scheduled_start: Option<DateTime<Utc>>,
-    pub scheduled_end: Option<DateTime<Utc>>,
+    /// steps' longest chain of lead times; a cleared start clears the planned window; a
+    /// cleared end is the start plus that chain again.
+    pub scheduled_start: Patch<DateTime<Utc>>,
+    pub scheduled_end: Patch<DateTime<Utc>>,
     pub priority: Option<i32>,
 }
 
@@ -58,8 +83,8 @@ pub async fn update_run(
         }
         am.title = Set(t);
     }
-    if let Some(d) = input.due_date {
-        am.due_date = Set(Some(d));
+    if !input.due_date.is_keep() {
+        am.due_date = Set(input.due_date.apply(r.due_date));
     }
     assign(
         txn,
@@ -158,25 +183,34 @@ async fn schedule(
     am: &mut run::ActiveModel,
     input: &RunEdit,
 ) -> AppResult<()> {
-    if let Some(w) = input.work_center_id {
+    if let Patch::To(w) = input.work_center_id {
         let at = path(&["input", "workCenterId"]);
         let wc = scope::get::<work_center::Entity>(txn, caller, w, "work center", at).await?;
         if !wc.active {
             let msg = format!("work center {} is inactive", wc.name);
             return Err(AppError::bad_input(msg).at(&["input", "workCenterId"]));
         }
-        am.work_center_id = Set(Some(w));
+    }
+    if !input.work_center_id.is_keep() {
+        am.work_center_id = Set(input.work_center_id.apply(r.work_center_id));
     }
     if let Some(p) = input.priority {
         am.priority = Set(p);
     }
-    if input.scheduled_start.is_none() && input.scheduled_end.is_none() {
+    let (asked_start, asked_end) = (input.scheduled_start, input.scheduled_end);
+    if asked_start.is_keep() && asked_end.is_keep() {
         return Ok(());
     }
-    let start = input.scheduled_start.or(r.scheduled_start);
-    let end = match (input.scheduled_start, input.scheduled_end) {
-        (Some(s), None) => planned_end(Some(s), None, Some(lead_minutes(txn, r.id).await?)),
-        (_, e) => e.or(r.scheduled_end),
+    let start = asked_start.apply(r.scheduled_start);
+    let end = match (asked_start, asked_end) {
+        (_, Patch::To(e)) => Some(e),
+        (Patch::Clear, _) => None,
+        // A new start or a cleared end: the start plus the run's own lead times.
+        (Patch::To(_), _) | (Patch::Keep, Patch::Clear) => match start {
+            Some(s) => planned_end(Some(s), None, Some(lead_minutes(txn, r.id).await?)),
+            None => None,
+        },
+        (Patch::Keep, Patch::Keep) => r.scheduled_end,
     };
     check_window(start, end)
         .map_err(|(field, msg)| AppError::bad_input(msg).at(&["input", field]))?;
@@ -186,30 +220,39 @@ async fn schedule(
 }
 
 /// Assigns the run to a user or a team (one unassigns the other); not both at once.
+/// `Patch::Clear` unassigns that one only.
 async fn assign(
     txn: &DatabaseTransaction,
     caller: &Caller,
     am: &mut run::ActiveModel,
-    user_id: Option<i64>,
-    team_id: Option<i64>,
+    user_id: Patch<i64>,
+    team_id: Patch<i64>,
 ) -> AppResult<()> {
-    if user_id.is_some() && team_id.is_some() {
+    if let (Patch::To(_), Patch::To(_)) = (user_id, team_id) {
         return Err(
             AppError::bad_input("assign a run to a user or to a team, not both")
                 .at(&["input", "assignedTeamId"]),
         );
     }
-    if let Some(u) = user_id {
-        scope::get::<user::Entity>(txn, caller, u, "user", path(&["input", "assignedToId"]))
-            .await?;
-        am.assigned_to_id = Set(Some(u));
-        am.assigned_team_id = Set(None);
+    match user_id {
+        Patch::To(u) => {
+            let at = path(&["input", "assignedToId"]);
+            scope::get::<user::Entity>(txn, caller, u, "user", at).await?;
+            am.assigned_to_id = Set(Some(u));
+            am.assigned_team_id = Set(None);
+        }
+        Patch::Clear => am.assigned_to_id = Set(None),
+        Patch::Keep => {}
     }
-    if let Some(t) = team_id {
-        scope::get::<team::Entity>(txn, caller, t, "team", path(&["input", "assignedTeamId"]))
-            .await?;
-        am.assigned_team_id = Set(Some(t));
-        am.assigned_to_id = Set(None);
+    match team_id {
+        Patch::To(t) => {
+            let at = path(&["input", "assignedTeamId"]);
+            scope::get::<team::Entity>(txn, caller, t, "team", at).await?;
+            am.assigned_team_id = Set(Some(t));
+            am.assigned_to_id = Set(None);
+        }
+        Patch::Clear => am.assigned_team_id = Set(None),
+        Patch::Keep => {}
     }
     Ok(())
 }

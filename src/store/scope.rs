@@ -222,6 +222,18 @@ pub fn visible<E: OrgScoped>(caller: &Caller) -> Select<E> {
     q
 }
 
+/// The rows of `E` in the caller's organization that export control hides from the
+/// caller; `None` when nothing is hidden (a cleared caller, or rows without the flag). For
+/// what such rows add up to (a work center's occupancy), never to return them.
+pub fn hidden<E: OrgScoped>(caller: &Caller) -> Option<Select<E>> {
+    let hidden = E::export_hidden().filter(|_| !caller.export_control_cleared)?;
+    Some(
+        E::find()
+            .filter(E::org_col().eq(caller.organization_id))
+            .filter(hidden),
+    )
+}
+
 pub async fn find<E: OrgScoped>(
     db: &impl ConnectionTrait,
     caller: &Caller,

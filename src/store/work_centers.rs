@@ -9,7 +9,7 @@ use entity::{run, work_center};
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Select, Set,
 };
 
 use super::lists::{Listed, Spec};
@@ -179,7 +179,10 @@ pub const MAX_SCHEDULE_DAYS: i64 = 366;
 
 /// Every visible run whose planned window `[start, end)` overlaps `[from, to)` (a run
 /// planned with no duration counts when its start is in the window), by planned start;
-/// and the work centers they are at. Two statements.
+/// and the work centers they are at. Two statements, three for a caller who is not
+/// export-control cleared: runs hidden from the caller still occupy their work center
+/// (a station's capacity is about every run at it), so their windows are counted in the
+/// conflicts, as counts only.
 pub async fn schedule(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -187,19 +190,7 @@ pub async fn schedule(
 ) -> AppResult<(Vec<Scheduled>, Vec<work_center::Model>)> {
     check_window(&w)?;
     use run::Column as R;
-    let overlaps = Condition::any()
-        .add(R::ScheduledEnd.gt(w.from))
-        .add(R::ScheduledStart.gte(w.from));
-    // `end >= from` is implied (a planned end is never before its start) and bounds the
-    // scan from below: with `start < to`, the two indexes meet whatever the window.
-    let mut q = run::Entity::scoped(caller)
-        .filter(R::ScheduledStart.lt(w.to))
-        .filter(R::ScheduledEnd.gte(w.from))
-        .filter(overlaps);
-    if let Some(ids) = &w.work_center_ids {
-        q = q.filter(R::WorkCenterId.is_in(ids.iter().copied()));
-    }
-    let runs = q
+    let runs = in_window(run::Entity::scoped(caller), &w)
         .order_by_asc(R::ScheduledStart)
         .order_by_asc(R::Id)
         .limit(MAX_SCHEDULE_RUNS + 1)
@@ -217,7 +208,50 @@ pub async fn schedule(
     wc_ids.dedup();
     let centers = scope::by_ids::<work_center::Entity>(db, caller, &wc_ids).await?;
     let capacity: HashMap<i64, Option<i32>> = centers.iter().map(|c| (c.id, c.capacity)).collect();
-    Ok((conflicts(runs, &capacity, &w), centers))
+    let hidden = hidden_windows(db, caller, &w, &wc_ids).await?;
+    Ok((conflicts(runs, hidden, &capacity, &w), centers))
+}
+
+/// `q` narrowed to runs whose planned window overlaps `w`, at `w`'s work centers.
+fn in_window(q: Select<run::Entity>, w: &Window) -> Select<run::Entity> {
+    use run::Column as R;
+    let overlaps = Condition::any()
+        .add(R::ScheduledEnd.gt(w.from))
+        .add(R::ScheduledStart.gte(w.from));
+    // `end >= from` is implied (a planned end is never before its start) and bounds the
+    // scan from below: with `start < to`, the two indexes meet whatever the window.
+    let mut q = q
+        .filter(R::ScheduledStart.lt(w.to))
+        .filter(R::ScheduledEnd.gte(w.from))
+        .filter(overlaps);
+    if let Some(ids) = &w.work_center_ids {
+        q = q.filter(R::WorkCenterId.is_in(ids.iter().copied()));
+    }
+    q
+}
+
+/// The work center and planned window of each run at `centers` in the window that the
+/// caller cannot see (none read for a cleared caller, or without capacity to check).
+async fn hidden_windows(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    w: &Window,
+    centers: &[i64],
+) -> AppResult<Vec<(i64, Span)>> {
+    let Some(hidden) = scope::hidden::<run::Entity>(caller).filter(|_| !centers.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    use run::Column as R;
+    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = in_window(hidden, w)
+        .filter(R::WorkCenterId.is_in(centers.iter().copied()))
+        .filter(R::Status.ne(RunStatus::Canceled.as_str()))
+        .select_only()
+        .columns([R::WorkCenterId, R::ScheduledStart, R::ScheduledEnd])
+        .into_tuple()
+        .all(db)
+        .await?;
+    caller.rows.take(rows.len())?;
+    Ok(rows.into_iter().map(|(c, s, e)| (c, (s, e))).collect())
 }
 
 fn check_window(w: &Window) -> AppResult<()> {
@@ -246,10 +280,11 @@ fn check_window(w: &Window) -> AppResult<()> {
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
 /// Each run with the over-capacity stretches of its work center that overlap its own
-/// window. Canceled runs occupy no capacity. Stretches are clipped to the asked window,
+/// window, counting the `hidden` runs' windows too. Canceled runs occupy no capacity. Stretches are clipped to the asked window,
 /// outside which not every run was read.
 fn conflicts(
     runs: Vec<run::Model>,
+    hidden: Vec<(i64, Span)>,
     capacity: &HashMap<i64, Option<i32>>,
     w: &Window,
 ) -> Vec<Scheduled> {
@@ -263,6 +298,9 @@ fn conflicts(
         if let Some(c) = r.work_center_id {
             by_center.entry(c).or_default().push(window(r));
         }
+    }
+    for (c, span) in hidden {
+        by_center.entry(c).or_default().push(span);
     }
     let stretches: HashMap<i64, Vec<Overload<DateTime<Utc>>>> = by_center
         .into_iter()

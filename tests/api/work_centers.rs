@@ -291,6 +291,174 @@ async fn the_queue_is_unfinished_runs_most_urgent_first_without_n_plus_one() {
     assert_eq!(statements(&app, QUEUE, json!({"w": wid})).await, five);
 }
 
+const STEP: &str = "mutation($s: ID!, $e: String!, $to: RunStepStatus!) { updateRunStep(input: {id: $s, etag: $e, status: $to}) { runStep { _etag } } }";
+
+/// Titles of a list of steps.
+fn step_titles(steps: &Value) -> Vec<&str> {
+    let v = steps.as_array().unwrap();
+    v.iter().map(|s| s["title"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn queued_runs_list_their_available_steps_first() {
+    let app = app().await;
+    let p = part(&app, "AF-1", "NONE").await;
+    let pid = diamond(&app, &p).await;
+    let w = work_center(&app, "Drill", None).await;
+    let r = run(
+        &app,
+        &p,
+        "R",
+        json!({"procedureId": pid, "workCenterId": w["id"]}),
+    )
+    .await;
+    let d = app
+        .ok(
+            "query($r: ID!) { run(id: $r) { steps { id _etag title } } }",
+            json!({"r": r["id"]}),
+        )
+        .await;
+    let a = &d["run"]["steps"][0];
+    let e = app
+        .ok(
+            STEP,
+            json!({"s": a["id"], "e": a["_etag"], "to": "IN_PROGRESS"}),
+        )
+        .await;
+    let etag = &e["updateRunStep"]["runStep"]["_etag"];
+    app.ok(STEP, json!({"s": a["id"], "e": etag, "to": "COMPLETE"}))
+        .await;
+
+    // `a` is done: `b` and `c` are available, `d` waits for both.
+    let q = "query($w: ID!) { workCenter(id: $w) { queue { edges { node { steps { title availableToWork } allSteps { title } traveler: steps(availableFirst: false) { title } } } } } }";
+    let d = app.ok(q, json!({"w": w["id"]})).await;
+    let node = &d["workCenter"]["queue"]["edges"][0]["node"];
+    assert_eq!(step_titles(&node["steps"]), ["b", "c", "a", "d"], "{d:#}");
+    assert_eq!(node["steps"][1]["availableToWork"], true);
+    assert_eq!(node["steps"][2]["availableToWork"], false);
+    assert_eq!(step_titles(&node["allSteps"]), ["b", "c", "a", "d"]);
+    assert_eq!(step_titles(&node["traveler"]), ["a", "b", "c", "d"]);
+
+    // Elsewhere the traveler's order, unless asked.
+    let q = "query($r: ID!) { run(id: $r) { steps { title } allSteps(availableFirst: true) { title } } }";
+    let d = app.ok(q, json!({"r": r["id"]})).await;
+    assert_eq!(step_titles(&d["run"]["steps"]), ["a", "b", "c", "d"]);
+    assert_eq!(step_titles(&d["run"]["allSteps"]), ["b", "c", "a", "d"]);
+    let q = "query { runs(first: 5) { edges { node { steps { title } } } } }";
+    let d = app.ok(q, json!({})).await;
+    let steps = &d["runs"]["edges"][0]["node"]["steps"];
+    assert_eq!(step_titles(steps), ["a", "b", "c", "d"]);
+}
+
+#[tokio::test]
+async fn update_run_clears_with_an_explicit_null_and_keeps_when_absent() {
+    let app = app().await;
+    let p = part(&app, "CL-1", "NONE").await;
+    let pid = diamond(&app, &p).await;
+    let w = work_center(&app, "Saw", None).await;
+    let u = app.ok("mutation { createUser(input: {name: \"Op\", email: \"cl@x.io\", roles: [OPERATOR]}) { user { id } } }", json!({})).await;
+    let r = run(&app, &p, "R", json!({"procedureId": pid, "workCenterId": w["id"], "scheduledStart": at(8), "dueDate": "2026-12-24", "assignedToId": u["createUser"]["user"]["id"]})).await;
+    let up = "mutation($i: UpdateRunInput!) { updateRun(input: $i) { run { _etag workCenterId scheduledStart scheduledEnd dueDate assignedToId priority } } }";
+
+    // Absent: kept (only the priority changes).
+    let d = app
+        .ok(
+            up,
+            json!({"i": {"id": r["id"], "etag": r["_etag"], "priority": 4}}),
+        )
+        .await;
+    let kept = &d["updateRun"]["run"];
+    assert_eq!(kept["workCenterId"], w["id"], "{d}");
+    assert_eq!(kept["scheduledStart"], "2026-12-07T08:00:00+00:00");
+    assert_eq!(kept["scheduledEnd"], "2026-12-07T09:20:00+00:00");
+    assert_eq!(kept["dueDate"], "2026-12-24");
+
+    // A cleared end is the start plus the lead times again.
+    let d = app
+        .ok(
+            up,
+            json!({"i": {"id": r["id"], "etag": kept["_etag"], "scheduledEnd": at(20)}}),
+        )
+        .await;
+    let e = &d["updateRun"]["run"]["_etag"];
+    let d = app
+        .ok(
+            up,
+            json!({"i": {"id": r["id"], "etag": e, "scheduledEnd": null}}),
+        )
+        .await;
+    let derived = &d["updateRun"]["run"];
+    assert_eq!(derived["scheduledEnd"], "2026-12-07T09:20:00+00:00", "{d}");
+
+    // An end without a start is refused at `scheduledStart`; nothing changes.
+    let bad = app.gql(up, json!({"i": {"id": r["id"], "etag": derived["_etag"], "scheduledStart": null, "scheduledEnd": at(9), "workCenterId": null}})).await;
+    assert_eq!(codes(&bad), ["BAD_USER_INPUT"], "{bad}");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        json!(["input", "scheduledStart"])
+    );
+
+    // Null clears: the work center, the planned window, the due date, the assignee.
+    let d = app.ok(up, json!({"i": {"id": r["id"], "etag": derived["_etag"], "workCenterId": null, "scheduledStart": null, "dueDate": null, "assignedToId": null}})).await;
+    let cleared = &d["updateRun"]["run"];
+    for f in [
+        "workCenterId",
+        "scheduledStart",
+        "scheduledEnd",
+        "dueDate",
+        "assignedToId",
+    ] {
+        assert_eq!(cleared[f], Value::Null, "{f}: {d}");
+    }
+    assert_eq!(cleared["priority"], 4);
+    let d = app.ok(QUEUE, json!({"w": w["id"]})).await;
+    assert_eq!(d["workCenter"]["queue"]["totalCount"], 0);
+
+    // Audited with what was asked, the nulls included; the old etag is stale.
+    let log = app.ok("query($r: ID!) { events(filters: {entityId: {eq: $r}, action: {eq: \"updateRun\"}}, sort: [ID_DESC]) { edges { node { change } } } }", json!({"r": r["id"]})).await;
+    let last = log["events"]["edges"][0]["node"]["change"].to_string();
+    assert!(last.contains("\"workCenterId\":null"), "{last}");
+    let stale = app
+        .gql(
+            up,
+            json!({"i": {"id": r["id"], "etag": derived["_etag"], "workCenterId": null}}),
+        )
+        .await;
+    assert_eq!(codes(&stale), ["STALE_ETAG"]);
+}
+
+#[tokio::test]
+async fn run_lists_put_runs_without_a_date_last_both_ways_on_both_databases() {
+    let app = app().await;
+    let p = part(&app, "N-1", "NONE").await;
+    run(&app, &p, "none", json!({})).await;
+    run(
+        &app,
+        &p,
+        "early",
+        json!({"scheduledStart": at(1), "dueDate": "2026-12-08"}),
+    )
+    .await;
+    run(
+        &app,
+        &p,
+        "late",
+        json!({"scheduledStart": at(9), "dueDate": "2026-12-09"}),
+    )
+    .await;
+    run(&app, &p, "none-2", json!({})).await;
+    let q = "query($s: [RunSortEnum!]) { runs(sort: $s) { edges { node { title } } } }";
+    for (sort, want) in [
+        ("SCHEDULED_START_ASC", ["early", "late", "none", "none-2"]),
+        ("SCHEDULED_START_DESC", ["late", "early", "none", "none-2"]),
+        ("DUE_DATE_ASC", ["early", "late", "none", "none-2"]),
+        ("DUE_DATE_DESC", ["late", "early", "none", "none-2"]),
+    ] {
+        let d = app.ok(q, json!({"s": [sort]})).await;
+        assert_eq!(titles(&d["runs"], &["edges"]), want, "{sort}");
+    }
+}
+
 #[tokio::test]
 async fn the_timeline_marks_stretches_over_capacity() {
     let app = app().await;
@@ -511,7 +679,8 @@ async fn names_are_unique_per_organization_and_organizations_are_apart() {
 }
 
 #[tokio::test]
-async fn export_controlled_runs_stay_out_of_queues_and_timelines_of_uncleared_callers() {
+async fn export_controlled_runs_stay_out_of_queues_and_timelines_of_uncleared_callers_but_count_in_capacity()
+ {
     let app = app().await;
     let p = part(&app, "X-1", "NONE").await;
     let w = work_center(&app, "Secure cell", Some(1)).await;
@@ -540,7 +709,14 @@ async fn export_controlled_runs_stay_out_of_queues_and_timelines_of_uncleared_ca
     );
     let s = g(SCHEDULE, json!({"from": at(0), "to": at(24)})).await.body;
     assert!(!s.to_string().contains("Secret"), "{s}");
-    assert_eq!(s["data"]["schedule"][0]["conflicts"], json!([]));
+    // The hidden run still occupies the cell: counted in the conflict, never listed.
+    assert_eq!(s["data"]["schedule"].as_array().unwrap().len(), 1, "{s}");
+    let hour = |h: i64| at(h).replace('Z', "+00:00");
+    assert_eq!(
+        s["data"]["schedule"][0]["conflicts"],
+        json!([{"from": hour(1), "to": hour(4), "runCount": 2, "capacity": 1}]),
+        "{s}"
+    );
     // The cleared admin sees both, and the conflict between them.
     let s = app.ok(SCHEDULE, json!({"from": at(0), "to": at(24)})).await;
     assert_eq!(titles(&s, &["schedule"]), ["Secret run", "Plain run"]);
@@ -581,4 +757,17 @@ async fn rescheduling_is_a_run_change_for_subscribers() {
     assert_eq!(e["run"]["scheduledEnd"], "2026-12-07T06:00:00+00:00");
     assert_eq!(e["run"]["workCenter"]["name"], "Press");
     assert_eq!(e["run"]["priority"], 2);
+    // Clearing is a change too.
+    let d = app
+        .ok(
+            "query($r: ID!) { run(id: $r) { _etag } }",
+            json!({"r": r["id"]}),
+        )
+        .await;
+    app.ok(UPDATE_RUN, json!({"i": {"id": r["id"], "etag": d["run"]["_etag"], "scheduledStart": null, "workCenterId": null}})).await;
+    let m = ws.next("r").await;
+    let e = &m["data"]["runChanged"]["run"];
+    assert_eq!(e["scheduledStart"], Value::Null, "{m}");
+    assert_eq!(e["scheduledEnd"], Value::Null, "{m}");
+    assert_eq!(e["workCenter"], Value::Null, "{m}");
 }

@@ -1,8 +1,8 @@
 //! Inputs of the floor mutations: editing runs, batch membership, working steps.
 
-use async_graphql::{ID, InputObject, Json};
+use async_graphql::{ID, InputObject, Json, MaybeUndefined};
 
-use super::{id, ids, input_path, opt_id};
+use super::{id, ids, input_path, opt_id, patch, patch_id};
 use crate::error::AppResult;
 use crate::graphql::enums::{RunStatus, RunStepStatus};
 use crate::graphql::input::create_runs::AttributeInput;
@@ -12,7 +12,9 @@ use crate::store::execution::{FieldValueChange, StepChange};
 use crate::store::redlines::{NewRunStep, NewRunStepField};
 use crate::store::runs::{BatchAdd, RunEdit};
 
-/// Changes to a run; absent fields stay as they are.
+/// Changes to a run; absent fields stay as they are. `dueDate`, `assignedToId`,
+/// `assignedTeamId`, `workCenterId`, `scheduledStart` and `scheduledEnd` take an explicit
+/// null to clear them; a null elsewhere leaves the value as it is.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateRunInput {
     /// The run's id.
@@ -21,14 +23,14 @@ pub struct UpdateRunInput {
     pub etag: String,
     /// New title (1 to 500 characters).
     pub title: Option<String>,
-    /// New due date (`YYYY-MM-DD`).
-    pub due_date: Option<Date>,
+    /// New due date (`YYYY-MM-DD`); null clears it.
+    pub due_date: MaybeUndefined<Date>,
     /// Assign the run to this user (the team assignment is cleared); not together with
-    /// `assignedTeamId`.
-    pub assigned_to_id: Option<ID>,
+    /// `assignedTeamId`. Null unassigns the user.
+    pub assigned_to_id: MaybeUndefined<ID>,
     /// Assign the run to this team (the user assignment is cleared); not together with
-    /// `assignedToId`.
-    pub assigned_team_id: Option<ID>,
+    /// `assignedToId`. Null unassigns the team.
+    pub assigned_team_id: MaybeUndefined<ID>,
     /// The run's attribute values, replacing all of them; every required one must be given.
     pub attributes: Option<Vec<AttributeInput>>,
     /// Only while the run has no steps: gives it a procedure (its steps are copied in).
@@ -38,12 +40,14 @@ pub struct UpdateRunInput {
     /// with INVALID_TRANSITION naming the open steps, or STEP_NOT_AVAILABLE naming the
     /// blockers.
     pub status: Option<RunStatus>,
-    /// Moves the run to an active work center.
-    pub work_center_id: Option<ID>,
+    /// Moves the run to an active work center; null takes it off its work center.
+    pub work_center_id: MaybeUndefined<ID>,
     /// Reschedules the run; without `scheduledEnd`, the end follows from the lead times.
-    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
-    /// The planned end; not before the planned start.
-    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
+    /// Null unschedules it (clears the planned start and end).
+    pub scheduled_start: MaybeUndefined<chrono::DateTime<chrono::Utc>>,
+    /// The planned end; not before the planned start. Null sets it back to the start plus
+    /// the longest chain of the run's step lead times.
+    pub scheduled_end: MaybeUndefined<chrono::DateTime<chrono::Utc>>,
     /// Higher first in a work center's queue.
     pub priority: Option<i32>,
 }
@@ -56,15 +60,15 @@ impl UpdateRunInput {
             id: id(&self.id, &input_path("id"))?,
             etag: self.etag,
             title: self.title,
-            due_date: self.due_date.map(Into::into),
-            assigned_to_id: opt_id(&self.assigned_to_id, &input_path("assignedToId"))?,
-            assigned_team_id: opt_id(&self.assigned_team_id, &input_path("assignedTeamId"))?,
+            due_date: patch(self.due_date, |d| Ok(d.into()))?,
+            assigned_to_id: patch_id(self.assigned_to_id, &input_path("assignedToId"))?,
+            assigned_team_id: patch_id(self.assigned_team_id, &input_path("assignedTeamId"))?,
             attributes,
             procedure_id: opt_id(&self.procedure_id, &input_path("procedureId"))?,
             status: self.status.map(Into::into),
-            work_center_id: opt_id(&self.work_center_id, &input_path("workCenterId"))?,
-            scheduled_start: self.scheduled_start,
-            scheduled_end: self.scheduled_end,
+            work_center_id: patch_id(self.work_center_id, &input_path("workCenterId"))?,
+            scheduled_start: patch(self.scheduled_start, Ok)?,
+            scheduled_end: patch(self.scheduled_end, Ok)?,
             priority: self.priority,
         })
     }

@@ -4,9 +4,10 @@
 
 pub mod filters;
 
-use async_graphql::ID;
+use async_graphql::{ID, MaybeUndefined};
 
 use crate::error::{AppError, AppResult, Seg};
+use crate::store::runs::Patch;
 
 /// Parses an `ID` holding an integer key (`12` and `"12"` both arrive here as text); an
 /// invalid one is `BAD_USER_INPUT` at `path`.
@@ -25,6 +26,21 @@ pub fn id(id: &ID, path: &[Seg]) -> AppResult<i64> {
 /// `id` for an optional input field.
 pub fn opt_id(v: &Option<ID>, path: &[Seg]) -> AppResult<Option<i64>> {
     v.as_ref().map(|v| id(v, path)).transpose()
+}
+
+/// An input field that may be cleared: absent keeps the value, null clears it, a value
+/// sets it (converted by `f`).
+pub fn patch<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> AppResult<U>) -> AppResult<Patch<U>> {
+    Ok(match v {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(v) => Patch::To(f(v)?),
+    })
+}
+
+/// [`patch`] of an id, refused at `path` when it is not one.
+pub fn patch_id(v: MaybeUndefined<ID>, path: &[Seg]) -> AppResult<Patch<i64>> {
+    patch(v, |v| id(&v, path))
 }
 
 /// Every id of a list, each refused at its own index (`[.., "userIds", 2]`).

@@ -44,12 +44,7 @@ pub struct CreateBatchedRunPayload {
     pub runs: Vec<Run>,
 }
 
-payload!(
-    UpdateRunPayload,
-    RemoveRunFromBatchPayload {
-        run: Run(entity::run::Model)
-    }
-);
+payload!(UpdateRunPayload, RemoveRunFromBatchPayload { run: Run });
 
 payload!(
     CreateWorkCenterPayload,
@@ -68,7 +63,7 @@ async fn runs_of(ctx: &Context<'_>, o: &Outcome) -> Result<Vec<Run>> {
         .gql()?;
     crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("runs"), &rows).await?;
     crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows).await?;
-    Ok(rows.into_iter().map(Run).collect())
+    Ok(rows.into_iter().map(Run::new).collect())
 }
 
 /// Converts the input, checks the permission, runs the store; errors under the input.
@@ -159,7 +154,7 @@ impl RunMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The run and its changes.")] input: UpdateRunInput,
     ) -> Result<UpdateRunPayload> {
-        Ok(mutate!(ctx, ManageRuns, input => runs::update_run).into())
+        Ok(Run::new(mutate!(ctx, ManageRuns, input => runs::update_run)).into())
     }
 
     /// A work center: a station or cell where runs are worked; its name is unique in the
@@ -200,6 +195,6 @@ impl RunMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The run.")] input: RemoveRunFromBatchInput,
     ) -> Result<RemoveRunFromBatchPayload> {
-        Ok(mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch).into())
+        Ok(Run::new(mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch)).into())
     }
 }

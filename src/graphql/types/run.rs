@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Result};
 use chrono::{DateTime, Utc};
 
 use crate::graphql::scalars::Date;
-use entity::{run, run_batch};
+use entity::{run, run_batch, run_step};
 
 use super::catalog::{Attribute, Part, PartInventory, Team, User};
 use super::procedure::Procedure;
@@ -17,14 +17,60 @@ use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunSource;
 use crate::graphql::enums::RunStatus;
 use crate::graphql::loaders::{
-    BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunStepsKey, TeamKey, UserKey,
-    WorkCenterKey,
+    BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunSteps, RunStepsKey, TeamKey,
+    UserKey, WorkCenterKey,
 };
 use crate::store::rows;
 
 /// One execution of one procedure version against one unit.
 #[derive(async_graphql::Description)]
-pub struct Run(pub run::Model);
+pub struct Run(pub run::Model, pub StepOrder);
+
+/// How `Run.steps` and `Run.allSteps` order a run's steps when not asked
+/// (`availableFirst`): a run read through a work center's queue shows what can be started
+/// first; everywhere else, the traveler's order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StepOrder {
+    #[default]
+    Traveler,
+    AvailableFirst,
+}
+
+impl Run {
+    /// A run whose steps come in traveler order unless asked otherwise.
+    pub fn new(row: run::Model) -> Self {
+        Run(row, StepOrder::Traveler)
+    }
+
+    /// A run as a station's queue lists it: available steps first unless asked otherwise.
+    pub fn queued(row: run::Model) -> Self {
+        Run(row, StepOrder::AvailableFirst)
+    }
+
+    /// The steps `pick` chooses from the run's, in the order asked (`available_first`),
+    /// else in this run's default order.
+    async fn steps_of(
+        &self,
+        ctx: &Context<'_>,
+        pick: impl FnOnce(&RunSteps) -> Vec<run_step::Model>,
+        available_first: Option<bool>,
+    ) -> Result<Vec<RunStep>> {
+        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
+        let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
+        let steps = pick(&all)
+            .into_iter()
+            .map(|s| RunStep::new(s, all.clone(), failed));
+        if !available_first.unwrap_or(self.1 == StepOrder::AvailableFirst) {
+            return Ok(steps.collect());
+        }
+        // Availability is computed once per step, then the domain's stable partition.
+        let flagged: Vec<(bool, RunStep)> = steps
+            .map(|s| Ok((RunStep::available_in(&all, &s.row, failed).gql()?, s)))
+            .collect::<Result<_>>()?;
+        let sorted = crate::domain::availability::available_first(flagged, |(a, _)| *a);
+        Ok(sorted.into_iter().map(|(_, s)| s).collect())
+    }
+}
 
 connection!(RunConnection, RunEdge, Run);
 
@@ -70,28 +116,35 @@ row_object!(Run {
     async fn source(&self) -> Result<RunSource> {
         rows::run_source(&self.0).map(Into::into).gql()
     }
-    /// Top-level steps in order; children are under `RunStep.steps`.
+    /// Top-level steps in order (children are under `RunStep.steps`); with
+    /// `availableFirst`, those available to work (`availableToWork`) come first.
     #[list_cost]
-    async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
-        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
-        let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
-        Ok(all
-            .children(None)
-            .map(|s| RunStep::new(s.clone(), all.clone(), failed))
-            .collect())
+    async fn steps(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Steps available to work first, then the rest, each in traveler order. Default: true for a run listed by `WorkCenter.queue`, false elsewhere.")]
+        available_first: Option<bool>,
+    ) -> Result<Vec<RunStep>> {
+        let top = |all: &RunSteps| all.children(None).cloned().collect();
+        self.steps_of(ctx, top, available_first).await
     }
     /// Every step of the run, nested ones included, each parent before its children and
     /// siblings in order (`parentId` gives the tree): a traveler of any depth in one list.
+    /// With `availableFirst`, those available to work (`availableToWork`) come first.
     #[list_cost]
-    async fn all_steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
-        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
-        let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
-        let nodes: Vec<(i64, Option<i64>)> =
-            all.steps.iter().map(|s| (s.id, s.parent_id)).collect();
-        Ok(crate::domain::graph::tree_order(&nodes)
-            .into_iter()
-            .map(|i| RunStep::new(all.steps[i].clone(), all.clone(), failed))
-            .collect())
+    async fn all_steps(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Steps available to work first, then the rest, each in traveler order. Default: true for a run listed by `WorkCenter.queue`, false elsewhere.")]
+        available_first: Option<bool>,
+    ) -> Result<Vec<RunStep>> {
+        let tree = |all: &RunSteps| {
+            let nodes: Vec<(i64, Option<i64>)> =
+                all.steps.iter().map(|s| (s.id, s.parent_id)).collect();
+            let order = crate::domain::graph::tree_order(&nodes).into_iter();
+            order.map(|i| all.steps[i].clone()).collect()
+        };
+        self.steps_of(ctx, tree, available_first).await
     }
     /// The batch the run is in; null when in none.
     run_batch_id: Option<ID>,
@@ -168,6 +221,6 @@ row_object!(RunBatch {
     async fn runs(&self, ctx: &Context<'_>) -> Result<Vec<Run>> {
         let runs = super::load_or_default(ctx, BatchRunsKey(self.0.id)).await?;
         crate::graphql::prefetch::runs(ctx, ctx.look_ahead(), &runs).await?;
-        Ok(runs.iter().cloned().map(Run).collect())
+        Ok(runs.iter().cloned().map(Run::new).collect())
     }
 });

@@ -17,6 +17,12 @@ use crate::graphql::enums::RunStepStatus;
 use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps, RunStepsKey};
 use crate::store::rows;
 
+/// A step's upstream steps and its parent, as `(title, status)`.
+type Around<'a> = (
+    Vec<(&'a str, crate::domain::RunStepStatus)>,
+    Option<(&'a str, crate::domain::RunStepStatus)>,
+);
+
 /// One step of a run: a copy of a procedure step (or one added by redline), worked by operators.
 #[derive(async_graphql::Description)]
 pub struct RunStep {
@@ -59,7 +65,27 @@ impl RunStep {
         row: &run_step::Model,
         run_failed: bool,
     ) -> AppResult<Vec<String>> {
-        let upstream: Vec<(&str, crate::domain::RunStepStatus)> = all
+        let (upstream, parent) = Self::around(all, row)?;
+        Ok(availability::blockers(&upstream, parent, run_failed))
+    }
+
+    /// Whether step `row` of the run's steps `all` can be started now
+    /// (`availability::available`).
+    pub fn available_in(
+        all: &RunSteps,
+        row: &run_step::Model,
+        run_failed: bool,
+    ) -> AppResult<bool> {
+        let (upstream, parent) = Self::around(all, row)?;
+        let status = rows::run_step_status(row)?;
+        Ok(availability::available(
+            status, &upstream, parent, run_failed,
+        ))
+    }
+
+    /// The statuses availability depends on: the upstream steps' and the parent's.
+    fn around<'a>(all: &'a RunSteps, row: &run_step::Model) -> AppResult<Around<'a>> {
+        let upstream = all
             .upstream(row.id)
             .iter()
             .filter_map(|u| all.get(*u))
@@ -70,7 +96,7 @@ impl RunStep {
             .and_then(|p| all.get(p))
             .map(|p| rows::run_step_status(p).map(|s| (p.title.as_str(), s)))
             .transpose()?;
-        Ok(availability::blockers(&upstream, parent, run_failed))
+        Ok((upstream, parent))
     }
 }
 
@@ -84,7 +110,7 @@ row_object!(RunStep.row {
     /// The run the step belongs to.
     async fn run(&self, ctx: &Context<'_>) -> Result<Run> {
         let r = loaders(ctx).load(RunKey(self.row.run_id)).await?;
-        r.map(Run)
+        r.map(Run::new)
             .ok_or_else(|| crate::error::AppError::not_found("run").into_gql())
     }
     /// The step's title.
@@ -135,7 +161,7 @@ row_object!(RunStep.row {
             return Ok(false);
         }
         let (all, failed) = self.tree(ctx).await?;
-        Ok(Self::compute_blockers(&all, &self.row, failed).gql()?.is_empty())
+        Self::available_in(&all, &self.row, failed).gql()
     }
     /// What keeps this step from starting: upstream steps, its parent, a failed run.
     async fn blockers(&self, ctx: &Context<'_>) -> Result<Vec<String>> {

@@ -32,7 +32,9 @@ row_object!(WorkCenter {
     active: bool,
     /// Its runs that are not finished (neither COMPLETE, PARTIAL_COMPLETE nor CANCELED),
     /// most urgent first: higher `priority` first, then earlier `scheduledStart`, then
-    /// earlier `dueDate` (runs without one after those with one), then by id.
+    /// earlier `dueDate` (runs without one after those with one), then by id. Each run's
+    /// `steps` and `allSteps` list the steps available to work first (their
+    /// `availableFirst` defaults to true here).
     #[cost(|child| super::page_cost(first, last, child))]
     async fn queue(
         &self,
@@ -56,34 +58,23 @@ row_object!(WorkCenter {
         let page = crate::store::work_centers::queue(db(ctx), c, self.0.id, spec, &args, max)
             .await
             .gql()?;
-        crate::graphql::query::run_connection(ctx, page).await
+        crate::graphql::query::run_connection(ctx, page, Run::queued).await
     }
 });
 
 /// A run on the timeline.
 #[derive(async_graphql::Description)]
-pub struct ScheduledRun(pub Scheduled);
+pub struct ScheduledRun {
+    run: Run,
+    conflicts: Vec<CapacityConflict>,
+}
 
-#[Object(use_type_description)]
 impl ScheduledRun {
-    /// The run.
-    async fn run(&self) -> Run {
-        Run(self.0.run.clone())
-    }
-    /// Where it is worked; null when it has no work center.
-    async fn work_center(&self, ctx: &Context<'_>) -> Result<Option<WorkCenter>> {
-        super::related(
-            ctx,
-            self.0.run.work_center_id.map(WorkCenterKey),
-            WorkCenter,
-        )
-        .await
-    }
-    /// The stretches of its planned window in which its work center has more runs than
-    /// its capacity (clipped to the asked window); empty when none, or without a capacity.
-    async fn conflicts(&self) -> Vec<CapacityConflict> {
-        let capacity = self.0.capacity.unwrap_or_default();
-        self.0
+    /// Wraps the store's row once: the resolvers below hand out references (a week of
+    /// five work centers is a thousand runs and several thousand conflicts).
+    pub fn new(s: Scheduled) -> Self {
+        let capacity = s.capacity.unwrap_or_default();
+        let conflicts = s
             .conflicts
             .iter()
             .map(|o| CapacityConflict {
@@ -92,7 +83,33 @@ impl ScheduledRun {
                 run_count: o.count as i32,
                 capacity,
             })
-            .collect()
+            .collect();
+        ScheduledRun {
+            run: Run::new(s.run),
+            conflicts,
+        }
+    }
+}
+
+#[Object(use_type_description)]
+impl ScheduledRun {
+    /// The run.
+    async fn run(&self) -> &Run {
+        &self.run
+    }
+    /// Where it is worked; null when it has no work center.
+    async fn work_center(&self, ctx: &Context<'_>) -> Result<Option<WorkCenter>> {
+        super::related(
+            ctx,
+            self.run.0.work_center_id.map(WorkCenterKey),
+            WorkCenter,
+        )
+        .await
+    }
+    /// The stretches of its planned window in which its work center has more runs than
+    /// its capacity (clipped to the asked window); empty when none, or without a capacity.
+    async fn conflicts(&self) -> &[CapacityConflict] {
+        &self.conflicts
     }
 }
 
@@ -134,7 +151,8 @@ pub async fn schedule(
     for c in centers {
         loaders(ctx).seed(WorkCenterKey(c.id), Some(c)).await;
     }
-    let rows: Vec<_> = runs.iter().map(|s| s.run.clone()).collect();
+    let timeline: Vec<ScheduledRun> = runs.into_iter().map(ScheduledRun::new).collect();
+    let rows: Vec<_> = timeline.iter().map(|s| s.run.0.clone()).collect();
     crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows).await?;
-    Ok(runs.into_iter().map(ScheduledRun).collect())
+    Ok(timeline)
 }
