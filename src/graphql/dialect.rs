@@ -8,7 +8,10 @@
 //! - older mutations' fields given as arguments (`createProcedure(title: $t)`), wrapped into
 //!   the mutation's one `input`.
 //! - `_created` and `_updated` (ION's schema's names of `createdAt` and `updatedAt`) as
-//!   selected fields, answered under ION's name (an alias).
+//!   selected fields, answered under ION's name (an alias);
+//! - a root list selected as a plain list (`parts(filters: {}) { id }`, ION's
+//!   field-selection page), where the SDL and ION's other documents have a connection: the
+//!   selection moves under `edges { node }` and [`Reshape`] answers the nodes as a list.
 //!
 //! [`translate`] rewrites the parsed document (variable definitions and literal arguments)
 //! and the request's variables, guided by the schema's own input and enum types, so every
@@ -77,12 +80,115 @@ fn dialect() -> &'static Dialect {
 }
 
 /// Rewrites `req` from ION's spelling into the SDL's; a document that does not parse is left
-/// for async-graphql to report.
-pub fn translate(req: &mut Request) {
-    let Ok(doc) = req.parsed_query() else { return };
+/// for async-graphql to report. The answer is to go through the returned [`Reshape`].
+pub fn translate(req: &mut Request) -> Reshape {
+    let Ok(doc) = req.parsed_query() else {
+        return Reshape::default();
+    };
     let mut doc = doc.clone();
-    dialect().document(&mut doc, &mut req.variables);
+    let d = dialect();
+    d.document(&mut doc, &mut req.variables);
+    let reshape = d.plain_lists(&mut doc);
     req.set_parsed_query(doc);
+    reshape
+}
+
+/// Root lists a request selected as plain lists: their response keys. Their connections
+/// are answered as the list of their nodes.
+#[derive(Debug, Default)]
+pub struct Reshape(Vec<Name>);
+
+impl Reshape {
+    /// `data[key]` becomes the nodes of `data[key].edges`, for each key.
+    pub fn apply(&self, resp: &mut async_graphql::Response) {
+        let ConstValue::Object(data) = &mut resp.data else {
+            return;
+        };
+        for key in &self.0 {
+            let Some(v) = data.get_mut(key) else { continue };
+            let ConstValue::Object(conn) = v else {
+                continue;
+            };
+            let Some(ConstValue::List(edges)) = conn.shift_remove("edges") else {
+                continue;
+            };
+            let nodes = edges.into_iter().filter_map(|e| match e {
+                ConstValue::Object(mut e) => e.shift_remove("node"),
+                _ => None,
+            });
+            *v = ConstValue::List(nodes.collect());
+        }
+    }
+}
+
+impl Dialect {
+    /// Moves the selection of each root query field that has a connection type but is
+    /// selected as a plain list (only fields of the node, no `edges`, `pageInfo`,
+    /// `totalCount` or fragments) under `edges { node { .. } }`.
+    fn plain_lists(&self, doc: &mut ExecutableDocument) -> Reshape {
+        let mut keys = Vec::new();
+        let ops: Vec<&mut Positioned<OperationDefinition>> = match &mut doc.operations {
+            DocumentOperations::Single(op) => vec![op],
+            DocumentOperations::Multiple(m) => m.values_mut().collect(),
+        };
+        for op in ops
+            .into_iter()
+            .filter(|o| o.node.ty == OperationType::Query)
+        {
+            for item in &mut op.node.selection_set.node.items {
+                let Selection::Field(f) = &mut item.node else {
+                    continue;
+                };
+                if self.selected_as_list(&f.node) {
+                    keys.push(f.node.response_key().node.clone());
+                    under_edges_node(&mut f.node);
+                }
+            }
+        }
+        Reshape(keys)
+    }
+
+    /// Whether root field `f` is a connection whose selection names only its nodes' fields.
+    fn selected_as_list(&self, f: &async_graphql::parser::types::Field) -> bool {
+        let ty = |o: &str, field: &str| self.objects.get(o)?.get(field).map(|d| d.ty.clone());
+        let Some(conn) = ty("Query", f.name.node.as_str()) else {
+            return false;
+        };
+        let Some(node) = ty(&conn, "edges").and_then(|e| ty(&e, "node")) else {
+            return false;
+        };
+        let items = &f.selection_set.node.items;
+        !items.is_empty()
+            && items.iter().all(|i| match &i.node {
+                Selection::Field(s) => {
+                    let name = s.node.name.node.as_str();
+                    ty(&conn, name).is_none() && ty(&node, name).is_some()
+                }
+                _ => false,
+            })
+    }
+}
+
+/// `f { a b }` becomes `f { edges { node { a b } } }`.
+fn under_edges_node(f: &mut async_graphql::parser::types::Field) {
+    let pos = f.selection_set.pos;
+    let wrap = |name: &str, set: SelectionSet| {
+        let field = async_graphql::parser::types::Field {
+            alias: None,
+            name: Positioned::new(Name::new(name), pos),
+            arguments: Vec::new(),
+            directives: Vec::new(),
+            selection_set: Positioned::new(set, pos),
+        };
+        SelectionSet {
+            items: vec![Positioned::new(
+                Selection::Field(Positioned::new(field, pos)),
+                pos,
+            )],
+        }
+    };
+    let set = std::mem::take(&mut f.selection_set.node);
+    f.selection_set.node = wrap("edges", wrap("node", set));
 }
 
 impl Dialect {

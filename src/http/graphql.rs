@@ -408,15 +408,16 @@ async fn run(
         Ok(ty) => ty,
         Err(r) => return fail(r),
     };
-    crate::graphql::dialect::translate(&mut req);
+    let reshape = crate::graphql::dialect::translate(&mut req);
     let rid = caller.request_id.clone().unwrap_or_default();
     let span = tracing::info_span!("graphql", otel.name = %op_name_or(&op_name));
     let executed = tracing::Instrument::instrument(execute(state, caller, req, ty, deadline), span);
     let (resp, statements) = crate::ops::metrics::counting(executed).await;
-    let resp = match resp {
+    let mut resp = match resp {
         Ok(r) => finish_errors(r, &rid),
         Err(r) => return fail(r),
     };
+    reshape.apply(&mut resp);
     let (outcome, text) = render(&resp, &rid);
     // A mutation's payload is sent whatever its size: its change is committed.
     if text.len() > bytes_left && ty != Some(OperationType::Mutation) {

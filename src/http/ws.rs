@@ -348,7 +348,8 @@ fn admit(request: &mut Request, max_aliases: usize) -> Result<(), AppError> {
         let msg = "text must not contain NUL characters (U+0000)";
         return Err(AppError::new(Code::BadUserInput, msg));
     }
-    crate::graphql::dialect::translate(request);
+    // Subscriptions answer events, never root lists: nothing to reshape.
+    let _ = crate::graphql::dialect::translate(request);
     Ok(())
 }
 

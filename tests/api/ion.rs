@@ -385,3 +385,33 @@ async fn part_quantity_sums_units_and_lots() {
         .collect();
     assert_eq!(quantities, [("RESIN", 6.5), ("EMPTY", 0.0)]);
 }
+
+/// A root list selected as a plain list (ION's field-selection page) is answered as the
+/// list of its nodes; with an alias too. A connection selected as one, or a selection that
+/// mixes both, is left as the SDL says.
+#[tokio::test]
+async fn a_root_connection_selected_as_a_plain_list() {
+    let app = app().await;
+    part(&app, "P-1", "SERIAL").await;
+    part(&app, "P-2", "LOT").await;
+    let d = app
+        .ok(
+            "{ parts(first: 5) { id partNumber } mine: parts { partNumber } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["parts"].as_array().unwrap().len(), 2);
+    assert_eq!(d["parts"][1]["partNumber"], "P-2");
+    assert_eq!(d["mine"][0], json!({"partNumber": "P-1"}));
+    let d = app
+        .ok(
+            "{ parts { totalCount edges { node { partNumber } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["parts"]["totalCount"], 2);
+    let mixed = app
+        .gql("{ parts { totalCount partNumber } }", json!({}))
+        .await;
+    assert_eq!(codes(&mixed), ["GRAPHQL_VALIDATION_FAILED"]);
+}
