@@ -77,6 +77,7 @@ async fn roundtrip(db: &DatabaseConnection) {
         serial_scheme: Set("SN-{n}".into()),
         lot_scheme: Set("LOT-{n}".into()),
         part_type: Set(Some("ASSEMBLY".into())),
+        status: Set("ARCHIVED".into()),
         lock_version: Set(1),
         created_at: Set(ts),
         created_by_id: Set(None),

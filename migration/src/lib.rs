@@ -15,6 +15,7 @@ mod m20261205_000013_list_indexes;
 mod m20261205_000014_roles;
 mod m20261205_000016_team_supervisor;
 mod m20261205_000017_writers;
+mod m20261205_000019_part_status;
 
 /// Runs all migrations of the Traveler schema.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_roles::Migration),
             Box::new(m20261205_000016_team_supervisor::Migration),
             Box::new(m20261205_000017_writers::Migration),
+            Box::new(m20261205_000019_part_status::Migration),
         ]
     }
 }

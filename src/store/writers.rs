@@ -71,6 +71,7 @@ written!(
     procedure,
     step,
     step_field,
+    step_edge,
     run_batch,
     run,
     run_step,

@@ -4,7 +4,7 @@ use async_graphql::{ID, InputObject};
 
 use super::{id, input_path};
 use crate::error::AppResult;
-use crate::graphql::enums::{PartInventoryStatus, TrackingType};
+use crate::graphql::enums::{PartInventoryStatus, PartStatus, TrackingType};
 use crate::store::{catalog, inventory};
 
 /// A new part.
@@ -58,6 +58,9 @@ pub struct UpdatePartInput {
     pub lot_scheme: Option<String>,
     /// New part type (up to 100 characters); empty clears it.
     pub part_type: Option<String>,
+    /// ARCHIVED retires the part: no new units or lots of it (existing ones are unaffected,
+    /// and runs on them still start); RELEASED brings it back.
+    pub status: Option<PartStatus>,
 }
 
 impl UpdatePartInput {
@@ -69,6 +72,7 @@ impl UpdatePartInput {
             serial_scheme: self.serial_scheme,
             lot_scheme: self.lot_scheme,
             part_type: self.part_type,
+            status: self.status.map(Into::into),
         })
     }
 }

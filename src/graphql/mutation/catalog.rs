@@ -9,7 +9,6 @@ use crate::graphql::input::catalog::*;
 use crate::graphql::input::procedures::*;
 use crate::graphql::loaders::ProcedureStepsKey;
 use crate::graphql::types::catalog::{Part, PartInventory};
-use crate::graphql::types::id;
 use crate::graphql::types::procedure::{Procedure, Step, StepEdge, StepField};
 use crate::store::{catalog, inventory, procedures};
 
@@ -167,12 +166,7 @@ impl CatalogMutation {
         #[graphql(desc = "The dependency to add.")] input: CreateStepEdgeInput,
     ) -> Result<CreateStepEdgePayload> {
         let e = mutate!(ctx, ManageCatalog, input => procedures::create_step_edge);
-        Ok(StepEdge {
-            id: id(e.id),
-            step_id: id(e.step_id),
-            upstream_step_id: id(e.upstream_step_id),
-        }
-        .into())
+        Ok(StepEdge(e).into())
     }
 
     /// Links a part to a procedure version (what it builds).

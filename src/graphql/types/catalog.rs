@@ -9,7 +9,7 @@ use super::procedure::Procedure;
 use super::{related, row_object};
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::{
-    AttributeEntity, AttributeType, PartInventoryStatus, Permission, TrackingType,
+    AttributeEntity, AttributeType, PartInventoryStatus, PartStatus, Permission, TrackingType,
 };
 use crate::graphql::loaders::{
     OrganizationKey, PartKey, PartProceduresKey, PartQuantityKey, RoleKey, TeamMembersKey,
@@ -38,6 +38,11 @@ row_object!(Part {
     }
     /// ION's part type (free text, e.g. `ASSEMBLY`); null until set.
     part_type: Option<&str>,
+    /// RELEASED (current; the status of a new part) or ARCHIVED (retired: no new units or
+    /// lots; existing ones are unaffected).
+    async fn status(&self) -> Result<PartStatus> {
+        rows::part_status(&self.0).map(Into::into).gql()
+    }
     /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
     serial_scheme: &str,
     /// Template of generated lot numbers.
