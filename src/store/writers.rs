@@ -65,6 +65,7 @@ written!(
     role,
     api_key,
     part,
+    part_subtype,
     part_inventory,
     attribute_definition,
     work_center,

@@ -9,9 +9,9 @@
 //! their place by the runner (see `LIT`), the rest of the text untouched.
 //!
 //! Found: 101 whole documents (a text published in two places counted once). In scope
-//! (objects Traveler has): 40. Of those 38 pass; 1 still needs `Part.partSubtypes`
-//! (`AWAITING_PART_SUBTYPES`) and 1 is refused (`parts_as_a_plain_list`). Before this file's fixes 33 passed: `Part.quantity`
-//! and ion-examples' flat-argument CREATE_PROCEDURE were refused.
+//! (objects Traveler has): 40. Of those 39 pass; 1 is refused (`parts_as_a_plain_list`).
+//! Before this file's fixes 33 passed: `Part.quantity` and ion-examples' flat-argument
+//! CREATE_PROCEDURE were refused.
 //!
 //! Out of scope, 61, about things Traveler does not have at all (not tested):
 //! - aBOM / build requirements (7): docs AbomTree, CompareAboms, SerializedUnits (also
@@ -1088,8 +1088,19 @@ async fn ion_examples_create_run_step() {
     run_table(&app, f, &table).await;
 }
 
-/// Pass since `Part.status` and the writers of step edges (issue 17 item 7).
-const PART_STATUS_AND_EDGE_WRITERS: &[Doc] = &[
+/// Pass since `Part.status`, `Part.partSubtypes` and the writers of step edges (issue 17
+/// item 7).
+const PART_STATUS_SUBTYPES_AND_EDGE_WRITERS: &[Doc] = &[
+    Doc {
+        name: "docs SearchParts",
+        text: DOCS_SEARCH_PARTS,
+        prep: Prep::None,
+        vars: |_| json!({"q": "%BRKT%", "first": 25}),
+        check: |d| {
+            let node = &d["parts"]["edges"][0]["node"];
+            node["partNumber"] == "BRKT-ION" && node["partSubtypes"].is_array()
+        },
+    },
     Doc {
         name: "docs CreatePart",
         text: DOCS_CREATE_PART,
@@ -1113,25 +1124,8 @@ const PART_STATUS_AND_EDGE_WRITERS: &[Doc] = &[
 ];
 
 #[tokio::test]
-async fn part_status_and_step_edge_writers() {
+async fn part_status_subtypes_and_step_edge_writers() {
     let app = app().await;
     let f = floor(&app).await;
-    run_table(&app, f, PART_STATUS_AND_EDGE_WRITERS).await;
-}
-
-/// Still refused: `Part.partSubtypes`.
-const AWAITING_PART_SUBTYPES: &[Doc] = &[Doc {
-    name: "docs SearchParts",
-    text: DOCS_SEARCH_PARTS,
-    prep: Prep::None,
-    vars: |_| json!({"q": "%BRKT%", "first": 25}),
-    check: |d| d["parts"]["edges"][0]["node"]["partNumber"] == "BRKT-ION",
-}];
-
-#[tokio::test]
-#[ignore = "needs Part.partSubtypes (issue 17 item 7)"]
-async fn awaiting_part_subtypes() {
-    let app = app().await;
-    let f = floor(&app).await;
-    run_table(&app, f, AWAITING_PART_SUBTYPES).await;
+    run_table(&app, f, PART_STATUS_SUBTYPES_AND_EDGE_WRITERS).await;
 }

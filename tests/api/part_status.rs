@@ -143,3 +143,154 @@ async fn an_archived_part_gets_no_new_inventory() {
     .await;
     app.ok(CREATE_RUN, json!({"i": new_run})).await;
 }
+
+const NEW_SUBTYPE: &str = "mutation($i: CreatePartSubtypeInput!) { createPartSubtype(input: $i) { partSubtype { id name description createdById updatedById } } }";
+const ADD_SUBTYPE: &str = "mutation($i: AddSubtypeToPartInput!) { addSubtypeToPart(input: $i) { part { id partSubtypes { id name } } } }";
+
+async fn subtype(app: &TestApp, name: &str) -> String {
+    let d = app.ok(NEW_SUBTYPE, json!({"i": {"name": name}})).await;
+    d["createPartSubtype"]["partSubtype"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Subtypes are made once per organization and attached to parts; `Part.partSubtypes`
+/// lists them; both mutations are audited.
+#[tokio::test]
+async fn part_subtypes_are_made_and_attached() {
+    let app = app().await;
+    let me = app.ok("{ me { id } }", json!({})).await["me"]["id"].clone();
+    let d = app
+        .ok(
+            NEW_SUBTYPE,
+            json!({"i": {"name": "Fastener", "description": "Screws, bolts"}}),
+        )
+        .await;
+    let s = &d["createPartSubtype"]["partSubtype"];
+    assert_eq!(s["description"], "Screws, bolts");
+    assert_eq!((&s["createdById"], &s["updatedById"]), (&me, &me));
+    let fastener = s["id"].clone();
+    let bracket = subtype(&app, "Bracket").await;
+    let taken = app
+        .gql(NEW_SUBTYPE, json!({"i": {"name": "Fastener"}}))
+        .await;
+    assert_eq!(codes(&taken), ["BAD_USER_INPUT"]);
+    assert_eq!(
+        taken["errors"][0]["extensions"]["field"],
+        json!(["input", "name"])
+    );
+
+    let p = part(&app, "SUB-1", "NONE").await;
+    for s in [&fastener, &json!(bracket), &fastener] {
+        app.ok(ADD_SUBTYPE, json!({"i": {"partId": p, "partSubtypeId": s}}))
+            .await;
+    }
+    let d = app
+        .ok(
+            "query($id: ID!) { part(id: $id) { partSubtypes { id name } } }",
+            json!({"id": p}),
+        )
+        .await;
+    assert_eq!(
+        d["part"]["partSubtypes"],
+        json!([{"id": fastener, "name": "Fastener"}, {"id": bracket, "name": "Bracket"}])
+    );
+    let log = app
+        .ok(
+            "{ events(filters: {action: {in: [\"createPartSubtype\", \"addSubtypeToPart\"]}}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(log["events"]["totalCount"], 5, "{log}");
+}
+
+/// Another organization's part or subtype does not exist for the caller.
+#[tokio::test]
+async fn another_organizations_subtypes_and_parts_are_not_found() {
+    let app = app().await;
+    let b = other_organization(&app).await;
+    let theirs = app
+        .post_as(
+            &b,
+            json!({"query": NEW_SUBTYPE, "variables": {"i": {"name": "Theirs"}}}),
+        )
+        .await
+        .body;
+    let theirs = theirs["data"]["createPartSubtype"]["partSubtype"]["id"].clone();
+    let mine = subtype(&app, "Theirs").await; // names are unique per organization only
+    let p = part(&app, "SUB-2", "NONE").await;
+    let e = app
+        .gql(
+            ADD_SUBTYPE,
+            json!({"i": {"partId": p, "partSubtypeId": theirs}}),
+        )
+        .await;
+    assert_eq!(codes(&e), ["NOT_FOUND"]);
+    assert_eq!(
+        e["errors"][0]["extensions"]["field"],
+        json!(["input", "partSubtypeId"])
+    );
+    let their_part = app
+        .post_as(
+            &b,
+            json!({"query": "mutation { createPart(input: {partNumber: \"X\"}) { part { id } } }"}),
+        )
+        .await
+        .body;
+    let their_part = their_part["data"]["createPart"]["part"]["id"].clone();
+    let e = app
+        .gql(
+            ADD_SUBTYPE,
+            json!({"i": {"partId": their_part, "partSubtypeId": mine}}),
+        )
+        .await;
+    assert_eq!(codes(&e), ["NOT_FOUND"]);
+    assert_eq!(
+        e["errors"][0]["extensions"]["field"],
+        json!(["input", "partId"])
+    );
+    let d = app
+        .ok(
+            "query($id: ID!) { part(id: $id) { partSubtypes { id } } }",
+            json!({"id": p}),
+        )
+        .await;
+    assert_eq!(d["part"]["partSubtypes"], json!([]));
+}
+
+/// `partSubtypes` on a list of parts is read in a fixed number of statements.
+#[tokio::test]
+async fn part_subtypes_of_a_list_cost_no_statement_per_part() {
+    let app = app().await;
+    let s = subtype(&app, "Fastener").await;
+    for i in 0..20 {
+        let p = part(&app, &format!("L-{i}"), "NONE").await;
+        app.ok(ADD_SUBTYPE, json!({"i": {"partId": p, "partSubtypeId": s}}))
+            .await;
+    }
+    let count = |sel: &'static str| {
+        let app = &app;
+        async move {
+            let before = app.count();
+            let d = app
+                .ok(
+                    &format!("{{ parts(first: 20) {{ edges {{ node {{ id {sel} }} }} }} }}"),
+                    json!({}),
+                )
+                .await;
+            let edges = d["parts"]["edges"].as_array().unwrap().clone();
+            assert_eq!(edges.len(), 20);
+            (app.count() - before, edges)
+        }
+    };
+    let (plain, _) = count("").await;
+    let (with, edges) = count("partSubtypes { id name }").await;
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["partSubtypes"][0]["id"] == json!(s))
+    );
+    // The links, then the subtypes.
+    assert_eq!(with, plain + 2, "plain {plain}, with partSubtypes {with}");
+}
