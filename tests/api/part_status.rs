@@ -273,16 +273,11 @@ async fn part_subtypes_of_a_list_cost_no_statement_per_part() {
     let count = |sel: &'static str| {
         let app = &app;
         async move {
-            let before = app.count();
-            let d = app
-                .ok(
-                    &format!("{{ parts(first: 20) {{ edges {{ node {{ id {sel} }} }} }} }}"),
-                    json!({}),
-                )
-                .await;
+            let q = format!("{{ parts(first: 20) {{ edges {{ node {{ id {sel} }} }} }} }}");
+            let (d, n) = app.ok_counted(&q).await;
             let edges = d["parts"]["edges"].as_array().unwrap().clone();
             assert_eq!(edges.len(), 20);
-            (app.count() - before, edges)
+            (n, edges)
         }
     };
     let (plain, _) = count("").await;

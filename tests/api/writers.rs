@@ -231,15 +231,10 @@ async fn created_by_on_a_list_costs_one_statement() {
     let count = |sel: &'static str| {
         let app = &app;
         async move {
-            let before = app.count();
-            let d = app
-                .ok(
-                    &format!("{{ runs(first: 50) {{ edges {{ node {{ id {sel} }} }} }} }}"),
-                    json!({}),
-                )
-                .await;
+            let q = format!("{{ runs(first: 50) {{ edges {{ node {{ id {sel} }} }} }} }}");
+            let (d, n) = app.ok_counted(&q).await;
             assert_eq!(d["runs"]["edges"].as_array().unwrap().len(), 50);
-            app.count() - before
+            n
         }
     };
     let plain = count("createdById").await;
