@@ -27,7 +27,7 @@ function draft(procedureId = "", partId = "") {
 
 export async function wizardPage(main, params) {
   const [parts, users, teams, defs, centers] = await Promise.all([
-    all("parts", "id partNumber revision trackingType procedures { id title version status exportControlled }"),
+    all("parts", "id partNumber revision trackingType status procedures { id title version status exportControlled }"),
     all("users", "id name"),
     all("teams", "id name"),
     read("{ attributeDefinitions { key type required options entity } }").then((d) =>
@@ -325,8 +325,10 @@ class Wizard {
   partStep() {
     const d = this.d;
     const p = this.part();
+    // An ARCHIVED part gets no new units: only a run on one of its existing units may pick it.
+    const choices = d.source === "ATTACH" ? this.parts : this.parts.filter((x) => x.status !== "ARCHIVED");
     const partSel = select(
-      [["", "Choose a part"], ...this.parts.map((x) => [x.id, `${x.partNumber} rev ${x.revision}`])],
+      [["", "Choose a part"], ...choices.map((x) => [x.id, `${x.partNumber} rev ${x.revision}`])],
       d.partId,
       (v) => {
         d.procedureId = "";

@@ -24,6 +24,9 @@ pub struct Model {
     /// ION's part type: free text (e.g. `ASSEMBLY`); null until set.
     #[sea_orm(column_type = "Text")]
     pub part_type: Option<String>,
+    /// ION's part status: `RELEASED` (the default) or `ARCHIVED` (no new inventory).
+    #[sea_orm(column_type = "Text")]
+    pub status: String,
     pub lock_version: i32,
     pub created_at: DateTimeUtc,
     /// When the row last changed (its creation, until it changes).

@@ -12,6 +12,14 @@ pub struct Model {
     pub procedure_id: i64,
     pub step_id: i64,
     pub upstream_step_id: i64,
+    pub created_at: DateTimeUtc,
+    /// Equal to `created_at`: an edge is never edited, only created and deleted.
+    pub updated_at: DateTimeUtc,
+    /// The user who created the edge; null for edges the system wrote or from before
+    /// writers were recorded.
+    pub created_by_id: Option<i64>,
+    /// Equal to `created_by_id`, as `updated_at` is `created_at`.
+    pub updated_by_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,8 +3,12 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use entity::prelude::*;
-use entity::{counter, organization, run, run_step_field, team_member};
+use entity::{
+    counter, organization, part_part_subtype, part_subtype, procedure, run, run_step_field, step,
+    step_edge, team_member,
+};
 use migration::{Migrator, MigratorTrait};
+use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use sea_orm::{EntityTrait, NotSet, Set};
 
@@ -77,6 +81,7 @@ async fn roundtrip(db: &DatabaseConnection) {
         serial_scheme: Set("SN-{n}".into()),
         lot_scheme: Set("LOT-{n}".into()),
         part_type: Set(Some("ASSEMBLY".into())),
+        status: Set("ARCHIVED".into()),
         lock_version: Set(1),
         created_at: Set(ts),
         created_by_id: Set(None),
@@ -151,6 +156,9 @@ async fn roundtrip(db: &DatabaseConnection) {
         Some(f)
     );
 
+    part_things(db, org.id, part_id, ts).await;
+    step_edge_with_writers(db, org.id, ts).await;
+
     let c = counter::Model {
         organization_id: org.id,
         name: "run".into(),
@@ -180,6 +188,106 @@ async fn roundtrip(db: &DatabaseConnection) {
         TeamMember::find_by_id((3, 4)).one(db).await.unwrap(),
         Some(tm)
     );
+}
+
+/// A part subtype and its link to part `part_id`.
+async fn part_things(db: &DatabaseConnection, org: i64, part_id: i64, ts: DateTimeUtc) {
+    let st = part_subtype::Model {
+        id: 1 << 41,
+        organization_id: org,
+        name: "Fastener".into(),
+        description: Some("Screws".into()),
+        lock_version: 2,
+        created_at: ts,
+        updated_at: ts,
+        created_by_id: Some(3),
+        updated_by_id: None,
+    };
+    part_subtype::ActiveModel::from(st.clone())
+        .insert(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        PartSubtype::find_by_id(st.id).one(db).await.unwrap(),
+        Some(st)
+    );
+    let link = part_part_subtype::Model {
+        part_id,
+        part_subtype_id: 1 << 41,
+        organization_id: org,
+    };
+    part_part_subtype::ActiveModel::from(link.clone())
+        .insert(db)
+        .await
+        .unwrap();
+    let found = PartPartSubtype::find_by_id((part_id, 1 << 41))
+        .one(db)
+        .await;
+    assert_eq!(found.unwrap(), Some(link));
+}
+
+/// A step edge (with its writers) between two steps of a procedure.
+async fn step_edge_with_writers(db: &DatabaseConnection, org: i64, ts: DateTimeUtc) {
+    let p = procedure::Model {
+        id: 1 << 42,
+        organization_id: org,
+        family_id: 1 << 42,
+        version: 1,
+        title: "P".into(),
+        description: None,
+        status: "DRAFT".into(),
+        procedure_type: "BUILD".into(),
+        export_controlled: false,
+        lock_version: 1,
+        created_at: ts,
+        released_at: None,
+        updated_at: ts,
+        created_by_id: None,
+        updated_by_id: None,
+    };
+    procedure::ActiveModel::from(p.clone())
+        .insert(db)
+        .await
+        .unwrap();
+    for i in 0..2 {
+        step::ActiveModel::from(step::Model {
+            id: p.id + i,
+            organization_id: org,
+            procedure_id: p.id,
+            parent_id: None,
+            position: i as i32,
+            title: "S".into(),
+            content: None,
+            approved: false,
+            approved_by_id: None,
+            approved_at: None,
+            lock_version: 1,
+            created_at: ts,
+            lead_time: 0,
+            updated_at: ts,
+            created_by_id: None,
+            updated_by_id: None,
+        })
+        .insert(db)
+        .await
+        .unwrap();
+    }
+    let e = step_edge::Model {
+        id: 1 << 42,
+        organization_id: org,
+        procedure_id: p.id,
+        step_id: p.id + 1,
+        upstream_step_id: p.id,
+        created_at: ts,
+        updated_at: ts,
+        created_by_id: Some(9),
+        updated_by_id: Some(9),
+    };
+    step_edge::ActiveModel::from(e.clone())
+        .insert(db)
+        .await
+        .unwrap();
+    assert_eq!(StepEdge::find_by_id(e.id).one(db).await.unwrap(), Some(e));
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod m20261205_000014_roles;
 mod m20261205_000016_team_supervisor;
 mod m20261205_000017_writers;
 mod m20261205_000018_schedule;
+mod m20261205_000019_part_status;
 
 /// Runs all migrations of the Traveler schema.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_team_supervisor::Migration),
             Box::new(m20261205_000017_writers::Migration),
             Box::new(m20261205_000018_schedule::Migration),
+            Box::new(m20261205_000019_part_status::Migration),
         ]
     }
 }

@@ -28,6 +28,8 @@ const TABLES: &[&str] = &[
     "run_step_edges",
     "idempotency_keys",
     "run_step_events",
+    "part_subtypes",
+    "part_part_subtypes",
 ];
 
 async fn connect(url: &str) -> DatabaseConnection {
@@ -112,10 +114,18 @@ async fn smoke(db: &DatabaseConnection) {
     );
 }
 
-/// Rows written before `writers` (the last migration) get no writer, and their
-/// `updated_at` is their `created_at`.
+/// How many migrations come before the one named `name`.
+fn before(name: &str) -> u32 {
+    let all = Migrator::migrations();
+    all.iter()
+        .position(|m| m.name() == name)
+        .expect("a migration") as u32
+}
+
+/// Rows written before `writers` get no writer, and their `updated_at` is their
+/// `created_at`.
 async fn writers_backfill(db: &DatabaseConnection) {
-    let before = Migrator::migrations().len() as u32 - 1;
+    let before = before("m20261205_000017_writers");
     Migrator::up(db, Some(before)).await.expect("up to writers");
     db.execute_unprepared(
         "INSERT INTO organizations (name, require_part_procedure_link, created_at) \
@@ -123,17 +133,40 @@ async fn writers_backfill(db: &DatabaseConnection) {
     )
     .await
     .unwrap();
-    Migrator::up(db, None).await.expect("up writers");
+    Migrator::up(db, Some(1)).await.expect("up writers");
     let q = "SELECT COUNT(*) FROM organizations WHERE name = 'old' AND updated_at = created_at \
              AND created_by_id IS NULL AND updated_by_id IS NULL";
     assert_eq!(scalar_i64(db, q).await, 1);
-    db.execute_unprepared("DELETE FROM organizations")
+}
+
+/// Parts from before `part_status` are RELEASED.
+async fn part_status_backfill(db: &DatabaseConnection) {
+    let applied = Migrator::get_applied_migrations(db).await.unwrap().len() as u32;
+    let missing = before("m20261205_000019_part_status") - applied;
+    Migrator::up(db, Some(missing))
         .await
-        .unwrap();
+        .expect("up to part_status");
+    db.execute_unprepared(
+        "INSERT INTO parts (organization_id, part_number, revision, tracking_type, \
+         serial_scheme, lot_scheme, lock_version, created_at, updated_at) \
+         SELECT id, 'OLD', 'A', 'NONE', 's', 'l', 1, created_at, created_at \
+         FROM organizations WHERE name = 'old'",
+    )
+    .await
+    .unwrap();
+    Migrator::up(db, Some(1)).await.expect("up part_status");
+    let q = "SELECT COUNT(*) FROM parts WHERE part_number = 'OLD' AND status = 'RELEASED'";
+    assert_eq!(scalar_i64(db, q).await, 1);
+    for t in ["parts", "organizations"] {
+        db.execute_unprepared(&format!("DELETE FROM {t}"))
+            .await
+            .unwrap();
+    }
 }
 
 async fn exercise(db: &DatabaseConnection) {
     writers_backfill(db).await;
+    part_status_backfill(db).await;
     Migrator::up(db, None).await.expect("up");
     assert_tables(db, true).await;
     smoke(db).await;

@@ -12,6 +12,16 @@ pub enum TrackingType {
 }
 str_enum!(TrackingType { Serial => "SERIAL", Lot => "LOT", None => "NONE" });
 
+/// Whether a part (one revision) is current: ION's part status.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PartStatus {
+    /// Current: new units and lots of it may be made (the status of a new part).
+    Released,
+    /// Retired: no new units or lots; existing ones are unaffected. Can be released again.
+    Archived,
+}
+str_enum!(PartStatus { Released => "RELEASED", Archived => "ARCHIVED" });
+
 /// Where a tracked unit or lot stands.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PartInventoryStatus {

@@ -49,8 +49,8 @@ pub mod status;
 pub mod transition;
 
 pub use enums::{
-    AttributeEntity, AttributeType, FieldType, PartInventoryStatus, ProcedureStatus, ProcedureType,
-    RunSource, TrackingType,
+    AttributeEntity, AttributeType, FieldType, PartInventoryStatus, PartStatus, ProcedureStatus,
+    ProcedureType, RunSource, TrackingType,
 };
 pub use permission::Permission;
 pub use status::{RunStatus, RunStepStatus};
@@ -77,6 +77,7 @@ mod tests {
     fn stored_names_round_trip() {
         assert_round_trip!(
             TrackingType,
+            PartStatus,
             PartInventoryStatus,
             ProcedureStatus,
             ProcedureType,

@@ -1,4 +1,6 @@
-//! Rules of a part's own fields (ION's `Part.partType`).
+//! Rules of a part's own fields (ION's `Part.partType`, `Part.status`).
+
+use super::PartStatus;
 
 /// The longest part type, in characters: a category name, not a description.
 pub const PART_TYPE_MAX: usize = 100;
@@ -16,6 +18,19 @@ pub fn part_type(raw: &str) -> Result<Option<String>, String> {
     Ok((!t.is_empty()).then(|| t.to_string()))
 }
 
+/// Whether a new unit or lot of a part in `status` may be made (createPartInventory, or a
+/// run that builds a new unit). ION: archiving a part "will prevent any new inventory of
+/// that part from being created. Existing inventory will remain unaffected", so runs on
+/// existing units are not asked.
+pub fn new_inventory(status: PartStatus, number: &str, revision: &str) -> Result<(), String> {
+    match status {
+        PartStatus::Released => Ok(()),
+        PartStatus::Archived => Err(format!(
+            "part {number} rev {revision} is ARCHIVED: no new inventory of it can be made"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,6 +41,23 @@ mod tests {
         assert_eq!(part_type("  Assembly "), Ok(Some("Assembly".into())));
         assert_eq!(part_type("   "), Ok(None));
         assert!(part_type(&"x".repeat(PART_TYPE_MAX + 1)).is_err());
+    }
+
+    /// Every status, and whether it takes new inventory.
+    #[test]
+    fn new_inventory_by_status() {
+        for &s in PartStatus::ALL {
+            let expected = match s {
+                PartStatus::Released => true,
+                PartStatus::Archived => false,
+            };
+            assert_eq!(new_inventory(s, "P", "A").is_ok(), expected, "{s}");
+        }
+        let msg = new_inventory(PartStatus::Archived, "BRKT", "B").unwrap_err();
+        assert!(
+            msg.contains("BRKT rev B") && msg.contains("ARCHIVED"),
+            "{msg}"
+        );
     }
 
     proptest! {

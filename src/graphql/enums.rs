@@ -28,6 +28,17 @@ remote_enum! {
 }
 
 remote_enum! {
+    /// Whether a part (one revision) is current (ION's part status).
+    PartStatus = "crate::domain::PartStatus" {
+        /// Current: new units and lots of it may be made; the status of a new part.
+        Released,
+        /// Retired: no new units or lots (createPartInventory, and runs that would make a
+        /// new unit, are refused); existing ones are unaffected. Can be released again.
+        Archived,
+    }
+}
+
+remote_enum! {
     /// Where a tracked unit or lot stands.
     PartInventoryStatus = "crate::domain::PartInventoryStatus" {
         /// Stock that can be used.

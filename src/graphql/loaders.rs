@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use dataloader::BatchFn;
 use dataloader::cached::{Cache, Loader};
 use entity::{
-    part, part_inventory, procedure, role, run, run_batch, run_step, run_step_edge, run_step_event,
-    run_step_field, step, step_field, team, user, work_center,
+    part, part_inventory, part_subtype, procedure, role, run, run_batch, run_step, run_step_edge,
+    run_step_event, run_step_field, step, step_field, team, user, work_center,
 };
 use sea_orm::DatabaseConnection;
 use tokio::task::coop::unconstrained;
@@ -381,6 +381,9 @@ keys! {
     /// Released procedures linked to a part.
     part_procedures: PartProceduresKey => Arc<Vec<procedure::Model>> =
         |db, ids| shared(reads::procedures_by_part(&db.db, &db.caller, ids, true).await?);
+    /// A part's subtypes, by id.
+    part_subtypes: PartSubtypesKey => Arc<Vec<part_subtype::Model>> =
+        |db, ids| shared(reads::subtypes_by_part(&db.db, &db.caller, ids).await?);
     /// The summed quantity of a part's units and lots.
     part_quantities: PartQuantityKey => f64 =
         |db, ids| reads::quantity_by_part(&db.db, &db.caller, ids).await;

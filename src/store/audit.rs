@@ -3,8 +3,9 @@
 //! UPDATE and DELETE on `events` (triggers in the migration).
 
 use entity::{
-    api_key, attribute_definition, event, organization, part, part_inventory, procedure, role, run,
-    run_batch, run_step, run_step_field, step, step_edge, step_field, team, user, work_center,
+    api_key, attribute_definition, event, organization, part, part_inventory, part_subtype,
+    procedure, role, run, run_batch, run_step, run_step_field, step, step_edge, step_field, team,
+    user, work_center,
 };
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
@@ -34,6 +35,7 @@ subject!(
     run => "Run", run_batch => "RunBatch", run_step => "RunStep", run_step_field => "RunStepField",
     role => "Role",
     work_center => "WorkCenter",
+    part_subtype => "PartSubtype",
 );
 
 /// A role given or taken: the event is about the role; the input names the user or team.

@@ -9,7 +9,7 @@ use sea_orm::{
 use super::scope::{self, path};
 use super::{etag, roles};
 use crate::caller::Caller;
-use crate::domain::enums::{AttributeEntity, AttributeType, TrackingType};
+use crate::domain::enums::{AttributeEntity, AttributeType, PartStatus, TrackingType};
 use crate::domain::numbering;
 use crate::domain::permission::{DEFAULT_ROLES, may_act_on_user};
 use crate::error::{AppError, AppResult, Code, Seg};
@@ -112,6 +112,7 @@ pub async fn create_part(
         serial_scheme: Set(serial_scheme),
         lot_scheme: Set(lot_scheme),
         part_type: Set(part_type(input.part_type.as_deref())?),
+        status: Set(PartStatus::Released.as_str().into()),
         lock_version: Set(1),
         ..Default::default()
     }
@@ -136,6 +137,8 @@ pub struct PartEdit {
     pub lot_scheme: Option<String>,
     /// Empty clears it.
     pub part_type: Option<String>,
+    /// ARCHIVED retires the part (no new inventory); RELEASED brings it back.
+    pub status: Option<PartStatus>,
 }
 
 pub async fn update_part(
@@ -158,6 +161,9 @@ pub async fn update_part(
     }
     if input.part_type.is_some() {
         am.part_type = Set(part_type(input.part_type.as_deref())?);
+    }
+    if let Some(st) = input.status {
+        am.status = Set(st.as_str().into());
     }
     if let Some(s) = input.lot_scheme.as_deref() {
         am.lot_scheme = Set(scheme(Some(s), numbering::DEFAULT_LOT_SCHEME, "lotScheme")?);

@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, Value};
 
-use crate::domain::enums::{PartInventoryStatus, ProcedureStatus, ProcedureType, TrackingType};
+use crate::domain::enums::{
+    PartInventoryStatus, PartStatus, ProcedureStatus, ProcedureType, TrackingType,
+};
 use crate::domain::status::RunStatus;
 use crate::error::{AppError, AppResult, Code};
 
@@ -76,7 +78,8 @@ macro_rules! scalar {
 }
 scalar!(
     as is: i64, i32, f64, bool, String, NaiveDate, DateTime<Utc>;
-    as str: RunStatus, ProcedureStatus, ProcedureType, TrackingType, PartInventoryStatus
+    as str: RunStatus, ProcedureStatus, ProcedureType, TrackingType, PartInventoryStatus,
+        PartStatus
 );
 
 /// Most values in one `in` list: more would exceed the databases' bound parameters (SQLite's

@@ -127,6 +127,9 @@ pub async fn create(
     let part_id = input.part_id;
     let p =
         scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
+    let status = super::rows::part_status(&p)?;
+    crate::domain::part::new_inventory(status, &p.part_number, &p.revision)
+        .map_err(|msg| AppError::bad_input(msg).at(&["input", "partId"]))?;
     let tracking = super::rows::part_tracking_type(&p)?;
     let quantity = input.quantity.unwrap_or(1.0);
     if !quantity.is_finite() || quantity <= 0.0 {

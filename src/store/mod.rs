@@ -13,6 +13,7 @@ pub mod filter;
 pub mod inventory;
 pub mod lists;
 pub mod page;
+pub mod part_subtypes;
 pub mod procedures;
 pub mod reads;
 pub mod redlines;

@@ -342,15 +342,16 @@ pub async fn create_step(
     }
     if !upstream.is_empty() {
         // A new step has no downstream edges yet, so its upstream edges cannot close a cycle.
-        step_edge::Entity::insert_many(upstream.iter().map(|u| step_edge::ActiveModel {
+        let edges = upstream.iter().map(|u| step_edge::ActiveModel {
             organization_id: Set(caller.organization_id),
             procedure_id: Set(proc_id),
             step_id: Set(s.id),
             upstream_step_id: Set(*u),
             ..Default::default()
-        }))
-        .exec_without_returning(db)
-        .await?;
+        });
+        step_edge::Entity::insert_many(stamped(edges, caller))
+            .exec_without_returning(db)
+            .await?;
     }
     touch_procedure(db, caller, proc_id).await?;
     Ok(s)
@@ -608,13 +609,16 @@ pub async fn create_step_edge(
         ))
         .at(&["input", "upstreamStepId"]));
     }
-    let e = step_edge::Entity::insert(step_edge::ActiveModel {
-        organization_id: Set(caller.organization_id),
-        procedure_id: Set(p.id),
-        step_id: Set(sid),
-        upstream_step_id: Set(uid),
-        ..Default::default()
-    })
+    let e = step_edge::Entity::insert(
+        step_edge::ActiveModel {
+            organization_id: Set(caller.organization_id),
+            procedure_id: Set(p.id),
+            step_id: Set(sid),
+            upstream_step_id: Set(uid),
+            ..Default::default()
+        }
+        .written_by(caller),
+    )
     .exec_with_returning(db)
     .await?;
     touch_procedure(db, caller, p.id).await?;
@@ -780,7 +784,7 @@ async fn copy_template(
             upstream_step_id: Set(map[u]),
             ..Default::default()
         });
-        insert_chunked(db, edges.collect()).await?;
+        insert_chunked(db, stamped(edges, version_writer(p))).await?;
     }
     link_parts(db, caller.organization_id, p.id, &links).await
 }

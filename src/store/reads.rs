@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    part_inventory, part_procedure, procedure, run, run_step, run_step_edge, run_step_field, step,
-    step_edge, step_field, team_member,
+    part_inventory, part_part_subtype, part_procedure, part_subtype, procedure, run, run_step,
+    run_step_edge, run_step_field, step, step_edge, step_field, team_member,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Value,
@@ -169,14 +169,40 @@ pub async fn procedures_by_part(
     }
     let procs = q.all(db).await?;
     caller.rows.take(procs.len())?;
-    let procs: HashMap<i64, procedure::Model> = procs.into_iter().map(|p| (p.id, p)).collect();
-    Ok(links
+    Ok(by_link(links, procs, |p| p.id))
+}
+
+/// Each key's linked ids as the rows of those ids found (in the links' order).
+fn by_link<M: Clone>(
+    links: HashMap<i64, Vec<i64>>,
+    rows: Vec<M>,
+    id: impl Fn(&M) -> i64,
+) -> HashMap<i64, Vec<M>> {
+    let rows: HashMap<i64, M> = rows.into_iter().map(|r| (id(&r), r)).collect();
+    links
         .into_iter()
-        .map(|(part, ids)| {
-            let found = ids.iter().filter_map(|i| procs.get(i).cloned());
-            (part, found.collect())
+        .map(|(key, ids)| {
+            let found = ids.iter().filter_map(|i| rows.get(i).cloned());
+            (key, found.collect())
         })
-        .collect())
+        .collect()
+}
+
+/// Part id -> its subtypes, by id.
+pub async fn subtypes_by_part(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    part_ids: &[i64],
+) -> Result<HashMap<i64, Vec<part_subtype::Model>>, AppError> {
+    use part_part_subtype::Column as C;
+    let cols = [C::OrganizationId, C::PartId, C::PartSubtypeId];
+    let links = linked::<part_part_subtype::Entity>(db, caller, cols, part_ids).await?;
+    let subtypes = visible::<part_subtype::Entity>(caller)
+        .filter(part_subtype::Column::Id.is_in(links.values().flatten().copied()))
+        .all(db)
+        .await?;
+    caller.rows.take(subtypes.len())?;
+    Ok(by_link(links, subtypes, |s| s.id))
 }
 
 /// Procedure id -> ids of the parts it is linked to.

@@ -9,8 +9,8 @@ use entity::{
 use sea_orm::EntityName;
 
 use crate::domain::enums::{
-    AttributeEntity, AttributeType, FieldType, PartInventoryStatus, ProcedureStatus, ProcedureType,
-    RunSource, TrackingType,
+    AttributeEntity, AttributeType, FieldType, PartInventoryStatus, PartStatus, ProcedureStatus,
+    ProcedureType, RunSource, TrackingType,
 };
 use crate::domain::status::{RunStatus, RunStepStatus};
 use crate::error::{AppError, AppResult};
@@ -69,6 +69,7 @@ columns! {
     procedure_status: procedure.status -> ProcedureStatus;
     procedure_type: procedure.procedure_type -> ProcedureType;
     part_tracking_type: part.tracking_type -> TrackingType;
+    part_status: part.status -> PartStatus;
     inventory_status: part_inventory.status -> PartInventoryStatus;
     attribute_entity: attribute_definition.entity -> AttributeEntity;
     attribute_type: attribute_definition.attr_type -> AttributeType;

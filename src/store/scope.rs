@@ -31,6 +31,7 @@ org_scoped!(
     role,
     api_key,
     part,
+    part_subtype,
     step,
     step_field,
     step_edge,

@@ -47,6 +47,14 @@ const MUTATIONS: &[(&str, &str)] = &[
         "catalog:write",
     ),
     (
+        "createPartSubtype(input: {name: \"\"}) { partSubtype { id } }",
+        "catalog:write",
+    ),
+    (
+        "addSubtypeToPart(input: {partId: \"0\", partSubtypeId: \"0\"}) { part { id } }",
+        "catalog:write",
+    ),
+    (
         "createProcedure(input: {title: \"\"}) { procedure { id } }",
         "catalog:write",
     ),

@@ -185,6 +185,13 @@ impl TestApp {
     pub fn count(&self) -> usize {
         self.statements.load(Ordering::SeqCst)
     }
+
+    /// `ok(query)`'s data, and how many statements answering it took.
+    pub async fn ok_counted(&self, query: &str) -> (Value, usize) {
+        let before = self.count();
+        let d = self.ok(query, json!({})).await;
+        (d, self.count() - before)
+    }
 }
 
 /// The `extensions.code` of every error in a response.

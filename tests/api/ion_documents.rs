@@ -9,10 +9,9 @@
 //! their place by the runner (see `LIT`), the rest of the text untouched.
 //!
 //! Found: 101 whole documents (a text published in two places counted once). In scope
-//! (objects Traveler has): 40. Of those 37 pass (`parts_as_a_plain_list` since the dialect
-//! answers a root connection selected as a plain list); 3 still need `Part.status`,
-//! `Part.partSubtypes` or writers on step edges (`AWAITING_WRITER_FIELDS`). Before this file's fixes 33 passed: `Part.quantity`
-//! and ion-examples' flat-argument CREATE_PROCEDURE were refused.
+//! (objects Traveler has): 40, and all 40 pass (`parts_as_a_plain_list` since the dialect
+//! answers a root connection selected as a plain list). Before this file's fixes 33 passed:
+//! `Part.quantity` and ion-examples' flat-argument CREATE_PROCEDURE were refused.
 //!
 //! Out of scope, 61, about things Traveler does not have at all (not tested):
 //! - aBOM / build requirements (7): docs AbomTree, CompareAboms, SerializedUnits (also
@@ -1088,15 +1087,18 @@ async fn ion_examples_create_run_step() {
     run_table(&app, f, &table).await;
 }
 
-/// Still refused: `Part.status` and `Part.partSubtypes` (no list of ION's values found)
-/// and writers on step edges.
-const AWAITING_WRITER_FIELDS: &[Doc] = &[
+/// Pass since `Part.status`, `Part.partSubtypes` and the writers of step edges (issue 17
+/// item 7).
+const PART_STATUS_SUBTYPES_AND_EDGE_WRITERS: &[Doc] = &[
     Doc {
         name: "docs SearchParts",
         text: DOCS_SEARCH_PARTS,
         prep: Prep::None,
         vars: |_| json!({"q": "%BRKT%", "first": 25}),
-        check: |d| d["parts"]["edges"][0]["node"]["partNumber"] == "BRKT-ION",
+        check: |d| {
+            let node = &d["parts"]["edges"][0]["node"];
+            node["partNumber"] == "BRKT-ION" && node["partSubtypes"].is_array()
+        },
     },
     Doc {
         name: "docs CreatePart",
@@ -1106,7 +1108,10 @@ const AWAITING_WRITER_FIELDS: &[Doc] = &[
             json!({"input": {"partNumber": "TEST-001", "description": "Integration test part",
                              "revision": "A", "partType": "part", "trackingType": "lot"}})
         },
-        check: |d| d["createPart"]["part"]["partNumber"] == "TEST-001",
+        check: |d| {
+            d["createPart"]["part"]["partNumber"] == "TEST-001"
+                && d["createPart"]["part"]["status"] == "RELEASED"
+        },
     },
     Doc {
         name: "ion-examples CREATE_STEP_EDGE",
@@ -1118,9 +1123,8 @@ const AWAITING_WRITER_FIELDS: &[Doc] = &[
 ];
 
 #[tokio::test]
-#[ignore = "needs Part.status, Part.partSubtypes and StepEdge.createdById/updatedById (issue 17 item 7)"]
-async fn awaiting_part_status_subtypes_and_edge_writers() {
+async fn part_status_subtypes_and_step_edge_writers() {
     let app = app().await;
     let f = floor(&app).await;
-    run_table(&app, f, AWAITING_WRITER_FIELDS).await;
+    run_table(&app, f, PART_STATUS_SUBTYPES_AND_EDGE_WRITERS).await;
 }

@@ -17,6 +17,7 @@ mod inputs;
 mod ion;
 mod ion_documents;
 mod lists;
+mod part_status;
 mod plans;
 mod pool;
 mod redlines;

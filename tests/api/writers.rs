@@ -231,15 +231,10 @@ async fn created_by_on_a_list_costs_one_statement() {
     let count = |sel: &'static str| {
         let app = &app;
         async move {
-            let before = app.count();
-            let d = app
-                .ok(
-                    &format!("{{ runs(first: 50) {{ edges {{ node {{ id {sel} }} }} }} }}"),
-                    json!({}),
-                )
-                .await;
+            let q = format!("{{ runs(first: 50) {{ edges {{ node {{ id {sel} }} }} }} }}");
+            let (d, n) = app.ok_counted(&q).await;
             assert_eq!(d["runs"]["edges"].as_array().unwrap().len(), 50);
-            app.count() - before
+            n
         }
     };
     let plain = count("createdById").await;
@@ -303,4 +298,32 @@ async fn part_type_is_set_changed_and_cleared() {
         )
         .await;
     assert_eq!(d["updatePart"]["part"]["partType"], Value::Null);
+}
+
+/// A step edge names who made it; it is never edited, so its updated writer and time are
+/// its created ones.
+#[tokio::test]
+async fn a_step_edge_names_who_made_it() {
+    let app = app().await;
+    let (b, tb) = user_with(&app, ADMIN, "b@example.com", &["ADMIN"], true).await;
+    let p = part(&app, "E-1", "NONE").await;
+    let draft = chain_procedure(&app, &p, 1, false).await;
+    let q = "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }";
+    let d = app
+        .ok(q, json!({"i": {"procedureId": draft.id, "title": "Pack"}}))
+        .await;
+    let second = id(&d["createStep"]["step"]["id"]);
+    let q = format!(
+        "mutation($i: CreateStepEdgeInput!) {{ createStepEdge(input: $i) {{ stepEdge {{ {WRITERS} }} }} }}"
+    );
+    let d = as_user(
+        &app,
+        &tb,
+        &q,
+        json!({"i": {"stepId": second, "upstreamStepId": draft.steps[0]}}),
+    )
+    .await;
+    let e = &d["createStepEdge"]["stepEdge"];
+    written("step edge", e, &b, &b);
+    assert_eq!(e["createdAt"], e["updatedAt"], "{e}");
 }

@@ -4,8 +4,8 @@ use async_graphql::{ID, InputObject};
 
 use super::{id, input_path};
 use crate::error::AppResult;
-use crate::graphql::enums::{PartInventoryStatus, TrackingType};
-use crate::store::{catalog, inventory};
+use crate::graphql::enums::{PartInventoryStatus, PartStatus, TrackingType};
+use crate::store::{catalog, inventory, part_subtypes};
 
 /// A new part.
 #[derive(InputObject, Clone, Debug)]
@@ -58,6 +58,9 @@ pub struct UpdatePartInput {
     pub lot_scheme: Option<String>,
     /// New part type (up to 100 characters); empty clears it.
     pub part_type: Option<String>,
+    /// ARCHIVED retires the part: no new units or lots of it (existing ones are unaffected,
+    /// and runs on them still start); RELEASED brings it back.
+    pub status: Option<PartStatus>,
 }
 
 impl UpdatePartInput {
@@ -69,6 +72,7 @@ impl UpdatePartInput {
             serial_scheme: self.serial_scheme,
             lot_scheme: self.lot_scheme,
             part_type: self.part_type,
+            status: self.status.map(Into::into),
         })
     }
 }
@@ -127,6 +131,42 @@ impl UpdatePartInventoryInput {
             etag: self.etag,
             status: self.status.map(Into::into),
             quantity: self.quantity,
+        })
+    }
+}
+
+/// A new part subtype (ION's).
+#[derive(InputObject, Clone, Debug)]
+pub struct CreatePartSubtypeInput {
+    /// Its name (1 to 500 characters), unique in the organization.
+    pub name: String,
+    /// Free-text description (up to 100,000 characters).
+    pub description: Option<String>,
+}
+
+impl CreatePartSubtypeInput {
+    pub fn cmd(self) -> AppResult<part_subtypes::NewPartSubtype> {
+        Ok(part_subtypes::NewPartSubtype {
+            name: self.name,
+            description: self.description,
+        })
+    }
+}
+
+/// A subtype to attach to a part.
+#[derive(InputObject, Clone, Debug)]
+pub struct AddSubtypeToPartInput {
+    /// The part.
+    pub part_id: ID,
+    /// The subtype to attach to it.
+    pub part_subtype_id: ID,
+}
+
+impl AddSubtypeToPartInput {
+    pub fn cmd(self) -> AppResult<part_subtypes::SubtypeLink> {
+        Ok(part_subtypes::SubtypeLink {
+            part_id: id(&self.part_id, &input_path("partId"))?,
+            part_subtype_id: id(&self.part_subtype_id, &input_path("partSubtypeId"))?,
         })
     }
 }

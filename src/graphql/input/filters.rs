@@ -138,6 +138,7 @@ field_filter!(DateTimeFilter(DateTime<Utc>) ordered);
 field_filter!(BooleanFilter(bool));
 field_filter!(RunStatusFilter(gql::RunStatus => domain::RunStatus));
 field_filter!(TrackingTypeFilter(gql::TrackingType => domain::TrackingType));
+field_filter!(PartStatusFilter(gql::PartStatus => domain::PartStatus));
 field_filter!(ProcedureStatusFilter(gql::ProcedureStatus => domain::ProcedureStatus));
 field_filter!(ProcedureTypeFilter(gql::ProcedureType => domain::ProcedureType));
 field_filter!(PartInventoryStatusFilter(gql::PartInventoryStatus => domain::PartInventoryStatus));
@@ -281,6 +282,8 @@ list!(part:
     description: StringFilter => Description,
     /// How the part's units are tracked.
     tracking_type: TrackingTypeFilter => TrackingType,
+    /// Whether the part is RELEASED or ARCHIVED.
+    status: PartStatusFilter => Status,
     /// When the part was created.
     created_at: DateTimeFilter => CreatedAt,
 } PartSortEnum {

@@ -8,17 +8,17 @@ use crate::graphql::ctx::Gql;
 use crate::graphql::input::catalog::*;
 use crate::graphql::input::procedures::*;
 use crate::graphql::loaders::ProcedureStepsKey;
-use crate::graphql::types::catalog::{Part, PartInventory};
-use crate::graphql::types::id;
+use crate::graphql::types::catalog::{Part, PartInventory, PartSubtype};
 use crate::graphql::types::procedure::{Procedure, Step, StepEdge, StepField};
-use crate::store::{catalog, inventory, procedures};
+use crate::store::{catalog, inventory, part_subtypes, procedures};
 
 #[derive(Default)]
 pub struct CatalogMutation;
 
 payload!(
     CreatePartPayload,
-    UpdatePartPayload {
+    UpdatePartPayload,
+    AddSubtypeToPartPayload {
         part: Part(entity::part::Model)
     }
 );
@@ -40,6 +40,10 @@ payload!(
     DeleteStepPayload,
     ApproveStepPayload { step: Step }
 );
+
+payload!(CreatePartSubtypePayload {
+    part_subtype: PartSubtype(entity::part_subtype::Model)
+});
 
 payload!(CreateStepFieldPayload {
     step_field: StepField
@@ -75,6 +79,27 @@ impl CatalogMutation {
         #[graphql(desc = "The part to create.")] input: CreatePartInput,
     ) -> Result<CreatePartPayload> {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::create_part).into())
+    }
+
+    /// A part subtype (ION's): a category of the organization, attached to parts with
+    /// `addSubtypeToPart`.
+    /// Errors: FORBIDDEN, BAD_USER_INPUT (empty or too long, the name taken).
+    async fn create_part_subtype(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The part subtype to create.")] input: CreatePartSubtypeInput,
+    ) -> Result<CreatePartSubtypePayload> {
+        Ok(mutate!(ctx, ManageCatalog, input => part_subtypes::create_part_subtype).into())
+    }
+
+    /// Attaches a part subtype to a part; attaching it again changes nothing.
+    /// Errors: FORBIDDEN, NOT_FOUND (the part or the subtype, at its input field).
+    async fn add_subtype_to_part(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The part and the subtype.")] input: AddSubtypeToPartInput,
+    ) -> Result<AddSubtypeToPartPayload> {
+        Ok(mutate!(ctx, ManageCatalog, input => part_subtypes::add_subtype_to_part).into())
     }
 
     /// Changes a part's description or numbering schemes.
@@ -167,12 +192,7 @@ impl CatalogMutation {
         #[graphql(desc = "The dependency to add.")] input: CreateStepEdgeInput,
     ) -> Result<CreateStepEdgePayload> {
         let e = mutate!(ctx, ManageCatalog, input => procedures::create_step_edge);
-        Ok(StepEdge {
-            id: id(e.id),
-            step_id: id(e.step_id),
-            upstream_step_id: id(e.upstream_step_id),
-        }
-        .into())
+        Ok(StepEdge(e).into())
     }
 
     /// Links a part to a procedure version (what it builds).

@@ -2,18 +2,18 @@
 
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{api_key, attribute_definition, part, part_inventory, role, team, user};
+use entity::{api_key, attribute_definition, part, part_inventory, part_subtype, role, team, user};
 
 use super::id;
 use super::procedure::Procedure;
 use super::{related, row_object};
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::{
-    AttributeEntity, AttributeType, PartInventoryStatus, Permission, TrackingType,
+    AttributeEntity, AttributeType, PartInventoryStatus, PartStatus, Permission, TrackingType,
 };
 use crate::graphql::loaders::{
-    OrganizationKey, PartKey, PartProceduresKey, PartQuantityKey, RoleKey, TeamMembersKey,
-    TeamRolesKey, UserKey, UserRolesKey,
+    OrganizationKey, PartKey, PartProceduresKey, PartQuantityKey, PartSubtypesKey, RoleKey,
+    TeamMembersKey, TeamRolesKey, UserKey, UserRolesKey,
 };
 use crate::store::rows;
 
@@ -38,6 +38,11 @@ row_object!(Part {
     }
     /// ION's part type (free text, e.g. `ASSEMBLY`); null until set.
     part_type: Option<&str>,
+    /// RELEASED (current; the status of a new part) or ARCHIVED (retired: no new units or
+    /// lots; existing ones are unaffected).
+    async fn status(&self) -> Result<PartStatus> {
+        rows::part_status(&self.0).map(Into::into).gql()
+    }
     /// Template of generated serial numbers, e.g. `{PART}-{SEQ:5}`.
     serial_scheme: &str,
     /// Template of generated lot numbers.
@@ -46,12 +51,33 @@ row_object!(Part {
     async fn quantity(&self, ctx: &Context<'_>) -> Result<f64> {
         Ok(loaders(ctx).load(PartQuantityKey(self.0.id)).await?.unwrap_or(0.0))
     }
+    /// The part's subtypes (ION's), by id; attached with `addSubtypeToPart`.
+    #[list_cost]
+    async fn part_subtypes(&self, ctx: &Context<'_>) -> Result<Vec<PartSubtype>> {
+        let list = super::load_or_default(ctx, PartSubtypesKey(self.0.id)).await?;
+        Ok(list.iter().cloned().map(PartSubtype).collect())
+    }
     /// The RELEASED procedures linked to this part: what it can be built with.
     #[list_cost]
     async fn procedures(&self, ctx: &Context<'_>) -> Result<Vec<Procedure>> {
         let list = super::load_or_default(ctx, PartProceduresKey(self.0.id)).await?;
         Ok(list.iter().cloned().map(Procedure).collect())
     }
+});
+
+/// ION's part subtype: a category of the organization's own (names unique in it),
+/// attached to parts.
+#[derive(async_graphql::Description)]
+pub struct PartSubtype(pub part_subtype::Model);
+
+row_object!(PartSubtype {
+    /// The subtype's id.
+    id: ID,
+    _writers,
+    /// Its name, unique in the organization.
+    name: &str,
+    /// Free-text description.
+    description: Option<&str>,
 });
 
 /// One tracked unit or lot of a part.

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Result, SimpleObject};
+use async_graphql::{Context, ID, Result};
 use chrono::{DateTime, Utc};
-use entity::{procedure, step, step_field};
+use entity::{procedure, step, step_edge, step_field};
 
 use super::catalog::Part;
 use super::id;
@@ -177,14 +177,18 @@ impl TryFrom<step_field::Model> for StepField {
 }
 
 /// A dependency: `stepId` starts only when `upstreamStepId` is COMPLETE.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct StepEdge {
+/// Never edited (only created and deleted), so its `updated*` are its `created*`.
+#[derive(async_graphql::Description)]
+pub struct StepEdge(pub step_edge::Model);
+
+row_object!(StepEdge {
     /// The dependency's id.
-    pub id: ID,
+    id: ID,
+    _writers,
     /// The step that waits.
-    pub step_id: ID,
+    step_id: ID,
     /// The step that must be COMPLETE first.
-    pub upstream_step_id: ID,
-}
+    upstream_step_id: ID,
+});
 
 crate::graphql::connection::connection!(ProcedureConnection, ProcedureEdge, Procedure);

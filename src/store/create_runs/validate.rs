@@ -113,7 +113,10 @@ pub fn check(
     let unit = match inventory {
         Some(inv) => Unit::attached(inv),
         None if run.part_inventory_id.is_some() => Unit::attached_missing(),
-        None => c.identity(part, copies),
+        None => {
+            c.part_takes_new_units(part);
+            c.identity(part, copies)
+        }
     };
     let title = c.title();
     let export_controlled = c.export_control(procedure);
@@ -367,6 +370,21 @@ impl<'a> Check<'a, '_> {
         if self.link_required() && !self.snap.parts_with_release.contains(&part.id) {
             let msg = format!("{NO_PROCEDURE}: {} rev {}", part.part_number, part.revision);
             self.fail(Code::NoProcedureForPart, "partId", msg);
+        }
+    }
+
+    /// A BUILD run makes a new unit: not of an archived part (`domain::part::new_inventory`).
+    fn part_takes_new_units(&mut self, part: Option<&part::Model>) {
+        let Some(p) = part else { return };
+        match rows::part_status(p) {
+            Err(e) => self.errors.push(e),
+            Ok(st) => {
+                if let Err(msg) =
+                    crate::domain::part::new_inventory(st, &p.part_number, &p.revision)
+                {
+                    self.bad("partId", msg);
+                }
+            }
         }
     }
 
