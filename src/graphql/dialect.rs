@@ -127,10 +127,7 @@ impl Dialect {
     /// `totalCount` or fragments) under `edges { node { .. } }`.
     fn plain_lists(&self, doc: &mut ExecutableDocument) -> Reshape {
         let mut keys = Vec::new();
-        let ops: Vec<&mut Positioned<OperationDefinition>> = match &mut doc.operations {
-            DocumentOperations::Single(op) => vec![op],
-            DocumentOperations::Multiple(m) => m.values_mut().collect(),
-        };
+        let ops = operations(&mut doc.operations);
         for op in ops
             .into_iter()
             .filter(|o| o.node.ty == OperationType::Query)
@@ -166,6 +163,14 @@ impl Dialect {
                 }
                 _ => false,
             })
+    }
+}
+
+/// Every operation of a document, named or not.
+fn operations(ops: &mut DocumentOperations) -> Vec<&mut Positioned<OperationDefinition>> {
+    match ops {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(m) => m.values_mut().collect(),
     }
 }
 
@@ -238,10 +243,7 @@ impl Dialect {
     /// Every operation's variable types and values, and every literal argument.
     pub fn document(&self, doc: &mut ExecutableDocument, vars: &mut async_graphql::Variables) {
         let fragments = &doc.fragments;
-        let ops: Vec<&mut Positioned<OperationDefinition>> = match &mut doc.operations {
-            DocumentOperations::Single(op) => vec![op],
-            DocumentOperations::Multiple(m) => m.values_mut().collect(),
-        };
+        let ops = operations(&mut doc.operations);
         for op in ops {
             let root = match op.node.ty {
                 OperationType::Query => "Query",
