@@ -42,9 +42,11 @@ pub async fn build_with(
         })
         .finish();
     let sqlite = !store::is_postgres(&db);
+    let readers = config.limits.sqlite_readers;
     let state = AppState {
         schema,
         writers: sqlite.then(|| Arc::new(tokio::sync::Semaphore::new(1))),
+        readers: (sqlite && readers > 0).then(|| Arc::new(tokio::sync::Semaphore::new(readers))),
         db,
         config: Arc::new(config),
         keys,

@@ -45,6 +45,9 @@ pub struct Limits {
     /// How long a resolved API key is trusted before it is looked up again (a revoked key
     /// or a changed role reaches other processes within this time).
     pub key_cache_ttl: Duration,
+    /// On SQLite, queries that execute at once (0: no bound). SQLite has one writer; every
+    /// reader beyond the cores only takes CPU from the chain of writes queued behind it.
+    pub sqlite_readers: usize,
 }
 
 impl Default for Limits {
@@ -74,6 +77,7 @@ impl Default for Limits {
             keepalive: Duration::from_secs(30),
             live_poll: Duration::from_millis(150),
             key_cache_ttl: crate::store::auth::KEY_CACHE_TTL,
+            sqlite_readers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -135,6 +139,7 @@ impl Config {
             "TRAVELER_MAX_CONNECTIONS_PER_KEY",
             &mut limits.connections_per_key,
         )?;
+        num("TRAVELER_SQLITE_READERS", &mut limits.sqlite_readers)?;
         num(
             "TRAVELER_SUBSCRIPTION_BUFFER",
             &mut limits.subscription_buffer,

@@ -498,7 +498,8 @@ fn precheck(
 
 /// Executes `req` as `caller`, with its loaders, stopped at the HTTP request's deadline
 /// (shared by every operation of a batch). On SQLite a mutation first waits its turn
-/// among writers (`AppState::writers`), within the same deadline.
+/// among writers (`AppState::writers`) and a query among readers (`AppState::readers`),
+/// within the same deadline.
 async fn execute(
     state: &AppState,
     caller: Caller,
@@ -510,13 +511,13 @@ async fn execute(
     let req = req
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
-    let writer = state
-        .writers
-        .as_ref()
-        .filter(|_| ty == Some(OperationType::Mutation));
+    let turn = match ty {
+        Some(OperationType::Mutation) => state.writers.as_ref(),
+        _ => state.readers.as_ref(),
+    };
     let work = async {
-        let _turn = match writer {
-            Some(w) => w.acquire().await.ok(),
+        let _turn = match turn {
+            Some(t) => t.acquire().await.ok(),
             None => None,
         };
         state.schema.execute(req).await

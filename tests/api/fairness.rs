@@ -158,3 +158,41 @@ async fn hold(app: &TestApp, secs: u64) -> tokio::task::JoinHandle<()> {
         txn.rollback().await.expect("release");
     })
 }
+
+/// SQLite: queries take one of `TRAVELER_SQLITE_READERS` turns. With the one turn held,
+/// a query waits up to its deadline (LIMIT_EXCEEDED) while a mutation, which takes the
+/// writers' turn instead, goes on; with the turn back, queries go on. PostgreSQL, and a
+/// bound of 0, have no readers' turns.
+#[tokio::test]
+async fn sqlite_queries_take_a_readers_turn() {
+    let app = app_with(traveler::config::Limits {
+        sqlite_readers: 1,
+        request_timeout: Duration::from_secs(1),
+        ..Default::default()
+    })
+    .await;
+    let unbounded = app
+        .with_limits(traveler::config::Limits {
+            sqlite_readers: 0,
+            ..Default::default()
+        })
+        .await;
+    assert!(unbounded.state.readers.is_none());
+    let Some(readers) = app.state.readers.clone() else {
+        assert!(database_url().is_some(), "SQLite has a readers' bound");
+        return;
+    };
+    let read = json!({"query": "{ parts(first: 1) { edges { node { id } } } }"});
+    let turn = readers.clone().acquire_owned().await.unwrap();
+    let t = Instant::now();
+    let r = app.post_as(ADMIN, read.clone()).await.body;
+    assert_eq!(codes(&r), ["LIMIT_EXCEEDED"], "{r}");
+    assert!(t.elapsed() >= Duration::from_secs(1), "{:?}", t.elapsed());
+    let write = json!({"query": "mutation { createPart(input: {partNumber: \"R-1\", trackingType: SERIAL}) { part { id } } }"});
+    let r = app.post_as(ADMIN, write).await.body;
+    assert!(r.get("errors").is_none(), "{r}");
+    drop(turn);
+    let r = app.post_as(ADMIN, read).await.body;
+    assert!(r.get("errors").is_none(), "{r}");
+    assert_eq!(readers.available_permits(), 1);
+}

@@ -26,6 +26,8 @@ tokio::task_local! {
 
 pub struct TestApp {
     pub router: Router,
+    /// What the handlers share (its semaphores, for tests of turn-taking).
+    pub state: traveler::http::AppState,
     pub db: DatabaseConnection,
     pub statements: Arc<AtomicUsize>,
 }
@@ -110,6 +112,7 @@ pub async fn app_with(limits: Limits) -> TestApp {
         .expect("build app");
     TestApp {
         router: app.router,
+        state: app.state,
         db,
         statements,
     }
@@ -135,6 +138,7 @@ impl TestApp {
             .expect("build app");
         TestApp {
             router: app.router,
+            state: app.state,
             db: self.db.clone(),
             statements: self.statements.clone(),
         }
