@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use entity::{part_inventory, run, run_step, run_step_edge, run_step_event, run_step_field};
 use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    QueryTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 
 use super::etag;
@@ -434,11 +434,23 @@ async fn record_events(
 /// Recomputes the status of `run_ids` from their steps (the stored status is a cache of
 /// `rollup`, refreshed in the same transaction as every step change), stamps
 /// `startedAt`/`completedAt`, and makes the unit of a completed build run AVAILABLE.
+/// Statuses are read with the runs locked (see below).
 pub async fn roll_up(txn: &DatabaseTransaction, w: Writer, run_ids: &[i64]) -> AppResult<()> {
     let now = w.at;
     if run_ids.is_empty() {
         return Ok(());
     }
+    // The runs' rows are locked (PostgreSQL; SQLite has one writer) before their steps
+    // are read: two transactions finishing a run's last steps at once then roll up one
+    // after the other, the second seeing the first's step, instead of each seeing the
+    // other's step unfinished and leaving the run IN_PROGRESS. In id order, so two
+    // roll-ups of overlapping runs cannot deadlock.
+    let runs = run::Entity::find()
+        .filter(run::Column::Id.is_in(run_ids.iter().copied()))
+        .order_by_asc(run::Column::Id)
+        .lock_exclusive()
+        .all(txn)
+        .await?;
     let rows: Vec<(i64, String)> = run_step::Entity::find()
         .select_only()
         .column(run_step::Column::RunId)
@@ -460,10 +472,6 @@ pub async fn roll_up(txn: &DatabaseTransaction, w: Writer, run_ids: &[i64]) -> A
         )?;
         by_run.entry(r).or_default().push(s);
     }
-    let runs = run::Entity::find()
-        .filter(run::Column::Id.is_in(run_ids.iter().copied()))
-        .all(txn)
-        .await?;
     let mut groups: HashMap<(RunStatus, bool, bool), Vec<i64>> = HashMap::new();
     let mut completed_units = Vec::new();
     for r in &runs {

@@ -490,3 +490,52 @@ async fn step_actions_read_only_what_they_need() {
     assert_eq!(s["upstreamStepIds"].as_array().unwrap().len(), 1);
     assert_eq!(s["fields"][0]["name"], "torque");
 }
+
+/// A run's status follows its steps when its last steps finish at the same moment: two
+/// operators completing the last two parallel steps together leave the run COMPLETE. On
+/// PostgreSQL the two transactions overlap; without the run's row lock in `roll_up` each
+/// saw the other's step still IN_PROGRESS and the run stayed IN_PROGRESS for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_last_steps_completed_together_complete_the_run() {
+    let app = std::sync::Arc::new(app().await);
+    let s = part(&app, "P", "SERIAL").await;
+    let d = app
+        .ok(
+            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
+            json!({"i": {"title": "Parallel", "partIds": [s]}}),
+        )
+        .await;
+    let pid = d["createProcedure"]["procedure"]["id"].clone();
+    for t in ["Left", "Right"] {
+        app.ok(
+            "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
+            json!({"i": {"procedureId": pid, "title": t}}),
+        )
+        .await;
+    }
+    crate::fixtures::release_procedure(&app, pid.as_str().unwrap()).await;
+    for round in 0..12 {
+        let d = app
+            .ok(
+                "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
+                json!({"i": {"partId": s, "procedureId": pid, "autogenerateSerialNumber": true}}),
+            )
+            .await;
+        let run = d["createRun"]["run"]["id"].clone();
+        set_step(&app, &run, 0, "IN_PROGRESS").await;
+        set_step(&app, &run, 1, "IN_PROGRESS").await;
+        let steps = run_state(&app, &run).await["steps"].clone();
+        let complete = |i: usize| {
+            let (app, s) = (app.clone(), steps[i].clone());
+            tokio::spawn(async move {
+                let v = json!({"i": {"id": s["id"], "etag": s["_etag"], "status": "COMPLETE"}});
+                app.ok(STEP, v).await
+            })
+        };
+        let (a, b) = (complete(0), complete(1));
+        a.await.unwrap();
+        b.await.unwrap();
+        let r = run_state(&app, &run).await;
+        assert_eq!(r["status"], "COMPLETE", "round {round}: {r}");
+    }
+}
