@@ -33,6 +33,7 @@ pub trait Versioned: Written {
     fn key_col() -> Self::Column;
     fn lock_col() -> Self::Column;
     fn lock_version(m: &Self::Model) -> i32;
+    fn key(m: &Self::Model) -> i64;
 }
 
 macro_rules! versioned {
@@ -41,6 +42,7 @@ macro_rules! versioned {
             fn key_col() -> Self::Column { entity::$m::Column::Id }
             fn lock_col() -> Self::Column { entity::$m::Column::LockVersion }
             fn lock_version(m: &Self::Model) -> i32 { m.lock_version }
+            fn key(m: &Self::Model) -> i64 { m.id }
         }
     )*};
 }
@@ -83,23 +85,20 @@ pub async fn bump<E: Versioned>(
     Ok(())
 }
 
-/// Row `id` re-read after a multi-row write that must have bumped its version once, from
-/// `lock_version`; a concurrent writer in between makes it `STALE_ETAG`.
-pub async fn reread_bumped<E: Versioned>(
-    db: &impl ConnectionTrait,
+/// Row `id` among the rows a multi-row write returned (`RETURNING`, so not read again):
+/// it must have been written, and its version bumped once from `lock_version`. A
+/// concurrent writer in between (the write's guard no longer matched, or the version moved
+/// twice) makes it `STALE_ETAG`.
+pub fn bumped<E: Versioned>(
+    rows: Vec<E::Model>,
     id: i64,
     lock_version: i32,
     what: &str,
 ) -> AppResult<E::Model> {
-    let row = E::find()
-        .filter(E::key_col().eq(id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found(what))?;
-    if E::lock_version(&row) != lock_version + 1 {
-        return Err(AppError::stale(what).at(&["input", "etag"]));
-    }
-    Ok(row)
+    rows.into_iter()
+        .find(|r| E::key(r) == id)
+        .filter(|r| E::lock_version(r) == lock_version + 1)
+        .ok_or_else(|| AppError::stale(what).at(&["input", "etag"]))
 }
 
 /// Writes `am` as `w` only if row `id` still has `lock_version`, and bumps it; else

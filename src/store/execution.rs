@@ -269,13 +269,11 @@ pub async fn update_run_step(
     }
     let sibs = siblings(txn, caller, &run, &step).await?;
     let plan = plan_moves(txn, &run, &step, &sibs, to).await?;
-    apply_moves(txn, caller, &plan.moves, &plan.run_ids).await?;
+    let written = apply_moves(txn, caller, &plan.moves, &plan.run_ids, Some(step.id)).await?;
     // The primary step is also guarded by its version.
-    let check =
-        etag::reread_bumped::<run_step::Entity>(txn, step.id, step.lock_version, "run step")
-            .await?;
+    let step = etag::bumped::<run_step::Entity>(written, step.id, step.lock_version, "run step")?;
     Ok(StepOutcome {
-        step: check,
+        step,
         applied_sibling_ids: plan.applied,
         skipped: plan.skipped,
     })
@@ -330,22 +328,32 @@ async fn plan_moves(
 }
 
 /// Writes `moves` with their history and rolls `run_ids` up: what every step status change
-/// does once it is planned.
+/// does once it is planned. Returns the rows written by the move of `primary` (as written,
+/// so the caller need not read its step again).
 pub(super) async fn apply_moves(
     txn: &DatabaseTransaction,
     caller: &Caller,
     moves: &Moves,
     run_ids: &[i64],
-) -> AppResult<()> {
+    primary: Option<i64>,
+) -> AppResult<Vec<run_step::Model>> {
     let w = Writer::of(caller);
-    write_moves(txn, moves, w).await?;
+    let written = write_moves(txn, moves, w, primary).await?;
     record_moves(txn, caller, moves, w.at).await?;
-    roll_up(txn, w, run_ids).await
+    roll_up(txn, w, run_ids).await?;
+    Ok(written)
 }
 
 /// One UPDATE per move; a sibling changed meanwhile keeps its state (guarded by `from`).
-async fn write_moves(txn: &DatabaseTransaction, moves: &Moves, w: Writer) -> AppResult<()> {
+/// The move holding `primary` returns its rows.
+async fn write_moves(
+    txn: &DatabaseTransaction,
+    moves: &Moves,
+    w: Writer,
+    primary: Option<i64>,
+) -> AppResult<Vec<run_step::Model>> {
     let now = w.at;
+    let mut written = Vec::new();
     for ((gfrom, held, gto), ids) in moves {
         let mut q = etag::bump_many::<run_step::Entity>(w)
             .col_expr(run_step::Column::Status, Expr::value(gto.as_str()))
@@ -362,12 +370,16 @@ async fn write_moves(txn: &DatabaseTransaction, moves: &Moves, w: Writer) -> App
         if *gto == RunStepStatus::Complete {
             q = q.col_expr(run_step::Column::CompletedAt, Expr::value(now));
         }
-        q.filter(run_step::Column::Id.is_in(ids.clone()))
-            .filter(run_step::Column::Status.eq(gfrom.as_str()))
-            .exec(txn)
-            .await?;
+        let q = q
+            .filter(run_step::Column::Id.is_in(ids.clone()))
+            .filter(run_step::Column::Status.eq(gfrom.as_str()));
+        if primary.is_some_and(|p| ids.contains(&p)) {
+            written = q.exec_with_returning(txn).await?;
+        } else {
+            q.exec(txn).await?;
+        }
     }
-    Ok(())
+    Ok(written)
 }
 
 /// History rows are copied from the rows they describe, in the database: a statement of
@@ -543,11 +555,10 @@ pub async fn update_field_value(
         start_for_value(txn, caller, &run, &step).await?;
     }
     let (targets, skipped) = sibling_fields(txn, caller, &run, &step, &field).await?;
-    write_value(txn, caller, &targets, &value, signing).await?;
+    let written = write_value(txn, caller, &targets, &value, signing).await?;
     let what = "run step field";
     let updated =
-        etag::reread_bumped::<run_step_field::Entity>(txn, field.id, field.lock_version, what)
-            .await?;
+        etag::bumped::<run_step_field::Entity>(written, field.id, field.lock_version, what)?;
     Ok(FieldOutcome {
         field: updated,
         applied_sibling_ids: targets.iter().skip(1).map(|f| f.run_step_id).collect(),
@@ -597,7 +608,8 @@ async fn start_for_value(
     let plan = plan_moves(txn, run, step, &sibs, to)
         .await
         .map_err(|e| e.at(&["input", "id"]))?;
-    apply_moves(txn, caller, &plan.moves, &plan.run_ids).await
+    apply_moves(txn, caller, &plan.moves, &plan.run_ids, None).await?;
+    Ok(())
 }
 
 /// `field` first, then the same origin field in IN_PROGRESS steps of the other runs of
@@ -639,14 +651,15 @@ async fn sibling_fields(
 }
 
 /// Writes `value` to every target field, history first (while the rows still hold the
-/// values being replaced); a SIGNOFF field is signed (or unsigned) as the caller.
+/// values being replaced); a SIGNOFF field is signed (or unsigned) as the caller. Returns
+/// the rows as written.
 async fn write_value(
     txn: &DatabaseTransaction,
     caller: &Caller,
     targets: &[run_step_field::Model],
     value: &serde_json::Value,
     signing: bool,
-) -> AppResult<()> {
+) -> AppResult<Vec<run_step_field::Model>> {
     let stored = (!value.is_null()).then(|| value.to_string());
     let w = Writer::of(caller);
     let now = w.at;
@@ -680,10 +693,9 @@ async fn write_value(
                 Expr::value(signed.then_some(now)),
             );
     }
-    q.filter(run_step_field::Column::Id.is_in(ids))
-        .exec(txn)
-        .await?;
-    Ok(())
+    Ok(q.filter(run_step_field::Column::Id.is_in(ids))
+        .exec_with_returning(txn)
+        .await?)
 }
 
 /// History of steps, oldest first: step id -> events.

@@ -53,7 +53,8 @@ pub async fn set_status(
             .or_default()
             .push(id);
     }
-    apply_moves(txn, caller, &moves, &[run.id]).await
+    apply_moves(txn, caller, &moves, &[run.id], None).await?;
+    Ok(())
 }
 
 fn refusal(e: RunActionError) -> AppError {

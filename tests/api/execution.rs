@@ -474,7 +474,7 @@ async fn step_actions_read_only_what_they_need() {
         app.ok(plain, c).await;
         counts = vec![start, value, app.count() - before];
     }
-    assert_eq!(counts, [10, 7, 9], "start, value, complete");
+    assert_eq!(counts, [9, 6, 8], "start, value, complete");
     // Asking for what needs the traveler loads it then, and answers it right.
     let step = run_state(&app, &run).await["steps"][2].clone();
     let out = app
