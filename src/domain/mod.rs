@@ -79,31 +79,19 @@ mod tests {
 
     /// `parse` inverts `as_str` (the stored value), and `Display` prints it.
     macro_rules! assert_round_trip {
-        ($($ty:ty),+ $(,)?) => {
-            $(
-                for v in <$ty>::ALL {
-                    assert_eq!(<$ty>::parse(v.as_str()), Some(*v));
-                    assert_eq!(v.to_string(), v.as_str());
-                }
-                assert_eq!(<$ty>::parse("no such value"), None);
-            )+
-        };
+        ($($(#[$m:meta])* $ty:ident { $($(#[$vm:meta])* $v:ident => $name:literal),+ $(,)? })+) => {$(
+            for v in $ty::ALL {
+                assert_eq!($ty::parse(v.as_str()), Some(*v));
+                assert_eq!(v.to_string(), v.as_str());
+            }
+            assert_eq!($ty::parse("no such value"), None);
+        )+};
     }
 
     #[test]
     fn stored_names_round_trip() {
-        assert_round_trip!(
-            TrackingType,
-            PartStatus,
-            PartInventoryStatus,
-            ProcedureStatus,
-            ProcedureType,
-            FieldType,
-            AttributeEntity,
-            AttributeType,
-            RunSource,
-            RunStepStatus,
-            RunStatus,
-        );
+        enums::catalog_enums!(assert_round_trip);
+        status::status_enums!(assert_round_trip);
+        permission::permission_enum!(assert_round_trip);
     }
 }

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use sea_orm::DbErr;
 
 /// The i64 in column `col` of `m` (an id or a reference), if set.
-fn int<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Option<i64> {
+pub(super) fn int<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Option<i64> {
     match m.get(col) {
         Value::BigInt(Some(v)) => Some(v),
         _ => None,

@@ -17,7 +17,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::create_runs::template::with_field_spec;
+use super::create_runs::template::{unstarted_step, with_field_spec};
 use super::execution::roll_up;
 use super::procedures::{NewField, checked_field};
 use super::rows::{run_status, run_step_status};
@@ -284,14 +284,9 @@ async fn insert_copies(
             position: Set(t.position),
             title: Set(t.title.clone()),
             content: Set(t.content.clone()),
-            status: Set(RunStepStatus::Redline.as_str().into()),
-            held_from: Set(None),
-            lock_version: Set(1),
-            started_at: Set(None),
-            completed_at: Set(None),
             // A redline's time is not planned: it adds nothing to the scheduled end.
             lead_time: Set(0),
-            ..Default::default()
+            ..unstarted_step(RunStepStatus::Redline)
         });
         edges.extend(t.upstream.iter().map(|u| run_step_edge::ActiveModel {
             run_id: Set(r.id),

@@ -216,12 +216,20 @@ fn step_row(s: &step::Model, target: &Target, sid: impl Fn(i64) -> i64) -> run_s
         position: Set(s.position),
         title: Set(s.title.clone()),
         content: Set(s.content.clone()),
-        status: Set(RunStepStatus::Todo.as_str().to_string()),
+        lead_time: Set(s.lead_time),
+        ..unstarted_step(RunStepStatus::Todo)
+    }
+}
+
+/// A run step not started (no hold, no times, version 1) in `status` (TODO, or REDLINE
+/// for a redline), for the caller to place in its run.
+pub fn unstarted_step(status: RunStepStatus) -> run_step::ActiveModel {
+    run_step::ActiveModel {
+        status: Set(status.as_str().into()),
         held_from: Set(None),
         lock_version: Set(1),
         started_at: Set(None),
         completed_at: Set(None),
-        lead_time: Set(s.lead_time),
         ..Default::default()
     }
 }
