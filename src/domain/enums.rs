@@ -1,51 +1,128 @@
 //! The catalog and organization enums shared by GraphQL and storage.
 
-/// How units of a part are identified.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum TrackingType {
-    /// Each unit has its own serial number; quantity is always 1.
-    Serial,
-    /// Units are tracked in lots: a lot number with a quantity.
-    Lot,
-    /// Only a quantity is tracked.
-    None,
-}
-str_enum!(TrackingType { Serial => "SERIAL", Lot => "LOT", None => "NONE" });
+/// The catalog's and organization's enums (`contract_enums!`), handed to `$m!`.
+macro_rules! catalog_enums {
+    ($m:ident) => {
+        $m! {
+            /// How units of a part are identified.
+            TrackingType {
+                /// Each unit has its own serial number; quantity is always 1.
+                Serial => "SERIAL",
+                /// Units are tracked in lots: a lot number with a quantity.
+                Lot => "LOT",
+                /// Only a quantity is tracked.
+                None => "NONE",
+            }
 
-/// Whether a part (one revision) is current: ION's part status.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PartStatus {
-    /// Current: new units and lots of it may be made (the status of a new part).
-    Released,
-    /// Retired: no new units or lots; existing ones are unaffected. Can be released again.
-    Archived,
-}
-str_enum!(PartStatus { Released => "RELEASED", Archived => "ARCHIVED" });
+            /// Whether a part (one revision) is current (ION's part status).
+            PartStatus {
+                /// Current: new units and lots of it may be made; the status of a new part.
+                Released => "RELEASED",
+                /// Retired: no new units or lots (createPartInventory, and runs that would make a
+                /// new unit, are refused); existing ones are unaffected. Can be released again.
+                Archived => "ARCHIVED",
+            }
 
-/// Where a tracked unit or lot stands.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PartInventoryStatus {
-    /// Stock that can be used.
-    Available,
-    /// Work in progress: being built by a run that has not completed.
-    Wip,
-    /// On hold or otherwise not usable for now.
-    Unavailable,
-    /// Installed into another unit.
-    Installed,
-    /// Used up.
-    Consumed,
-    /// Scrapped.
-    Scrapped,
+            /// Where a tracked unit or lot stands.
+            PartInventoryStatus {
+                /// Stock that can be used.
+                Available => "AVAILABLE",
+                /// Work in progress: being built by a run that has not completed.
+                Wip => "WIP",
+                /// On hold or otherwise not usable for now.
+                Unavailable => "UNAVAILABLE",
+                /// Installed into another unit.
+                Installed => "INSTALLED",
+                /// Used up.
+                Consumed => "CONSUMED",
+                /// Scrapped.
+                Scrapped => "SCRAPPED",
+            }
+
+            /// Lifecycle of one procedure version.
+            ProcedureStatus {
+                /// Being written; the only editable state.
+                Draft => "DRAFT",
+                /// Submitted for review.
+                InReview => "IN_REVIEW",
+                /// Released: runs may be started from it.
+                Released => "RELEASED",
+                /// Replaced by a later release of the same family.
+                Superseded => "SUPERSEDED",
+                /// Withdrawn.
+                Archived => "ARCHIVED",
+            }
+
+            /// What kind of work a procedure describes.
+            ProcedureType {
+                /// Builds a unit.
+                Build => "BUILD",
+                /// Tests a unit.
+                Test => "TEST",
+                /// Inspects a unit.
+                Inspection => "INSPECTION",
+                /// Maintains a unit.
+                Maintenance => "MAINTENANCE",
+            }
+
+            /// Type of a step's input field; decides which values it accepts.
+            FieldType {
+                /// Free text, optionally constrained by a pattern.
+                String => "STRING",
+                /// A finite number, optionally within min/max.
+                Number => "NUMBER",
+                /// true or false.
+                Boolean => "BOOLEAN",
+                /// One of the field's options.
+                Select => "SELECT",
+                /// A list of distinct options.
+                Multiselect => "MULTISELECT",
+                /// An RFC 3339 date-time, stored in UTC.
+                Datetime => "DATETIME",
+                /// A sign-off: true when signed.
+                Signoff => "SIGNOFF",
+                /// A reference to an uploaded file.
+                FileAttachment => "FILE_ATTACHMENT",
+            }
+
+            /// The kind of entity an organization-defined attribute belongs to.
+            AttributeEntity {
+                /// A run.
+                Run => "RUN",
+                /// A part.
+                Part => "PART",
+                /// A procedure.
+                Procedure => "PROCEDURE",
+                /// A part inventory unit or lot.
+                PartInventory => "PART_INVENTORY",
+            }
+
+            /// Value type of an organization-defined attribute.
+            AttributeType {
+                /// Text.
+                String => "STRING",
+                /// A number.
+                Number => "NUMBER",
+                /// true or false.
+                Boolean => "BOOLEAN",
+                /// One of the attribute's options.
+                Select => "SELECT",
+                /// A calendar date.
+                Date => "DATE",
+            }
+
+            /// How a run got its unit.
+            RunSource {
+                /// The run builds a new unit, which is WIP until the run completes.
+                Build => "BUILD",
+                /// The run works on a unit already in inventory.
+                Attach => "ATTACH",
+            }
+        }
+    };
 }
-str_enum!(PartInventoryStatus {
-    Available => "AVAILABLE",
-    Wip => "WIP",
-    Unavailable => "UNAVAILABLE",
-    Installed => "INSTALLED",
-    Consumed => "CONSUMED",
-    Scrapped => "SCRAPPED",
-});
+pub(crate) use catalog_enums;
+catalog_enums!(contract_enums);
 
 impl PartInventoryStatus {
     /// Whether a run may be attached to a unit in this state: a consumed, installed or
@@ -54,129 +131,6 @@ impl PartInventoryStatus {
         !matches!(self, Self::Consumed | Self::Installed | Self::Scrapped)
     }
 }
-
-/// Lifecycle of one procedure version.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ProcedureStatus {
-    /// Being written; the only editable state.
-    Draft,
-    /// Submitted for review.
-    InReview,
-    /// Released: runs may be started from it.
-    Released,
-    /// Replaced by a later release of the same family.
-    Superseded,
-    /// Withdrawn.
-    Archived,
-}
-str_enum!(ProcedureStatus {
-    Draft => "DRAFT",
-    InReview => "IN_REVIEW",
-    Released => "RELEASED",
-    Superseded => "SUPERSEDED",
-    Archived => "ARCHIVED",
-});
-
-/// What kind of work a procedure describes.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ProcedureType {
-    /// Builds a unit.
-    Build,
-    /// Tests a unit.
-    Test,
-    /// Inspects a unit.
-    Inspection,
-    /// Maintains a unit.
-    Maintenance,
-}
-str_enum!(ProcedureType {
-    Build => "BUILD",
-    Test => "TEST",
-    Inspection => "INSPECTION",
-    Maintenance => "MAINTENANCE",
-});
-
-/// Type of a step's input field; decides which values it accepts.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum FieldType {
-    /// Free text, optionally constrained by a pattern.
-    String,
-    /// A finite number, optionally within min/max.
-    Number,
-    /// true or false.
-    Boolean,
-    /// One of the field's options.
-    Select,
-    /// A list of distinct options.
-    Multiselect,
-    /// An RFC 3339 date-time, stored in UTC.
-    Datetime,
-    /// A sign-off: true when signed.
-    Signoff,
-    /// A reference to an uploaded file.
-    FileAttachment,
-}
-str_enum!(FieldType {
-    String => "STRING",
-    Number => "NUMBER",
-    Boolean => "BOOLEAN",
-    Select => "SELECT",
-    Multiselect => "MULTISELECT",
-    Datetime => "DATETIME",
-    Signoff => "SIGNOFF",
-    FileAttachment => "FILE_ATTACHMENT",
-});
-
-/// The kind of entity an organization-defined attribute belongs to.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum AttributeEntity {
-    /// A run.
-    Run,
-    /// A part.
-    Part,
-    /// A procedure.
-    Procedure,
-    /// A part inventory unit or lot.
-    PartInventory,
-}
-str_enum!(AttributeEntity {
-    Run => "RUN",
-    Part => "PART",
-    Procedure => "PROCEDURE",
-    PartInventory => "PART_INVENTORY",
-});
-
-/// Value type of an organization-defined attribute.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum AttributeType {
-    /// Text.
-    String,
-    /// A number.
-    Number,
-    /// true or false.
-    Boolean,
-    /// One of the attribute's options.
-    Select,
-    /// A calendar date.
-    Date,
-}
-str_enum!(AttributeType {
-    String => "STRING",
-    Number => "NUMBER",
-    Boolean => "BOOLEAN",
-    Select => "SELECT",
-    Date => "DATE",
-});
-
-/// How a run got its unit.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum RunSource {
-    /// The run builds a new unit, which is WIP until the run completes.
-    Build,
-    /// The run works on a unit already in inventory.
-    Attach,
-}
-str_enum!(RunSource { Build => "BUILD", Attach => "ATTACH" });
 
 #[cfg(test)]
 mod tests {

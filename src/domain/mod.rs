@@ -11,7 +11,8 @@ macro_rules! str_enum {
             /// Every variant, in declaration order.
             pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
 
-            /// The UPPER_CASE name used by GraphQL and stored in the database.
+            /// The name stored in the database: for all but `Permission` also the GraphQL
+            /// name (UPPER_CASE); a permission's is also the one of FORBIDDEN messages.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($ty::$variant => $name),+
@@ -33,6 +34,22 @@ macro_rules! str_enum {
             }
         }
     };
+}
+
+/// Declares the contract's enums (`Copy`, `Eq`, `Hash`, and `str_enum!`) from their lists:
+/// each enum with its description, each variant with its description and stored name. A
+/// module hands its list (`enums::catalog_enums!`, `status::status_enums!`,
+/// `permission::permission_enum!`) to this macro, and `graphql::enums` hands the same lists
+/// to its own, so the GraphQL enums are declared from them and cannot drift.
+macro_rules! contract_enums {
+    ($($(#[$m:meta])* $ty:ident { $($(#[$vm:meta])* $v:ident => $name:literal),+ $(,)? })+) => {$(
+        $(#[$m])*
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum $ty {
+            $($(#[$vm])* $v),+
+        }
+        str_enum!($ty { $($v => $name),+ });
+    )+};
 }
 
 pub mod availability;
@@ -62,31 +79,19 @@ mod tests {
 
     /// `parse` inverts `as_str` (the stored value), and `Display` prints it.
     macro_rules! assert_round_trip {
-        ($($ty:ty),+ $(,)?) => {
-            $(
-                for v in <$ty>::ALL {
-                    assert_eq!(<$ty>::parse(v.as_str()), Some(*v));
-                    assert_eq!(v.to_string(), v.as_str());
-                }
-                assert_eq!(<$ty>::parse("no such value"), None);
-            )+
-        };
+        ($($(#[$m:meta])* $ty:ident { $($(#[$vm:meta])* $v:ident => $name:literal),+ $(,)? })+) => {$(
+            for v in $ty::ALL {
+                assert_eq!($ty::parse(v.as_str()), Some(*v));
+                assert_eq!(v.to_string(), v.as_str());
+            }
+            assert_eq!($ty::parse("no such value"), None);
+        )+};
     }
 
     #[test]
     fn stored_names_round_trip() {
-        assert_round_trip!(
-            TrackingType,
-            PartStatus,
-            PartInventoryStatus,
-            ProcedureStatus,
-            ProcedureType,
-            FieldType,
-            AttributeEntity,
-            AttributeType,
-            RunSource,
-            RunStepStatus,
-            RunStatus,
-        );
+        enums::catalog_enums!(assert_round_trip);
+        status::status_enums!(assert_round_trip);
+        permission::permission_enum!(assert_round_trip);
     }
 }

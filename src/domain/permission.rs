@@ -2,61 +2,33 @@
 //! or acts beyond what they hold. Roles themselves are rows (`store::roles`): named sets of
 //! these permissions.
 
-/// A capability checked before an operation.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Permission {
-    /// Read anything in the organization (export control is checked separately).
-    ReadAll,
-    /// Create and change parts, procedures, steps, fields, attributes.
-    ManageCatalog,
-    /// Create and update runs and batches.
-    ManageRuns,
-    /// Change step statuses and field values.
-    WorkRunSteps,
-    /// Redline run steps.
-    Redline,
-    /// Create users, teams and API keys.
-    ManageUsers,
-    /// Create and change organizations: system administrators only, checked elsewhere.
-    ManageOrganizations,
-}
-
-impl Permission {
-    /// Every permission, in declaration order.
-    pub const ALL: &'static [Permission] = &[
-        Self::ReadAll,
-        Self::ManageCatalog,
-        Self::ManageRuns,
-        Self::WorkRunSteps,
-        Self::Redline,
-        Self::ManageUsers,
-        Self::ManageOrganizations,
-    ];
-
-    /// The name used in FORBIDDEN messages, e.g. `catalog:write`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ReadAll => "read",
-            Self::ManageCatalog => "catalog:write",
-            Self::ManageRuns => "runs:write",
-            Self::WorkRunSteps => "steps:work",
-            Self::Redline => "steps:redline",
-            Self::ManageUsers => "users:write",
-            Self::ManageOrganizations => "organizations:write",
+/// The permissions (`contract_enums!`), handed to `$m!`. A permission's stored name is
+/// also the one FORBIDDEN messages use, e.g. `catalog:write`.
+macro_rules! permission_enum {
+    ($m:ident) => {
+        $m! {
+            /// What a role lets its holders do (`createRole`, `Role.permissions`).
+            Permission {
+                /// Read everything in the organization (export-controlled work needs clearance too).
+                ReadAll => "read",
+                /// Create and change parts, procedures, steps, fields and attributes.
+                ManageCatalog => "catalog:write",
+                /// Create and update runs and batches.
+                ManageRuns => "runs:write",
+                /// Change step statuses and field values.
+                WorkRunSteps => "steps:work",
+                /// Redline run steps (add steps and fields to running runs).
+                Redline => "steps:redline",
+                /// Create users, teams, roles and API keys.
+                ManageUsers => "users:write",
+                /// Create organizations: system administrators only; no role can hold it.
+                ManageOrganizations => "organizations:write",
+            }
         }
-    }
-
-    /// Inverse of [`Self::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|p| p.as_str() == s)
-    }
+    };
 }
-
-impl std::fmt::Display for Permission {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub(crate) use permission_enum;
+permission_enum!(contract_enums);
 
 /// A set of permissions: what a role holds, or the union of a user's roles.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]

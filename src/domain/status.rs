@@ -1,63 +1,51 @@
 //! Step states and the run status derived from them.
 
-/// State of one step of a run.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum RunStepStatus {
-    /// Not started.
-    Todo,
-    /// Being worked.
-    InProgress,
-    /// Done: every required field filled and every sign-off signed.
-    Complete,
-    /// Administratively paused; goes back to the state it came from.
-    Hold,
-    /// Being edited; cannot be completed or failed until the edit is done.
-    Redline,
-    /// Failed inspection or non-conforming part.
-    Failed,
-    /// Skipped.
-    Canceled,
-}
-str_enum!(RunStepStatus {
-    Todo => "TODO",
-    InProgress => "IN_PROGRESS",
-    Complete => "COMPLETE",
-    Hold => "HOLD",
-    Redline => "REDLINE",
-    Failed => "FAILED",
-    Canceled => "CANCELED",
-});
+/// A step's and a run's status (`contract_enums!`), handed to `$m!`.
+macro_rules! status_enums {
+    ($m:ident) => {
+        $m! {
+            /// State of one step of a run.
+            RunStepStatus {
+                /// Not started.
+                Todo => "TODO",
+                /// Being worked.
+                InProgress => "IN_PROGRESS",
+                /// Done: every required field filled and every sign-off signed.
+                Complete => "COMPLETE",
+                /// Administratively paused; goes back to the state it came from.
+                Hold => "HOLD",
+                /// Being edited; cannot be completed or failed until the edit is done.
+                Redline => "REDLINE",
+                /// Failed inspection or non-conforming part.
+                Failed => "FAILED",
+                /// Skipped.
+                Canceled => "CANCELED",
+            }
 
-/// Status of a run. A run has no state of its own: it is derived from its steps by [`rollup`].
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum RunStatus {
-    /// Nothing started (also a run without steps).
-    Todo,
-    /// Work under way.
-    InProgress,
-    /// Every step complete.
-    Complete,
-    /// Every step complete or canceled, at least one of each.
-    PartialComplete,
-    /// Some step is on hold.
-    Hold,
-    /// Some step is being redlined.
-    Redline,
-    /// Some step failed.
-    Failed,
-    /// Every step canceled.
-    Canceled,
+            /// Status of a run. A run has no state of its own: it is derived from its steps by [`rollup`].
+            RunStatus {
+                /// Nothing started (also a run without steps).
+                Todo => "TODO",
+                /// Work under way.
+                InProgress => "IN_PROGRESS",
+                /// Every step complete.
+                Complete => "COMPLETE",
+                /// Every step complete or canceled, at least one of each.
+                PartialComplete => "PARTIAL_COMPLETE",
+                /// Some step is on hold.
+                Hold => "HOLD",
+                /// Some step is being redlined.
+                Redline => "REDLINE",
+                /// Some step failed.
+                Failed => "FAILED",
+                /// Every step canceled.
+                Canceled => "CANCELED",
+            }
+        }
+    };
 }
-str_enum!(RunStatus {
-    Todo => "TODO",
-    InProgress => "IN_PROGRESS",
-    Complete => "COMPLETE",
-    PartialComplete => "PARTIAL_COMPLETE",
-    Hold => "HOLD",
-    Redline => "REDLINE",
-    Failed => "FAILED",
-    Canceled => "CANCELED",
-});
+pub(crate) use status_enums;
+status_enums!(contract_enums);
 
 /// Derives a run's status from the statuses of all its steps (nested ones included),
 /// following domain.md's table: the first row that matches wins.

@@ -16,9 +16,13 @@ use crate::store::{catalog, scope};
 
 /// What can be read. Everything is scoped to the caller's organization; export-controlled
 /// rows only for callers cleared for export control.
-// Two parts: single rows and actions (`RootQuery`), and the lists (`ListQuery`).
+// Three parts: single rows by id (`RowQuery`), the other rows and actions (`RootQuery`),
+// and the lists (`ListQuery`).
 #[derive(MergedObject, Default)]
-pub struct Query(RootQuery, ListQuery);
+pub struct Query(RowQuery, RootQuery, ListQuery);
+
+#[derive(Default)]
+pub struct RowQuery;
 
 #[derive(Default)]
 pub struct RootQuery;
@@ -82,66 +86,47 @@ async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E
     scope::find::<E>(db(ctx), caller(ctx)?, id).await.gql()
 }
 
-/// Single rows and actions; the lists are in `ListQuery`.
-#[Object]
-impl RootQuery {
+/// The rows by id: each entry becomes a field of `$ty` taking `id` (described by `$what`)
+/// and answering the row of `$entity` the caller may see, wrapped by `$wrap`, or null.
+macro_rules! row_query {
+    ($ty:ident { $(
+        $(#[doc = $doc:tt])* $field:ident($entity:ident, $what:literal) -> $out:ty = $wrap:expr;
+    )* }) => {
+        #[Object]
+        impl $ty {
+            $(
+            $(#[doc = $doc])*
+            async fn $field(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = $what)] id: ID,
+            ) -> Result<Option<$out>> {
+                Ok(one::<$entity::Entity>(ctx, &id).await?.map($wrap))
+            }
+            )*
+        }
+    };
+}
+
+row_query! { RowQuery {
     /// A run by id; null when the caller cannot see it (another organization, or
     /// export-controlled and the caller is not cleared) or the id is not an integer.
-    async fn run(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The run's id.")] id: ID,
-    ) -> Result<Option<Run>> {
-        Ok(one::<run::Entity>(ctx, &id).await?.map(Run::new))
-    }
-
+    run(run, "The run's id.") -> Run = Run::new;
     /// A procedure version by id; null when the caller cannot see it or the id is not an integer.
-    async fn procedure(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The procedure version's id.")] id: ID,
-    ) -> Result<Option<Procedure>> {
-        Ok(one::<procedure::Entity>(ctx, &id).await?.map(Procedure))
-    }
-
+    procedure(procedure, "The procedure version's id.") -> Procedure = Procedure;
     /// A part by id; null when the caller cannot see it or the id is not an integer.
-    async fn part(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The part's id.")] id: ID,
-    ) -> Result<Option<Part>> {
-        Ok(one::<part::Entity>(ctx, &id).await?.map(Part))
-    }
-
+    part(part, "The part's id.") -> Part = Part;
     /// A unit or lot by id; null when the caller cannot see it or the id is not an integer.
-    async fn part_inventory(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The unit or lot's id.")] id: ID,
-    ) -> Result<Option<PartInventory>> {
-        Ok(one::<part_inventory::Entity>(ctx, &id)
-            .await?
-            .map(PartInventory))
-    }
-
+    part_inventory(part_inventory, "The unit or lot's id.") -> PartInventory = PartInventory;
     /// A batch by id; null when the caller cannot see it or the id is not an integer.
-    async fn run_batch(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The batch's id.")] id: ID,
-    ) -> Result<Option<RunBatch>> {
-        Ok(one::<run_batch::Entity>(ctx, &id).await?.map(RunBatch))
-    }
-
+    run_batch(run_batch, "The batch's id.") -> RunBatch = RunBatch;
     /// A work center by id.
-    async fn work_center(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The work center's id.")] id: ID,
-    ) -> Result<Option<WorkCenter>> {
-        Ok(one::<work_center::Entity>(ctx, &id).await?.map(WorkCenter))
-    }
+    work_center(work_center, "The work center's id.") -> WorkCenter = WorkCenter;
+}}
 
+/// Rows other than by id, and actions; the lists are in `ListQuery`.
+#[Object]
+impl RootQuery {
     /// The timeline: every run whose planned window overlaps `[from, to)`, by planned
     /// start, with the stretches in which its work center is over capacity. At most
     /// 5,000 runs and 366 days (LIMIT_EXCEEDED beyond).

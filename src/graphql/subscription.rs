@@ -214,6 +214,24 @@ where
         })
 }
 
+/// `events_of` for a subscription with run filters: starts it (`after`), and maps each
+/// change with its own copy of the filters.
+async fn filtered_events<T, F, Fut>(
+    ctx: &Context<'_>,
+    after: Option<ID>,
+    filters: Option<RunsInputFilters>,
+    f: F,
+) -> Result<impl Stream<Item = Result<T>> + use<T, F, Fut>>
+where
+    F: Fn(Arc<Sub>, Arc<Change>, Option<RunsInputFilters>) -> Fut,
+    Fut: Future<Output = AppResult<Vec<T>>>,
+{
+    let (sub, changes) = start(ctx, after).await?;
+    Ok(events_of(sub, changes, move |sub, c| {
+        f(sub, c, filters.clone())
+    }))
+}
+
 /// Live changes, over WebSocket (`graphql-transport-ws` or `graphql-ws`) on `/graphql`.
 #[SubscriptionRoot]
 impl Subscription {
@@ -266,46 +284,43 @@ impl Subscription {
         )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Result<RunStepChangedEvent>> + use<>> {
-        let (sub, changes) = start(ctx, after).await?;
-        Ok(events_of(sub, changes, move |sub, c| {
-            let filters = filters.clone();
-            async move {
-                if c.run_step_ids.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let l = loaded(&sub, &c).await?;
-                let runs: Vec<run::Model> = match filters {
-                    None => c
-                        .run_ids
-                        .iter()
-                        .filter_map(|id| l.runs.get(id))
-                        .filter(|r| events::run_visible_to(&sub.caller, r))
-                        .cloned()
-                        .collect(),
-                    Some(f) => {
-                        events::visible_runs(&sub.db, &sub.caller, &c.run_ids, Some(run_spec(f)))
-                            .await?
-                    }
-                };
-                let mut out = Vec::new();
-                for step_id in &c.run_step_ids {
-                    let found = runs.iter().find_map(|r| {
-                        let all = l.steps.get(&r.id)?;
-                        all.get(*step_id).map(|_| (r, all))
-                    });
-                    if let Some((run, all)) = found {
-                        out.push(RunStepChangedEvent {
-                            event_id: c.event_id,
-                            action: c.action.clone(),
-                            run: run.clone(),
-                            steps: all.clone(),
-                            run_step_id: *step_id,
-                        });
-                    }
-                }
-                Ok(out)
+        filtered_events(ctx, after, filters, |sub, c, filters| async move {
+            if c.run_step_ids.is_empty() {
+                return Ok(Vec::new());
             }
-        }))
+            let l = loaded(&sub, &c).await?;
+            let runs: Vec<run::Model> = match filters {
+                None => c
+                    .run_ids
+                    .iter()
+                    .filter_map(|id| l.runs.get(id))
+                    .filter(|r| events::run_visible_to(&sub.caller, r))
+                    .cloned()
+                    .collect(),
+                Some(f) => {
+                    events::visible_runs(&sub.db, &sub.caller, &c.run_ids, Some(run_spec(f)))
+                        .await?
+                }
+            };
+            let mut out = Vec::new();
+            for step_id in &c.run_step_ids {
+                let found = runs.iter().find_map(|r| {
+                    let all = l.steps.get(&r.id)?;
+                    all.get(*step_id).map(|_| (r, all))
+                });
+                if let Some((run, all)) = found {
+                    out.push(RunStepChangedEvent {
+                        event_id: c.event_id,
+                        action: c.action.clone(),
+                        run: run.clone(),
+                        steps: all.clone(),
+                        run_step_id: *step_id,
+                    });
+                }
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// Runs created (`createRun`, `createRuns`, `createBatchedRun`) that match `filters`:
@@ -320,26 +335,23 @@ impl Subscription {
         )]
         after: Option<ID>,
     ) -> Result<impl Stream<Item = Result<RunsCreatedEvent>> + use<>> {
-        let (sub, changes) = start(ctx, after).await?;
-        Ok(events_of(sub, changes, move |sub, c| {
-            let filters = filters.clone();
-            async move {
-                if !c.created {
-                    return Ok(Vec::new());
-                }
-                let runs =
-                    events::visible_runs(&sub.db, &sub.caller, &c.run_ids, filters.map(run_spec))
-                        .await?;
-                Ok(if runs.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![RunsCreatedEvent {
-                        event_id: c.event_id,
-                        runs,
-                    }]
-                })
+        filtered_events(ctx, after, filters, |sub, c, filters| async move {
+            if !c.created {
+                return Ok(Vec::new());
             }
-        }))
+            let runs =
+                events::visible_runs(&sub.db, &sub.caller, &c.run_ids, filters.map(run_spec))
+                    .await?;
+            Ok(if runs.is_empty() {
+                Vec::new()
+            } else {
+                vec![RunsCreatedEvent {
+                    event_id: c.event_id,
+                    runs,
+                }]
+            })
+        })
+        .await
     }
 }
 

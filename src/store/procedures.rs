@@ -237,9 +237,9 @@ pub struct NewField {
     pub pattern: Option<String>,
 }
 
-/// A field definition's trimmed name and options, if the definition is valid; errors at
-/// `at` (the name's at `at` + `name`).
-pub(super) fn checked_field(f: &NewField, at: Vec<Seg>) -> AppResult<(String, Vec<String>)> {
+/// A field definition's trimmed name and options (as stored: a JSON array, `None` without
+/// any), if the definition is valid; errors at `at` (the name's at `at` + `name`).
+pub(super) fn checked_field(f: &NewField, at: Vec<Seg>) -> AppResult<(String, Option<String>)> {
     let name = f.name.trim().to_string();
     if name.is_empty() {
         let mut p = at.clone();
@@ -249,6 +249,8 @@ pub(super) fn checked_field(f: &NewField, at: Vec<Seg>) -> AppResult<(String, Ve
     let options = f.options.clone().unwrap_or_default();
     field_value::validate_spec(f.field_type, &options, f.min, f.max, f.pattern.as_deref())
         .map_err(|e| AppError::bad_input(format!("field {name}: {e}")).with_path(at))?;
+    let options =
+        (!options.is_empty()).then(|| serde_json::to_string(&options).unwrap_or_default());
     Ok((name, options))
 }
 
@@ -262,7 +264,7 @@ fn field_row(
     at: Vec<Seg>,
 ) -> AppResult<step_field::ActiveModel> {
     let (name, options) = checked_field(f, at)?;
-    Ok(step_field::ActiveModel {
+    Ok(with_field_spec!(step_field::ActiveModel, f, {
         id: Set(id),
         organization_id: Set(org),
         procedure_id: Set(procedure_id),
@@ -270,17 +272,8 @@ fn field_row(
         position: Set(position),
         name: Set(name),
         field_type: Set(f.field_type.as_str().into()),
-        required: Set(f.required),
-        unit: Set(f.unit.clone()),
-        options: Set(
-            (!options.is_empty()).then(|| serde_json::to_string(&options).unwrap_or_default())
-        ),
-        min: Set(f.min),
-        max: Set(f.max),
-        pattern: Set(f.pattern.clone()),
-        lock_version: Set(1),
-        ..Default::default()
-    })
+        options: Set(options),
+    }))
 }
 
 /// A step added to a DRAFT version, with its fields and upstream dependencies.
@@ -831,7 +824,7 @@ async fn copy_fields(
     }
     let first = counters::ids(db, "step_fields", fields.len()).await?;
     let rows = fields.iter().enumerate().map(|(i, f)| {
-        with_field_spec!(step_field::ActiveModel, f, {
+        with_field_spec!(step_field::ActiveModel, copy f, {
             id: Set(first + i as i64),
             organization_id: Set(f.organization_id),
             procedure_id: Set(p.id),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use entity::{
     part_inventory, part_part_subtype, part_procedure, part_subtype, procedure, run, run_step,
-    run_step_edge, run_step_field, step, step_edge, step_field, team_member,
+    run_step_edge, run_step_field, step, step_edge, step_field,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Value,
@@ -18,7 +18,7 @@ use crate::error::AppError;
 use sea_orm::DbErr;
 
 /// The i64 in column `col` of `m` (an id or a reference), if set.
-fn int<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Option<i64> {
+pub(super) fn int<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Option<i64> {
     match m.get(col) {
         Value::BigInt(Some(v)) => Some(v),
         _ => None,
@@ -147,6 +147,33 @@ where
     Ok(out)
 }
 
+/// Reads over link tables, each `name: table(from -> to)`: for each `from` id of `ids`,
+/// its `to` ids (`linked`).
+macro_rules! links {
+    ($($(#[$doc:meta])* $name:ident: $table:ident($from:ident -> $to:ident);)*) => {$(
+        $(#[$doc])*
+        pub async fn $name(
+            db: &impl ConnectionTrait,
+            caller: &Caller,
+            ids: &[i64],
+        ) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+            use entity::$table::Column as C;
+            let cols = [C::OrganizationId, C::$from, C::$to];
+            linked::<entity::$table::Entity>(db, caller, cols, ids).await
+        }
+    )*};
+}
+links! {
+    /// Procedure id -> ids of the parts it is linked to.
+    part_ids_by_procedure: part_procedure(ProcedureId -> PartId);
+    /// Team id -> member user ids.
+    members_by_team: team_member(TeamId -> UserId);
+    /// User id -> ids of the roles the user holds directly.
+    roles_by_user: user_role(UserId -> RoleId);
+    /// Team id -> ids of the roles the team gives its members.
+    roles_by_team: team_role(TeamId -> RoleId);
+}
+
 /// Part id -> the procedures linked to it, by id; `released_only` keeps RELEASED ones.
 pub async fn procedures_by_part(
     db: &impl ConnectionTrait,
@@ -205,17 +232,6 @@ pub async fn subtypes_by_part(
     Ok(by_link(links, subtypes, |s| s.id))
 }
 
-/// Procedure id -> ids of the parts it is linked to.
-pub async fn part_ids_by_procedure(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, AppError> {
-    use part_procedure::Column as C;
-    let cols = [C::OrganizationId, C::ProcedureId, C::PartId];
-    linked::<part_procedure::Entity>(db, caller, cols, ids).await
-}
-
 pub async fn runs_by_batch(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -248,39 +264,6 @@ pub async fn quantity_by_part(
         .into_iter()
         .map(|(p, q)| (p, q.unwrap_or(0.0)))
         .collect())
-}
-
-/// Team id -> member user ids.
-pub async fn members_by_team(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, AppError> {
-    use team_member::Column as C;
-    let cols = [C::OrganizationId, C::TeamId, C::UserId];
-    linked::<team_member::Entity>(db, caller, cols, ids).await
-}
-
-/// User id -> ids of the roles the user holds directly.
-pub async fn roles_by_user(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, AppError> {
-    use entity::user_role::Column as C;
-    let cols = [C::OrganizationId, C::UserId, C::RoleId];
-    linked::<entity::user_role::Entity>(db, caller, cols, ids).await
-}
-
-/// Team id -> ids of the roles the team gives its members.
-pub async fn roles_by_team(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, AppError> {
-    use entity::team_role::Column as C;
-    let cols = [C::OrganizationId, C::TeamId, C::RoleId];
-    linked::<entity::team_role::Entity>(db, caller, cols, ids).await
 }
 
 /// The organizations of `ids` the caller belongs to (a caller sees its own organization

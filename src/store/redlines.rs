@@ -17,6 +17,7 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::create_runs::template::{unstarted_step, with_field_spec};
 use super::execution::roll_up;
 use super::procedures::{NewField, checked_field};
 use super::rows::{run_status, run_step_status};
@@ -163,10 +164,8 @@ pub async fn create_run_step_field(
     let first = counters::ids(txn, "run_step_fields", steps.len()).await?;
     let field_origin = -first;
     let w = Writer::of(caller);
-    let rows = steps
-        .iter()
-        .enumerate()
-        .map(|(k, s)| run_step_field::ActiveModel {
+    let rows = steps.iter().enumerate().map(|(k, s)| {
+        with_field_spec!(run_step_field::ActiveModel, f, {
             id: Set(first + k as i64),
             organization_id: Set(s.organization_id),
             run_id: Set(s.run_id),
@@ -175,20 +174,12 @@ pub async fn create_run_step_field(
             position: Set(positions.get(&s.id).copied().unwrap_or(0) + 1),
             name: Set(name.clone()),
             field_type: Set(f.field_type.as_str().into()),
-            required: Set(f.required),
-            unit: Set(f.unit.clone()),
-            options: Set(
-                (!options.is_empty()).then(|| serde_json::to_string(&options).unwrap_or_default())
-            ),
-            min: Set(f.min),
-            max: Set(f.max),
-            pattern: Set(f.pattern.clone()),
+            options: Set(options.clone()),
             value: Set(None),
             signed_by_id: Set(None),
             signed_at: Set(None),
-            lock_version: Set(1),
-            ..Default::default()
-        });
+        })
+    });
     run_step_field::Entity::insert_many(stamped(rows, w))
         .exec(txn)
         .await?;
@@ -293,14 +284,9 @@ async fn insert_copies(
             position: Set(t.position),
             title: Set(t.title.clone()),
             content: Set(t.content.clone()),
-            status: Set(RunStepStatus::Redline.as_str().into()),
-            held_from: Set(None),
-            lock_version: Set(1),
-            started_at: Set(None),
-            completed_at: Set(None),
             // A redline's time is not planned: it adds nothing to the scheduled end.
             lead_time: Set(0),
-            ..Default::default()
+            ..unstarted_step(RunStepStatus::Redline)
         });
         edges.extend(t.upstream.iter().map(|u| run_step_edge::ActiveModel {
             run_id: Set(r.id),

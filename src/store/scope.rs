@@ -1,5 +1,7 @@
 //! Organization scoping: a row of another organization does not exist for the caller.
 
+use entity::run::Column as RunCol;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
 };
@@ -17,11 +19,14 @@ pub trait OrgScoped: EntityTrait {
     }
 }
 
+/// `OrgScoped` for tables with `organization_id` and `id`; `table hidden by condition`
+/// also hides the rows `condition` holds for from callers not export-control cleared.
 macro_rules! org_scoped {
-    ($($m:ident),* $(,)?) => {$(
+    ($($m:ident $(hidden by $hidden:expr)?),* $(,)?) => {$(
         impl OrgScoped for entity::$m::Entity {
             fn org_col() -> Self::Column { entity::$m::Column::OrganizationId }
             fn id_col() -> Self::Column { entity::$m::Column::Id }
+            $(fn export_hidden() -> Option<Condition> { Some($hidden) })?
         }
     )*};
 }
@@ -38,37 +43,42 @@ org_scoped!(
     attribute_definition,
     run_step,
     run_step_field,
-    work_center
+    work_center,
+    // Export-controlled rows: a flag of their own.
+    procedure hidden by flagged(entity::procedure::Column::ExportControlled),
+    run hidden by flagged(entity::run::Column::ExportControlled),
+    // A unit is export-controlled while an export-controlled run works on it.
+    part_inventory hidden by Condition::all().add(
+        entity::part_inventory::Column::Id.in_subquery(of_controlled_runs(RunCol::PartInventoryId)),
+    ),
+    // A batch is export-controlled when its procedure or one of its runs is.
+    run_batch hidden by Condition::any()
+        .add(entity::run_batch::Column::Id.in_subquery(of_controlled_runs(RunCol::RunBatchId)))
+        .add(entity::run_batch::Column::ProcedureId.in_subquery(controlled(false))),
 );
 
-/// A unit is export-controlled while an export-controlled run works on it.
-impl OrgScoped for entity::part_inventory::Entity {
-    fn org_col() -> Self::Column {
-        entity::part_inventory::Column::OrganizationId
-    }
-    fn id_col() -> Self::Column {
-        entity::part_inventory::Column::Id
-    }
-    fn export_hidden() -> Option<Condition> {
-        use sea_orm::sea_query::{Expr, ExprTrait, Query};
-        let controlled = Query::select()
-            .column(entity::run::Column::PartInventoryId)
-            .from(entity::run::Entity)
-            .and_where(Expr::col(entity::run::Column::ExportControlled).eq(true))
-            .and_where(Expr::col(entity::run::Column::PartInventoryId).is_not_null())
-            .take();
-        Some(Condition::all().add(entity::part_inventory::Column::Id.in_subquery(controlled)))
-    }
+/// Rows whose flag `col` is set.
+fn flagged(col: impl ColumnTrait) -> Condition {
+    Condition::all().add(col.eq(true))
+}
+
+/// The `col` values (a unit, a batch) of export-controlled runs that have one.
+fn of_controlled_runs(col: RunCol) -> SelectStatement {
+    Query::select()
+        .column(col)
+        .from(entity::run::Entity)
+        .and_where(Expr::col(RunCol::ExportControlled).eq(true))
+        .and_where(Expr::col(col).is_not_null())
+        .take()
 }
 
 /// Ids of export-controlled runs (`true`) or procedures.
-fn controlled(runs: bool) -> sea_orm::sea_query::SelectStatement {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+fn controlled(runs: bool) -> SelectStatement {
     if runs {
         Query::select()
-            .column(entity::run::Column::Id)
+            .column(RunCol::Id)
             .from(entity::run::Entity)
-            .and_where(Expr::col(entity::run::Column::ExportControlled).eq(true))
+            .and_where(Expr::col(RunCol::ExportControlled).eq(true))
             .take()
     } else {
         Query::select()
@@ -79,29 +89,13 @@ fn controlled(runs: bool) -> sea_orm::sea_query::SelectStatement {
     }
 }
 
-/// A batch is export-controlled when its procedure or one of its runs is.
-impl OrgScoped for entity::run_batch::Entity {
-    fn org_col() -> Self::Column {
-        entity::run_batch::Column::OrganizationId
-    }
-    fn id_col() -> Self::Column {
-        entity::run_batch::Column::Id
-    }
-    fn export_hidden() -> Option<Condition> {
-        use entity::run_batch::Column as B;
-        use sea_orm::sea_query::{Expr, ExprTrait, Query};
-        let batches = Query::select()
-            .column(entity::run::Column::RunBatchId)
-            .from(entity::run::Entity)
-            .and_where(Expr::col(entity::run::Column::ExportControlled).eq(true))
-            .and_where(Expr::col(entity::run::Column::RunBatchId).is_not_null())
-            .take();
-        Some(
-            Condition::any()
-                .add(B::Id.in_subquery(batches))
-                .add(B::ProcedureId.in_subquery(controlled(false))),
-        )
-    }
+/// Ids of `E` rows whose `parent` is one of `parents`.
+fn owned<E: OrgScoped>(parent: E::Column, parents: SelectStatement) -> SelectStatement {
+    Query::select()
+        .column(E::id_col())
+        .from(E::default())
+        .and_where(Expr::col(parent).in_subquery(parents))
+        .take()
 }
 
 /// Audit events about export-controlled work (its runs, procedures and what belongs to
@@ -109,33 +103,9 @@ impl OrgScoped for entity::run_batch::Entity {
 /// their `change` holds titles, content and values.
 pub fn hidden_events() -> Condition {
     use entity::event::Column as Ev;
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    /// Ids of `table` rows whose `parent` column is one of `parents`.
-    fn owned<T, C>(
-        table: T,
-        id: C,
-        parent: C,
-        parents: sea_orm::sea_query::SelectStatement,
-    ) -> sea_orm::sea_query::SelectStatement
-    where
-        T: sea_orm::sea_query::IntoTableRef,
-        C: sea_orm::sea_query::IntoColumnRef + Copy,
-    {
-        Query::select()
-            .column(id)
-            .from(table)
-            .and_where(Expr::col(parent).in_subquery(parents))
-            .take()
-    }
     use entity::{
         run_step as rs, run_step_field as rf, step as st, step_edge as se, step_field as sf,
     };
-    let unit_ids = Query::select()
-        .column(entity::run::Column::PartInventoryId)
-        .from(entity::run::Entity)
-        .and_where(Expr::col(entity::run::Column::ExportControlled).eq(true))
-        .and_where(Expr::col(entity::run::Column::PartInventoryId).is_not_null())
-        .take();
     let batch_ids = Query::select()
         .column(entity::run_batch::Column::Id)
         .from(entity::run_batch::Entity)
@@ -146,51 +116,26 @@ pub fn hidden_events() -> Condition {
         ("Procedure", controlled(false)),
         (
             "RunStep",
-            owned(
-                rs::Entity,
-                rs::Column::Id,
-                rs::Column::RunId,
-                controlled(true),
-            ),
+            owned::<rs::Entity>(rs::Column::RunId, controlled(true)),
         ),
         (
             "RunStepField",
-            owned(
-                rf::Entity,
-                rf::Column::Id,
-                rf::Column::RunId,
-                controlled(true),
-            ),
+            owned::<rf::Entity>(rf::Column::RunId, controlled(true)),
         ),
         (
             "Step",
-            owned(
-                st::Entity,
-                st::Column::Id,
-                st::Column::ProcedureId,
-                controlled(false),
-            ),
+            owned::<st::Entity>(st::Column::ProcedureId, controlled(false)),
         ),
         (
             "StepField",
-            owned(
-                sf::Entity,
-                sf::Column::Id,
-                sf::Column::ProcedureId,
-                controlled(false),
-            ),
+            owned::<sf::Entity>(sf::Column::ProcedureId, controlled(false)),
         ),
         (
             "StepEdge",
-            owned(
-                se::Entity,
-                se::Column::Id,
-                se::Column::ProcedureId,
-                controlled(false),
-            ),
+            owned::<se::Entity>(se::Column::ProcedureId, controlled(false)),
         ),
         ("RunBatch", batch_ids),
-        ("PartInventory", unit_ids),
+        ("PartInventory", of_controlled_runs(RunCol::PartInventoryId)),
     ];
     kinds.into_iter().fold(Condition::any(), |c, (kind, ids)| {
         let about = Ev::EntityId
@@ -199,20 +144,6 @@ pub fn hidden_events() -> Condition {
         c.add(Condition::all().add(Ev::Entity.eq(kind)).add(about))
     })
 }
-
-/// Export-controlled rows (a flag of their own) are hidden from callers not cleared.
-macro_rules! export_controlled {
-    ($($m:ident),* $(,)?) => {$(
-        impl OrgScoped for entity::$m::Entity {
-            fn org_col() -> Self::Column { entity::$m::Column::OrganizationId }
-            fn id_col() -> Self::Column { entity::$m::Column::Id }
-            fn export_hidden() -> Option<Condition> {
-                Some(Condition::all().add(entity::$m::Column::ExportControlled.eq(true)))
-            }
-        }
-    )*};
-}
-export_controlled!(procedure, run);
 
 /// Everything of `E` the caller may see.
 pub fn visible<E: OrgScoped>(caller: &Caller) -> Select<E> {

@@ -146,7 +146,9 @@ pub fn list_cost(child: usize) -> usize {
 /// schema order: `name: Type,` resolves to the column `name` (see [`Column`]), `_etag,` to
 /// the row's etag, `_writers,` to who created and last changed the row and when
 /// (`createdById`, `createdBy`, `createdAt`, `updatedById`, `updatedBy`, `updatedAt`; see
-/// `store::writers`), and a written-out `async fn` stays as it is. Rows have many plain
+/// `store::writers`), `_definition(type_of),` to a step field's definition (`name`, `type`
+/// read by `type_of`, `required`, `unit`, `options`), and a written-out `async fn` stays as
+/// it is. Rows have many plain
 /// columns; writing each as a three-line resolver buried the few that do something.
 ///
 /// The type's description is the struct's doc comment: derive `async_graphql::Description`
@@ -224,6 +226,28 @@ macro_rules! row_object {
                 self.$row.updated_at
             }
         }] $($rest)*);
+    };
+    // A field definition's name, type (read by `$type_of`), required, unit and options.
+    (@in $ty:ident $row:tt [$($out:tt)*] _definition($type_of:path), $($rest:tt)*) => {
+        $crate::graphql::types::row_object!(@in $ty $row [$($out)*]
+            /// The field's name, shown to the operator.
+            name: &str,
+            /// Which values it accepts.
+            #[graphql(name = "type")]
+            async fn field_type(
+                &self,
+            ) -> async_graphql::Result<$crate::graphql::enums::FieldType> {
+                $crate::graphql::ctx::Gql::gql($type_of(&self.$row).map(Into::into))
+            }
+            /// A required field must have a value before its step can complete.
+            required: bool,
+            /// Unit of measure of the value, e.g. `mm` (display only).
+            unit: Option<&str>,
+            /// The choices of a SELECT or MULTISELECT field; empty otherwise.
+            async fn options(&self) -> Vec<String> {
+                $crate::graphql::types::options(&self.$row.options)
+            }
+            $($rest)*);
     };
     (@in $ty:ident $row:tt [$($out:tt)*] $(#[doc = $d:literal])* #[list_cost] $($rest:tt)*) => {
         $crate::graphql::types::row_object!(@in $ty $row [$($out)*]

@@ -11,7 +11,7 @@ use super::id;
 use super::row_object;
 use crate::error::{AppError, AppResult};
 use crate::graphql::ctx::Gql;
-use crate::graphql::enums::{FieldType, ProcedureStatus, ProcedureType};
+use crate::graphql::enums::{ProcedureStatus, ProcedureType};
 use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, ProcedureStepsKey};
 use crate::store::rows;
 
@@ -142,21 +142,7 @@ row_object!(StepField {
     _writers,
     /// The step it belongs to.
     step_id: ID,
-    /// The field's name, shown to the operator.
-    name: &str,
-    /// Which values it accepts.
-    #[graphql(name = "type")]
-    async fn field_type(&self) -> Result<FieldType> {
-        rows::step_field_type(&self.0).map(Into::into).gql()
-    }
-    /// A required field must have a value before its step can complete.
-    required: bool,
-    /// Unit of measure of the value, e.g. `mm` (display only).
-    unit: Option<&str>,
-    /// The choices of a SELECT or MULTISELECT field; empty otherwise.
-    async fn options(&self) -> Vec<String> {
-        super::options(&self.0.options)
-    }
+    _definition(rows::step_field_type),
     /// Smallest value a NUMBER field accepts; null: no minimum.
     min: Option<f64>,
     /// Largest value a NUMBER field accepts; null: no maximum.

@@ -12,7 +12,6 @@ use super::{id, opt_id};
 use crate::domain::availability;
 use crate::error::AppResult;
 use crate::graphql::ctx::{Gql, loaders};
-use crate::graphql::enums::FieldType;
 use crate::graphql::enums::RunStepStatus;
 use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps, RunStepsKey};
 use crate::store::rows;
@@ -221,21 +220,7 @@ row_object!(RunStepField {
     async fn origin_field_id(&self) -> Option<ID> {
         procedure_origin(self.0.origin_field_id)
     }
-    /// The field's name, shown to the operator.
-    name: &str,
-    /// Which values it accepts.
-    #[graphql(name = "type")]
-    async fn field_type(&self) -> Result<FieldType> {
-        rows::run_step_field_type(&self.0).map(Into::into).gql()
-    }
-    /// A required field must have a value before its step can complete.
-    required: bool,
-    /// Unit of measure of the value, e.g. `mm` (display only).
-    unit: Option<&str>,
-    /// The choices of a SELECT or MULTISELECT field; empty otherwise.
-    async fn options(&self) -> Vec<String> {
-        super::options(&self.0.options)
-    }
+    _definition(rows::run_step_field_type),
     /// `{min, max, pattern}` as set on the procedure's field.
     async fn validations(&self) -> Json<serde_json::Value> {
         Json(serde_json::json!({"min": self.0.min, "max": self.0.max, "pattern": self.0.pattern}))

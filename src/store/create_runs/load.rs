@@ -1,16 +1,17 @@
 //! Step 1 of `create`: everything the commands name, in a fixed number of statements
 //! whatever their count, so that validation is pure.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use entity::{attribute_definition, organization, part, part_inventory, part_procedure, procedure};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ModelTrait, QueryFilter};
 
 use super::command::NewRun;
 use super::validate::Snapshot;
 use crate::caller::Caller;
 use crate::domain::enums::{AttributeEntity, ProcedureStatus};
 use crate::error::AppResult;
+use crate::store::reads::int;
 use crate::store::scope::{OrgScoped, visible};
 
 /// The distinct ids one field of the runs names, sorted.
@@ -24,19 +25,27 @@ fn sorted(mut v: Vec<i64>) -> Vec<i64> {
     v
 }
 
-/// The visible rows of `E` with these ids; no statement for none.
-async fn visible_by_id<E: OrgScoped>(
+/// The visible rows of `E` with these ids, by id; no statement for none.
+async fn visible_by_id<E>(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: Vec<i64>,
-) -> Result<Vec<E::Model>, DbErr> {
+) -> Result<HashMap<i64, E::Model>, DbErr>
+where
+    E: OrgScoped,
+    E::Model: ModelTrait<Entity = E>,
+{
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
-    visible::<E>(caller)
+    let rows = visible::<E>(caller)
         .filter(E::id_col().is_in(ids))
         .all(db)
-        .await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| int(&m, E::id_col()).map(|id| (id, m)))
+        .collect())
 }
 
 pub async fn snapshot(
@@ -52,19 +61,11 @@ pub async fn snapshot(
         ..Default::default()
     };
     let inv_ids = ids(runs, |r| r.part_inventory_id);
-    snap.inventories = visible_by_id::<part_inventory::Entity>(db, caller, inv_ids)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    snap.inventories = visible_by_id::<part_inventory::Entity>(db, caller, inv_ids).await?;
     let mut part_ids = ids(runs, |r| r.part_id);
     part_ids.extend(snap.inventories.values().map(|i| i.part_id));
     let part_ids = sorted(part_ids);
-    snap.parts = visible_by_id::<part::Entity>(db, caller, part_ids.clone())
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    snap.parts = visible_by_id::<part::Entity>(db, caller, part_ids.clone()).await?;
     procedures(db, caller, &ids(runs, |r| r.procedure_id), &mut snap).await?;
     if snap
         .organization
@@ -76,21 +77,15 @@ pub async fn snapshot(
     }
     snap.users = visible_by_id::<entity::user::Entity>(db, caller, ids(runs, |r| r.assigned_to_id))
         .await?
-        .into_iter()
-        .map(|u| u.id)
+        .into_keys()
         .collect();
     let team_ids = ids(runs, |r| r.assigned_team_id);
     snap.teams = visible_by_id::<entity::team::Entity>(db, caller, team_ids)
         .await?
-        .into_iter()
-        .map(|t| t.id)
+        .into_keys()
         .collect();
     let wc_ids = ids(runs, |r| r.work_center_id);
-    snap.work_centers = visible_by_id::<entity::work_center::Entity>(db, caller, wc_ids)
-        .await?
-        .into_iter()
-        .map(|w| (w.id, w))
-        .collect();
+    snap.work_centers = visible_by_id::<entity::work_center::Entity>(db, caller, wc_ids).await?;
     snap.run_attributes = visible::<attribute_definition::Entity>(caller)
         .filter(attribute_definition::Column::Entity.eq(AttributeEntity::Run.as_str()))
         .all(db)
@@ -109,11 +104,7 @@ async fn procedures(
     if proc_ids.is_empty() {
         return Ok(());
     }
-    snap.procedures = visible_by_id::<procedure::Entity>(db, caller, proc_ids.to_vec())
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    snap.procedures = visible_by_id::<procedure::Entity>(db, caller, proc_ids.to_vec()).await?;
     snap.approved = crate::store::procedures::all_steps_approved(db, proc_ids).await?;
     let superseded: Vec<i64> = snap
         .procedures

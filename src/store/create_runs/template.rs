@@ -71,18 +71,27 @@ pub async fn edges(db: &impl ConnectionTrait, procedure_id: i64) -> AppResult<Ve
         .collect())
 }
 
-/// A row of the entity `$am` (an active model) carrying the definition of template field
-/// `$f`, plus the columns given; shared by copies into runs and into new versions.
+/// A row of the entity `$am` (an active model) carrying a field definition, plus the
+/// columns given; shared by new fields, redlines, and copies into runs and new versions.
 macro_rules! with_field_spec {
-    ($am:path, $f:expr, { $($k:ident: $v:expr),* $(,)? }) => {{
+    // A copy of template field `$f` (a `step_field::Model`): its definition as stored.
+    ($am:path, copy $f:expr, { $($k:ident: $v:expr),* $(,)? }) => {{
         let f: &entity::step_field::Model = $f;
-        $am {
+        with_field_spec!($am, f, {
             position: Set(f.position),
             name: Set(f.name.clone()),
             field_type: Set(f.field_type.clone()),
+            options: Set(f.options.clone()),
+            $($k: $v,)*
+        })
+    }};
+    // `$f` (a `step_field::Model` or a checked `NewField`) gives the columns stored as
+    // they are; name, type and options are among those given.
+    ($am:path, $f:expr, { $($k:ident: $v:expr),* $(,)? }) => {{
+        let f = $f;
+        $am {
             required: Set(f.required),
             unit: Set(f.unit.clone()),
-            options: Set(f.options.clone()),
             min: Set(f.min),
             max: Set(f.max),
             pattern: Set(f.pattern.clone()),
@@ -207,12 +216,20 @@ fn step_row(s: &step::Model, target: &Target, sid: impl Fn(i64) -> i64) -> run_s
         position: Set(s.position),
         title: Set(s.title.clone()),
         content: Set(s.content.clone()),
-        status: Set(RunStepStatus::Todo.as_str().to_string()),
+        lead_time: Set(s.lead_time),
+        ..unstarted_step(RunStepStatus::Todo)
+    }
+}
+
+/// A run step not started (no hold, no times, version 1) in `status` (TODO, or REDLINE
+/// for a redline), for the caller to place in its run.
+pub fn unstarted_step(status: RunStepStatus) -> run_step::ActiveModel {
+    run_step::ActiveModel {
+        status: Set(status.as_str().into()),
         held_from: Set(None),
         lock_version: Set(1),
         started_at: Set(None),
         completed_at: Set(None),
-        lead_time: Set(s.lead_time),
         ..Default::default()
     }
 }
@@ -224,7 +241,7 @@ fn field_row(
     target: &Target,
     run_step_id: i64,
 ) -> run_step_field::ActiveModel {
-    with_field_spec!(run_step_field::ActiveModel, f, {
+    with_field_spec!(run_step_field::ActiveModel, copy f, {
         id: Set(id),
         organization_id: Set(target.organization_id),
         run_id: Set(target.run_id),
