@@ -2,6 +2,7 @@
 //! center is over capacity. Pure functions over plain values.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// The longest lead time of one step, in minutes: a year.
 pub const MAX_LEAD_TIME: i32 = 525_600;
@@ -99,6 +100,15 @@ pub fn overloads<T: Ord + Copy>(windows: &[(T, T)], capacity: usize) -> Vec<Over
     out
 }
 
+/// The indexes of the stretches of `found` (as [`overloads`] returns them: in time order,
+/// disjoint) that overlap the window `[start, end)`: a range, found by two binary searches
+/// (a week's timeline asks this of a thousand runs, each against hundreds of stretches).
+pub fn overlapping<T: Ord + Copy>(found: &[Overload<T>], start: T, end: T) -> Range<usize> {
+    let first = found.partition_point(|o| o.to <= start);
+    let last = found.partition_point(|o| o.from < end);
+    first..last.max(first)
+}
+
 /// Ends the open stretch (the last one, still `from == to`) at `at`.
 fn close_open<T: Ord + Copy>(out: &mut [Overload<T>], at: T) {
     if let Some(last) = out.last_mut()
@@ -171,6 +181,22 @@ mod tests {
                 prop_assert!(w[0].to <= w[1].from);
                 prop_assert!(w[0].to < w[1].from || w[0].count != w[1].count);
             }
+        }
+
+        #[test]
+        fn overlapping_is_the_filter_of_overlaps(
+            windows in proptest::collection::vec((0i64..40, 0i64..12), 0..12),
+            capacity in 0usize..3,
+            (start, len) in (-5i64..60, 0i64..20),
+        ) {
+            let windows: Vec<(i64, i64)> = windows.into_iter().map(|(s, d)| (s, s + d)).collect();
+            let found = overloads(&windows, capacity);
+            let end = start + len;
+            let want: Vec<usize> = (0..found.len())
+                .filter(|&i| found[i].from < end && found[i].to > start)
+                .collect();
+            let got: Vec<usize> = overlapping(&found, start, end).collect();
+            prop_assert_eq!(got, want);
         }
     }
 

@@ -6,7 +6,9 @@
 //!   stopped at the budget (a list multiplies fields, which no static count knows);
 //! - while executing, the text of resolved strings is counted against the response-bytes
 //!   budget, so a response of large values is stopped before it is built (the HTTP
-//!   handler checks the exact size of what it serialized).
+//!   handler checks the exact size of what it serialized);
+//! - an output type that resolves its own fields rather than through the executor (a
+//!   timeline's conflicts) counts them with [`charge`], as the extension would have.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,7 +19,9 @@ use async_graphql::extensions::{
     NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value};
+use async_graphql::{
+    ContextBase, Request, Response, ServerError, ServerResult, ValidationResult, Value,
+};
 
 use super::validation_limits::ValidationLimits;
 
@@ -121,21 +125,29 @@ pub struct FieldBudgetFactory {
 impl ExtensionFactory for FieldBudgetFactory {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(FieldBudget {
-            max: self.max_fields,
-            max_bytes: self.max_response_bytes,
             limits: self.limits,
-            resolved: AtomicUsize::new(0),
-            bytes: AtomicUsize::new(0),
-            executing: AtomicBool::new(false),
-            exceeded: tokio::sync::Notify::new(),
+            tally: Arc::new(Tally {
+                max: self.max_fields,
+                max_bytes: self.max_response_bytes,
+                resolved: AtomicUsize::new(0),
+                bytes: AtomicUsize::new(0),
+                executing: AtomicBool::new(false),
+                exceeded: tokio::sync::Notify::new(),
+            }),
         })
     }
 }
 
 pub struct FieldBudget {
+    limits: ValidationLimits,
+    /// Also in the request's data, for output types that resolve their own fields.
+    tally: Arc<Tally>,
+}
+
+/// One request's count of resolved fields and text bytes against its budgets.
+pub struct Tally {
     max: usize,
     max_bytes: usize,
-    limits: ValidationLimits,
     resolved: AtomicUsize,
     /// Bytes of resolved strings (values, and lists of them).
     bytes: AtomicUsize,
@@ -145,7 +157,7 @@ pub struct FieldBudget {
     exceeded: tokio::sync::Notify,
 }
 
-impl FieldBudget {
+impl Tally {
     fn over_bytes(&self) -> ServerError {
         limit_error(format!(
             "the response's text passed {} bytes, the budget per response \
@@ -160,6 +172,47 @@ impl FieldBudget {
             self.max
         ))
     }
+
+    fn executing(&self) -> bool {
+        self.executing.load(Ordering::Relaxed)
+    }
+
+    /// Counts `n` resolved fields; past the budget, stops the operation.
+    fn fields(&self, n: usize) -> ServerResult<()> {
+        if self.executing() && self.resolved.fetch_add(n, Ordering::Relaxed) + n > self.max {
+            self.exceeded.notify_one();
+            return Err(self.over("the request resolved more than", self.max));
+        }
+        Ok(())
+    }
+
+    /// Counts `n` bytes of resolved text; past the budget, stops the operation.
+    fn text(&self, n: usize) -> ServerResult<()> {
+        if n > 0
+            && self.executing()
+            && self.bytes.fetch_add(n, Ordering::Relaxed) + n > self.max_bytes
+        {
+            self.exceeded.notify_one();
+            return Err(self.over_bytes());
+        }
+        Ok(())
+    }
+}
+
+/// The request's [`Tally`] as its data: how an output type that resolves its own fields
+/// (not through the executor, so not through [`FieldBudget::resolve`]) counts them.
+#[derive(Clone)]
+struct Budget(Arc<Tally>);
+
+/// Counts `fields` resolved fields and `bytes` bytes of resolved text against the request's
+/// budgets, as the extension counts each field it sees; an error past either budget (the
+/// operation is then stopped). Counts nothing outside a budgeted request.
+pub fn charge<T>(ctx: &ContextBase<'_, T>, fields: usize, bytes: usize) -> ServerResult<()> {
+    let Some(Budget(t)) = ctx.data_opt::<Budget>() else {
+        return Ok(());
+    };
+    t.fields(fields)?;
+    t.text(bytes)
 }
 
 #[async_trait::async_trait]
@@ -172,6 +225,7 @@ impl Extension for FieldBudget {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        let t = &self.tally;
         // A parse error is left for async-graphql to report as it always does.
         if let Ok(doc) = request.parsed_query() {
             match expanded_fields(doc) {
@@ -179,10 +233,11 @@ impl Extension for FieldBudget {
                     let msg = format!("fragment spreads nest deeper than {MAX_SPREAD_NESTING}");
                     return Err(limit_error(msg));
                 }
-                Some(n) if n > self.max as u64 => return Err(self.over("the document selects", n)),
+                Some(n) if n > t.max as u64 => return Err(t.over("the document selects", n)),
                 Some(_) => {}
             }
         }
+        request = request.data(Budget(t.clone()));
         next.run(ctx, request).await
     }
 
@@ -200,24 +255,19 @@ impl Extension for FieldBudget {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        self.executing.store(true, Ordering::Relaxed);
+        let t = &self.tally;
+        t.executing.store(true, Ordering::Relaxed);
         // Stop the whole operation at once (a mutation's transaction is dropped, so rolled
         // back) rather than answer every remaining field with an error.
         let r = tokio::select! {
             r = next.run(ctx, operation_name) => r,
-            () = self.exceeded.notified() => Response::default(),
+            () = t.exceeded.notified() => Response::default(),
         };
-        if self.resolved.load(Ordering::Relaxed) > self.max
-            && self.executing.load(Ordering::Relaxed)
-        {
-            return Response::from_errors(vec![
-                self.over("the request resolved more than", self.max),
-            ]);
+        if t.resolved.load(Ordering::Relaxed) > t.max && t.executing() {
+            return Response::from_errors(vec![t.over("the request resolved more than", t.max)]);
         }
-        if self.bytes.load(Ordering::Relaxed) > self.max_bytes
-            && self.executing.load(Ordering::Relaxed)
-        {
-            return Response::from_errors(vec![self.over_bytes()]);
+        if t.bytes.load(Ordering::Relaxed) > t.max_bytes && t.executing() {
+            return Response::from_errors(vec![t.over_bytes()]);
         }
         r
     }
@@ -228,26 +278,16 @@ impl Extension for FieldBudget {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
+        let t = &self.tally;
         if info.parent_type == "Mutation" {
             // A mutation's payload is read after its change is committed: stopping it
             // then would hide a kept change. Its size is bounded by the bulk limits.
-            self.executing.store(false, Ordering::Relaxed);
+            t.executing.store(false, Ordering::Relaxed);
         }
-        if self.executing.load(Ordering::Relaxed)
-            && self.resolved.fetch_add(1, Ordering::Relaxed) >= self.max
-        {
-            self.exceeded.notify_one();
-            return Err(self.over("the request resolved more than", self.max));
-        }
+        t.fields(1)?;
         let r = next.run(ctx, info).await;
-        if let Ok(Some(v)) = &r
-            && self.executing.load(Ordering::Relaxed)
-        {
-            let n = text_bytes(v);
-            if n > 0 && self.bytes.fetch_add(n, Ordering::Relaxed) + n > self.max_bytes {
-                self.exceeded.notify_one();
-                return Err(self.over_bytes());
-            }
+        if let Ok(Some(v)) = &r {
+            t.text(text_bytes(v))?;
         }
         r
     }

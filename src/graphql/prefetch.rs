@@ -2,6 +2,8 @@
 //! selections will ask for is loaded for all of them at once (one statement per relation),
 //! found by looking ahead at the selection.
 
+use std::borrow::Borrow;
+
 use async_graphql::{Context, Lookahead, Result};
 use entity::run;
 
@@ -19,15 +21,20 @@ async fn prime<K: Key>(l: &Loaders, field: &Lookahead<'_>, ids: &[i64]) -> Resul
     Ok(())
 }
 
-/// Primes what `node` (the selection on each run) needs for `runs`.
-pub async fn runs(ctx: &Context<'_>, node: Lookahead<'_>, runs: &[run::Model]) -> Result<()> {
+/// Primes what `node` (the selection on each run) needs for `runs` (rows, or references to
+/// rows kept elsewhere).
+pub async fn runs<R: Borrow<run::Model> + Sync>(
+    ctx: &Context<'_>,
+    node: Lookahead<'_>,
+    runs: &[R],
+) -> Result<()> {
     if runs.is_empty() || !node.exists() {
         return Ok(());
     }
     let l = loaders(ctx);
     // The distinct values of one reference of the runs.
     let each = |f: fn(&run::Model) -> Option<i64>| {
-        let mut v: Vec<i64> = runs.iter().filter_map(f).collect();
+        let mut v: Vec<i64> = runs.iter().filter_map(|r| f(r.borrow())).collect();
         v.sort_unstable();
         v.dedup();
         v

@@ -3,6 +3,8 @@
 
 use super::writers::Stamp as _;
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use entity::{run, work_center};
@@ -16,7 +18,7 @@ use super::lists::{Listed, Spec};
 use super::page::{Page, PageArgs, paginate};
 use super::scope;
 use crate::caller::Caller;
-use crate::domain::schedule::{Overload, overloads};
+use crate::domain::schedule::{Overload, overlapping, overloads};
 use crate::domain::status::RunStatus;
 use crate::error::{AppError, AppResult, Code, Seg};
 
@@ -169,7 +171,19 @@ pub struct Window {
 pub struct Scheduled {
     pub run: run::Model,
     pub capacity: Option<i32>,
-    pub conflicts: Vec<Overload<DateTime<Utc>>>,
+    /// Every over-capacity stretch of its work center in the window, shared by the work
+    /// center's runs (a week of five work centers is a thousand runs and thousands of
+    /// stretches); see [`Scheduled::conflicts`].
+    pub stretches: Arc<[Overload<DateTime<Utc>>]>,
+    /// The indexes of `stretches` that overlap the run's own window.
+    pub mine: Range<usize>,
+}
+
+impl Scheduled {
+    /// The stretches of the run's window in which its work center is over capacity.
+    pub fn conflicts(&self) -> &[Overload<DateTime<Utc>>] {
+        &self.stretches[self.mine.clone()]
+    }
 }
 
 /// Most runs one timeline returns: a window wider than that is refused, not truncated.
@@ -302,7 +316,7 @@ fn conflicts(
     for (c, span) in hidden {
         by_center.entry(c).or_default().push(span);
     }
-    let stretches: HashMap<i64, Vec<Overload<DateTime<Utc>>>> = by_center
+    let stretches: HashMap<i64, Arc<[Overload<DateTime<Utc>>]>> = by_center
         .into_iter()
         .filter_map(|(c, windows)| {
             let cap = capacity.get(&c).copied().flatten()?;
@@ -312,28 +326,26 @@ fn conflicts(
                 o.to = o.to.min(w.to);
             }
             found.retain(|o| o.from < o.to);
-            Some((c, found))
+            Some((c, found.into()))
         })
         .collect();
+    let none: Arc<[Overload<DateTime<Utc>>]> = Arc::new([]);
     runs.into_iter()
         .map(|r| {
             let (s, e) = window(&r);
             let mine = match (r.work_center_id, occupies(&r)) {
-                (Some(c), true) => stretches.get(&c).map_or(&[][..], Vec::as_slice),
-                _ => &[],
+                (Some(c), true) => stretches.get(&c),
+                _ => None,
             };
-            let conflicts = mine
-                .iter()
-                .filter(|o| o.from < e && o.to > s)
-                .cloned()
-                .collect();
+            let stretches = mine.unwrap_or(&none).clone();
             let capacity = r
                 .work_center_id
                 .and_then(|c| capacity.get(&c).copied().flatten());
             Scheduled {
                 run: r,
                 capacity,
-                conflicts,
+                mine: overlapping(&stretches, s, e),
+                stretches,
             }
         })
         .collect()

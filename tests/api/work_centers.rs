@@ -579,6 +579,61 @@ async fn the_timeline_marks_stretches_over_capacity() {
     assert_eq!(app.count() - before, seven);
 }
 
+/// A timeline's conflicts are resolved outside the executor (`graphql/types/conflicts.rs`):
+/// aliases, fragments, `__typename`, `@skip`/`@include` and both budgets behave as for
+/// any other field.
+#[tokio::test]
+async fn conflicts_answer_any_selection_and_count_against_the_budgets() {
+    let app = app().await;
+    let p = part(&app, "S-1", "NONE").await;
+    let o = work_center(&app, "Oven", Some(1)).await["id"].clone();
+    // Over capacity: [5,8) with 3 runs, [8,10) with 2; a and b have both, c the first.
+    for (title, s, e) in [("a", 0, 10), ("b", 5, 15), ("c", 5, 8)] {
+        let w = json!({"workCenterId": o, "scheduledStart": at(s), "scheduledEnd": at(e)});
+        run(&app, &p, title, w).await;
+    }
+    let q = "query($from: DateTime!, $to: DateTime!, $no: Boolean!) { schedule(from: $from, to: $to) { run { title } conflicts { start: from from ...F ... on CapacityConflict { n: runCount } ... { capacity @skip(if: $no) } to @include(if: $no) __typename } } } fragment F on CapacityConflict { to runCount n: runCount }";
+    let t = |h: i64| at(h).replace('Z', "+00:00");
+    let d = app
+        .ok(q, json!({"from": at(0), "to": at(24), "no": true}))
+        .await;
+    assert_eq!(titles(&d, &["schedule"]), ["a", "b", "c"], "{d:#}");
+    let want = json!([{"start": t(5), "from": t(5), "to": t(8), "runCount": 3, "n": 3, "__typename": "CapacityConflict"}]);
+    assert_eq!(d["schedule"][2]["conflicts"], want, "{d:#}");
+    let d = app
+        .ok(q, json!({"from": at(0), "to": at(24), "no": false}))
+        .await;
+    let want = json!({"start": t(8), "from": t(8), "to": t(10), "runCount": 2, "n": 2, "capacity": 1, "__typename": "CapacityConflict"});
+    assert_eq!(d["schedule"][0]["conflicts"][1], want, "{d:#}");
+    assert_eq!(d["schedule"][1]["conflicts"].as_array().unwrap().len(), 2);
+
+    // Fields: `schedule`, 3 runs, 3 `conflicts`, 5 stretches, 10 `from`s and `to`s.
+    let q = "query($from: DateTime!, $to: DateTime!) { schedule(from: $from, to: $to) { conflicts { from to } } }";
+    let window = json!({"from": at(0), "to": at(24)});
+    let limited = |fields, response_bytes| {
+        app.with_limits(traveler::config::Limits {
+            fields,
+            response_bytes,
+            ..traveler::config::Limits::default()
+        })
+    };
+    let r = limited(22, 100_000).await.gql(q, window.clone()).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let r = limited(21, 100_000).await.gql(q, window.clone()).await;
+    assert_eq!(codes(&r), ["LIMIT_EXCEEDED"], "{r}");
+    assert!(r.to_string().contains("TRAVELER_MAX_FIELDS"), "{r}");
+    assert!(r["data"].is_null(), "the operation is stopped: {r}");
+    // Text: 10 times 25 bytes, counted while executing; the whole body is checked after.
+    let r = limited(1_000, 249).await.gql(q, window.clone()).await;
+    assert!(
+        r.to_string()
+            .contains("the response's text passed 249 bytes"),
+        "{r}"
+    );
+    let r = limited(1_000, 250).await.gql(q, window).await;
+    assert!(r.to_string().contains("the response would be"), "{r}");
+}
+
 #[tokio::test]
 async fn names_are_unique_per_organization_and_organizations_are_apart() {
     let app = app().await;

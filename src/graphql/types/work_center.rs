@@ -1,11 +1,16 @@
 //! Work centers, a work center's queue, and the timeline's scheduled runs.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::work_center;
 
+use super::conflicts::Conflicts;
 use super::row_object;
 use super::run::{Run, RunConnection};
+use crate::domain::schedule::Overload;
 use crate::graphql::connection::connection;
 use crate::graphql::input::filters::RunsInputFilters;
 use crate::graphql::loaders::WorkCenterKey;
@@ -66,27 +71,20 @@ row_object!(WorkCenter {
 #[derive(async_graphql::Description)]
 pub struct ScheduledRun {
     run: Run,
-    conflicts: Vec<CapacityConflict>,
+    capacity: i32,
+    /// Its work center's stretches, shared by its runs, and the ones in its window.
+    stretches: Arc<[Overload<DateTime<Utc>>]>,
+    mine: Range<usize>,
 }
 
 impl ScheduledRun {
-    /// Wraps the store's row once: the resolvers below hand out references (a week of
-    /// five work centers is a thousand runs and several thousand conflicts).
+    /// Wraps the store's row; the conflicts stay the work center's shared list.
     pub fn new(s: Scheduled) -> Self {
-        let capacity = s.capacity.unwrap_or_default();
-        let conflicts = s
-            .conflicts
-            .iter()
-            .map(|o| CapacityConflict {
-                from: o.from,
-                to: o.to,
-                run_count: o.count as i32,
-                capacity,
-            })
-            .collect();
         ScheduledRun {
             run: Run::new(s.run),
-            conflicts,
+            capacity: s.capacity.unwrap_or_default(),
+            stretches: s.stretches,
+            mine: s.mine,
         }
     }
 }
@@ -108,8 +106,11 @@ impl ScheduledRun {
     }
     /// The stretches of its planned window in which its work center has more runs than
     /// its capacity (clipped to the asked window); empty when none, or without a capacity.
-    async fn conflicts(&self) -> &[CapacityConflict] {
-        &self.conflicts
+    async fn conflicts(&self) -> Conflicts<'_> {
+        Conflicts {
+            stretches: &self.stretches[self.mine.clone()],
+            capacity: self.capacity,
+        }
     }
 }
 
@@ -151,8 +152,7 @@ pub async fn schedule(
     for c in centers {
         loaders(ctx).seed(WorkCenterKey(c.id), Some(c)).await;
     }
-    let timeline: Vec<ScheduledRun> = runs.into_iter().map(ScheduledRun::new).collect();
-    let rows: Vec<_> = timeline.iter().map(|s| s.run.0.clone()).collect();
+    let rows: Vec<&entity::run::Model> = runs.iter().map(|s| &s.run).collect();
     crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows).await?;
-    Ok(timeline)
+    Ok(runs.into_iter().map(ScheduledRun::new).collect())
 }
