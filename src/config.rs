@@ -45,8 +45,9 @@ pub struct Limits {
     /// How long a resolved API key is trusted before it is looked up again (a revoked key
     /// or a changed role reaches other processes within this time).
     pub key_cache_ttl: Duration,
-    /// On SQLite, queries that execute at once (0: no bound). SQLite has one writer; every
-    /// reader beyond the cores only takes CPU from the chain of writes queued behind it.
+    /// On SQLite, queries that execute at once while writes are pending (0: no bound).
+    /// SQLite has one writer; every reader beyond the cores only takes CPU from the chain
+    /// of writes queued behind it.
     pub sqlite_readers: usize,
 }
 

@@ -498,8 +498,8 @@ fn precheck(
 
 /// Executes `req` as `caller`, with its loaders, stopped at the HTTP request's deadline
 /// (shared by every operation of a batch). On SQLite a mutation first waits its turn
-/// among writers (`AppState::writers`) and a query among readers (`AppState::readers`),
-/// within the same deadline.
+/// among writers (`AppState::writers`) and, while writes are pending, a query among
+/// readers (`AppState::readers`), within the same deadline.
 async fn execute(
     state: &AppState,
     caller: Caller,
@@ -513,7 +513,10 @@ async fn execute(
         .data(caller);
     let turn = match ty {
         Some(OperationType::Mutation) => state.writers.as_ref(),
-        _ => state.readers.as_ref(),
+        // Bounded only while a write runs or waits: the bound is there to leave the
+        // writers' chain its CPU, and without writes it would only make a light query
+        // wait behind heavy ones.
+        _ => state.readers.as_ref().filter(|_| writes_pending(state)),
     };
     let work = async {
         let _turn = match turn {
@@ -534,6 +537,14 @@ async fn execute(
                 ),
             )
         })
+}
+
+/// True on SQLite while a mutation holds the writers' turn or waits for it.
+fn writes_pending(state: &AppState) -> bool {
+    state
+        .writers
+        .as_ref()
+        .is_some_and(|w| w.available_permits() == 0)
 }
 
 /// The request log's outcome: `ok`, or the errors' codes.

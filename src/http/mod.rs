@@ -34,9 +34,9 @@ pub struct AppState {
     /// pooled connection (so reads go on), until the one before it is done, or until its
     /// request's deadline. `None` on PostgreSQL, whose writers lock rows, not the database.
     pub writers: Option<Arc<tokio::sync::Semaphore>>,
-    /// On SQLite, the queries that may execute at once (`TRAVELER_SQLITE_READERS`, the
-    /// cores by default): more would not read faster, only slow the writers' chain down.
-    /// `None` on PostgreSQL, or when the bound is 0.
+    /// On SQLite, the queries that may execute at once while writes are pending
+    /// (`TRAVELER_SQLITE_READERS`, the cores by default): more would not read faster, only
+    /// slow the writers' chain down. `None` on PostgreSQL, or when the bound is 0.
     pub readers: Option<Arc<tokio::sync::Semaphore>>,
 }
 

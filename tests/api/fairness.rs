@@ -159,12 +159,13 @@ async fn hold(app: &TestApp, secs: u64) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// SQLite: queries take one of `TRAVELER_SQLITE_READERS` turns. With the one turn held,
-/// a query waits up to its deadline (LIMIT_EXCEEDED) while a mutation, which takes the
-/// writers' turn instead, goes on; with the turn back, queries go on. PostgreSQL, and a
-/// bound of 0, have no readers' turns.
+/// SQLite: while a write runs or waits, queries take one of `TRAVELER_SQLITE_READERS`
+/// turns; without pending writes they are not bounded. With the one readers' turn held, a
+/// query goes on while no write is pending, waits up to its deadline (LIMIT_EXCEEDED)
+/// while one is, and a mutation, which takes the writers' turn instead, goes on.
+/// PostgreSQL, and a bound of 0, have no readers' turns.
 #[tokio::test]
-async fn sqlite_queries_take_a_readers_turn() {
+async fn sqlite_queries_take_a_readers_turn_while_writes_are_pending() {
     let app = app_with(traveler::config::Limits {
         sqlite_readers: 1,
         request_timeout: Duration::from_secs(1),
@@ -178,21 +179,28 @@ async fn sqlite_queries_take_a_readers_turn() {
         })
         .await;
     assert!(unbounded.state.readers.is_none());
-    let Some(readers) = app.state.readers.clone() else {
+    let (Some(readers), Some(writers)) = (app.state.readers.clone(), app.state.writers.clone())
+    else {
         assert!(database_url().is_some(), "SQLite has a readers' bound");
         return;
     };
     let read = json!({"query": "{ parts(first: 1) { edges { node { id } } } }"});
-    let turn = readers.clone().acquire_owned().await.unwrap();
+    let read_turn = readers.clone().acquire_owned().await.unwrap();
+    let r = app.post_as(ADMIN, read.clone()).await.body;
+    assert!(r.get("errors").is_none(), "no write pending: {r}");
+    let write_turn = writers.clone().acquire_owned().await.unwrap();
     let t = Instant::now();
     let r = app.post_as(ADMIN, read.clone()).await.body;
     assert_eq!(codes(&r), ["LIMIT_EXCEEDED"], "{r}");
     assert!(t.elapsed() >= Duration::from_secs(1), "{:?}", t.elapsed());
+    drop(write_turn);
     let write = json!({"query": "mutation { createPart(input: {partNumber: \"R-1\", trackingType: SERIAL}) { part { id } } }"});
     let r = app.post_as(ADMIN, write).await.body;
     assert!(r.get("errors").is_none(), "{r}");
-    drop(turn);
+    drop(read_turn);
+    let write_turn = writers.clone().acquire_owned().await.unwrap();
     let r = app.post_as(ADMIN, read).await.body;
-    assert!(r.get("errors").is_none(), "{r}");
+    assert!(r.get("errors").is_none(), "a turn is free: {r}");
+    drop(write_turn);
     assert_eq!(readers.available_permits(), 1);
 }
