@@ -170,16 +170,21 @@ pub struct Window {
 /// has more runs than its capacity.
 pub struct Scheduled {
     pub run: run::Model,
-    pub capacity: Option<i32>,
-    /// Every over-capacity stretch of its work center in the window, shared by the work
-    /// center's runs (a week of five work centers is a thousand runs and thousands of
-    /// stretches); see [`Scheduled::conflicts`].
-    pub stretches: Arc<[Overload<DateTime<Utc>>]>,
-    /// The indexes of `stretches` that overlap the run's own window.
-    pub mine: Range<usize>,
+    pub load: Load,
 }
 
-impl Scheduled {
+/// How loaded a run's work center is during the run's window.
+pub struct Load {
+    /// The work center's capacity; `None` without one (or without a work center).
+    pub capacity: Option<i32>,
+    /// Every over-capacity stretch of the work center in the window, shared by its runs
+    /// (a week of five work centers is a thousand runs and thousands of stretches).
+    stretches: Arc<[Overload<DateTime<Utc>>]>,
+    /// The indexes of `stretches` that overlap the run's own window.
+    mine: Range<usize>,
+}
+
+impl Load {
     /// The stretches of the run's window in which its work center is over capacity.
     pub fn conflicts(&self) -> &[Overload<DateTime<Utc>>] {
         &self.stretches[self.mine.clone()]
@@ -294,8 +299,8 @@ fn check_window(w: &Window) -> AppResult<()> {
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
 /// Each run with the over-capacity stretches of its work center that overlap its own
-/// window, counting the `hidden` runs' windows too. Canceled runs occupy no capacity. Stretches are clipped to the asked window,
-/// outside which not every run was read.
+/// window, counting the `hidden` runs' windows too. Canceled runs occupy no capacity.
+/// Stretches are clipped to the asked window, outside which not every run was read.
 fn conflicts(
     runs: Vec<run::Model>,
     hidden: Vec<(i64, Span)>,
@@ -341,12 +346,12 @@ fn conflicts(
             let capacity = r
                 .work_center_id
                 .and_then(|c| capacity.get(&c).copied().flatten());
-            Scheduled {
-                run: r,
+            let load = Load {
                 capacity,
                 mine: overlapping(&stretches, s, e),
                 stretches,
-            }
+            };
+            Scheduled { run: r, load }
         })
         .collect()
 }

@@ -1,8 +1,5 @@
 //! Work centers, a work center's queue, and the timeline's scheduled runs.
 
-use std::ops::Range;
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::work_center;
@@ -10,11 +7,10 @@ use entity::work_center;
 use super::conflicts::Conflicts;
 use super::row_object;
 use super::run::{Run, RunConnection};
-use crate::domain::schedule::Overload;
 use crate::graphql::connection::connection;
 use crate::graphql::input::filters::RunsInputFilters;
 use crate::graphql::loaders::WorkCenterKey;
-use crate::store::work_centers::Scheduled;
+use crate::store::work_centers::{Load, Scheduled};
 
 /// A station or cell where runs are worked, with a capacity: how many runs at once.
 #[derive(async_graphql::Description)]
@@ -71,10 +67,7 @@ row_object!(WorkCenter {
 #[derive(async_graphql::Description)]
 pub struct ScheduledRun {
     run: Run,
-    capacity: i32,
-    /// Its work center's stretches, shared by its runs, and the ones in its window.
-    stretches: Arc<[Overload<DateTime<Utc>>]>,
-    mine: Range<usize>,
+    load: Load,
 }
 
 impl ScheduledRun {
@@ -82,9 +75,7 @@ impl ScheduledRun {
     pub fn new(s: Scheduled) -> Self {
         ScheduledRun {
             run: Run::new(s.run),
-            capacity: s.capacity.unwrap_or_default(),
-            stretches: s.stretches,
-            mine: s.mine,
+            load: s.load,
         }
     }
 }
@@ -108,8 +99,8 @@ impl ScheduledRun {
     /// its capacity (clipped to the asked window); empty when none, or without a capacity.
     async fn conflicts(&self) -> Conflicts<'_> {
         Conflicts {
-            stretches: &self.stretches[self.mine.clone()],
-            capacity: self.capacity,
+            stretches: self.load.conflicts(),
+            capacity: self.load.capacity.unwrap_or_default(),
         }
     }
 }
