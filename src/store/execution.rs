@@ -443,26 +443,30 @@ async fn record_events(
     Ok(())
 }
 
+/// The rows of `run_ids`, locked (PostgreSQL; SQLite has one writer) before the roll-up
+/// reads their steps: two transactions finishing a run's last steps at once then roll up
+/// one after the other, the second seeing the first's step, instead of each seeing the
+/// other's step unfinished and leaving the run IN_PROGRESS. In id order, so two roll-ups
+/// of overlapping runs cannot deadlock.
+async fn lock_runs(txn: &DatabaseTransaction, run_ids: &[i64]) -> AppResult<Vec<run::Model>> {
+    Ok(run::Entity::find()
+        .filter(run::Column::Id.is_in(run_ids.iter().copied()))
+        .order_by_asc(run::Column::Id)
+        .lock_exclusive()
+        .all(txn)
+        .await?)
+}
+
 /// Recomputes the status of `run_ids` from their steps (the stored status is a cache of
 /// `rollup`, refreshed in the same transaction as every step change), stamps
 /// `startedAt`/`completedAt`, and makes the unit of a completed build run AVAILABLE.
-/// Statuses are read with the runs locked (see below).
+/// Statuses are read with the runs locked ([`lock_runs`]).
 pub async fn roll_up(txn: &DatabaseTransaction, w: Writer, run_ids: &[i64]) -> AppResult<()> {
     let now = w.at;
     if run_ids.is_empty() {
         return Ok(());
     }
-    // The runs' rows are locked (PostgreSQL; SQLite has one writer) before their steps
-    // are read: two transactions finishing a run's last steps at once then roll up one
-    // after the other, the second seeing the first's step, instead of each seeing the
-    // other's step unfinished and leaving the run IN_PROGRESS. In id order, so two
-    // roll-ups of overlapping runs cannot deadlock.
-    let runs = run::Entity::find()
-        .filter(run::Column::Id.is_in(run_ids.iter().copied()))
-        .order_by_asc(run::Column::Id)
-        .lock_exclusive()
-        .all(txn)
-        .await?;
+    let runs = lock_runs(txn, run_ids).await?;
     let rows: Vec<(i64, String)> = run_step::Entity::find()
         .select_only()
         .column(run_step::Column::RunId)
