@@ -261,14 +261,7 @@ pub async fn set_assignment(
     input: Assignment,
     assign: bool,
 ) -> AppResult<Assigned> {
-    let r = scope::get::<role::Entity>(
-        db,
-        caller,
-        input.role_id,
-        "role",
-        path(&["input", "roleId"]),
-    )
-    .await?;
+    let r = scope::named::<role::Entity>(db, caller, input.role_id, "role", "roleId").await?;
     require_grant(caller, std::slice::from_ref(&r), false, "roleId")?;
     let (holder, user, team) = holder_of(db, caller, input).await?;
     if assign {
