@@ -74,9 +74,5 @@ async fn in_traveler_order(
     use run_step::Column as S;
     let rows = run_step::Entity::find().filter(S::RunId.eq(run_id));
     let rows = super::ordered(rows, &[S::Position, S::Id]).all(txn).await?;
-    let nodes: Vec<(i64, Option<i64>)> = rows.iter().map(|s| (s.id, s.parent_id)).collect();
-    Ok(graph::tree_order(&nodes)
-        .into_iter()
-        .map(|i| rows[i].clone())
-        .collect())
+    Ok(graph::in_tree_order(&rows, |s| (s.id, s.parent_id)))
 }
