@@ -83,6 +83,43 @@ impl Default for Limits {
     }
 }
 
+/// A limit read from one environment variable's (trimmed) text.
+trait Setting {
+    fn set(&mut self, v: &str) -> Result<(), std::num::ParseIntError>;
+}
+
+impl Setting for usize {
+    fn set(&mut self, v: &str) -> Result<(), std::num::ParseIntError> {
+        *self = v.parse()?;
+        Ok(())
+    }
+}
+
+impl Setting for i64 {
+    fn set(&mut self, v: &str) -> Result<(), std::num::ParseIntError> {
+        *self = v.parse()?;
+        Ok(())
+    }
+}
+
+/// Durations are given in whole seconds.
+impl Setting for Duration {
+    fn set(&mut self, v: &str) -> Result<(), std::num::ParseIntError> {
+        *self = Duration::from_secs(v.parse()?);
+        Ok(())
+    }
+}
+
+/// A duration given in milliseconds, at least 10 (the live poll: a smaller one would spin).
+struct Millis<'a>(&'a mut Duration);
+
+impl Setting for Millis<'_> {
+    fn set(&mut self, v: &str) -> Result<(), std::num::ParseIntError> {
+        *self.0 = Duration::from_millis(v.parse::<u64>()?.max(10));
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
@@ -96,58 +133,44 @@ impl Config {
     pub fn from_env() -> Result<Self, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let mut limits = Limits::default();
-        fn num<T: std::str::FromStr>(k: &str, into: &mut T) -> Result<(), String> {
-            if let Some(v) = std::env::var(k).ok().filter(|v| !v.trim().is_empty()) {
-                *into = v
-                    .trim()
-                    .parse()
+        let l = &mut limits;
+        let settings: [(&str, &mut dyn Setting); 23] = [
+            ("TRAVELER_MAX_DEPTH", &mut l.depth),
+            ("TRAVELER_MAX_COMPLEXITY", &mut l.complexity),
+            ("TRAVELER_MAX_DIRECTIVES", &mut l.directives),
+            ("TRAVELER_MAX_ALIASES", &mut l.aliases),
+            ("TRAVELER_MAX_BATCH_OPERATIONS", &mut l.batch_operations),
+            ("TRAVELER_MAX_BODY_BYTES", &mut l.body_bytes),
+            ("TRAVELER_MAX_PAGE_SIZE", &mut l.page_size),
+            ("TRAVELER_MAX_BULK_INPUTS", &mut l.bulk_inputs),
+            ("TRAVELER_MAX_COPIES", &mut l.copies),
+            ("TRAVELER_MAX_FIELDS", &mut l.fields),
+            ("TRAVELER_MAX_ROWS_READ", &mut l.rows_read),
+            ("TRAVELER_MAX_ROWS_WRITTEN", &mut l.rows_written),
+            ("TRAVELER_MAX_RESPONSE_BYTES", &mut l.response_bytes),
+            ("TRAVELER_MAX_CONNECTIONS", &mut l.connections),
+            ("TRAVELER_REQUEST_TIMEOUT_SECS", &mut l.request_timeout),
+            ("TRAVELER_HEADER_TIMEOUT_SECS", &mut l.header_timeout),
+            ("TRAVELER_BODY_TIMEOUT_SECS", &mut l.body_timeout),
+            ("TRAVELER_KEY_CACHE_SECS", &mut l.key_cache_ttl),
+            (
+                "TRAVELER_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+                &mut l.subscriptions_per_connection,
+            ),
+            (
+                "TRAVELER_MAX_CONNECTIONS_PER_KEY",
+                &mut l.connections_per_key,
+            ),
+            ("TRAVELER_SQLITE_READERS", &mut l.sqlite_readers),
+            ("TRAVELER_SUBSCRIPTION_BUFFER", &mut l.subscription_buffer),
+            ("TRAVELER_LIVE_POLL_MS", &mut Millis(&mut l.live_poll)),
+        ];
+        for (k, into) in settings {
+            if let Some(v) = var(k) {
+                into.set(v.trim())
                     .map_err(|_| format!("{k}: not a number: {v}"))?;
             }
-            Ok(())
         }
-        fn secs(k: &str, into: &mut Duration) -> Result<(), String> {
-            let mut s = into.as_secs();
-            num(k, &mut s)?;
-            *into = Duration::from_secs(s);
-            Ok(())
-        }
-        num("TRAVELER_MAX_DEPTH", &mut limits.depth)?;
-        num("TRAVELER_MAX_COMPLEXITY", &mut limits.complexity)?;
-        num("TRAVELER_MAX_DIRECTIVES", &mut limits.directives)?;
-        num("TRAVELER_MAX_ALIASES", &mut limits.aliases)?;
-        num(
-            "TRAVELER_MAX_BATCH_OPERATIONS",
-            &mut limits.batch_operations,
-        )?;
-        num("TRAVELER_MAX_BODY_BYTES", &mut limits.body_bytes)?;
-        num("TRAVELER_MAX_PAGE_SIZE", &mut limits.page_size)?;
-        num("TRAVELER_MAX_BULK_INPUTS", &mut limits.bulk_inputs)?;
-        num("TRAVELER_MAX_COPIES", &mut limits.copies)?;
-        num("TRAVELER_MAX_FIELDS", &mut limits.fields)?;
-        num("TRAVELER_MAX_ROWS_READ", &mut limits.rows_read)?;
-        num("TRAVELER_MAX_ROWS_WRITTEN", &mut limits.rows_written)?;
-        num("TRAVELER_MAX_RESPONSE_BYTES", &mut limits.response_bytes)?;
-        num("TRAVELER_MAX_CONNECTIONS", &mut limits.connections)?;
-        secs("TRAVELER_REQUEST_TIMEOUT_SECS", &mut limits.request_timeout)?;
-        secs("TRAVELER_HEADER_TIMEOUT_SECS", &mut limits.header_timeout)?;
-        secs("TRAVELER_BODY_TIMEOUT_SECS", &mut limits.body_timeout)?;
-        secs("TRAVELER_KEY_CACHE_SECS", &mut limits.key_cache_ttl)?;
-        num(
-            "TRAVELER_MAX_SUBSCRIPTIONS_PER_CONNECTION",
-            &mut limits.subscriptions_per_connection,
-        )?;
-        num(
-            "TRAVELER_MAX_CONNECTIONS_PER_KEY",
-            &mut limits.connections_per_key,
-        )?;
-        num("TRAVELER_SQLITE_READERS", &mut limits.sqlite_readers)?;
-        num(
-            "TRAVELER_SUBSCRIPTION_BUFFER",
-            &mut limits.subscription_buffer,
-        )?;
-        let mut ms = limits.live_poll.as_millis() as u64;
-        num("TRAVELER_LIVE_POLL_MS", &mut ms)?;
-        limits.live_poll = Duration::from_millis(ms.max(10));
         if let Some(v) = var("TRAVELER_INTROSPECTION") {
             limits.introspection = !matches!(v.as_str(), "0" | "false" | "off" | "no");
         }

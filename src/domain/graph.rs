@@ -127,6 +127,15 @@ pub fn tree_order(nodes: &[(i64, Option<i64>)]) -> Vec<usize> {
     out
 }
 
+/// `items` in traveler order (`tree_order`), `node` giving each one's (id, parent).
+pub fn in_tree_order<T: Clone>(items: &[T], node: impl Fn(&T) -> (i64, Option<i64>)) -> Vec<T> {
+    let nodes: Vec<(i64, Option<i64>)> = items.iter().map(node).collect();
+    tree_order(&nodes)
+        .into_iter()
+        .map(|i| items[i].clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

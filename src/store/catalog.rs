@@ -311,7 +311,7 @@ pub async fn add_user_to_team(
         team_id: tid,
         user_id: uid,
     } = input;
-    let t = scope::get::<team::Entity>(db, caller, tid, "team", path(&["input", "teamId"])).await?;
+    let t = scope::named::<team::Entity>(db, caller, tid, "team", "teamId").await?;
     roles::require_grant(caller, &roles::of_team(db, tid).await?, false, "teamId")?;
     let p = path(&["input", "userId"]);
     let u = scope::get::<user::Entity>(db, caller, uid, "user", p.clone()).await?;

@@ -255,12 +255,9 @@ pub async fn update_run_step(
     input: StepChange,
 ) -> AppResult<StepOutcome> {
     let id = input.id;
-    let step =
-        scope::get::<run_step::Entity>(txn, caller, id, "run step", path(&["input", "id"])).await?;
+    let step = scope::named::<run_step::Entity>(txn, caller, id, "run step", "id").await?;
     // The run decides visibility (export control) for its steps.
-    let run =
-        scope::get::<run::Entity>(txn, caller, step.run_id, "run step", path(&["input", "id"]))
-            .await?;
+    let run = scope::named::<run::Entity>(txn, caller, step.run_id, "run step", "id").await?;
     etag::check(step.lock_version, &input.etag, "run step")?;
     let to = input.status;
     let from = status(&step)?;

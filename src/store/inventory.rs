@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::counters::{self, Counter};
 use super::etag;
-use super::scope::{self, path};
+use super::scope::{self};
 use crate::caller::Caller;
 use crate::domain::enums::{PartInventoryStatus, TrackingType};
 use crate::domain::numbering::{self, SchemeVars};
@@ -125,8 +125,7 @@ pub async fn create(
     input: NewUnit,
 ) -> AppResult<part_inventory::Model> {
     let part_id = input.part_id;
-    let p =
-        scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
+    let p = scope::named::<part::Entity>(db, caller, part_id, "part", "partId").await?;
     let status = super::rows::part_status(&p)?;
     crate::domain::part::new_inventory(status, &p.part_number, &p.revision)
         .map_err(|msg| AppError::bad_input(msg).at(&["input", "partId"]))?;

@@ -133,8 +133,21 @@ pub async fn page<E: Listed>(
     args: &PageArgs,
     max: i64,
 ) -> AppResult<Page<E::Model>> {
+    page_of(db, caller, E::scoped(caller), spec, args, max).await
+}
+
+/// One page of `q`, a select the caller may see, narrowed and sorted by `spec`; its rows
+/// count against the caller's read budget.
+pub async fn page_of<E: Listed>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    q: Select<E>,
+    spec: Spec<E>,
+    args: &PageArgs,
+    max: i64,
+) -> AppResult<Page<E::Model>> {
     spec.check()?;
-    let page = paginate(db, spec.apply(E::scoped(caller)), args, max).await?;
+    let page = paginate(db, spec.apply(q), args, max).await?;
     caller.rows.take(page.rows.len())?;
     Ok(page)
 }
@@ -153,6 +166,7 @@ pub async fn assigned_runs(
 ) -> AppResult<Page<run::Model>> {
     use entity::team_member;
     use sea_orm::QuerySelect;
+    // A bad filter is refused before the teams are read.
     spec.check()?;
     let teams: Vec<i64> = team_member::Entity::find()
         .select_only()
@@ -166,7 +180,5 @@ pub async fn assigned_runs(
             .add(run::Column::AssignedToId.eq(user_id))
             .add(run::Column::AssignedTeamId.is_in(teams)),
     );
-    let page = paginate(db, spec.apply(assigned), args, max).await?;
-    caller.rows.take(page.rows.len())?;
-    Ok(page)
+    page_of(db, caller, assigned, spec, args, max).await
 }

@@ -113,6 +113,17 @@ pub fn on_unique(
     err.into()
 }
 
+/// `q` sorted by `cols` ascending, the first deciding (siblings: position, then id).
+pub fn ordered<E: sea_orm::EntityTrait>(
+    mut q: sea_orm::Select<E>,
+    cols: &[E::Column],
+) -> sea_orm::Select<E> {
+    for col in cols {
+        q = sea_orm::QueryOrder::order_by_asc(q, *col);
+    }
+    q
+}
+
 /// Inserts `rows`, skipping those whose `key` columns are taken; the number inserted.
 pub async fn insert_new<A, E, const N: usize>(
     db: &impl sea_orm::ConnectionTrait,

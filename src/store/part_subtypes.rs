@@ -4,7 +4,7 @@
 use entity::{part, part_part_subtype, part_subtype};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::scope::{self, path};
+use super::scope::{self};
 use super::writers::Stamp as _;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
@@ -58,20 +58,13 @@ pub async fn add_subtype_to_part(
     caller: &Caller,
     input: SubtypeLink,
 ) -> AppResult<part::Model> {
-    let p = scope::get::<part::Entity>(
-        db,
-        caller,
-        input.part_id,
-        "part",
-        path(&["input", "partId"]),
-    )
-    .await?;
-    let s = scope::get::<part_subtype::Entity>(
+    let p = scope::named::<part::Entity>(db, caller, input.part_id, "part", "partId").await?;
+    let s = scope::named::<part_subtype::Entity>(
         db,
         caller,
         input.part_subtype_id,
         "part subtype",
-        path(&["input", "partSubtypeId"]),
+        "partSubtypeId",
     )
     .await?;
     let link = part_part_subtype::ActiveModel {

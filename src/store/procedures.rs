@@ -217,7 +217,7 @@ pub async fn link_part(
         part_id,
         procedure_id: proc_id,
     } = input;
-    scope::get::<part::Entity>(db, caller, part_id, "part", path(&["input", "partId"])).await?;
+    scope::named::<part::Entity>(db, caller, part_id, "part", "partId").await?;
     let p = get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await?;
     link_parts(db, caller.organization_id, p.id, &[part_id]).await?;
     touch_procedure(db, caller, p.id).await?;
@@ -581,8 +581,7 @@ pub async fn create_step_edge(
     } = input;
     let (s, p) = step_and_procedure(db, caller, sid, path(&["input", "stepId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "stepId"]))?;
-    let u = scope::get::<step::Entity>(db, caller, uid, "step", path(&["input", "upstreamStepId"]))
-        .await?;
+    let u = scope::named::<step::Entity>(db, caller, uid, "step", "upstreamStepId").await?;
     if u.procedure_id != s.procedure_id {
         return Err(
             AppError::bad_input("both steps must belong to the same procedure")

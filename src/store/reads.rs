@@ -59,11 +59,8 @@ where
     E: OrgScoped,
     E::Model: ModelTrait<Entity = E>,
 {
-    let mut q = visible::<E>(caller).filter(parent.is_in(ids.iter().copied()));
-    for col in order {
-        q = q.order_by_asc(*col);
-    }
-    let rows = q.all(db).await?;
+    let q = visible::<E>(caller).filter(parent.is_in(ids.iter().copied()));
+    let rows = super::ordered(q, order).all(db).await?;
     caller.rows.take(rows.len())?;
     Ok(group(rows, |m| int(m, parent).unwrap_or_default()))
 }

@@ -80,16 +80,25 @@ fn finished(s: RunStatus) -> bool {
     )
 }
 
-fn refuse_finished(run: &run::Model, at: &'static str) -> AppResult<()> {
-    let s = run_status(run)?;
+/// Run `run_id`, which input field `field` leads to (`what` names it when not found), as a
+/// redline may change it: INVALID_TRANSITION when it is finished.
+async fn open_run(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    run_id: i64,
+    what: &str,
+    field: &'static str,
+) -> AppResult<run::Model> {
+    let run = scope::named::<run::Entity>(txn, caller, run_id, what, field).await?;
+    let s = run_status(&run)?;
     if finished(s) {
         let msg = format!(
             "run \"{}\" is {s}; work cannot be added to a finished run",
             run.title
         );
-        return Err(AppError::new(Code::InvalidTransition, msg).at(&["input", at]));
+        return Err(AppError::new(Code::InvalidTransition, msg).at(&["input", field]));
     }
-    Ok(())
+    Ok(run)
 }
 
 /// The origin a step shares with its copies across the batch: its procedure step, or for a
@@ -104,9 +113,7 @@ pub async fn create_run_step(
     input: NewRunStep,
 ) -> AppResult<run_step::Model> {
     caller.require(Permission::Redline)?;
-    let at = || path(&["input", "runId"]);
-    let run = scope::get::<run::Entity>(txn, caller, input.run_id, "run", at()).await?;
-    refuse_finished(&run, "runId")?;
+    let run = open_run(txn, caller, input.run_id, "run", "runId").await?;
     let title = super::catalog::non_empty(&input.title, "title")?;
     let steps = run_steps(txn, &[run.id]).await?;
     let own: HashMap<i64, &run_step::Model> = steps.iter().map(|s| (s.id, s)).collect();
@@ -144,11 +151,10 @@ pub async fn create_run_step_field(
     input: NewRunStepField,
 ) -> AppResult<run_step_field::Model> {
     caller.require(Permission::Redline)?;
-    let at = || path(&["input", "runStepId"]);
-    let step =
-        scope::get::<run_step::Entity>(txn, caller, input.run_step_id, "run step", at()).await?;
-    let run = scope::get::<run::Entity>(txn, caller, step.run_id, "run step", at()).await?;
-    refuse_finished(&run, "runStepId")?;
+    let (what, field) = ("run step", "runStepId");
+    let step = scope::named::<run_step::Entity>(txn, caller, input.run_step_id, what, field);
+    let step = step.await?;
+    let run = open_run(txn, caller, step.run_id, what, field).await?;
     if run_step_status(&step)? != RunStepStatus::Redline {
         let msg = format!(
             "step \"{}\" is {}; fields are added to a step in REDLINE (updateRunStep to REDLINE first)",

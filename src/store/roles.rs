@@ -123,25 +123,65 @@ pub async fn grant(
 ) -> AppResult<()> {
     let org = caller.organization_id;
     match holder {
-        Holder::User(id) => {
-            let rows = roles.iter().map(|r| user_role::ActiveModel {
-                user_id: Set(id),
-                role_id: Set(r.id),
-                organization_id: Set(org),
-            });
-            let key = [user_role::Column::UserId, user_role::Column::RoleId];
-            super::insert_new(db, rows.collect(), key).await?;
-        }
-        Holder::Team(id) => {
-            let rows = roles.iter().map(|r| team_role::ActiveModel {
-                team_id: Set(id),
-                role_id: Set(r.id),
-                organization_id: Set(org),
-            });
-            let key = [team_role::Column::TeamId, team_role::Column::RoleId];
-            super::insert_new(db, rows.collect(), key).await?;
-        }
+        Holder::User(id) => link::<user_role::Entity>(db, id, roles, org).await,
+        Holder::Team(id) => link::<team_role::Entity>(db, id, roles, org).await,
     }
+}
+
+/// The tables that give roles to their holders: `user_roles` and `team_roles`.
+trait RoleLink: EntityTrait {
+    type Row: ActiveModelTrait<Entity = Self> + Send;
+    fn holder_col() -> Self::Column;
+    fn role_col() -> Self::Column;
+    fn row(holder: i64, role_id: i64, organization_id: i64) -> Self::Row;
+}
+
+/// `RoleLink` for table `$m`, whose holder is field `$holder` (column `$col`).
+macro_rules! role_link {
+    ($($m:ident: $holder:ident $col:ident),*) => {$(
+        impl RoleLink for $m::Entity {
+            type Row = $m::ActiveModel;
+            fn holder_col() -> Self::Column {
+                $m::Column::$col
+            }
+            fn role_col() -> Self::Column {
+                $m::Column::RoleId
+            }
+            fn row(holder: i64, role_id: i64, organization_id: i64) -> Self::Row {
+                $m::ActiveModel {
+                    $holder: Set(holder),
+                    role_id: Set(role_id),
+                    organization_id: Set(organization_id),
+                }
+            }
+        }
+    )*};
+}
+role_link!(user_role: user_id UserId, team_role: team_id TeamId);
+
+/// Links `roles` to `holder`, skipping those it already holds.
+async fn link<L: RoleLink>(
+    db: &impl ConnectionTrait,
+    holder: i64,
+    roles: &[role::Model],
+    org: i64,
+) -> AppResult<()> {
+    let rows = roles.iter().map(|r| L::row(holder, r.id, org)).collect();
+    super::insert_new(db, rows, [L::holder_col(), L::role_col()]).await?;
+    Ok(())
+}
+
+/// Takes role `role_id` from `holder`.
+async fn unlink<L: RoleLink>(
+    db: &impl ConnectionTrait,
+    holder: i64,
+    role_id: i64,
+) -> AppResult<()> {
+    L::delete_many()
+        .filter(L::holder_col().eq(holder))
+        .filter(L::role_col().eq(role_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -261,14 +301,7 @@ pub async fn set_assignment(
     input: Assignment,
     assign: bool,
 ) -> AppResult<Assigned> {
-    let r = scope::get::<role::Entity>(
-        db,
-        caller,
-        input.role_id,
-        "role",
-        path(&["input", "roleId"]),
-    )
-    .await?;
+    let r = scope::named::<role::Entity>(db, caller, input.role_id, "role", "roleId").await?;
     require_grant(caller, std::slice::from_ref(&r), false, "roleId")?;
     let (holder, user, team) = holder_of(db, caller, input).await?;
     if assign {
@@ -321,22 +354,9 @@ async fn holder_of(
 
 async fn revoke(db: &impl ConnectionTrait, holder: Holder, role_id: i64) -> AppResult<()> {
     match holder {
-        Holder::User(id) => {
-            user_role::Entity::delete_many()
-                .filter(user_role::Column::UserId.eq(id))
-                .filter(user_role::Column::RoleId.eq(role_id))
-                .exec(db)
-                .await?;
-        }
-        Holder::Team(id) => {
-            team_role::Entity::delete_many()
-                .filter(team_role::Column::TeamId.eq(id))
-                .filter(team_role::Column::RoleId.eq(role_id))
-                .exec(db)
-                .await?;
-        }
+        Holder::User(id) => unlink::<user_role::Entity>(db, id, role_id).await,
+        Holder::Team(id) => unlink::<team_role::Entity>(db, id, role_id).await,
     }
-    Ok(())
 }
 
 /// The roles a team's members get through it, for `addUserToTeam`'s grant check.

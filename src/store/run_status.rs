@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use entity::{run, run_step};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::execution::{Moves, apply_moves, contexts};
 use super::rows::run_step_status;
@@ -71,15 +71,8 @@ async fn in_traveler_order(
     txn: &DatabaseTransaction,
     run_id: i64,
 ) -> AppResult<Vec<run_step::Model>> {
-    let rows = run_step::Entity::find()
-        .filter(run_step::Column::RunId.eq(run_id))
-        .order_by_asc(run_step::Column::Position)
-        .order_by_asc(run_step::Column::Id)
-        .all(txn)
-        .await?;
-    let nodes: Vec<(i64, Option<i64>)> = rows.iter().map(|s| (s.id, s.parent_id)).collect();
-    Ok(graph::tree_order(&nodes)
-        .into_iter()
-        .map(|i| rows[i].clone())
-        .collect())
+    use run_step::Column as S;
+    let rows = run_step::Entity::find().filter(S::RunId.eq(run_id));
+    let rows = super::ordered(rows, &[S::Position, S::Id]).all(txn).await?;
+    Ok(graph::in_tree_order(&rows, |s| (s.id, s.parent_id)))
 }

@@ -317,14 +317,7 @@ pub async fn add_runs_to_batch(
     input: BatchAdd,
 ) -> AppResult<run_batch::Model> {
     let bid = input.run_batch_id;
-    let b = scope::get::<run_batch::Entity>(
-        txn,
-        caller,
-        bid,
-        "run batch",
-        path(&["input", "runBatchId"]),
-    )
-    .await?;
+    let b = scope::named::<run_batch::Entity>(txn, caller, bid, "run batch", "runBatchId").await?;
     let ids = input.run_ids;
     if ids.is_empty() {
         return Err(AppError::bad_input("`runIds` must not be empty").at(&["input", "runIds"]));
@@ -370,7 +363,7 @@ pub async fn remove_run_from_batch(
     caller: &Caller,
     id: i64,
 ) -> AppResult<run::Model> {
-    let r = scope::get::<run::Entity>(txn, caller, id, "run", path(&["input", "runId"])).await?;
+    let r = scope::named::<run::Entity>(txn, caller, id, "run", "runId").await?;
     let Some(bid) = r.run_batch_id else {
         return Err(
             AppError::bad_input(format!("run {id} is not in a batch")).at(&["input", "runId"])

@@ -218,6 +218,18 @@ pub async fn get<E: OrgScoped>(
         .ok_or_else(|| AppError::not_found(what).with_path(field))
 }
 
+/// The row that input field `field` (e.g. `"partId"`) names, or `NOT_FOUND` naming `what`
+/// at `["input", field]`.
+pub async fn named<E: OrgScoped>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    what: &str,
+    field: &'static str,
+) -> AppResult<E::Model> {
+    get::<E>(db, caller, id, what, path(&["input", field])).await
+}
+
 /// Row `id` of `input.id` for an edit: `NOT_FOUND` unless the caller may see it, then
 /// `STALE_ETAG` unless `sent` is its current etag.
 pub async fn get_current<E: OrgScoped + Versioned>(
@@ -227,7 +239,7 @@ pub async fn get_current<E: OrgScoped + Versioned>(
     what: &str,
     sent: &str,
 ) -> AppResult<E::Model> {
-    let row = get::<E>(db, caller, id, what, path(&["input", "id"])).await?;
+    let row = named::<E>(db, caller, id, what, "id").await?;
     etag::check(E::lock_version(&row), sent, what)?;
     Ok(row)
 }

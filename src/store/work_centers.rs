@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use super::lists::{Listed, Spec};
-use super::page::{Page, PageArgs, paginate};
+use super::page::{Page, PageArgs};
 use super::scope;
 use crate::caller::Caller;
 use crate::domain::schedule::{Overload, overlapping, overloads};
@@ -144,7 +144,6 @@ pub async fn queue(
     args: &PageArgs,
     max: i64,
 ) -> AppResult<Page<run::Model>> {
-    spec.check()?;
     use run::Column as R;
     let q = run::Entity::scoped(caller)
         .filter(R::WorkCenterId.eq(work_center_id))
@@ -152,9 +151,7 @@ pub async fn queue(
         .order_by(R::Priority, Order::Desc)
         .order_by_with_nulls(R::ScheduledStart, Order::Asc, NullOrdering::Last)
         .order_by_with_nulls(R::DueDate, Order::Asc, NullOrdering::Last);
-    let page = paginate(db, spec.apply(q), args, max).await?;
-    caller.rows.take(page.rows.len())?;
-    Ok(page)
+    super::lists::page_of(db, caller, q, spec, args, max).await
 }
 
 /// What the timeline asks for: a window, and optionally some work centers.

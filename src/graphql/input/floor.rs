@@ -2,7 +2,7 @@
 
 use async_graphql::{ID, InputObject, Json, MaybeUndefined};
 
-use super::{id, ids, input_path, opt_id, patch, patch_id};
+use super::{id, input_path, opt_id, patch, patch_id};
 use crate::error::AppResult;
 use crate::graphql::enums::{RunStatus, RunStepStatus};
 use crate::graphql::input::create_runs::AttributeInput;
@@ -74,64 +74,34 @@ impl UpdateRunInput {
     }
 }
 
-/// A status change of a run step.
-#[derive(InputObject, Clone, Debug)]
-pub struct UpdateRunStepInput {
-    /// The step's id.
-    pub id: ID,
-    /// The step's `_etag` as last read; a stale one is STALE_ETAG.
-    pub etag: String,
-    /// The new status; the step state machine decides which changes are allowed.
-    pub status: RunStepStatus,
-}
-
-impl UpdateRunStepInput {
-    pub fn cmd(self) -> AppResult<StepChange> {
-        Ok(StepChange {
-            id: id(&self.id, &input_path("id"))?,
-            etag: self.etag,
-            status: self.status.into(),
-        })
+command_input! {
+    /// A status change of a run step.
+    UpdateRunStepInput => StepChange {
+        /// The step's id.
+        id: ID => id("id"),
+        /// The step's `_etag` as last read; a stale one is STALE_ETAG.
+        etag: String,
+        /// The new status; the step state machine decides which changes are allowed.
+        status: RunStepStatus => into,
     }
-}
 
-/// A value for a field of a run step.
-#[derive(InputObject, Clone, Debug)]
-pub struct UpdateRunStepFieldValueInput {
-    /// The field's id.
-    pub id: ID,
-    /// The field's `_etag` as last read; a stale one is STALE_ETAG.
-    pub etag: String,
-    /// The value, JSON of the field's type (5, "abc", true, ["a","b"],
-    /// "2026-11-28T10:00:00Z"); null clears it.
-    pub value: Json<serde_json::Value>,
-}
-
-impl UpdateRunStepFieldValueInput {
-    pub fn cmd(self) -> AppResult<FieldValueChange> {
-        Ok(FieldValueChange {
-            id: id(&self.id, &input_path("id"))?,
-            etag: self.etag,
-            value: self.value.0,
-        })
+    /// A value for a field of a run step.
+    UpdateRunStepFieldValueInput => FieldValueChange {
+        /// The field's id.
+        id: ID => id("id"),
+        /// The field's `_etag` as last read; a stale one is STALE_ETAG.
+        etag: String,
+        /// The value, JSON of the field's type (5, "abc", true, ["a","b"],
+        /// "2026-11-28T10:00:00Z"); null clears it.
+        value: Json<serde_json::Value> => json,
     }
-}
 
-/// Runs to put in a batch.
-#[derive(InputObject, Clone, Debug)]
-pub struct AddRunsToBatchInput {
-    /// The batch.
-    pub run_batch_id: ID,
-    /// The runs; each in no other batch, with the batch's procedure version.
-    pub run_ids: Vec<ID>,
-}
-
-impl AddRunsToBatchInput {
-    pub fn cmd(self) -> AppResult<BatchAdd> {
-        Ok(BatchAdd {
-            run_batch_id: id(&self.run_batch_id, &input_path("runBatchId"))?,
-            run_ids: ids(&self.run_ids, &input_path("runIds"))?,
-        })
+    /// Runs to put in a batch.
+    AddRunsToBatchInput => BatchAdd {
+        /// The batch.
+        run_batch_id: ID => id("runBatchId"),
+        /// The runs; each in no other batch, with the batch's procedure version.
+        run_ids: Vec<ID> => ids("runIds"),
     }
 }
 
@@ -149,52 +119,29 @@ impl RemoveRunFromBatchInput {
     }
 }
 
-/// A step added to a run while it runs (a redline): it starts in REDLINE.
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateRunStepInput {
-    /// The running run to add the step to.
-    pub run_id: ID,
-    /// The step's title; must not be empty.
-    pub title: String,
-    /// The work instruction (up to 100,000 characters).
-    pub content: Option<String>,
-    /// A step of the same run to nest under.
-    pub parent_id: Option<ID>,
-    /// Among its siblings; after the last when absent.
-    pub position: Option<i32>,
-    /// Steps of the same run that must be COMPLETE before this one starts.
-    pub upstream_step_ids: Option<Vec<ID>>,
-}
-
-impl CreateRunStepInput {
-    pub fn cmd(self) -> AppResult<NewRunStep> {
-        let upstream = self.upstream_step_ids.unwrap_or_default();
-        Ok(NewRunStep {
-            run_id: id(&self.run_id, &input_path("runId"))?,
-            title: self.title,
-            content: self.content,
-            parent_id: opt_id(&self.parent_id, &input_path("parentId"))?,
-            position: self.position,
-            upstream_step_ids: ids(&upstream, &input_path("upstreamStepIds"))?,
-        })
+command_input! {
+    /// A step added to a run while it runs (a redline): it starts in REDLINE.
+    CreateRunStepInput => NewRunStep {
+        /// The running run to add the step to.
+        run_id: ID => id("runId"),
+        /// The step's title; must not be empty.
+        title: String,
+        /// The work instruction (up to 100,000 characters).
+        content: Option<String>,
+        /// A step of the same run to nest under.
+        parent_id: Option<ID> => opt_id("parentId"),
+        /// Among its siblings; after the last when absent.
+        position: Option<i32>,
+        /// Steps of the same run that must be COMPLETE before this one starts.
+        upstream_step_ids: Option<Vec<ID>> => ids_or_empty("upstreamStepIds"),
     }
-}
 
-/// A field added to a run step in REDLINE.
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateRunStepFieldInput {
-    /// The run step in REDLINE to add it to.
-    pub run_step_id: ID,
-    /// The field's definition: the same fields as `StepFieldInput`.
-    #[graphql(flatten)]
-    pub field: StepFieldInput,
-}
-
-impl CreateRunStepFieldInput {
-    pub fn cmd(self) -> AppResult<NewRunStepField> {
-        Ok(NewRunStepField {
-            run_step_id: id(&self.run_step_id, &input_path("runStepId"))?,
-            field: self.field.into(),
-        })
+    /// A field added to a run step in REDLINE.
+    CreateRunStepFieldInput => NewRunStepField {
+        /// The run step in REDLINE to add it to.
+        run_step_id: ID => id("runStepId"),
+        /// The field's definition: the same fields as `StepFieldInput`.
+        #[graphql(flatten)]
+        field: StepFieldInput => into,
     }
 }

@@ -65,6 +65,103 @@ pub fn keys(path: &[&'static str]) -> Vec<Seg> {
     path.iter().map(|k| Seg::Key(k)).collect()
 }
 
+/// An input object and its conversion into its store command, each field written once:
+/// `field: Type` is moved into the command as it is; `field: Type => conv` is converted by
+/// `conv::conv(value)`, and `field: Type => conv("inputName")` by
+/// `conv::conv(value, "inputName")?`, which refuses a bad id at `["input", "inputName"]`.
+/// Doc comments and `#[graphql(..)]` attributes are the input's and its fields'.
+macro_rules! command_input {
+    ($(
+        $(#[$sm:meta])*
+        $name:ident => $($cmd:ident)::+ {
+            $($(#[$m:meta])* $f:ident: $t:ty $(=> $conv:ident $(($key:literal))?)?,)*
+        }
+    )*) => {$(
+        $(#[$sm])*
+        #[derive(async_graphql::InputObject, Clone, Debug)]
+        pub struct $name {
+            $($(#[$m])* pub $f: $t,)*
+        }
+
+        impl $name {
+            pub fn cmd(self) -> $crate::error::AppResult<$($cmd)::+> {
+                Ok($($cmd)::+ {
+                    $($f: $crate::graphql::input::command_input!(
+                        @field self.$f $(, $conv $(, $key)?)?
+                    ),)*
+                })
+            }
+        }
+    )*};
+    (@field $v:expr) => { $v };
+    (@field $v:expr, $conv:ident) => { $crate::graphql::input::conv::$conv($v) };
+    (@field $v:expr, $conv:ident, $key:literal) => {
+        $crate::graphql::input::conv::$conv($v, $key)?
+    };
+}
+
+pub(crate) use command_input;
+
+/// The field conversions of `command_input!`; those with a key refuse a bad id at
+/// `["input", key]` (and a list's at its index).
+pub mod conv {
+    use async_graphql::{ID, Json, MaybeUndefined};
+
+    use crate::error::AppResult;
+    use crate::store::runs::Patch;
+
+    pub fn into<A: Into<B>, B>(v: A) -> B {
+        v.into()
+    }
+
+    /// An optional value (a GraphQL enum) as the store's.
+    pub fn opt_into<A: Into<B>, B>(v: Option<A>) -> Option<B> {
+        v.map(Into::into)
+    }
+
+    pub fn all_into<A: Into<B>, B>(v: Vec<A>) -> Vec<B> {
+        crate::graphql::enums::all_into(v)
+    }
+
+    pub fn opt_all_into<A: Into<B>, B>(v: Option<Vec<A>>) -> Option<Vec<B>> {
+        v.map(all_into)
+    }
+
+    /// An optional list as the store's, absent as empty.
+    pub fn all_into_or_empty<A: Into<B>, B>(v: Option<Vec<A>>) -> Vec<B> {
+        v.map(all_into).unwrap_or_default()
+    }
+
+    pub fn or_default<T: Default>(v: Option<T>) -> T {
+        v.unwrap_or_default()
+    }
+
+    pub fn json(v: Json<serde_json::Value>) -> serde_json::Value {
+        v.0
+    }
+
+    pub fn id(v: ID, key: &'static str) -> AppResult<i64> {
+        super::id(&v, &super::input_path(key))
+    }
+
+    pub fn opt_id(v: Option<ID>, key: &'static str) -> AppResult<Option<i64>> {
+        super::opt_id(&v, &super::input_path(key))
+    }
+
+    pub fn ids(v: Vec<ID>, key: &'static str) -> AppResult<Vec<i64>> {
+        super::ids(&v, &super::input_path(key))
+    }
+
+    /// An optional list of ids, absent as empty.
+    pub fn ids_or_empty(v: Option<Vec<ID>>, key: &'static str) -> AppResult<Vec<i64>> {
+        ids(v.unwrap_or_default(), key)
+    }
+
+    pub fn patch_id(v: MaybeUndefined<ID>, key: &'static str) -> AppResult<Patch<i64>> {
+        super::patch_id(v, &super::input_path(key))
+    }
+}
+
 pub mod admin;
 pub mod catalog;
 pub mod create_runs;

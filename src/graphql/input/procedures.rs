@@ -2,7 +2,7 @@
 
 use async_graphql::{ID, InputObject};
 
-use super::{id, ids, input_path};
+use super::{id, input_path};
 use crate::error::AppResult;
 use crate::graphql::enums::{FieldType, ProcedureType};
 use crate::store::etag::IdEtag;
@@ -10,61 +10,36 @@ use crate::store::procedures::{
     NewEdge, NewField, NewProcedure, NewStep, NewStepField, PartLink, ProcedureEdit, StepEdit,
 };
 
-/// A new procedure (version 1, DRAFT).
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateProcedureInput {
-    /// The title (1 to 500 characters).
-    pub title: String,
-    /// Free-text description (up to 100,000 characters).
-    pub description: Option<String>,
-    /// What kind of work it describes; default BUILD.
-    #[graphql(name = "type", default_with = "ProcedureType::Build")]
-    pub procedure_type: ProcedureType,
-    /// Only users cleared for export control see it and its runs; default false. Setting it
-    /// needs clearance (FORBIDDEN otherwise).
-    #[graphql(default)]
-    pub export_controlled: bool,
-    /// Parts to link it to (what it builds).
-    pub part_ids: Option<Vec<ID>>,
-}
-
-impl CreateProcedureInput {
-    pub fn cmd(self) -> AppResult<NewProcedure> {
-        let part_ids = self.part_ids.unwrap_or_default();
-        Ok(NewProcedure {
-            title: self.title,
-            description: self.description,
-            procedure_type: self.procedure_type.into(),
-            export_controlled: self.export_controlled,
-            part_ids: ids(&part_ids, &input_path("partIds"))?,
-        })
+command_input! {
+    /// A new procedure (version 1, DRAFT).
+    CreateProcedureInput => NewProcedure {
+        /// The title (1 to 500 characters).
+        title: String,
+        /// Free-text description (up to 100,000 characters).
+        description: Option<String>,
+        /// What kind of work it describes; default BUILD.
+        #[graphql(name = "type", default_with = "ProcedureType::Build")]
+        procedure_type: ProcedureType => into,
+        /// Only users cleared for export control see it and its runs; default false. Setting it
+        /// needs clearance (FORBIDDEN otherwise).
+        #[graphql(default)]
+        export_controlled: bool,
+        /// Parts to link it to (what it builds).
+        part_ids: Option<Vec<ID>> => ids_or_empty("partIds"),
     }
-}
 
-/// Changes to a DRAFT procedure version; absent fields stay as they are.
-#[derive(InputObject, Clone, Debug)]
-pub struct UpdateProcedureInput {
-    /// The version's id.
-    pub id: ID,
-    /// Its `_etag` as last read; a stale one is STALE_ETAG.
-    pub etag: String,
-    /// New title (1 to 500 characters).
-    pub title: Option<String>,
-    /// New description (up to 100,000 characters).
-    pub description: Option<String>,
-    /// New export control; changing it needs clearance (FORBIDDEN otherwise).
-    pub export_controlled: Option<bool>,
-}
-
-impl UpdateProcedureInput {
-    pub fn cmd(self) -> AppResult<ProcedureEdit> {
-        Ok(ProcedureEdit {
-            id: id(&self.id, &input_path("id"))?,
-            etag: self.etag,
-            title: self.title,
-            description: self.description,
-            export_controlled: self.export_controlled,
-        })
+    /// Changes to a DRAFT procedure version; absent fields stay as they are.
+    UpdateProcedureInput => ProcedureEdit {
+        /// The version's id.
+        id: ID => id("id"),
+        /// Its `_etag` as last read; a stale one is STALE_ETAG.
+        etag: String,
+        /// New title (1 to 500 characters).
+        title: Option<String>,
+        /// New description (up to 100,000 characters).
+        description: Option<String>,
+        /// New export control; changing it needs clearance (FORBIDDEN otherwise).
+        export_controlled: Option<bool>,
     }
 }
 
@@ -107,71 +82,42 @@ impl From<StepFieldInput> for NewField {
     }
 }
 
-/// A new step of a DRAFT procedure version.
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateStepInput {
-    /// The DRAFT procedure version to add it to.
-    pub procedure_id: ID,
-    /// The title (1 to 500 characters).
-    pub title: String,
-    /// The work instruction (up to 100,000 characters).
-    pub content: Option<String>,
-    /// Position among its siblings; appended at the end when absent.
-    pub position: Option<i32>,
-    /// The parent step, for a nested step (steps nest at most 5 levels); absent:
-    /// top level.
-    pub parent_id: Option<ID>,
-    /// The step's input fields, in order.
-    pub fields: Option<Vec<StepFieldInput>>,
-    /// Steps of the same procedure that must be COMPLETE before this one can start.
-    pub upstream_step_ids: Option<Vec<ID>>,
-    /// Minutes the step takes (0 when absent); a run's planned end follows from them.
-    pub lead_time: Option<i32>,
-}
-
-impl CreateStepInput {
-    pub fn cmd(self) -> AppResult<NewStep> {
-        let upstream = self.upstream_step_ids.unwrap_or_default();
-        Ok(NewStep {
-            procedure_id: id(&self.procedure_id, &input_path("procedureId"))?,
-            title: self.title,
-            content: self.content,
-            position: self.position,
-            parent_id: super::opt_id(&self.parent_id, &input_path("parentId"))?,
-            fields: self.fields.into_iter().flatten().map(Into::into).collect(),
-            upstream_step_ids: ids(&upstream, &input_path("upstreamStepIds"))?,
-            lead_time: self.lead_time,
-        })
+command_input! {
+    /// A new step of a DRAFT procedure version.
+    CreateStepInput => NewStep {
+        /// The DRAFT procedure version to add it to.
+        procedure_id: ID => id("procedureId"),
+        /// The title (1 to 500 characters).
+        title: String,
+        /// The work instruction (up to 100,000 characters).
+        content: Option<String>,
+        /// Position among its siblings; appended at the end when absent.
+        position: Option<i32>,
+        /// The parent step, for a nested step (steps nest at most 5 levels); absent:
+        /// top level.
+        parent_id: Option<ID> => opt_id("parentId"),
+        /// The step's input fields, in order.
+        fields: Option<Vec<StepFieldInput>> => all_into_or_empty,
+        /// Steps of the same procedure that must be COMPLETE before this one can start.
+        upstream_step_ids: Option<Vec<ID>> => ids_or_empty("upstreamStepIds"),
+        /// Minutes the step takes (0 when absent); a run's planned end follows from them.
+        lead_time: Option<i32>,
     }
-}
 
-/// Changes to a step of a DRAFT procedure version; absent fields stay as they are.
-#[derive(InputObject, Clone, Debug)]
-pub struct UpdateStepInput {
-    /// The step's id.
-    pub id: ID,
-    /// Its `_etag` as last read; a stale one is STALE_ETAG.
-    pub etag: String,
-    /// New title (1 to 500 characters).
-    pub title: Option<String>,
-    /// New work instruction (up to 100,000 characters).
-    pub content: Option<String>,
-    /// New position among its siblings.
-    pub position: Option<i32>,
-    /// Minutes the step takes.
-    pub lead_time: Option<i32>,
-}
-
-impl UpdateStepInput {
-    pub fn cmd(self) -> AppResult<StepEdit> {
-        Ok(StepEdit {
-            id: id(&self.id, &input_path("id"))?,
-            etag: self.etag,
-            title: self.title,
-            content: self.content,
-            position: self.position,
-            lead_time: self.lead_time,
-        })
+    /// Changes to a step of a DRAFT procedure version; absent fields stay as they are.
+    UpdateStepInput => StepEdit {
+        /// The step's id.
+        id: ID => id("id"),
+        /// Its `_etag` as last read; a stale one is STALE_ETAG.
+        etag: String,
+        /// New title (1 to 500 characters).
+        title: Option<String>,
+        /// New work instruction (up to 100,000 characters).
+        content: Option<String>,
+        /// New position among its siblings.
+        position: Option<i32>,
+        /// Minutes the step takes.
+        lead_time: Option<i32>,
     }
 }
 
@@ -210,58 +156,30 @@ id_etag_inputs!(
     ReleaseProcedureInput,
 );
 
-/// A new input field on a step of a DRAFT procedure version.
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateStepFieldInput {
-    /// The step to add it to.
-    pub step_id: ID,
-    /// The field's definition, inlined: the same fields as `StepFieldInput`.
-    #[graphql(flatten)]
-    pub field: StepFieldInput,
-}
-
-impl CreateStepFieldInput {
-    pub fn cmd(self) -> AppResult<NewStepField> {
-        Ok(NewStepField {
-            step_id: id(&self.step_id, &input_path("stepId"))?,
-            field: self.field.into(),
-        })
+command_input! {
+    /// A new input field on a step of a DRAFT procedure version.
+    CreateStepFieldInput => NewStepField {
+        /// The step to add it to.
+        step_id: ID => id("stepId"),
+        /// The field's definition, inlined: the same fields as `StepFieldInput`.
+        #[graphql(flatten)]
+        field: StepFieldInput => into,
     }
-}
 
-/// A new dependency between two steps of one DRAFT procedure version.
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateStepEdgeInput {
-    /// The step that waits.
-    pub step_id: ID,
-    /// The step that must be COMPLETE first; a cycle is refused.
-    pub upstream_step_id: ID,
-}
-
-impl CreateStepEdgeInput {
-    pub fn cmd(self) -> AppResult<NewEdge> {
-        Ok(NewEdge {
-            step_id: id(&self.step_id, &input_path("stepId"))?,
-            upstream_step_id: id(&self.upstream_step_id, &input_path("upstreamStepId"))?,
-        })
+    /// A new dependency between two steps of one DRAFT procedure version.
+    CreateStepEdgeInput => NewEdge {
+        /// The step that waits.
+        step_id: ID => id("stepId"),
+        /// The step that must be COMPLETE first; a cycle is refused.
+        upstream_step_id: ID => id("upstreamStepId"),
     }
-}
 
-/// A part to link to a procedure version.
-#[derive(InputObject, Clone, Debug)]
-pub struct LinkPartToProcedureInput {
-    /// The part.
-    pub part_id: ID,
-    /// The procedure version.
-    pub procedure_id: ID,
-}
-
-impl LinkPartToProcedureInput {
-    pub fn cmd(self) -> AppResult<PartLink> {
-        Ok(PartLink {
-            part_id: id(&self.part_id, &input_path("partId"))?,
-            procedure_id: id(&self.procedure_id, &input_path("procedureId"))?,
-        })
+    /// A part to link to a procedure version.
+    LinkPartToProcedureInput => PartLink {
+        /// The part.
+        part_id: ID => id("partId"),
+        /// The procedure version.
+        procedure_id: ID => id("procedureId"),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Users, teams, API keys, attribute definitions, organizations.
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Result, SimpleObject};
 
-use super::{mutate, payload};
+use super::{mutate, mutations, payload};
 use crate::domain::permission::Permission::{ManageCatalog, ManageOrganizations, ManageUsers};
 use crate::graphql::input::admin::*;
 use crate::graphql::types::catalog::{ApiKey, AttributeDefinition, Organization, Role, Team, User};
@@ -67,46 +67,36 @@ payload!(
     }
 );
 
-/// A role given to (or taken from) a user or a team, each as it is now.
-#[derive(SimpleObject)]
-pub struct AssignRolePayload {
-    /// The role given.
-    pub role: Role,
-    /// The user, when the input named one.
-    pub user: Option<User>,
-    /// The team, when the input named one.
-    pub team: Option<Team>,
-}
-
-/// A role taken from a user or a team, each as it is now.
-#[derive(SimpleObject)]
-pub struct UnassignRolePayload {
-    /// The role taken.
-    pub role: Role,
-    /// The user, when the input named one.
-    pub user: Option<User>,
-    /// The team, when the input named one.
-    pub team: Option<Team>,
-}
-
-impl From<roles::Assigned> for AssignRolePayload {
-    fn from(a: roles::Assigned) -> Self {
-        AssignRolePayload {
-            role: Role(a.role),
-            user: a.user.map(User),
-            team: a.team.map(Team),
+/// `assignRole`'s and `unassignRole`'s payloads: the role `$what` a user or a team, each
+/// as it is now.
+macro_rules! assignment_payload {
+    ($($name:ident: $what:literal, $done:literal;)*) => {$(
+        #[doc = concat!("A role ", $what, " a user or a team, each as it is now.")]
+        #[derive(SimpleObject)]
+        pub struct $name {
+            #[doc = concat!("The role ", $done, ".")]
+            pub role: Role,
+            /// The user, when the input named one.
+            pub user: Option<User>,
+            /// The team, when the input named one.
+            pub team: Option<Team>,
         }
-    }
+
+        impl From<roles::Assigned> for $name {
+            fn from(a: roles::Assigned) -> Self {
+                $name {
+                    role: Role(a.role),
+                    user: a.user.map(User),
+                    team: a.team.map(Team),
+                }
+            }
+        }
+    )*};
 }
 
-impl From<AssignRolePayload> for UnassignRolePayload {
-    fn from(a: AssignRolePayload) -> Self {
-        UnassignRolePayload {
-            role: a.role,
-            user: a.user,
-            team: a.team,
-        }
-    }
+assignment_payload! {
+    AssignRolePayload: "given to (or taken from)", "given";
+    UnassignRolePayload: "taken from", "taken";
 }
 
 /// ION's payload: the user and the role now held.
@@ -131,16 +121,11 @@ fn org(m: entity::organization::Model) -> Organization {
     Organization::from(m)
 }
 
-#[Object]
-impl AdminMutation {
+mutations! { AdminMutation {
     /// A new user of the caller's organization.
     /// Errors: FORBIDDEN (also granting roles or clearance the caller lacks), BAD_USER_INPUT
     /// (empty name, bad or taken e-mail).
-    async fn create_user(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The user to create.")] input: CreateUserInput,
-    ) -> Result<CreateUserPayload> {
+    fn create_user(ctx, input: CreateUserInput, "The user to create.") -> CreateUserPayload {
         let u = mutate!(ctx, ManageUsers, input => catalog::create_user);
         forget_keys(ctx);
         Ok(u.into())
@@ -149,11 +134,7 @@ impl AdminMutation {
     /// A new team, with members and the roles it grants them.
     /// Errors: FORBIDDEN (also roles the caller lacks, or a member holding more than the
     /// caller), NOT_FOUND (a user), BAD_USER_INPUT.
-    async fn create_team(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The team to create.")] input: CreateTeamInput,
-    ) -> Result<CreateTeamPayload> {
+    fn create_team(ctx, input: CreateTeamInput, "The team to create.") -> CreateTeamPayload {
         team_out(
             ctx,
             mutate!(ctx, ManageUsers, input => catalog::create_team),
@@ -163,11 +144,8 @@ impl AdminMutation {
     /// Adds a user to a team.
     /// Errors: FORBIDDEN (also a team or user holding more than the caller), NOT_FOUND,
     /// BAD_USER_INPUT.
-    async fn add_user_to_team(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The team and the user.")] input: AddUserToTeamInput,
-    ) -> Result<AddUserToTeamPayload> {
+    fn add_user_to_team(ctx, input: AddUserToTeamInput, "The team and the user.")
+        -> AddUserToTeamPayload {
         let user_id = input.user_id.clone();
         let t = mutate!(ctx, ManageUsers, input => catalog::add_user_to_team);
         let team: CreateTeamPayload = team_out(ctx, t)?;
@@ -180,11 +158,8 @@ impl AdminMutation {
 
     /// A new key acting as `userId` with that user's current roles.
     /// Errors: FORBIDDEN (also a user holding more than the caller), NOT_FOUND, BAD_USER_INPUT.
-    async fn create_api_key(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The user and the key's name.")] input: CreateApiKeyInput,
-    ) -> Result<CreateApiKeyPayload> {
+    fn create_api_key(ctx, input: CreateApiKeyInput, "The user and the key's name.")
+        -> CreateApiKeyPayload {
         let (k, token) = mutate!(ctx, ManageUsers, input => catalog::create_api_key);
         forget_keys(ctx);
         Ok(CreateApiKeyPayload {
@@ -196,11 +171,7 @@ impl AdminMutation {
     /// Revokes a key: it authenticates nothing from now on.
     /// Errors: FORBIDDEN (also a key of a user holding more than the caller), NOT_FOUND,
     /// BAD_USER_INPUT.
-    async fn revoke_api_key(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The key to revoke.")] input: RevokeApiKeyInput,
-    ) -> Result<RevokeApiKeyPayload> {
+    fn revoke_api_key(ctx, input: RevokeApiKeyInput, "The key to revoke.") -> RevokeApiKeyPayload {
         let k = mutate!(ctx, ManageUsers, input => catalog::revoke_api_key);
         forget_keys(ctx);
         Ok(k.into())
@@ -209,32 +180,21 @@ impl AdminMutation {
     /// A custom attribute for runs, parts, ...
     /// Errors: FORBIDDEN, BAD_USER_INPUT (empty key, the key already defined, a SELECT without
     /// options).
-    async fn define_attribute(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The attribute to define.")] input: DefineAttributeInput,
-    ) -> Result<DefineAttributePayload> {
+    fn define_attribute(ctx, input: DefineAttributeInput, "The attribute to define.")
+        -> DefineAttributePayload {
         Ok(mutate!(ctx, ManageCatalog, input => catalog::define_attribute).into())
     }
 
     /// A new role holding `permissions` (each of which you must hold). Errors:
     /// `BAD_USER_INPUT` (name taken or empty, `MANAGE_ORGANIZATIONS`), `FORBIDDEN`.
-    async fn create_role(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The role to create.")] input: CreateRoleInput,
-    ) -> Result<CreateRolePayload> {
+    fn create_role(ctx, input: CreateRoleInput, "The role to create.") -> CreateRolePayload {
         Ok(mutate!(ctx, ManageUsers, input => roles::create_role).into())
     }
 
     /// Renames a role or replaces its permissions; everyone holding it gets the change
     /// within seconds. You must hold what it held and what it will hold. Errors:
     /// `NOT_FOUND`, `STALE_ETAG`, `BAD_USER_INPUT`, `FORBIDDEN`.
-    async fn update_role(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The role and its changes.")] input: UpdateRoleInput,
-    ) -> Result<UpdateRolePayload> {
+    fn update_role(ctx, input: UpdateRoleInput, "The role and its changes.") -> UpdateRolePayload {
         let r = mutate!(ctx, ManageUsers, input => roles::update_role);
         forget_keys(ctx);
         Ok(r.into())
@@ -242,31 +202,22 @@ impl AdminMutation {
 
     /// Gives a role to a user or a team (no change if already held). Errors: `NOT_FOUND`,
     /// `BAD_USER_INPUT` (not exactly one of `userId`, `teamId`), `FORBIDDEN`.
-    async fn assign_role(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The role and its new holder.")] input: AssignRoleInput,
-    ) -> Result<AssignRolePayload> {
+    fn assign_role(ctx, input: AssignRoleInput, "The role and its new holder.")
+        -> AssignRolePayload {
         let a = set_role(ctx, input.cmd(), true).await?;
         Ok(a.into())
     }
 
     /// Takes a role from a user or a team (no change if not held). Errors: as `assignRole`.
-    async fn unassign_role(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The role and the holder to take it from.")] input: UnassignRoleInput,
-    ) -> Result<UnassignRolePayload> {
+    fn unassign_role(ctx, input: UnassignRoleInput, "The role and the holder to take it from.")
+        -> UnassignRolePayload {
         let a = set_role(ctx, input.cmd(), false).await?;
-        Ok(AssignRolePayload::from(a).into())
+        Ok(a.into())
     }
 
     /// ION's name for `assignRole` to a user.
-    async fn attach_role_to_user(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The user and the role.")] input: AttachRoleToUserInput,
-    ) -> Result<AttachRoleToUserPayload> {
+    fn attach_role_to_user(ctx, input: AttachRoleToUserInput, "The user and the role.")
+        -> AttachRoleToUserPayload {
         let user_id = input.user_id.clone();
         let a = set_role(ctx, input.cmd(), true).await?;
         Ok(AttachRoleToUserPayload {
@@ -276,11 +227,8 @@ impl AdminMutation {
     }
 
     /// ION's name for `assignRole` to a team.
-    async fn attach_role_to_team(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The team and the role.")] input: AttachRoleToTeamInput,
-    ) -> Result<AttachRoleToTeamPayload> {
+    fn attach_role_to_team(ctx, input: AttachRoleToTeamInput, "The team and the role.")
+        -> AttachRoleToTeamPayload {
         let team_id = input.team_id.clone();
         let a = set_role(ctx, input.cmd(), true).await?;
         Ok(AttachRoleToTeamPayload {
@@ -291,11 +239,8 @@ impl AdminMutation {
 
     /// A new organization with its first admin (system administrators only).
     /// Errors: FORBIDDEN, BAD_USER_INPUT (empty name).
-    async fn create_organization(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The organization to create.")] input: CreateOrganizationInput,
-    ) -> Result<CreateOrganizationPayload> {
+    fn create_organization(ctx, input: CreateOrganizationInput, "The organization to create.")
+        -> CreateOrganizationPayload {
         let (o, token) = mutate!(ctx, ManageOrganizations, |txn, _c| {
             catalog::create_organization(&txn, &input.name).await
         });
@@ -307,15 +252,12 @@ impl AdminMutation {
 
     /// Settings of the caller's organization (admins).
     /// Errors: FORBIDDEN, BAD_USER_INPUT (empty name, a bad domain).
-    async fn update_organization(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The changes.")] input: UpdateOrganizationInput,
-    ) -> Result<UpdateOrganizationPayload> {
+    fn update_organization(ctx, input: UpdateOrganizationInput, "The changes.")
+        -> UpdateOrganizationPayload {
         let o = mutate!(ctx, ManageUsers, input => catalog::update_organization);
         Ok(org(o).into())
     }
-}
+}}
 
 /// A team as returned by a mutation; its members' cached keys are forgotten.
 fn team_out<P: From<entity::team::Model>>(ctx: &Context<'_>, t: entity::team::Model) -> Result<P> {

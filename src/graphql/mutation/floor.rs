@@ -1,8 +1,8 @@
 //! Working run steps: status changes and field values (propagated across a batch).
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{ID, SimpleObject};
 
-use super::mutate;
+use super::{mutate, mutations};
 use crate::domain::permission::Permission::{Redline, WorkRunSteps};
 use crate::graphql::input::floor::*;
 use crate::graphql::types::id;
@@ -70,18 +70,15 @@ pub struct CreateRunStepFieldPayload {
     pub run_step_field: RunStepField,
 }
 
+mutations! {
 /// A run step as a payload shows it: with its run's other steps and the run's state.
-#[Object]
-impl FloorMutation {
+FloorMutation {
     /// Changes a step's status by the state machine (REDLINE needs the redline permission);
     /// the batch siblings in the same state take the change too. Errors: FORBIDDEN, NOT_FOUND,
     /// BAD_USER_INPUT, STALE_ETAG, INVALID_TRANSITION, STEP_NOT_AVAILABLE, FIELD_INVALID (a
     /// required field empty on completion).
-    async fn update_run_step(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The step and its new status.")] input: UpdateRunStepInput,
-    ) -> Result<UpdateRunStepPayload> {
+    fn update_run_step(ctx, input: UpdateRunStepInput, "The step and its new status.")
+        -> UpdateRunStepPayload {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_run_step);
         Ok(UpdateRunStepPayload {
             run_step: RunStep::alone(out.step),
@@ -93,11 +90,11 @@ impl FloorMutation {
     /// Sets a field's value (checked against its type and validations) while its step is
     /// IN_PROGRESS; `true` on a SIGNOFF field signs it as the caller. Errors: FORBIDDEN,
     /// NOT_FOUND, BAD_USER_INPUT, STALE_ETAG, FIELD_INVALID.
-    async fn update_run_step_field_value(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The field and its value.")] input: UpdateRunStepFieldValueInput,
-    ) -> Result<UpdateRunStepFieldValuePayload> {
+    fn update_run_step_field_value(
+        ctx,
+        input: UpdateRunStepFieldValueInput,
+        "The field and its value.",
+    ) -> UpdateRunStepFieldValuePayload {
         let out = mutate!(ctx, WorkRunSteps, input => execution::update_field_value);
         Ok(UpdateRunStepFieldValuePayload {
             run_step_field: RunStepField(out.field),
@@ -110,11 +107,7 @@ impl FloorMutation {
     /// it starts in REDLINE (set it to TODO to close the redline) and is added to the
     /// unfinished runs of the batch too. Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT,
     /// INVALID_TRANSITION (a finished run).
-    async fn create_run_step(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The step to add.")] input: CreateRunStepInput,
-    ) -> Result<CreateRunStepPayload> {
+    fn create_run_step(ctx, input: CreateRunStepInput, "The step to add.") -> CreateRunStepPayload {
         let step = mutate!(ctx, Redline, input => redlines::create_run_step);
         Ok(CreateRunStepPayload {
             step: RunStep::alone(step),
@@ -124,14 +117,11 @@ impl FloorMutation {
     /// Adds a field to a run step in REDLINE (and to the same step of the batch siblings
     /// being redlined). Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, INVALID_TRANSITION (a
     /// step in another state).
-    async fn create_run_step_field(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The field to add.")] input: CreateRunStepFieldInput,
-    ) -> Result<CreateRunStepFieldPayload> {
+    fn create_run_step_field(ctx, input: CreateRunStepFieldInput, "The field to add.")
+        -> CreateRunStepFieldPayload {
         let f = mutate!(ctx, Redline, input => redlines::create_run_step_field);
         Ok(CreateRunStepFieldPayload {
             run_step_field: RunStepField(f),
         })
     }
-}
+}}

@@ -56,6 +56,32 @@ macro_rules! mutate {
 
 pub(crate) use mutate;
 
+/// A group's `#[Object]` impl, each mutation written as
+/// `fn name(ctx, input: InputType, "what the input is") -> Payload { body }`: a resolver
+/// with the contract's one `input` argument, described by the string. Doc comments and
+/// `#[graphql(..)]` before an entry are its field's.
+macro_rules! mutations {
+    ($(#[$tm:meta])* $ty:ident { $(
+        $(#[$m:meta])*
+        fn $field:ident($ctx:ident, $input:ident: $in_ty:ty, $what:literal $(,)?) -> $out:ty $body:block
+    )* }) => {
+        $(#[$tm])*
+        #[async_graphql::Object]
+        impl $ty {
+            $(
+                $(#[$m])*
+                async fn $field(
+                    &self,
+                    $ctx: &async_graphql::Context<'_>,
+                    #[graphql(desc = $what)] $input: $in_ty,
+                ) -> async_graphql::Result<$out> $body
+            )*
+        }
+    };
+}
+
+pub(crate) use mutations;
+
 /// Mutation payloads: each mutation returns its own `VerbNounPayload` (the contract's names),
 /// several of which hold the same thing. `{ field: Wrapper(Model) }` builds from the store's
 /// row with `into()`; `{ field: Type }` from the value itself. The descriptions are

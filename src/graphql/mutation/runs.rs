@@ -1,9 +1,9 @@
 //! Starting runs, editing them, and batch membership.
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{Context, Result, SimpleObject};
 use entity::{run, run_batch};
 
-use super::{mutate, payload};
+use super::{mutate, mutations, payload};
 use crate::config::Limits;
 use crate::domain::permission::Permission::ManageRuns;
 use crate::error::AppErrors;
@@ -85,19 +85,14 @@ async fn create(
         .map_err(|e| report_all(ctx, under_input(e, single)))
 }
 
-#[Object]
-impl RunMutation {
+mutations! { RunMutation {
     /// Starts one run (or `copies` runs: the payload holds the first).
     /// Errors (each with `extensions.index` and `field`): FORBIDDEN (permission, export control
     /// without clearance), NOT_FOUND, BAD_USER_INPUT, NO_PROCEDURE_FOR_PART,
     /// PROCEDURE_NOT_RELEASED, PART_MISMATCH, INVENTORY_NOT_AVAILABLE, IDENTITY_REQUIRED,
     /// DUPLICATE_SERIAL, DUPLICATE_LOT, IDEMPOTENCY_KEY_REUSED, CONFLICT (the same key in
     /// flight), LIMIT_EXCEEDED (too many inputs or copies).
-    async fn create_run(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The run to start.")] input: CreateRunInput,
-    ) -> Result<CreateRunPayload> {
+    fn create_run(ctx, input: CreateRunInput, "The run to start.") -> CreateRunPayload {
         let o = create(ctx, "createRun", true, |l| input.command(l)).await?;
         Ok(CreateRunPayload {
             run: runs_of(ctx, &o).await?.into_iter().next(),
@@ -110,11 +105,7 @@ impl RunMutation {
     /// PROCEDURE_NOT_RELEASED, PART_MISMATCH, INVENTORY_NOT_AVAILABLE, IDENTITY_REQUIRED,
     /// DUPLICATE_SERIAL, DUPLICATE_LOT, IDEMPOTENCY_KEY_REUSED, CONFLICT (the same key in
     /// flight), LIMIT_EXCEEDED (too many inputs or copies).
-    async fn create_runs(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The runs to start.")] input: CreateRunsInput,
-    ) -> Result<CreateRunsPayload> {
+    fn create_runs(ctx, input: CreateRunsInput, "The runs to start.") -> CreateRunsPayload {
         let o = create(ctx, "createRuns", false, |l| input.command(l)).await?;
         Ok(CreateRunsPayload {
             runs: runs_of(ctx, &o).await?,
@@ -127,11 +118,8 @@ impl RunMutation {
     /// PROCEDURE_NOT_RELEASED, PART_MISMATCH, INVENTORY_NOT_AVAILABLE, IDENTITY_REQUIRED,
     /// DUPLICATE_SERIAL, DUPLICATE_LOT, IDEMPOTENCY_KEY_REUSED, CONFLICT (the same key in
     /// flight), LIMIT_EXCEEDED (too many inputs or copies).
-    async fn create_batched_run(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The batch and its runs.")] input: CreateBatchedRunInput,
-    ) -> Result<CreateBatchedRunPayload> {
+    fn create_batched_run(ctx, input: CreateBatchedRunInput, "The batch and its runs.")
+        -> CreateBatchedRunPayload {
         let o = create(ctx, "createBatchedRun", false, |l| input.command(l)).await?;
         let batch = match o.batch_id {
             Some(id) => scope::find::<run_batch::Entity>(db(ctx), caller(ctx)?, id)
@@ -149,52 +137,36 @@ impl RunMutation {
     /// Edits a run's details; `procedureId` only while the run has no steps; `status` moves its
     /// steps. Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, STALE_ETAG, PROCEDURE_NOT_RELEASED,
     /// INVALID_TRANSITION and STEP_NOT_AVAILABLE (`status`).
-    async fn update_run(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The run and its changes.")] input: UpdateRunInput,
-    ) -> Result<UpdateRunPayload> {
+    fn update_run(ctx, input: UpdateRunInput, "The run and its changes.") -> UpdateRunPayload {
         Ok(Run::new(mutate!(ctx, ManageRuns, input => runs::update_run)).into())
     }
 
     /// A work center: a station or cell where runs are worked; its name is unique in the
     /// organization. Errors: FORBIDDEN, BAD_USER_INPUT (empty or taken name, capacity
     /// below 1).
-    async fn create_work_center(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The work center to create.")] input: CreateWorkCenterInput,
-    ) -> Result<CreateWorkCenterPayload> {
+    fn create_work_center(ctx, input: CreateWorkCenterInput, "The work center to create.")
+        -> CreateWorkCenterPayload {
         Ok(mutate!(ctx, ManageRuns, input => work_centers::create_work_center).into())
     }
 
     /// Renames, describes, resizes, deactivates or reactivates a work center. Errors:
     /// FORBIDDEN, NOT_FOUND, STALE_ETAG, BAD_USER_INPUT.
-    async fn update_work_center(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The work center and its changes.")] input: UpdateWorkCenterInput,
-    ) -> Result<UpdateWorkCenterPayload> {
+    fn update_work_center(ctx, input: UpdateWorkCenterInput, "The work center and its changes.")
+        -> UpdateWorkCenterPayload {
         Ok(mutate!(ctx, ManageRuns, input => work_centers::update_work_center).into())
     }
 
     /// Puts runs in a batch (a run is in at most one batch; same procedure version).
     /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT.
-    async fn add_runs_to_batch(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The batch and the runs.")] input: AddRunsToBatchInput,
-    ) -> Result<AddRunsToBatchPayload> {
+    fn add_runs_to_batch(ctx, input: AddRunsToBatchInput, "The batch and the runs.")
+        -> AddRunsToBatchPayload {
         Ok(mutate!(ctx, ManageRuns, input => runs::add_runs_to_batch).into())
     }
 
     /// Takes a run out of its batch (refused while one of its steps is in REDLINE).
     /// Errors: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT.
-    async fn remove_run_from_batch(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The run.")] input: RemoveRunFromBatchInput,
-    ) -> Result<RemoveRunFromBatchPayload> {
+    fn remove_run_from_batch(ctx, input: RemoveRunFromBatchInput, "The run.")
+        -> RemoveRunFromBatchPayload {
         Ok(Run::new(mutate!(ctx, ManageRuns, input => runs::remove_run_from_batch)).into())
     }
-}
+}}

@@ -139,10 +139,7 @@ row_object!(Run {
         available_first: Option<bool>,
     ) -> Result<Vec<RunStep>> {
         let tree = |all: &RunSteps| {
-            let nodes: Vec<(i64, Option<i64>)> =
-                all.steps.iter().map(|s| (s.id, s.parent_id)).collect();
-            let order = crate::domain::graph::tree_order(&nodes).into_iter();
-            order.map(|i| all.steps[i].clone()).collect()
+            crate::domain::graph::in_tree_order(&all.steps, |s| (s.id, s.parent_id))
         };
         self.steps_of(ctx, tree, available_first).await
     }

@@ -6,13 +6,11 @@ use crate::store::writers::{Writer, stamped};
 use std::collections::HashMap;
 
 use entity::{run_step, run_step_edge, run_step_field, step, step_edge, step_field};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter};
 
 use crate::domain::status::RunStepStatus;
 use crate::error::AppResult;
-use crate::store::counters;
+use crate::store::{counters, ordered};
 
 pub struct Template {
     pub steps: Vec<step::Model>,
@@ -24,19 +22,12 @@ pub struct Template {
 
 impl Template {
     pub async fn load(db: &impl ConnectionTrait, procedure_id: i64) -> AppResult<Template> {
-        let steps = step::Entity::find()
-            .filter(step::Column::ProcedureId.eq(procedure_id))
-            .order_by_asc(step::Column::Position)
-            .order_by_asc(step::Column::Id)
-            .all(db)
-            .await?;
-        let fields = step_field::Entity::find()
-            .filter(step_field::Column::ProcedureId.eq(procedure_id))
-            .order_by_asc(step_field::Column::StepId)
-            .order_by_asc(step_field::Column::Position)
-            .order_by_asc(step_field::Column::Id)
-            .all(db)
-            .await?;
+        use {step::Column as S, step_field::Column as F};
+        let steps = step::Entity::find().filter(S::ProcedureId.eq(procedure_id));
+        let steps = ordered(steps, &[S::Position, S::Id]).all(db).await?;
+        let fields = step_field::Entity::find().filter(F::ProcedureId.eq(procedure_id));
+        let fields = ordered(fields, &[F::StepId, F::Position, F::Id]);
+        let fields = fields.all(db).await?;
         let edges = edges(db, procedure_id).await?;
         let index = steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         Ok(Template {
