@@ -178,6 +178,14 @@ struct Figure {
     bytes: usize,
 }
 
+/// Calls per measurement: `REPS`, or `BENCH_REPS` (more calls to profile one query).
+fn reps() -> usize {
+    std::env::var("BENCH_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(REPS)
+}
+
 async fn measure(
     b: &Bench,
     label: &str,
@@ -187,7 +195,7 @@ async fn measure(
 ) -> Figure {
     let mut times = Vec::new();
     let (mut statements, mut n, mut bytes) = (usize::MAX, 0, 0);
-    for _ in 0..REPS {
+    for _ in 0..reps() {
         let (t, s, size, data) = b.timed(query, vars.clone()).await;
         times.push(t.as_secs_f64() * 1000.0);
         statements = statements.min(s);

@@ -5,8 +5,7 @@
 use entity::{event, run};
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder,
-    Select, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, Select, Value,
 };
 
 use super::filter::{Filter, Scalar, condition};
@@ -16,7 +15,7 @@ use crate::caller::Caller;
 use crate::error::AppResult;
 
 /// An entity the contract lists: the rows the caller may see, and the key that breaks ties.
-pub trait Listed: EntityTrait<Model: FromQueryResult + Sync + Send> {
+pub trait Listed: EntityTrait<Model: super::decode::Decode + Sync + Send> {
     fn scoped(caller: &Caller) -> Select<Self>;
     fn id_col() -> Self::Column;
 }

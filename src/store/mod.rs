@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod counters;
 pub mod create_runs;
+pub mod decode;
 pub mod etag;
 pub mod events;
 pub mod execution;

@@ -1,7 +1,7 @@
 //! Relay-style paging over any sea-orm select: offset cursors, a total count, and the
 //! page-size cap. Two statements per page (count, rows).
 
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, Select};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
 
 use crate::error::{AppError, AppResult, Code};
 
@@ -97,7 +97,7 @@ pub async fn paginate<E>(
 ) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult + Sync + Send,
+    E::Model: super::decode::Decode + Sync + Send,
 {
     // The last rows of the whole result can only be found from the total.
     let counted = args.total || (args.last.is_some() && args.before.is_none());
@@ -109,11 +109,8 @@ where
     // Uncounted, one row past the page tells whether there is a next page.
     let peek = u64::from(total.is_none());
     let mut rows = if end > start {
-        select
-            .offset(start)
-            .limit(end - start + peek)
-            .all(db)
-            .await?
+        let q = select.offset(start).limit(end - start + peek);
+        super::decode::all(q, db).await?
     } else {
         Vec::new()
     };

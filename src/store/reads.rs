@@ -35,10 +35,8 @@ where
     E: OrgScoped,
     E::Model: ModelTrait<Entity = E>,
 {
-    let rows = visible::<E>(caller)
-        .filter(E::id_col().is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+    let q = visible::<E>(caller).filter(E::id_col().is_in(ids.iter().copied()));
+    let rows = super::decode::all(q, db).await?;
     caller.rows.take(rows.len())?;
     Ok(rows
         .into_iter()
@@ -60,7 +58,7 @@ where
     E::Model: ModelTrait<Entity = E>,
 {
     let q = visible::<E>(caller).filter(parent.is_in(ids.iter().copied()));
-    let rows = super::ordered(q, order).all(db).await?;
+    let rows = super::decode::all(super::ordered(q, order), db).await?;
     caller.rows.take(rows.len())?;
     Ok(group(rows, |m| int(m, parent).unwrap_or_default()))
 }
@@ -90,10 +88,9 @@ pub async fn run_trees(
     let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
     let steps = steps.await?;
     // Edges have no organization: they are reached through runs already scoped.
-    let edges = run_step_edge::Entity::find()
-        .filter(run_step_edge::Column::RunId.is_in(run_ids.iter().copied()))
-        .all(db)
-        .await?;
+    let q = run_step_edge::Entity::find()
+        .filter(run_step_edge::Column::RunId.is_in(run_ids.iter().copied()));
+    let edges = super::decode::all(q, db).await?;
     caller.rows.take(edges.len())?;
     let order = [F::RunStepId, F::Position, F::Id];
     let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
@@ -191,7 +188,7 @@ pub async fn procedures_by_part(
     if released_only {
         q = q.filter(procedure::Column::Status.eq(ProcedureStatus::Released.as_str()));
     }
-    let procs = q.all(db).await?;
+    let procs = super::decode::all(q, db).await?;
     caller.rows.take(procs.len())?;
     Ok(by_link(links, procs, |p| p.id))
 }

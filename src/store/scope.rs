@@ -10,7 +10,7 @@ use super::etag::{self, Versioned};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult, Seg};
 
-pub trait OrgScoped: EntityTrait {
+pub trait OrgScoped: EntityTrait<Model: super::decode::Decode> {
     fn org_col() -> Self::Column;
     fn id_col() -> Self::Column;
     /// What hides a row from callers who are not export-control cleared.
@@ -182,7 +182,7 @@ pub async fn all<E: OrgScoped>(
     db: &impl ConnectionTrait,
     caller: &Caller,
 ) -> AppResult<Vec<E::Model>> {
-    Ok(by_id::<E>(caller).all(db).await?)
+    Ok(super::decode::all(by_id::<E>(caller), db).await?)
 }
 
 /// The rows of `ids` the caller may see, by id (the others are left out).
@@ -195,7 +195,7 @@ pub async fn by_ids<E: OrgScoped>(
         return Ok(Vec::new());
     }
     let q = by_id::<E>(caller).filter(E::id_col().is_in(ids.iter().copied()));
-    Ok(q.all(db).await?)
+    Ok(super::decode::all(q, db).await?)
 }
 
 /// The rows the caller may see, ordered by id.

@@ -206,12 +206,11 @@ pub async fn schedule(
 ) -> AppResult<(Vec<Scheduled>, Vec<work_center::Model>)> {
     check_window(&w)?;
     use run::Column as R;
-    let runs = in_window(run::Entity::scoped(caller), &w)
+    let q = in_window(run::Entity::scoped(caller), &w)
         .order_by_asc(R::ScheduledStart)
         .order_by_asc(R::Id)
-        .limit(MAX_SCHEDULE_RUNS + 1)
-        .all(db)
-        .await?;
+        .limit(MAX_SCHEDULE_RUNS + 1);
+    let runs = super::decode::all(q, db).await?;
     if runs.len() as u64 > MAX_SCHEDULE_RUNS {
         let msg = format!(
             "schedule: more than {MAX_SCHEDULE_RUNS} runs in the window; narrow `from`/`to` or `workCenterIds`"
