@@ -7,8 +7,9 @@
 //! - while executing, the text of resolved strings is counted against the response-bytes
 //!   budget, so a response of large values is stopped before it is built (the HTTP
 //!   handler checks the exact size of what it serialized);
-//! - an output type that resolves its own fields rather than through the executor (a
-//!   timeline's conflicts) counts them with [`charge`], as the extension would have.
+//! - an output type that resolves its own fields rather than through the executor (a list
+//!   of leaf objects, `types::leaves`) counts them with [`charge`], as the extension would
+//!   have.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -92,7 +93,7 @@ fn fragment<'a>(
 
 /// The bytes of a resolved leaf: a string, or a list of strings. Objects are counted by
 /// their own fields' hooks.
-fn text_bytes(v: &Value) -> usize {
+pub fn text_bytes(v: &Value) -> usize {
     match v {
         Value::String(s) => s.len(),
         Value::List(items) => items

@@ -16,6 +16,7 @@ mod http;
 mod inputs;
 mod ion;
 mod ion_documents;
+mod leaves;
 mod lists;
 mod part_status;
 mod plans;

@@ -579,7 +579,7 @@ async fn the_timeline_marks_stretches_over_capacity() {
     assert_eq!(app.count() - before, seven);
 }
 
-/// A timeline's conflicts are resolved outside the executor (`graphql/types/conflicts.rs`):
+/// A timeline's conflicts are resolved outside the executor (`graphql/types/leaves.rs`):
 /// aliases, fragments, `__typename`, `@skip`/`@include` and both budgets behave as for
 /// any other field.
 #[tokio::test]

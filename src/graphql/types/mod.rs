@@ -1,7 +1,7 @@
 //! GraphQL object types: thin wrappers over entity rows; nested fields go through loaders.
 
 pub mod catalog;
-mod conflicts;
+pub mod leaves;
 pub mod procedure;
 pub mod run;
 pub mod run_step;

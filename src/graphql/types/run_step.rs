@@ -1,11 +1,14 @@
 //! Run steps and their fields.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Json, Result};
+use async_graphql::resolver_utils::enum_value;
+use async_graphql::{Context, ID, Json, Result, ScalarType, Value};
 use chrono::{DateTime, Utc};
 use entity::{run_step, run_step_field};
 
+use super::leaves::{LeafList, LeafObject, Read};
 use super::row_object;
 use super::run::Run;
 use super::{id, opt_id};
@@ -145,9 +148,13 @@ row_object!(RunStep.row {
     }
     /// The step's input fields with their values, in position order.
     #[list_cost]
-    async fn fields(&self, ctx: &Context<'_>) -> Result<Vec<RunStepField>> {
+    async fn fields(&self, ctx: &Context<'_>) -> Result<LeafList<'_, RunStepField>> {
+        // A step of a run's list holds its run's fields: no copy of the rows.
+        if let Some((all, _)) = &self.tree {
+            return Ok(LeafList(Cow::Borrowed(all.fields(self.row.id))));
+        }
         let (all, _) = self.tree(ctx).await?;
-        Ok(all.fields(self.row.id).iter().cloned().map(RunStepField).collect())
+        Ok(LeafList(Cow::Owned(all.fields(self.row.id).to_vec())))
     }
     /// Steps that must be COMPLETE before this one can start.
     async fn upstream_step_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
@@ -223,15 +230,11 @@ row_object!(RunStepField {
     _definition(rows::run_step_field_type),
     /// `{min, max, pattern}` as set on the procedure's field.
     async fn validations(&self) -> Json<serde_json::Value> {
-        Json(serde_json::json!({"min": self.0.min, "max": self.0.max, "pattern": self.0.pattern}))
+        Json(validations(&self.0))
     }
     /// The value, as JSON of the field's type; null when empty.
     async fn value(&self) -> Option<Json<serde_json::Value>> {
-        self.0
-            .value
-            .as_deref()
-            .and_then(|v| serde_json::from_str(v).ok())
-            .map(Json)
+        value(&self.0).map(Json)
     }
     /// Who signed a SIGNOFF field, and when.
     signed_by_id: Option<ID>,
@@ -242,6 +245,64 @@ row_object!(RunStepField {
         self.0.position
     }
 });
+
+fn validations(f: &run_step_field::Model) -> serde_json::Value {
+    serde_json::json!({"min": f.min, "max": f.max, "pattern": f.pattern})
+}
+
+fn value(f: &run_step_field::Model) -> Option<serde_json::Value> {
+    f.value
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok())
+}
+
+/// A run's traveler lists thousands of fields: those of their fields that are plain values
+/// of the row are built without the executor. Each reads as the resolver above does.
+impl LeafObject for RunStepField {
+    type Row = run_step_field::Model;
+
+    fn wrap(row: Self::Row) -> Self {
+        RunStepField(row)
+    }
+
+    fn leaf(name: &str) -> Option<Read<Self::Row>> {
+        use crate::graphql::enums::FieldType;
+        let read: Read<Self::Row> = match name {
+            "id" => |f| Some(id(f.id).to_value()),
+            "_etag" => |f| Some(super::etag(f.lock_version).to_value()),
+            "createdById" => |f| Some(scalar(opt_id(f.created_by_id))),
+            "createdAt" => |f| Some(f.created_at.to_value()),
+            "updatedById" => |f| Some(scalar(opt_id(f.updated_by_id))),
+            "updatedAt" => |f| Some(f.updated_at.to_value()),
+            "runStepId" => |f| Some(id(f.run_step_id).to_value()),
+            "originFieldId" => |f| Some(scalar(procedure_origin(f.origin_field_id))),
+            "name" => |f| Some(f.name.to_value()),
+            "type" => |f| {
+                let t = rows::run_step_field_type(f).ok()?;
+                Some(enum_value(FieldType::from(t)))
+            },
+            "required" => |f| Some(f.required.to_value()),
+            "unit" => |f| Some(scalar(f.unit.clone())),
+            "validations" => |f| Some(json(&validations(f))),
+            "value" => |f| Some(value(f).map_or(Value::Null, |v| json(&v))),
+            "signedById" => |f| Some(scalar(opt_id(f.signed_by_id))),
+            "signedAt" => |f| Some(scalar(f.signed_at)),
+            "position" => |f| Some(f.position.to_value()),
+            _ => return None,
+        };
+        Some(read)
+    }
+}
+
+/// An optional scalar as the executor resolves it.
+fn scalar<T: ScalarType>(v: Option<T>) -> Value {
+    v.map_or(Value::Null, |v| v.to_value())
+}
+
+/// A `JSON` value as the executor resolves it (`Json`'s `OutputType`).
+fn json(v: &serde_json::Value) -> Value {
+    async_graphql::to_value(v).ok().unwrap_or_default()
+}
 
 /// An origin as the API shows it: steps and fields added by redline share a negative origin
 /// across a batch (see `store::redlines`), which names no procedure row.

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::work_center;
 
-use super::conflicts::Conflicts;
+use super::leaves::{LeafList, LeafObject, Read};
 use super::row_object;
 use super::run::{Run, RunConnection};
 use crate::graphql::connection::connection;
@@ -97,11 +97,15 @@ impl ScheduledRun {
     }
     /// The stretches of its planned window in which its work center has more runs than
     /// its capacity (clipped to the asked window); empty when none, or without a capacity.
-    async fn conflicts(&self) -> Conflicts<'_> {
-        Conflicts {
-            stretches: self.load.conflicts(),
-            capacity: self.load.capacity.unwrap_or_default(),
-        }
+    async fn conflicts(&self) -> LeafList<'static, CapacityConflict> {
+        let capacity = self.load.capacity.unwrap_or_default();
+        let items = self.load.conflicts().iter().map(|o| CapacityConflict {
+            from: o.from,
+            to: o.to,
+            run_count: i32::try_from(o.count).unwrap_or(i32::MAX),
+            capacity,
+        });
+        LeafList(items.collect())
     }
 }
 
@@ -116,6 +120,27 @@ pub struct CapacityConflict {
     pub run_count: i32,
     /// The work center's capacity.
     pub capacity: i32,
+}
+
+/// A week's timeline has tens of thousands of these: they are built without the executor.
+impl LeafObject for CapacityConflict {
+    type Row = Self;
+
+    fn wrap(row: Self) -> Self {
+        row
+    }
+
+    fn leaf(name: &str) -> Option<Read<Self>> {
+        use async_graphql::ScalarType;
+        let read: Read<Self> = match name {
+            "from" => |c| Some(c.from.to_value()),
+            "to" => |c| Some(c.to.to_value()),
+            "runCount" => |c| Some(c.run_count.to_value()),
+            "capacity" => |c| Some(c.capacity.to_value()),
+            _ => return None,
+        };
+        Some(read)
+    }
 }
 
 /// The `schedule` query: the store's timeline, with the runs' selected fields and the work
