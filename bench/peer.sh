@@ -5,7 +5,8 @@
 # normalizing the shapes: PostGraphile's connections' `nodes`, its text `value`), then each
 # read is loaded with wrk, alternating the servers, twice. Reported: requests per second,
 # latency, and CPU per request of the server process plus the PostgreSQL backends serving
-# it (from /proc, the backends found in pg_stat_activity for the database).
+# it (from /proc; each server connects under its own application_name, so that its
+# backends are told apart in pg_stat_activity).
 #   bash bench/peer.sh [seconds per load]     (from the repo root)
 # Prerequisites: see bench/lib.sh; wrk; Node.js 18+ with npm (PostGraphile 4 is installed
 # into a temporary folder from the npm registry). Data: a procedure of 20 chained steps
@@ -28,13 +29,13 @@ trap cleanup EXIT
 (cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund postgraphile@4 >/dev/null)
 pg_create "$pgdb"
 db_url="$BENCH_PG/$pgdb"
-serve "$db_url" "$work/traveler.log"
+serve "$db_url?application_name=traveler" "$work/traveler.log"
 t_pid=$pid; pids+=("$pid"); t_url="http://127.0.0.1:$port/graphql"
 "$load" seed-floor --url "$t_url" --key "$key" --operators 2 --runs-per-operator 30 \
   --readers 0 --steps 20 >"$work/plan.json"
 psql -q "$db_url" -c 'VACUUM ANALYZE'
 pg_port=$(free_port)
-NODE_ENV=production node "$work/node_modules/postgraphile/cli.js" -c "$db_url" --host 127.0.0.1 \
+NODE_ENV=production node "$work/node_modules/postgraphile/cli.js" -c "$db_url?application_name=postgraphile" --host 127.0.0.1 \
   --port "$pg_port" --schema public --disable-query-log >"$work/postgraphile.log" 2>&1 &
 g_pid=$!; pids+=("$g_pid"); g_url="http://127.0.0.1:$pg_port/graphql"
 for _ in $(seq 1 300); do
@@ -85,24 +86,34 @@ for pair in one list; do
   echo "$pair: answers equal ($(echo "$a" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "runs,", sum(len(s["fields"]) for x in r for s in x["steps"]), "fields")'))" >&2
 done
 
-backends() { psql -Atq "$BENCH_PG/postgres" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$pgdb' AND pid <> pg_backend_pid()"; }
+# backends NAME: the PostgreSQL backends of the server connected as NAME.
+backends() { psql -Atq "$BENCH_PG/postgres" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$pgdb' AND application_name = '$1'"; }
+# ticks PID...: "pid ticks" lines, for the processes still alive.
+ticks() { local p; for p in "$@"; do [ -r "/proc/$p/stat" ] && echo "$p $(awk '{print $14 + $15}' "/proc/$p/stat")"; done; true; }
+# CPU ticks spent between two `ticks` listings (files): a process that started meanwhile
+# counts from 0; one that ended meanwhile is left out rather than counted negative (the
+# other server's pool closing idle connections made the totals of the first version wrong).
+spent() { python3 -c 'import sys
+b = dict(l.split() for l in open(sys.argv[1]) if l.strip())
+a = dict(l.split() for l in open(sys.argv[2]) if l.strip())
+print(sum(int(t) - int(b.get(p, 0)) for p, t in a.items()))' "$1" "$2"; }
 tck=$(getconf CLK_TCK)
-# wrk_run NAME URL QUERY SERVER_PID: "req/s p50 p99 non2xx requests cpu_ms_per_request"
+# wrk_run NAME URL QUERY SERVER_PID APPLICATION_NAME: "req/s p50 p99 non2xx requests cpu_ms_per_request"
 wrk_run() {
   printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.body = [[{"query":"%s"}]]\n' "$key" "$3" >"$work/$1.lua"
   wrk -t2 -c16 -d2s -s "$work/$1.lua" "$2" >/dev/null # warm-up: connections, caches, JIT
-  local bs before after out
-  bs=$(backends)
-  before=$(cpu_ticks "$4" $bs)
+  local out spent_ticks
+  ticks "$4" $(backends "$5") >"$work/before"
   out=$(wrk -t2 -c16 -d"${secs}s" --latency -s "$work/$1.lua" "$2")
-  after=$(cpu_ticks "$4" $bs $(comm -13 <(echo "$bs" | sort) <(backends | sort)))
+  ticks "$4" $(backends "$5") >"$work/after"
+  spent_ticks=$(spent "$work/before" "$work/after")
   local rps p50 p99 reqs errs
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   errs=$(echo "$out" | awk '/Non-2xx/ {print $4}')
-  echo "$rps $p50 $p99 ${errs:-0} $reqs $(python3 -c "print(round(($after - $before) * 1000 / $tck / $reqs, 3))")"
+  echo "$rps $p50 $p99 ${errs:-0} $reqs $(python3 -c "print(round($spent_ticks * 1000 / $tck / $reqs, 3))")"
 }
 echo "### Traveler and PostGraphile $(node -e 'console.log(require(process.argv[1]).version)' "$work/node_modules/postgraphile/package.json") on the same PostgreSQL data (wrk -t2 -c16 -d${secs}s each, alternating, two rounds)"
 echo
@@ -114,9 +125,9 @@ for round in 1 2; do
   for pair in one list; do
     tq="t_$pair"; gq="g_$pair"
     name=$([ "$pair" = one ] && echo "one run, 20 steps x 3 fields" || echo "first 50 runs with steps and fields")
-    read -r rps p50 p99 err reqs cpu < <(wrk_run "t_$pair" "$t_url" "${!tq}" "$t_pid")
+    read -r rps p50 p99 err reqs cpu < <(wrk_run "t_$pair" "$t_url" "${!tq}" "$t_pid" traveler)
     echo "| $name | $round | Traveler | $rps | $p50 | $p99 | $err | $cpu |"
-    read -r rps p50 p99 err reqs cpu < <(wrk_run "g_$pair" "$g_url" "${!gq}" "$g_pid")
+    read -r rps p50 p99 err reqs cpu < <(wrk_run "g_$pair" "$g_url" "${!gq}" "$g_pid" postgraphile)
     echo "| $name | $round | PostGraphile | $rps | $p50 | $p99 | $err | $cpu |"
   done
 done
