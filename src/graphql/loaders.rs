@@ -143,7 +143,6 @@ impl<K: Key> Typed<K> {
 /// The request's loaders. A mutation empties them (`invalidate`) so that its payload sees
 /// its own writes: the next read starts a fresh set.
 pub struct Loaders {
-    db: Arc<Db>,
     set: Mutex<Arc<Set>>,
 }
 
@@ -151,13 +150,13 @@ pub fn new(db: DatabaseConnection, caller: Caller) -> Loaders {
     let db = Arc::new(Db { db, caller });
     Loaders {
         set: Mutex::new(Arc::new(Set::new(&db))),
-        db,
     }
 }
 
 /// Forgets everything loaded so far.
 pub fn invalidate(l: &Loaders) {
-    *l.set.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(Set::new(&l.db));
+    let mut set = l.set.lock().unwrap_or_else(PoisonError::into_inner);
+    *set = Arc::new(Set::new(&set.db));
 }
 
 impl Loaders {
@@ -211,7 +210,7 @@ impl Loaders {
                 .collect()
         };
         for ids in missing.chunks(MAX_BATCH) {
-            let mut found = K::read(&self.db, ids).await?;
+            let mut found = K::read(&set.db, ids).await?;
             let slots = ids.iter().map(|i| (K::of(*i), Ok(found.remove(i))));
             K::typed(&set).loader.prime_many(slots).await;
         }

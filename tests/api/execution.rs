@@ -400,13 +400,7 @@ async fn batch_of_500_trace() {
 async fn all_steps_lists_every_level_in_traveler_order() {
     let app = app().await;
     let s = part(&app, "N", "SERIAL").await;
-    let d = app
-        .ok(
-            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
-            json!({"i": {"title": "Nested", "partIds": [s]}}),
-        )
-        .await;
-    let pid = id(&d["createProcedure"]["procedure"]["id"]);
+    let pid = procedure(&app, "Nested", &s).await;
     let mut parent: Option<String> = None;
     for title in ["A", "A.1", "A.1.1", "A.1.1.1"] {
         let d = app
@@ -499,13 +493,7 @@ async fn step_actions_read_only_what_they_need() {
 async fn parallel_last_steps_completed_together_complete_the_run() {
     let app = std::sync::Arc::new(app().await);
     let s = part(&app, "P", "SERIAL").await;
-    let d = app
-        .ok(
-            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
-            json!({"i": {"title": "Parallel", "partIds": [s]}}),
-        )
-        .await;
-    let pid = d["createProcedure"]["procedure"]["id"].clone();
+    let pid = procedure(&app, "Parallel", &s).await;
     for t in ["Left", "Right"] {
         app.ok(
             "mutation($i: CreateStepInput!) { createStep(input: $i) { step { id } } }",
@@ -513,7 +501,7 @@ async fn parallel_last_steps_completed_together_complete_the_run() {
         )
         .await;
     }
-    crate::fixtures::release_procedure(&app, pid.as_str().unwrap()).await;
+    release_procedure(&app, &pid).await;
     for round in 0..12 {
         let d = app
             .ok(

@@ -19,17 +19,22 @@ pub struct Proc {
     pub steps: Vec<String>,
 }
 
+/// The id of a new draft procedure titled `title`, linked to `part_id`, without steps.
+pub async fn procedure(app: &TestApp, title: &str, part_id: &str) -> String {
+    let d = app
+        .ok(
+            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
+            json!({"i": {"title": title, "partIds": [part_id]}}),
+        )
+        .await;
+    id(&d["createProcedure"]["procedure"]["id"])
+}
+
 /// A procedure with `n` steps in a chain (each depends on the previous), each with a
 /// required NUMBER field `torque` (0..100) and an optional STRING `note`; linked to
 /// `part_id` and released unless `release` is false.
 pub async fn chain_procedure(app: &TestApp, part_id: &str, n: usize, release: bool) -> Proc {
-    let d = app
-        .ok(
-            "mutation($i: CreateProcedureInput!) { createProcedure(input: $i) { procedure { id } } }",
-            json!({"i": {"title": "Assemble bracket", "partIds": [part_id]}}),
-        )
-        .await;
-    let pid = id(&d["createProcedure"]["procedure"]["id"]);
+    let pid = procedure(app, "Assemble bracket", part_id).await;
     let mut steps: Vec<String> = Vec::new();
     for i in 0..n {
         let upstream: Vec<&String> = steps.last().into_iter().collect();
