@@ -50,6 +50,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
     let mut opt = ConnectOptions::new(url.to_string());
     opt.sqlx_logging(false);
+    // sqlx pings a pooled connection each time it is handed out, by default: a round trip
+    // to PostgreSQL, or to SQLite's worker thread, before every statement outside a
+    // transaction. Only a connection idle for a while may have been dropped (by the server,
+    // a proxy, a firewall), so only such a one is pinged.
+    opt.test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
     let sqlite = url.starts_with("sqlite:");
     if sqlite && url.contains(":memory:") {
         opt.max_connections(1).min_connections(1);
@@ -65,6 +70,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
     Database::connect(opt).await
 }
+
+/// A pooled connection idle at least this long is pinged before it is handed out.
+pub const PING_IF_IDLE_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Rows SQLite's worker thread may send ahead of the task reading them (sqlx's default is
 /// 50). A full channel parks the worker and wakes it again for every few rows; with room
@@ -176,5 +184,27 @@ pub fn long_text(
         )
         .at(&["input", field])),
         t => Ok(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    /// `.cargo/config.toml` builds the bundled SQLite with its query planner stability
+    /// guarantee; without it every statement with a bound LIMIT is parsed again at each run.
+    #[tokio::test]
+    async fn bundled_sqlite_keeps_its_plans() {
+        let db = super::connect("sqlite::memory:").await.unwrap();
+        let sql = "PRAGMA compile_options";
+        let rows = db
+            .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap();
+        let options: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
     }
 }
