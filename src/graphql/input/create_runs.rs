@@ -98,12 +98,12 @@ pub struct CreateBatchedRunInput {
     pub validate_only: Option<bool>,
 }
 
-impl AttributeInput {
+impl From<AttributeInput> for NewAttribute {
     /// The store's plain attribute value.
-    pub fn cmd(&self) -> NewAttribute {
+    fn from(a: AttributeInput) -> Self {
         NewAttribute {
-            key: self.key.clone(),
-            value: self.value.0.clone(),
+            key: a.key,
+            value: a.value.0,
         }
     }
 }
@@ -153,7 +153,8 @@ impl CreateRunInput {
                 .attributes
                 .iter()
                 .flatten()
-                .map(AttributeInput::cmd)
+                .cloned()
+                .map(Into::into)
                 .collect(),
             copies: self.copies,
             work_center_id: id(&self.work_center_id, "workCenterId"),
