@@ -78,7 +78,8 @@ row_object!(
 
 row_object!(
     /// One tracked unit or lot of a part.
-    pub struct PartInventory(pub part_inventory::Model) in PartInventoryConnection, PartInventoryEdge {
+    pub struct PartInventory(pub part_inventory::Model)
+        in PartInventoryConnection, PartInventoryEdge {
     /// The unit's or lot's id.
     id: ID,
     _etag,
