@@ -123,14 +123,8 @@ async fn blocking_steps(
     if blocker_ids.is_empty() {
         return Ok((upstream, HashMap::new()));
     }
-    let others = run_step::Entity::find()
-        .filter(run_step::Column::Id.is_in(blocker_ids))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    Ok((upstream, others))
+    let q = run_step::Entity::find().filter(run_step::Column::Id.is_in(blocker_ids));
+    Ok((upstream, super::reads::keyed(q.all(txn).await?, |s| s.id)))
 }
 
 /// Which of the runs of `steps` are FAILED; `known` (already read in this transaction) is

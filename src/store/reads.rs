@@ -71,6 +71,11 @@ pub fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
     out
 }
 
+/// Rows by their (unique) key.
+pub fn keyed<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, M> {
+    rows.into_iter().map(|r| (key(&r), r)).collect()
+}
+
 /// Rows grouped by the id of their parent.
 pub type Groups<M> = HashMap<i64, Vec<M>>;
 

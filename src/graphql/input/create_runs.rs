@@ -21,55 +21,109 @@ pub struct AttributeInput {
     pub value: Json<serde_json::Value>,
 }
 
-/// One run to start. See the contract: BUILD a new unit unless `partInventoryId` is given.
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateRunInput {
-    /// Required unless `partInventoryId` is given.
-    pub part_id: Option<ID>,
-    /// A RELEASED procedure version; may be left out and set later with `updateRun`.
-    pub procedure_id: Option<ID>,
-    /// Given: the run works on that existing unit (ATTACH). Absent: it builds a new one.
-    pub part_inventory_id: Option<ID>,
-    /// Absent (or `autogenerateTitle`): generated from the run number and the part.
-    pub title: Option<String>,
-    /// true: generate the title even when one is given.
-    pub autogenerate_title: Option<bool>,
-    /// BUILD only; defaults to the part's tracking type.
-    pub tracking_type: Option<TrackingType>,
-    /// BUILD of a SERIAL unit: its serial number, unique per part.
-    pub serial_number: Option<String>,
-    /// BUILD of a SERIAL unit: true generates the serial number from the part's scheme.
-    pub autogenerate_serial_number: Option<bool>,
-    /// BUILD of a LOT: its lot number, unique per part.
-    pub lot_number: Option<String>,
-    /// BUILD of a LOT: true generates the lot number from the part's scheme.
-    pub autogenerate_lot_number: Option<bool>,
-    /// BUILD: the quantity of a LOT or NONE unit; a SERIAL unit is always 1.
-    pub quantity: Option<f64>,
-    /// The date the run is due (`YYYY-MM-DD`).
-    pub due_date: Option<Date>,
-    /// A run of an export-controlled procedure is always export-controlled.
-    pub export_controlled: Option<bool>,
-    /// The user to assign the run to; not together with `assignedTeamId`.
-    pub assigned_to_id: Option<ID>,
-    /// The team to assign the run to; not together with `assignedToId`.
-    pub assigned_team_id: Option<ID>,
-    /// Values of the organization's run attributes; every required one must be given.
-    pub attributes: Option<Vec<AttributeInput>>,
-    /// N identical runs, each with its own unit and number (default 1, at most 500 by
-    /// default; more is LIMIT_EXCEEDED).
-    pub copies: Option<i32>,
-    /// An active work center where the run is worked (besides a user or team).
-    pub work_center_id: Option<ID>,
-    /// The planned start; without `scheduledEnd`, the end follows from the lead times.
-    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
-    /// The planned end; not before `scheduledStart`.
-    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
-    /// Higher first in a work center's queue (default 0).
-    pub priority: Option<i32>,
+/// `CreateRunInput` and `new_run`, its conversion into the store's `NewRun`, each field
+/// written once with its conversion: `id("key")` parses an id, and a bad one is pushed onto
+/// the call's errors (so that every bad id of every run is reported, not only the first);
+/// `flag` is true only when given true; `into` and `each_into` convert a value, or each
+/// value of a list (absent: empty), into the store's type; `clone` copies a text; the rest
+/// are copied as they are. Fields after the braces are the input's only.
+macro_rules! run_input {
+    ($(#[$sm:meta])* $name:ident => $cmd:ident {
+        $($(#[$m:meta])* $f:ident: $t:ty $(=> $conv:ident $(($key:literal))?)?,)*
+    } $($(#[$xm:meta])* $x:ident: $xt:ty,)*) => {
+        $(#[$sm])*
+        #[derive(InputObject, Clone, Debug)]
+        pub struct $name {
+            $($(#[$m])* pub $f: $t,)*
+            $($(#[$xm])* pub $x: $xt,)*
+        }
+
+        impl $name {
+            /// The run at `at` (`["input"]`, or `["input", "runs", i]` with `index` i); every
+            /// bad id is pushed onto `errors` and left out.
+            fn new_run(
+                &self,
+                at: &[Seg],
+                index: Option<usize>,
+                errors: &mut Vec<AppError>,
+            ) -> $cmd {
+                let mut id = |v: &Option<ID>, field: &'static str| {
+                    let mut path = at.to_vec();
+                    path.push(Seg::Key(field));
+                    opt_id(v, &path).unwrap_or_else(|e| {
+                        errors.push(match index {
+                            Some(i) => e.with_index(i),
+                            None => e,
+                        });
+                        None
+                    })
+                };
+                $cmd {
+                    $($f: run_input!(@conv id, self.$f $(, $conv $(, $key)?)?),)*
+                }
+            }
+        }
+    };
+    (@conv $id:ident, $v:expr) => { $v };
+    (@conv $id:ident, $v:expr, id, $key:literal) => { $id(&$v, $key) };
+    (@conv $id:ident, $v:expr, flag) => { $v == Some(true) };
+    (@conv $id:ident, $v:expr, into) => { $v.map(Into::into) };
+    (@conv $id:ident, $v:expr, each_into) => {
+        $v.iter().flatten().cloned().map(Into::into).collect()
+    };
+    (@conv $id:ident, $v:expr, clone) => { $v.clone() };
+}
+
+run_input! {
+    /// One run to start. See the contract: BUILD a new unit unless `partInventoryId` is given.
+    CreateRunInput => NewRun {
+        /// Required unless `partInventoryId` is given.
+        part_id: Option<ID> => id("partId"),
+        /// A RELEASED procedure version; may be left out and set later with `updateRun`.
+        procedure_id: Option<ID> => id("procedureId"),
+        /// Given: the run works on that existing unit (ATTACH). Absent: it builds a new one.
+        part_inventory_id: Option<ID> => id("partInventoryId"),
+        /// Absent (or `autogenerateTitle`): generated from the run number and the part.
+        title: Option<String> => clone,
+        /// true: generate the title even when one is given.
+        autogenerate_title: Option<bool> => flag,
+        /// BUILD only; defaults to the part's tracking type.
+        tracking_type: Option<TrackingType> => into,
+        /// BUILD of a SERIAL unit: its serial number, unique per part.
+        serial_number: Option<String> => clone,
+        /// BUILD of a SERIAL unit: true generates the serial number from the part's scheme.
+        autogenerate_serial_number: Option<bool> => flag,
+        /// BUILD of a LOT: its lot number, unique per part.
+        lot_number: Option<String> => clone,
+        /// BUILD of a LOT: true generates the lot number from the part's scheme.
+        autogenerate_lot_number: Option<bool> => flag,
+        /// BUILD: the quantity of a LOT or NONE unit; a SERIAL unit is always 1.
+        quantity: Option<f64>,
+        /// The date the run is due (`YYYY-MM-DD`).
+        due_date: Option<Date> => into,
+        /// A run of an export-controlled procedure is always export-controlled.
+        export_controlled: Option<bool>,
+        /// The user to assign the run to; not together with `assignedTeamId`.
+        assigned_to_id: Option<ID> => id("assignedToId"),
+        /// The team to assign the run to; not together with `assignedToId`.
+        assigned_team_id: Option<ID> => id("assignedTeamId"),
+        /// Values of the organization's run attributes; every required one must be given.
+        attributes: Option<Vec<AttributeInput>> => each_into,
+        /// N identical runs, each with its own unit and number (default 1, at most 500 by
+        /// default; more is LIMIT_EXCEEDED).
+        copies: Option<i32>,
+        /// An active work center where the run is worked (besides a user or team).
+        work_center_id: Option<ID> => id("workCenterId"),
+        /// The planned start; without `scheduledEnd`, the end follows from the lead times.
+        scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
+        /// The planned end; not before `scheduledStart`.
+        scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
+        /// Higher first in a work center's queue (default 0).
+        priority: Option<i32>,
+    }
     /// `createRun` only: a retried call with the same key returns the first call's result
     /// (the same key with another input is IDEMPOTENCY_KEY_REUSED); ignored inside `runs`.
-    pub idempotency_key: Option<String>,
+    idempotency_key: Option<String>,
 }
 
 /// Many runs to start in one transaction.
@@ -98,12 +152,12 @@ pub struct CreateBatchedRunInput {
     pub validate_only: Option<bool>,
 }
 
-impl AttributeInput {
+impl From<AttributeInput> for NewAttribute {
     /// The store's plain attribute value.
-    pub fn cmd(&self) -> NewAttribute {
+    fn from(a: AttributeInput) -> Self {
         NewAttribute {
-            key: self.key.clone(),
-            value: self.value.0.clone(),
+            key: a.key,
+            value: a.value.0,
         }
     }
 }
@@ -117,50 +171,6 @@ impl CreateRunInput {
             idempotency_key: self.idempotency_key.clone(),
             validate_only: false,
         })
-    }
-
-    /// The run at `at` (`["input"]`, or `["input", "runs", i]` with `index` i); every bad
-    /// id is pushed onto `errors` and left out.
-    fn new_run(&self, at: &[Seg], index: Option<usize>, errors: &mut Vec<AppError>) -> NewRun {
-        let mut id = |v: &Option<ID>, field: &'static str| {
-            let mut path = at.to_vec();
-            path.push(Seg::Key(field));
-            opt_id(v, &path).unwrap_or_else(|e| {
-                errors.push(match index {
-                    Some(i) => e.with_index(i),
-                    None => e,
-                });
-                None
-            })
-        };
-        NewRun {
-            part_id: id(&self.part_id, "partId"),
-            procedure_id: id(&self.procedure_id, "procedureId"),
-            part_inventory_id: id(&self.part_inventory_id, "partInventoryId"),
-            assigned_to_id: id(&self.assigned_to_id, "assignedToId"),
-            assigned_team_id: id(&self.assigned_team_id, "assignedTeamId"),
-            title: self.title.clone(),
-            autogenerate_title: self.autogenerate_title == Some(true),
-            tracking_type: self.tracking_type.map(Into::into),
-            serial_number: self.serial_number.clone(),
-            autogenerate_serial_number: self.autogenerate_serial_number == Some(true),
-            lot_number: self.lot_number.clone(),
-            autogenerate_lot_number: self.autogenerate_lot_number == Some(true),
-            quantity: self.quantity,
-            due_date: self.due_date.map(Into::into),
-            export_controlled: self.export_controlled,
-            attributes: self
-                .attributes
-                .iter()
-                .flatten()
-                .map(AttributeInput::cmd)
-                .collect(),
-            copies: self.copies,
-            work_center_id: id(&self.work_center_id, "workCenterId"),
-            scheduled_start: self.scheduled_start,
-            scheduled_end: self.scheduled_end,
-            priority: self.priority,
-        }
     }
 }
 

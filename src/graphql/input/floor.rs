@@ -2,7 +2,7 @@
 
 use async_graphql::{ID, InputObject, Json, MaybeUndefined};
 
-use super::{id, input_path, opt_id, patch, patch_id};
+use super::{id, input_path};
 use crate::error::AppResult;
 use crate::graphql::enums::{RunStatus, RunStepStatus};
 use crate::graphql::input::create_runs::AttributeInput;
@@ -12,65 +12,44 @@ use crate::store::execution::{FieldValueChange, StepChange};
 use crate::store::redlines::{NewRunStep, NewRunStepField};
 use crate::store::runs::{BatchAdd, RunEdit};
 
-/// Changes to a run; absent fields stay as they are. `dueDate`, `assignedToId`,
-/// `assignedTeamId`, `workCenterId`, `scheduledStart` and `scheduledEnd` take an explicit
-/// null to clear them; a null elsewhere leaves the value as it is.
-#[derive(InputObject, Clone, Debug)]
-pub struct UpdateRunInput {
-    /// The run's id.
-    pub id: ID,
-    /// The run's `_etag` as last read; a stale one is STALE_ETAG.
-    pub etag: String,
-    /// New title (1 to 500 characters).
-    pub title: Option<String>,
-    /// New due date (`YYYY-MM-DD`); null clears it.
-    pub due_date: MaybeUndefined<Date>,
-    /// Assign the run to this user (the team assignment is cleared); not together with
-    /// `assignedTeamId`. Null unassigns the user.
-    pub assigned_to_id: MaybeUndefined<ID>,
-    /// Assign the run to this team (the user assignment is cleared); not together with
-    /// `assignedToId`. Null unassigns the team.
-    pub assigned_team_id: MaybeUndefined<ID>,
-    /// The run's attribute values, replacing all of them; every required one must be given.
-    pub attributes: Option<Vec<AttributeInput>>,
-    /// Only while the run has no steps: gives it a procedure (its steps are copied in).
-    pub procedure_id: Option<ID>,
-    /// Starts (IN_PROGRESS), completes, holds or cancels the run by moving its steps (the
-    /// run's status stays their rollup); needs the permission to work run steps. Refused
-    /// with INVALID_TRANSITION naming the open steps, or STEP_NOT_AVAILABLE naming the
-    /// blockers.
-    pub status: Option<RunStatus>,
-    /// Moves the run to an active work center; null takes it off its work center.
-    pub work_center_id: MaybeUndefined<ID>,
-    /// Reschedules the run; without `scheduledEnd`, the end follows from the lead times.
-    /// Null unschedules it (clears the planned start and end).
-    pub scheduled_start: MaybeUndefined<chrono::DateTime<chrono::Utc>>,
-    /// The planned end; not before the planned start. Null sets it back to the start plus
-    /// the longest chain of the run's step lead times.
-    pub scheduled_end: MaybeUndefined<chrono::DateTime<chrono::Utc>>,
-    /// Higher first in a work center's queue.
-    pub priority: Option<i32>,
-}
-
-impl UpdateRunInput {
-    pub fn cmd(self) -> AppResult<RunEdit> {
-        let attributes =
-            (self.attributes.as_deref()).map(|v| v.iter().map(AttributeInput::cmd).collect());
-        Ok(RunEdit {
-            id: id(&self.id, &input_path("id"))?,
-            etag: self.etag,
-            title: self.title,
-            due_date: patch(self.due_date, |d| Ok(d.into()))?,
-            assigned_to_id: patch_id(self.assigned_to_id, &input_path("assignedToId"))?,
-            assigned_team_id: patch_id(self.assigned_team_id, &input_path("assignedTeamId"))?,
-            attributes,
-            procedure_id: opt_id(&self.procedure_id, &input_path("procedureId"))?,
-            status: self.status.map(Into::into),
-            work_center_id: patch_id(self.work_center_id, &input_path("workCenterId"))?,
-            scheduled_start: patch(self.scheduled_start, Ok)?,
-            scheduled_end: patch(self.scheduled_end, Ok)?,
-            priority: self.priority,
-        })
+command_input! {
+    /// Changes to a run; absent fields stay as they are. `dueDate`, `assignedToId`,
+    /// `assignedTeamId`, `workCenterId`, `scheduledStart` and `scheduledEnd` take an explicit
+    /// null to clear them; a null elsewhere leaves the value as it is.
+    UpdateRunInput => RunEdit {
+        /// The run's id.
+        id: ID => id("id"),
+        /// The run's `_etag` as last read; a stale one is STALE_ETAG.
+        etag: String,
+        /// New title (1 to 500 characters).
+        title: Option<String>,
+        /// New due date (`YYYY-MM-DD`); null clears it.
+        due_date: MaybeUndefined<Date> => patch_into,
+        /// Assign the run to this user (the team assignment is cleared); not together with
+        /// `assignedTeamId`. Null unassigns the user.
+        assigned_to_id: MaybeUndefined<ID> => patch_id("assignedToId"),
+        /// Assign the run to this team (the user assignment is cleared); not together with
+        /// `assignedToId`. Null unassigns the team.
+        assigned_team_id: MaybeUndefined<ID> => patch_id("assignedTeamId"),
+        /// The run's attribute values, replacing all of them; every required one must be given.
+        attributes: Option<Vec<AttributeInput>> => opt_all_into,
+        /// Only while the run has no steps: gives it a procedure (its steps are copied in).
+        procedure_id: Option<ID> => opt_id("procedureId"),
+        /// Starts (IN_PROGRESS), completes, holds or cancels the run by moving its steps (the
+        /// run's status stays their rollup); needs the permission to work run steps. Refused
+        /// with INVALID_TRANSITION naming the open steps, or STEP_NOT_AVAILABLE naming the
+        /// blockers.
+        status: Option<RunStatus> => opt_into,
+        /// Moves the run to an active work center; null takes it off its work center.
+        work_center_id: MaybeUndefined<ID> => patch_id("workCenterId"),
+        /// Reschedules the run; without `scheduledEnd`, the end follows from the lead times.
+        /// Null unschedules it (clears the planned start and end).
+        scheduled_start: MaybeUndefined<chrono::DateTime<chrono::Utc>> => patch_into,
+        /// The planned end; not before the planned start. Null sets it back to the start plus
+        /// the longest chain of the run's step lead times.
+        scheduled_end: MaybeUndefined<chrono::DateTime<chrono::Utc>> => patch_into,
+        /// Higher first in a work center's queue.
+        priority: Option<i32>,
     }
 }
 

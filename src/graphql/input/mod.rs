@@ -70,7 +70,26 @@ pub fn keys(path: &[&'static str]) -> Vec<Seg> {
 /// `conv::conv(value)`, and `field: Type => conv("inputName")` by
 /// `conv::conv(value, "inputName")?`, which refuses a bad id at `["input", "inputName"]`.
 /// Doc comments and `#[graphql(..)]` attributes are the input's and its fields'.
+/// `From Input => Command { .. }` is an input nested in others, whose fields convert
+/// without failing: it gets `From` instead of `cmd()`.
 macro_rules! command_input {
+    (From $(#[$sm:meta])* $name:ident => $($cmd:ident)::+ {
+        $($(#[$m:meta])* $f:ident: $t:ty $(=> $conv:ident)?,)*
+    }) => {
+        $(#[$sm])*
+        #[derive(async_graphql::InputObject, Clone, Debug)]
+        pub struct $name {
+            $($(#[$m])* pub $f: $t,)*
+        }
+
+        impl From<$name> for $($cmd)::+ {
+            fn from(v: $name) -> Self {
+                Self {
+                    $($f: $crate::graphql::input::command_input!(@field v.$f $(, $conv)?),)*
+                }
+            }
+        }
+    };
     ($(
         $(#[$sm:meta])*
         $name:ident => $($cmd:ident)::+ {
@@ -155,6 +174,15 @@ pub mod conv {
     /// An optional list of ids, absent as empty.
     pub fn ids_or_empty(v: Option<Vec<ID>>, key: &'static str) -> AppResult<Vec<i64>> {
         ids(v.unwrap_or_default(), key)
+    }
+
+    /// A value that may be cleared (absent keeps it, null clears it), as the store's.
+    pub fn patch_into<A: Into<B>, B>(v: MaybeUndefined<A>) -> Patch<B> {
+        match v {
+            MaybeUndefined::Undefined => Patch::Keep,
+            MaybeUndefined::Null => Patch::Clear,
+            MaybeUndefined::Value(v) => Patch::To(v.into()),
+        }
     }
 
     pub fn patch_id(v: MaybeUndefined<ID>, key: &'static str) -> AppResult<Patch<i64>> {

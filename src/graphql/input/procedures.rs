@@ -43,42 +43,29 @@ command_input! {
     }
 }
 
-/// A field defined on a procedure step.
-#[derive(InputObject, Clone, Debug)]
-pub struct StepFieldInput {
-    /// The field's name, shown to the operator; must not be empty.
-    pub name: String,
-    /// Which values it accepts.
-    #[graphql(name = "type")]
-    pub field_type: FieldType,
-    /// A required field must have a value before its step can complete; default false.
-    #[graphql(default)]
-    pub required: bool,
-    /// Unit of measure of the value, e.g. `mm` (display only).
-    pub unit: Option<String>,
-    /// The choices of a SELECT or MULTISELECT field (required there, distinct; refused on
-    /// other types).
-    pub options: Option<Vec<String>>,
-    /// Smallest value of a NUMBER field (finite; refused on other types).
-    pub min: Option<f64>,
-    /// Largest value of a NUMBER field (finite, at least `min`; refused on other types).
-    pub max: Option<f64>,
-    /// Regular expression a STRING value must match whole (refused on other types).
-    pub pattern: Option<String>,
-}
-
-impl From<StepFieldInput> for NewField {
-    fn from(f: StepFieldInput) -> Self {
-        NewField {
-            name: f.name,
-            field_type: f.field_type.into(),
-            required: f.required,
-            unit: f.unit,
-            options: f.options,
-            min: f.min,
-            max: f.max,
-            pattern: f.pattern,
-        }
+command_input! {
+    From
+    /// A field defined on a procedure step.
+    StepFieldInput => NewField {
+        /// The field's name, shown to the operator; must not be empty.
+        name: String,
+        /// Which values it accepts.
+        #[graphql(name = "type")]
+        field_type: FieldType => into,
+        /// A required field must have a value before its step can complete; default false.
+        #[graphql(default)]
+        required: bool,
+        /// Unit of measure of the value, e.g. `mm` (display only).
+        unit: Option<String>,
+        /// The choices of a SELECT or MULTISELECT field (required there, distinct; refused on
+        /// other types).
+        options: Option<Vec<String>>,
+        /// Smallest value of a NUMBER field (finite; refused on other types).
+        min: Option<f64>,
+        /// Largest value of a NUMBER field (finite, at least `min`; refused on other types).
+        max: Option<f64>,
+        /// Regular expression a STRING value must match whole (refused on other types).
+        pattern: Option<String>,
     }
 }
 

@@ -17,11 +17,9 @@ use crate::graphql::loaders::{
 };
 use crate::store::rows;
 
-/// A design: part number + revision.
-#[derive(async_graphql::Description)]
-pub struct Part(pub part::Model);
-
-row_object!(Part {
+row_object!(
+    /// A design: part number + revision.
+    pub struct Part(pub part::Model) in PartConnection, PartEdge {
     /// The part's id.
     id: ID,
     _etag,
@@ -65,12 +63,10 @@ row_object!(Part {
     }
 });
 
-/// ION's part subtype: a category of the organization's own (names unique in it),
-/// attached to parts.
-#[derive(async_graphql::Description)]
-pub struct PartSubtype(pub part_subtype::Model);
-
-row_object!(PartSubtype {
+row_object!(
+    /// ION's part subtype: a category of the organization's own (names unique in it),
+    /// attached to parts.
+    pub struct PartSubtype(pub part_subtype::Model) {
     /// The subtype's id.
     id: ID,
     _writers,
@@ -80,11 +76,10 @@ row_object!(PartSubtype {
     description: Option<&str>,
 });
 
-/// One tracked unit or lot of a part.
-#[derive(async_graphql::Description)]
-pub struct PartInventory(pub part_inventory::Model);
-
-row_object!(PartInventory {
+row_object!(
+    /// One tracked unit or lot of a part.
+    pub struct PartInventory(pub part_inventory::Model)
+        in PartInventoryConnection, PartInventoryEdge {
     /// The unit's or lot's id.
     id: ID,
     _etag,
@@ -115,11 +110,9 @@ row_object!(PartInventory {
     }
 });
 
-/// A person or a service account.
-#[derive(async_graphql::Description)]
-pub struct User(pub user::Model);
-
-row_object!(User {
+row_object!(
+    /// A person or a service account.
+    pub struct User(pub user::Model) in UserConnection, UserEdge {
     /// The user's id.
     id: ID,
     _etag,
@@ -167,11 +160,9 @@ row_object!(User {
     }
 });
 
-/// A group of users; a run can be assigned to a team.
-#[derive(async_graphql::Description)]
-pub struct Team(pub team::Model);
-
-row_object!(Team {
+row_object!(
+    /// A group of users; a run can be assigned to a team.
+    pub struct Team(pub team::Model) in TeamConnection, TeamEdge {
     /// The team's id.
     id: ID,
     _etag,
@@ -196,11 +187,9 @@ row_object!(Team {
     }
 });
 
-/// An API key (the token itself is shown only once, when created).
-#[derive(async_graphql::Description)]
-pub struct ApiKey(pub api_key::Model);
-
-row_object!(ApiKey {
+row_object!(
+    /// An API key (the token itself is shown only once, when created).
+    pub struct ApiKey(pub api_key::Model) {
     /// The key's id.
     id: ID,
     _writers,
@@ -221,11 +210,9 @@ row_object!(ApiKey {
     }
 });
 
-/// An organization-defined custom attribute.
-#[derive(async_graphql::Description)]
-pub struct AttributeDefinition(pub attribute_definition::Model);
-
-row_object!(AttributeDefinition {
+row_object!(
+    /// An organization-defined custom attribute.
+    pub struct AttributeDefinition(pub attribute_definition::Model) {
     /// The definition's id.
     id: ID,
     _etag,
@@ -273,16 +260,9 @@ impl Attribute {
     }
 }
 
-crate::graphql::connection::connection!(PartConnection, PartEdge, Part);
-crate::graphql::connection::connection!(PartInventoryConnection, PartInventoryEdge, PartInventory);
-crate::graphql::connection::connection!(UserConnection, UserEdge, User);
-crate::graphql::connection::connection!(TeamConnection, TeamEdge, Team);
-
-/// One audited mutation: who (user and key), when, what entity, the change (its input).
-#[derive(async_graphql::Description)]
-pub struct Event(pub entity::event::Model);
-
-row_object!(Event {
+row_object!(
+    /// One audited mutation: who (user and key), when, what entity, the change (its input).
+    pub struct Event(pub entity::event::Model) in EventConnection, EventEdge {
     /// The event's id, in the order events were written.
     id: ID,
     /// The mutation, e.g. `createRun`.
@@ -310,14 +290,10 @@ row_object!(Event {
     }
 });
 
-crate::graphql::connection::connection!(EventConnection, EventEdge, Event);
-
-/// A named set of permissions of the organization, held by users and teams. Every
-/// organization starts with ADMIN, ENGINEER, PLANNER, OPERATOR and VIEWER.
-#[derive(async_graphql::Description)]
-pub struct Role(pub role::Model);
-
-row_object!(Role {
+row_object!(
+    /// A named set of permissions of the organization, held by users and teams. Every
+    /// organization starts with ADMIN, ENGINEER, PLANNER, OPERATOR and VIEWER.
+    pub struct Role(pub role::Model) in RoleConnection, RoleEdge {
     /// The role's id.
     id: ID,
     _etag,
@@ -331,13 +307,9 @@ row_object!(Role {
     }
 });
 
-crate::graphql::connection::connection!(RoleConnection, RoleEdge, Role);
-
-/// A tenant: everything a caller sees belongs to its organization.
-#[derive(async_graphql::Description)]
-pub struct Organization(pub entity::organization::Model);
-
-row_object!(Organization {
+row_object!(
+    /// A tenant: everything a caller sees belongs to its organization.
+    pub struct Organization(pub entity::organization::Model) {
     /// The organization's id.
     id: ID,
     _writers,

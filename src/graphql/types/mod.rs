@@ -153,12 +153,25 @@ pub fn list_cost(child: usize) -> usize {
 /// columns; writing each as a three-line resolver buried the few that do something.
 ///
 /// The type's description is the struct's doc comment: derive `async_graphql::Description`
-/// on it.
+/// on it, or declare the struct in the macro (`row_object!(/// doc\n pub struct X(pub
+/// model::Model) in XConnection, XEdge { .. })`), which derives it and, with `in`, declares
+/// the connection too.
 ///
 /// A resolver's complexity is `#[list_cost]` or `#[cost(f)]`, `f` a function of the
 /// children's complexity, not `#[graphql(complexity = "..")]`: async-graphql binds
 /// `child_complexity` where `#[Object]` expands, here, so the last step below names it.
 macro_rules! row_object {
+    // The wrapper struct itself, declared here with its description (its doc comment) and,
+    // with `in Connection, Edge`, its connection.
+    ($(#[$sm:meta])* pub struct $ty:ident(pub $model:ty) $(in $conn:ident, $edge:ident)? {
+        $($body:tt)*
+    }) => {
+        $(#[$sm])*
+        #[derive(async_graphql::Description)]
+        pub struct $ty(pub $model);
+        $($crate::graphql::connection::connection!($conn, $edge, $ty);)?
+        $crate::graphql::types::row_object!(@in $ty 0 [] $($body)*);
+    };
     ($ty:ident { $($body:tt)* }) => {
         $crate::graphql::types::row_object!(@in $ty 0 [] $($body)*);
     };

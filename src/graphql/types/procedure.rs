@@ -15,11 +15,9 @@ use crate::graphql::enums::{ProcedureStatus, ProcedureType};
 use crate::graphql::loaders::{PartKey, ProcedurePartsKey, ProcedureSteps, ProcedureStepsKey};
 use crate::store::rows;
 
-/// One version of a procedure: the steps a run follows; only a DRAFT version can be edited.
-#[derive(async_graphql::Description)]
-pub struct Procedure(pub procedure::Model);
-
-row_object!(Procedure {
+row_object!(
+    /// One version of a procedure: the steps a run follows; only a DRAFT version can be edited.
+    pub struct Procedure(pub procedure::Model) in ProcedureConnection, ProcedureEdge {
     /// The version's id.
     id: ID,
     _etag,
@@ -131,11 +129,10 @@ row_object!(Step.row {
     }
 });
 
-/// A typed input on a step.
-#[derive(async_graphql::Description, Clone, Debug)]
-pub struct StepField(pub step_field::Model);
-
-row_object!(StepField {
+row_object!(
+    /// A typed input on a step.
+    #[derive(Clone, Debug)]
+    pub struct StepField(pub step_field::Model) {
     /// The field's id.
     id: ID,
     _etag,
@@ -162,12 +159,10 @@ impl TryFrom<step_field::Model> for StepField {
     }
 }
 
-/// A dependency: `stepId` starts only when `upstreamStepId` is COMPLETE.
-/// Never edited (only created and deleted), so its `updated*` are its `created*`.
-#[derive(async_graphql::Description)]
-pub struct StepEdge(pub step_edge::Model);
-
-row_object!(StepEdge {
+row_object!(
+    /// A dependency: `stepId` starts only when `upstreamStepId` is COMPLETE.
+    /// Never edited (only created and deleted), so its `updated*` are its `created*`.
+    pub struct StepEdge(pub step_edge::Model) {
     /// The dependency's id.
     id: ID,
     _writers,
@@ -176,5 +171,3 @@ row_object!(StepEdge {
     /// The step that must be COMPLETE first.
     upstream_step_id: ID,
 });
-
-crate::graphql::connection::connection!(ProcedureConnection, ProcedureEdge, Procedure);

@@ -198,13 +198,9 @@ row_object!(Run {
     }
 });
 
-/// A named group of sibling runs; step work propagates across it.
-#[derive(async_graphql::Description)]
-pub struct RunBatch(pub run_batch::Model);
-
-connection!(RunBatchConnection, RunBatchEdge, RunBatch);
-
-row_object!(RunBatch {
+row_object!(
+    /// A named group of sibling runs; step work propagates across it.
+    pub struct RunBatch(pub run_batch::Model) in RunBatchConnection, RunBatchEdge {
     /// The batch's id.
     id: ID,
     _etag,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::resolver_utils::enum_value;
 use async_graphql::{Context, ID, Json, Result, ScalarType, Value};
 use chrono::{DateTime, Utc};
-use entity::{run_step, run_step_field};
+use entity::{run_step, run_step_event, run_step_field};
 
 use super::leaves::{LeafList, LeafObject, Read};
 use super::row_object;
@@ -182,41 +182,31 @@ row_object!(RunStep.row {
     #[list_cost]
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<RunStepEvent>> {
         let h = super::load_or_default(ctx, HistoryKey(self.row.id)).await?;
-        Ok(h.iter()
-            .map(|e| RunStepEvent {
-                kind: e.kind.clone(),
-                run_step_field_id: opt_id(e.run_step_field_id),
-                from_value: e.from_value.clone(),
-                to_value: e.to_value.clone(),
-                user_id: opt_id(e.user_id),
-                created_at: e.created_at,
-            })
-            .collect())
+        Ok(h.iter().cloned().map(RunStepEvent).collect())
     }
 });
 
-/// One recorded change: `kind` is STATUS, FIELD_VALUE or SIGNOFF.
-#[derive(async_graphql::SimpleObject)]
-pub struct RunStepEvent {
+row_object!(
+    /// One recorded change: `kind` is STATUS, FIELD_VALUE or SIGNOFF.
+    pub struct RunStepEvent(pub run_step_event::Model) {
     /// STATUS, FIELD_VALUE or SIGNOFF.
-    pub kind: String,
+    kind: &str,
     /// The field whose value changed; null for a STATUS change.
-    pub run_step_field_id: Option<ID>,
+    run_step_field_id: Option<ID>,
     /// The value before (a status name, or the field value as JSON text); null when empty.
-    pub from_value: Option<String>,
+    #[allow(clippy::wrong_self_convention)] // the contract's name, not a conversion
+    from_value: Option<&str>,
     /// The value after (a status name, or the field value as JSON text); null when cleared.
-    pub to_value: Option<String>,
+    to_value: Option<&str>,
     /// Who made the change.
-    pub user_id: Option<ID>,
+    user_id: Option<ID>,
     /// When the change was made.
-    pub created_at: DateTime<Utc>,
-}
+    created_at: DateTime<Utc>,
+});
 
-/// A field of a run step, with its value.
-#[derive(async_graphql::Description)]
-pub struct RunStepField(pub run_step_field::Model);
-
-row_object!(RunStepField {
+row_object!(
+    /// A field of a run step, with its value.
+    pub struct RunStepField(pub run_step_field::Model) {
     /// The field's id.
     id: ID,
     _etag,

@@ -7,18 +7,13 @@ use entity::work_center;
 use super::leaves::{LeafList, LeafObject, Read};
 use super::row_object;
 use super::run::{Run, RunConnection};
-use crate::graphql::connection::connection;
 use crate::graphql::input::filters::RunsInputFilters;
 use crate::graphql::loaders::WorkCenterKey;
 use crate::store::work_centers::{Load, Scheduled};
 
-/// A station or cell where runs are worked, with a capacity: how many runs at once.
-#[derive(async_graphql::Description)]
-pub struct WorkCenter(pub work_center::Model);
-
-connection!(WorkCenterConnection, WorkCenterEdge, WorkCenter);
-
-row_object!(WorkCenter {
+row_object!(
+    /// A station or cell where runs are worked, with a capacity: how many runs at once.
+    pub struct WorkCenter(pub work_center::Model) in WorkCenterConnection, WorkCenterEdge {
     /// The work center's id.
     id: ID,
     _etag,

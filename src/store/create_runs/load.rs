@@ -11,7 +11,7 @@ use super::validate::Snapshot;
 use crate::caller::Caller;
 use crate::domain::enums::{AttributeEntity, ProcedureStatus};
 use crate::error::AppResult;
-use crate::store::reads::int;
+use crate::store::reads::{int, keyed};
 use crate::store::scope::{OrgScoped, visible};
 
 /// The distinct ids one field of the runs names, sorted.
@@ -113,13 +113,8 @@ async fn procedures(
         .map(|p| p.family_id)
         .collect();
     if !superseded.is_empty() {
-        snap.current_release = released(caller)
-            .filter(procedure::Column::FamilyId.is_in(superseded))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.family_id, m))
-            .collect();
+        let q = released(caller).filter(procedure::Column::FamilyId.is_in(superseded));
+        snap.current_release = keyed(q.all(db).await?, |m| m.family_id);
     }
     for l in part_procedure::Entity::find()
         .filter(part_procedure::Column::ProcedureId.is_in(proc_ids.iter().copied()))
