@@ -35,16 +35,16 @@ run_floor() {
   "$load" seed-floor --url "$1" --key "$key" >"$work/plan.json"
   # The peak while seeding (bulk creation through the API) is reported apart, and the
   # high-water mark is reset (Linux's clear_refs 5) so the floor's own peak is measured.
-  local p rss=() seeded=()
+  local p rss=() seeded=() scope="under the floor"
   for p in "${pids[@]}"; do
     seeded+=("$(peak_rss_mb "$p") MB")
-    echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true
+    echo 5 >"/proc/$p/clear_refs" 2>/dev/null || scope="seeding and floor (mark not reset)"
   done
   echo "### Floor under load: $name, ${secs} s, $(nproc) cores, load before: $(uptime | sed 's/.*load average: //')"
   echo
   "$load" floor --urls "$urls" --plan "$work/plan.json" --secs "$secs"
   for p in "${pids[@]}"; do rss+=("$(peak_rss_mb "$p") MB"); done
-  echo "peak RSS per server under the floor: ${rss[*]} (while seeding: ${seeded[*]}); load after: $(uptime | sed 's/.*load average: //')"
+  echo "peak RSS per server, $scope: ${rss[*]} (while seeding: ${seeded[*]}); load after: $(uptime | sed 's/.*load average: //')"
   echo
 }
 
