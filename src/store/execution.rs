@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use entity::{part_inventory, run, run_step, run_step_edge, run_step_event, run_step_field};
 use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::etag;
@@ -106,25 +106,40 @@ async fn blocking_steps(
     to: RunStepStatus,
 ) -> AppResult<(HashMap<i64, Vec<i64>>, HashMap<i64, run_step::Model>)> {
     let mut upstream: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut blocker_ids: HashSet<i64> = steps.iter().filter_map(|s| s.parent_id).collect();
+    let mut rows = HashMap::new();
     if to == RunStepStatus::InProgress {
-        for e in run_step_edge::Entity::find()
-            .filter(run_step_edge::Column::StepId.is_in(steps.iter().map(|s| s.id)))
-            .all(txn)
-            .await?
-        {
-            blocker_ids.insert(e.upstream_step_id);
-            upstream
-                .entry(e.step_id)
-                .or_default()
-                .push(e.upstream_step_id);
+        for (e, up) in upstream_steps(txn, steps).await? {
+            upstream.entry(e.step_id).or_default().push(up.id);
+            rows.insert(up.id, up);
         }
     }
-    if blocker_ids.is_empty() {
-        return Ok((upstream, HashMap::new()));
+    let parents: HashSet<i64> = steps
+        .iter()
+        .filter_map(|s| s.parent_id)
+        .filter(|p| !rows.contains_key(p))
+        .collect();
+    if !parents.is_empty() {
+        let q = run_step::Entity::find().filter(run_step::Column::Id.is_in(parents));
+        rows.extend(super::reads::keyed(q.all(txn).await?, |s| s.id));
     }
-    let q = run_step::Entity::find().filter(run_step::Column::Id.is_in(blocker_ids));
-    Ok((upstream, super::reads::keyed(q.all(txn).await?, |s| s.id)))
+    Ok((upstream, rows))
+}
+
+/// The dependencies of `steps` with the rows of their upstream steps, in one statement.
+async fn upstream_steps(
+    txn: &DatabaseTransaction,
+    steps: &[run_step::Model],
+) -> AppResult<Vec<(run_step_edge::Model, run_step::Model)>> {
+    use run_step_edge::Column as E;
+    let to_upstream = run_step_edge::Entity::belongs_to(run_step::Entity)
+        .from(E::UpstreamStepId)
+        .to(run_step::Column::Id);
+    Ok(run_step_edge::Entity::find()
+        .filter(E::StepId.is_in(steps.iter().map(|s| s.id)))
+        .join(JoinType::InnerJoin, to_upstream.into())
+        .select_two_required(run_step::Entity)
+        .all(txn)
+        .await?)
 }
 
 /// Which of the runs of `steps` are FAILED; `known` (already read in this transaction) is
@@ -249,9 +264,8 @@ pub async fn update_run_step(
     input: StepChange,
 ) -> AppResult<StepOutcome> {
     let id = input.id;
-    let step = scope::named::<run_step::Entity>(txn, caller, id, "run step", "id").await?;
-    // The run decides visibility (export control) for its steps.
-    let run = scope::named::<run::Entity>(txn, caller, step.run_id, "run step", "id").await?;
+    let at = path(&["input", "id"]);
+    let (step, run) = scope::with_run::<run_step::Entity>(txn, caller, id, "run step", at).await?;
     etag::check(step.lock_version, &input.etag, "run step")?;
     let to = input.status;
     let from = status(&step)?;
@@ -260,7 +274,8 @@ pub async fn update_run_step(
     }
     let sibs = siblings(txn, caller, &run, &step).await?;
     let plan = plan_moves(txn, &run, &step, &sibs, to).await?;
-    let written = apply_moves(txn, caller, &plan.moves, &plan.run_ids, Some(step.id)).await?;
+    let runs = (&run, plan.run_ids.as_slice());
+    let written = apply_moves(txn, caller, &plan.moves, runs, Some(step.id)).await?;
     // The primary step is also guarded by its version.
     let step = etag::bumped::<run_step::Entity>(written, step.id, step.lock_version, "run step")?;
     Ok(StepOutcome {
@@ -320,18 +335,19 @@ async fn plan_moves(
 
 /// Writes `moves` with their history and rolls `run_ids` up: what every step status change
 /// does once it is planned. Returns the rows written by the move of `primary` (as written,
-/// so the caller need not read its step again).
+/// so the caller need not read its step again). `run`, one of `run_ids`, was read in this
+/// transaction.
 pub(super) async fn apply_moves(
     txn: &DatabaseTransaction,
     caller: &Caller,
     moves: &Moves,
-    run_ids: &[i64],
+    (run, run_ids): (&run::Model, &[i64]),
     primary: Option<i64>,
 ) -> AppResult<Vec<run_step::Model>> {
     let w = Writer::of(caller);
     let written = write_moves(txn, moves, w, primary).await?;
     record_moves(txn, caller, moves, w.at).await?;
-    roll_up(txn, w, run_ids).await?;
+    roll_up(txn, w, run_ids, Some(run)).await?;
     Ok(written)
 }
 
@@ -434,30 +450,53 @@ async fn record_events(
     Ok(())
 }
 
-/// The rows of `run_ids`, locked (PostgreSQL; SQLite has one writer) before the roll-up
-/// reads their steps: two transactions finishing a run's last steps at once then roll up
-/// one after the other, the second seeing the first's step, instead of each seeing the
-/// other's step unfinished and leaving the run IN_PROGRESS. In id order, so two roll-ups
-/// of overlapping runs cannot deadlock.
-async fn lock_runs(txn: &DatabaseTransaction, run_ids: &[i64]) -> AppResult<Vec<run::Model>> {
-    Ok(run::Entity::find()
-        .filter(run::Column::Id.is_in(run_ids.iter().copied()))
-        .order_by_asc(run::Column::Id)
-        .lock_exclusive()
-        .all(txn)
-        .await?)
+/// The rows of `run_ids`, locked (PostgreSQL) before the roll-up reads their steps: two
+/// transactions finishing a run's last steps at once then roll up one after the other, the
+/// second seeing the first's step, instead of each seeing the other's step unfinished and
+/// leaving the run IN_PROGRESS. In id order, so two roll-ups of overlapping runs cannot
+/// deadlock. SQLite has one writer, whose transaction holds the write lock from its start
+/// (`begin_write`): `known`, read in this transaction, is current and not read again.
+async fn lock_runs(
+    txn: &DatabaseTransaction,
+    run_ids: &[i64],
+    known: Option<&run::Model>,
+) -> AppResult<Vec<run::Model>> {
+    let known = known.filter(|k| !super::is_postgres(txn) && run_ids.contains(&k.id));
+    let others = run_ids
+        .iter()
+        .copied()
+        .filter(|r| Some(*r) != known.map(|k| k.id));
+    let mut runs = match others.clone().next() {
+        None => Vec::new(),
+        Some(_) => {
+            run::Entity::find()
+                .filter(run::Column::Id.is_in(others))
+                .order_by_asc(run::Column::Id)
+                .lock_exclusive()
+                .all(txn)
+                .await?
+        }
+    };
+    runs.extend(known.cloned());
+    Ok(runs)
 }
 
 /// Recomputes the status of `run_ids` from their steps (the stored status is a cache of
 /// `rollup`, refreshed in the same transaction as every step change), stamps
 /// `startedAt`/`completedAt`, and makes the unit of a completed build run AVAILABLE.
-/// Statuses are read with the runs locked ([`lock_runs`]).
-pub async fn roll_up(txn: &DatabaseTransaction, w: Writer, run_ids: &[i64]) -> AppResult<()> {
+/// Statuses are read with the runs locked ([`lock_runs`]); `known` is one of them, read in
+/// this transaction.
+pub async fn roll_up(
+    txn: &DatabaseTransaction,
+    w: Writer,
+    run_ids: &[i64],
+    known: Option<&run::Model>,
+) -> AppResult<()> {
     let now = w.at;
     if run_ids.is_empty() {
         return Ok(());
     }
-    let runs = lock_runs(txn, run_ids).await?;
+    let runs = lock_runs(txn, run_ids, known).await?;
     let rows: Vec<(i64, String)> = run_step::Entity::find()
         .select_only()
         .column(run_step::Column::RunId)
@@ -569,9 +608,9 @@ async fn open_field(
     input: &FieldValueChange,
 ) -> AppResult<(run_step_field::Model, run::Model, run_step::Model)> {
     let at = || path(&["input", "id"]);
-    let field =
-        scope::get::<run_step_field::Entity>(txn, caller, input.id, "run step field", at()).await?;
-    let run = scope::get::<run::Entity>(txn, caller, field.run_id, "run step field", at()).await?;
+    let what = "run step field";
+    let (field, run) =
+        scope::with_run::<run_step_field::Entity>(txn, caller, input.id, what, at()).await?;
     etag::check(field.lock_version, &input.etag, "run step field")?;
     let step = run_step::Entity::find_by_id(field.run_step_id)
         .one(txn)
@@ -603,7 +642,7 @@ async fn start_for_value(
     let plan = plan_moves(txn, run, step, &sibs, to)
         .await
         .map_err(|e| e.at(&["input", "id"]))?;
-    apply_moves(txn, caller, &plan.moves, &plan.run_ids, None).await?;
+    apply_moves(txn, caller, &plan.moves, (run, &plan.run_ids), None).await?;
     Ok(())
 }
 

@@ -138,7 +138,13 @@ pub async fn create_run_step(
     let (first, ids) = insert_copies(txn, w, &runs, &t).await?;
     let redline = Some(RunStepStatus::Redline.as_str());
     history(txn, caller, &ids, None, "STATUS", redline, w.at).await?;
-    roll_up(txn, w, &ids.iter().map(|(r, _)| *r).collect::<Vec<_>>()).await?;
+    roll_up(
+        txn,
+        w,
+        &ids.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
+        None,
+    )
+    .await?;
     run_step::Entity::find_by_id(first)
         .one(txn)
         .await?

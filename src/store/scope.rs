@@ -3,7 +3,8 @@
 use entity::run::Column as RunCol;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use super::etag::{self, Versioned};
@@ -147,11 +148,54 @@ pub fn hidden_events() -> Condition {
 
 /// Everything of `E` the caller may see.
 pub fn visible<E: OrgScoped>(caller: &Caller) -> Select<E> {
-    let mut q = E::find().filter(E::org_col().eq(caller.organization_id));
-    if let (Some(hidden), false) = (E::export_hidden(), caller.export_control_cleared) {
-        q = q.filter(hidden.not());
+    E::find().filter(seen::<E>(caller))
+}
+
+/// The condition on `E`'s columns that [`visible`] applies.
+fn seen<E: OrgScoped>(caller: &Caller) -> Condition {
+    let c = Condition::all().add(E::org_col().eq(caller.organization_id));
+    match (E::export_hidden(), caller.export_control_cleared) {
+        (Some(hidden), false) => c.add(hidden.not()),
+        _ => c,
     }
-    q
+}
+
+/// A row that belongs to a run (a run step, a run step field).
+pub trait InRun: OrgScoped {
+    fn run_col() -> Self::Column;
+}
+
+impl InRun for entity::run_step::Entity {
+    fn run_col() -> Self::Column {
+        entity::run_step::Column::RunId
+    }
+}
+
+impl InRun for entity::run_step_field::Entity {
+    fn run_col() -> Self::Column {
+        entity::run_step_field::Column::RunId
+    }
+}
+
+/// Row `id` of `E` with its run, in one statement; `NOT_FOUND` naming `what` at input path
+/// `field` unless the caller may see both (the run decides export control for its rows).
+pub async fn with_run<E: InRun>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    what: &str,
+    field: Vec<Seg>,
+) -> AppResult<(E::Model, entity::run::Model)> {
+    use entity::run;
+    let to_run = E::belongs_to(run::Entity).from(E::run_col()).to(RunCol::Id);
+    visible::<E>(caller)
+        .filter(E::id_col().eq(id))
+        .join(JoinType::InnerJoin, to_run.into())
+        .filter(seen::<run::Entity>(caller))
+        .select_two_required(run::Entity)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(what).with_path(field))
 }
 
 /// The rows of `E` in the caller's organization that export control hides from the
