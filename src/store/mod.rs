@@ -192,7 +192,8 @@ mod tests {
     use sea_orm::{ConnectionTrait, Statement};
 
     /// `.cargo/config.toml` builds the bundled SQLite with its query planner stability
-    /// guarantee; without it every statement with a bound LIMIT is parsed again at each run.
+    /// guarantee (without it every statement with a bound LIMIT is parsed again at each run)
+    /// and without memory statistics (a mutex around every allocation).
     #[tokio::test]
     async fn bundled_sqlite_keeps_its_plans() {
         let db = super::connect("sqlite::memory:").await.unwrap();
@@ -206,5 +207,8 @@ mod tests {
             .map(|r| r.try_get_by_index::<String>(0).unwrap())
             .collect();
         assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+        // No global mutex around every allocation.
+        let memstatus = options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0");
+        assert!(memstatus, "{options:?}");
     }
 }
