@@ -138,13 +138,8 @@ pub async fn create_run_step(
     let (first, ids) = insert_copies(txn, w, &runs, &t).await?;
     let redline = Some(RunStepStatus::Redline.as_str());
     history(txn, caller, &ids, None, "STATUS", redline, w.at).await?;
-    roll_up(
-        txn,
-        w,
-        &ids.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
-        None,
-    )
-    .await?;
+    let run_ids: Vec<i64> = ids.iter().map(|(r, _)| *r).collect();
+    roll_up(txn, w, &run_ids, None).await?;
     run_step::Entity::find_by_id(first)
         .one(txn)
         .await?
