@@ -45,4 +45,15 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
+/// A field's step, so that a value entry reads the field, its run and its step in one
+/// statement.
+impl Related<super::run_step::Entity> for Entity {
+    fn to() -> RelationDef {
+        Entity::belongs_to(super::run_step::Entity)
+            .from(Column::RunStepId)
+            .to(super::run_step::Column::Id)
+            .into()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

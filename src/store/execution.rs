@@ -596,13 +596,8 @@ async fn open_field(
 ) -> AppResult<(run_step_field::Model, run::Model, run_step::Model)> {
     let at = || path(&["input", "id"]);
     let what = "run step field";
-    let (field, run) =
-        scope::with_run::<run_step_field::Entity>(txn, caller, input.id, what, at()).await?;
-    etag::check(field.lock_version, &input.etag, "run step field")?;
-    let step = run_step::Entity::find_by_id(field.run_step_id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("run step"))?;
+    let (field, run, step) = scope::field_in_run(txn, caller, input.id, what, at()).await?;
+    etag::check(field.lock_version, &input.etag, what)?;
     let why = match status(&step)? {
         RunStepStatus::InProgress | RunStepStatus::Todo => return Ok((field, run, step)),
         RunStepStatus::Complete => "redline it to change its values",

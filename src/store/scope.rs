@@ -1,6 +1,7 @@
 //! Organization scoping: a row of another organization does not exist for the caller.
 
 use entity::run::Column as RunCol;
+use entity::{run_step, run_step_field};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
@@ -165,15 +166,15 @@ pub trait InRun: OrgScoped {
     fn run_col() -> Self::Column;
 }
 
-impl InRun for entity::run_step::Entity {
+impl InRun for run_step::Entity {
     fn run_col() -> Self::Column {
-        entity::run_step::Column::RunId
+        run_step::Column::RunId
     }
 }
 
-impl InRun for entity::run_step_field::Entity {
+impl InRun for run_step_field::Entity {
     fn run_col() -> Self::Column {
-        entity::run_step_field::Column::RunId
+        run_step_field::Column::RunId
     }
 }
 
@@ -186,16 +187,40 @@ pub async fn with_run<E: InRun>(
     what: &str,
     field: Vec<Seg>,
 ) -> AppResult<(E::Model, entity::run::Model)> {
+    joined_run::<E>(caller, id)
+        .select_two_required(entity::run::Entity)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(what).with_path(field))
+}
+
+/// A run step field with its run and its step, in one statement, as [`with_run`].
+pub async fn field_in_run(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    what: &str,
+    field: Vec<Seg>,
+) -> AppResult<(run_step_field::Model, entity::run::Model, run_step::Model)> {
+    let row = joined_run::<run_step_field::Entity>(caller, id)
+        .select_also(entity::run::Entity)
+        .find_also_related(run_step::Entity)
+        .one(db)
+        .await?;
+    match row {
+        Some((f, Some(run), Some(step))) => Ok((f, run, step)),
+        _ => Err(AppError::not_found(what).with_path(field)),
+    }
+}
+
+/// Row `id` of `E` joined with its run, both as the caller may see them.
+fn joined_run<E: InRun>(caller: &Caller, id: i64) -> Select<E> {
     use entity::run;
     let to_run = E::belongs_to(run::Entity).from(E::run_col()).to(RunCol::Id);
     visible::<E>(caller)
         .filter(E::id_col().eq(id))
         .join(JoinType::InnerJoin, to_run.into())
         .filter(seen::<run::Entity>(caller))
-        .select_two_required(run::Entity)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found(what).with_path(field))
 }
 
 /// The rows of `E` in the caller's organization that export control hides from the
