@@ -261,8 +261,8 @@ pub async fn update_run_step(
     }
     let sibs = siblings(txn, caller, &run, &step).await?;
     let plan = plan_moves(txn, &run, &step, &sibs, to).await?;
-    let runs = (&run, plan.run_ids.as_slice());
-    let written = apply_moves(txn, caller, &plan.moves, runs, Some(step.id)).await?;
+    let (moves, run_ids) = (&plan.moves, &plan.run_ids);
+    let written = apply_moves(txn, caller, moves, &run, run_ids, Some(step.id)).await?;
     // The primary step is also guarded by its version.
     let step = etag::bumped::<run_step::Entity>(written, step.id, step.lock_version, "run step")?;
     Ok(StepOutcome {
@@ -328,7 +328,8 @@ pub(super) async fn apply_moves(
     txn: &DatabaseTransaction,
     caller: &Caller,
     moves: &Moves,
-    (run, run_ids): (&run::Model, &[i64]),
+    run: &run::Model,
+    run_ids: &[i64],
     primary: Option<i64>,
 ) -> AppResult<Vec<run_step::Model>> {
     let w = Writer::of(caller);
@@ -449,21 +450,20 @@ async fn lock_runs(
     known: Option<&run::Model>,
 ) -> AppResult<Vec<run::Model>> {
     let known = known.filter(|k| !super::is_postgres(txn) && run_ids.contains(&k.id));
-    let others = run_ids
+    let others: Vec<i64> = run_ids
         .iter()
         .copied()
-        .filter(|r| Some(*r) != known.map(|k| k.id));
-    let mut runs = match others.clone().next() {
-        None => Vec::new(),
-        Some(_) => {
-            run::Entity::find()
-                .filter(run::Column::Id.is_in(others))
-                .order_by_asc(run::Column::Id)
-                .lock_exclusive()
-                .all(txn)
-                .await?
-        }
-    };
+        .filter(|r| known.is_none_or(|k| k.id != *r))
+        .collect();
+    let mut runs = Vec::new();
+    if !others.is_empty() {
+        runs = run::Entity::find()
+            .filter(run::Column::Id.is_in(others))
+            .order_by_asc(run::Column::Id)
+            .lock_exclusive()
+            .all(txn)
+            .await?;
+    }
     runs.extend(known.cloned());
     Ok(runs)
 }
@@ -624,7 +624,7 @@ async fn start_for_value(
     let plan = plan_moves(txn, run, step, &sibs, to)
         .await
         .map_err(|e| e.at(&["input", "id"]))?;
-    apply_moves(txn, caller, &plan.moves, (run, &plan.run_ids), None).await?;
+    apply_moves(txn, caller, &plan.moves, run, &plan.run_ids, None).await?;
     Ok(())
 }
 

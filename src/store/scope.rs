@@ -1,7 +1,7 @@
 //! Organization scoping: a row of another organization does not exist for the caller.
 
 use entity::run::Column as RunCol;
-use entity::{run_step, run_step_field};
+use entity::{run, run_step, run_step_field};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
@@ -186,9 +186,9 @@ pub async fn with_run<E: InRun>(
     id: i64,
     what: &str,
     field: Vec<Seg>,
-) -> AppResult<(E::Model, entity::run::Model)> {
+) -> AppResult<(E::Model, run::Model)> {
     joined_run::<E>(caller, id)
-        .select_two_required(entity::run::Entity)
+        .select_two_required(run::Entity)
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found(what).with_path(field))
@@ -201,9 +201,9 @@ pub async fn field_in_run(
     id: i64,
     what: &str,
     field: Vec<Seg>,
-) -> AppResult<(run_step_field::Model, entity::run::Model, run_step::Model)> {
+) -> AppResult<(run_step_field::Model, run::Model, run_step::Model)> {
     let row = joined_run::<run_step_field::Entity>(caller, id)
-        .select_also(entity::run::Entity)
+        .select_also(run::Entity)
         .find_also_related(run_step::Entity)
         .one(db)
         .await?;
@@ -215,7 +215,6 @@ pub async fn field_in_run(
 
 /// Row `id` of `E` joined with its run, both as the caller may see them.
 fn joined_run<E: InRun>(caller: &Caller, id: i64) -> Select<E> {
-    use entity::run;
     let to_run = E::belongs_to(run::Entity).from(E::run_col()).to(RunCol::Id);
     visible::<E>(caller)
         .filter(E::id_col().eq(id))

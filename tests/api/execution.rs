@@ -438,7 +438,8 @@ async fn all_steps_lists_every_level_in_traveler_order() {
 /// A step action reads what its rules need and what its payload asks for, nothing more:
 /// a payload of plain columns loads no traveler, and the run already read is not read again
 /// for the failed-run check, nor by the roll-up on SQLite; a step and its run are one
-/// statement, a field with its run and step one. Counted on the second step, when id blocks and keys are warm.
+/// statement, a field with its run and step one. Counted on the second step, when id
+/// blocks and keys are warm.
 #[tokio::test]
 async fn step_actions_read_only_what_they_need() {
     let app = app().await;
