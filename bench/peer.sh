@@ -29,7 +29,7 @@ trap cleanup EXIT
 (cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund postgraphile@4 >/dev/null)
 pg_create "$pgdb"
 db_url="$BENCH_PG/$pgdb"
-serve "$db_url?application_name=traveler" "$work/traveler.log"
+serve "$db_url?application_name=traveler&sslmode=disable" "$work/traveler.log"
 t_pid=$pid; pids+=("$pid"); t_url="http://127.0.0.1:$port/graphql"
 "$load" seed-floor --url "$t_url" --key "$key" --operators 2 --runs-per-operator 30 \
   --readers 0 --steps 20 >"$work/plan.json"
@@ -93,42 +93,47 @@ ticks() { local p; for p in "$@"; do [ -r "/proc/$p/stat" ] && echo "$p $(awk '{
 # CPU ticks spent between two `ticks` listings (files): a process that started meanwhile
 # counts from 0; one that ended meanwhile is left out rather than counted negative (the
 # other server's pool closing idle connections made the totals of the first version wrong).
+# With a third argument (a pid), only that process's ticks.
 spent() { python3 -c 'import sys
 b = dict(l.split() for l in open(sys.argv[1]) if l.strip())
 a = dict(l.split() for l in open(sys.argv[2]) if l.strip())
-print(sum(int(t) - int(b.get(p, 0)) for p, t in a.items()))' "$1" "$2"; }
+only = sys.argv[3:]
+print(sum(int(t) - int(b.get(p, 0)) for p, t in a.items() if not only or p in only))' "$@"; }
 tck=$(getconf CLK_TCK)
-# wrk_run NAME URL QUERY SERVER_PID APPLICATION_NAME: "req/s p50 p99 non2xx requests cpu_ms_per_request"
+# wrk_run NAME URL QUERY SERVER_PID APPLICATION_NAME:
+#   "req/s p50 p99 non2xx requests cpu_ms_per_request server_cpu_ms_per_request"
 wrk_run() {
   printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.body = [[{"query":"%s"}]]\n' "$key" "$3" >"$work/$1.lua"
   wrk -t2 -c16 -d2s -s "$work/$1.lua" "$2" >/dev/null # warm-up: connections, caches, JIT
-  local out spent_ticks
+  local out spent_ticks server_ticks
   ticks "$4" $(backends "$5") >"$work/before"
   out=$(wrk -t2 -c16 -d"${secs}s" --latency -s "$work/$1.lua" "$2")
   ticks "$4" $(backends "$5") >"$work/after"
   spent_ticks=$(spent "$work/before" "$work/after")
+  server_ticks=$(spent "$work/before" "$work/after" "$4")
   local rps p50 p99 reqs errs
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   errs=$(echo "$out" | awk '/Non-2xx/ {print $4}')
-  echo "$rps $p50 $p99 ${errs:-0} $reqs $(python3 -c "print(round($spent_ticks * 1000 / $tck / $reqs, 3))")"
+  local per="* 1000 / $tck / $reqs, 3"
+  echo "$rps $p50 $p99 ${errs:-0} $reqs $(python3 -c "print(round($spent_ticks $per))") $(python3 -c "print(round($server_ticks $per))")"
 }
 echo "### Traveler and PostGraphile $(node -e 'console.log(require(process.argv[1]).version)' "$work/node_modules/postgraphile/package.json") on the same PostgreSQL data (wrk -t2 -c16 -d${secs}s each, alternating, two rounds)"
 echo
 echo "load before: $(uptime | sed 's/.*load average: //')"
 echo
-echo "| read | round | server | req/s | p50 | p99 | non-2xx | CPU ms per request (server + PostgreSQL) |"
-echo "|---|---:|---|---:|---:|---:|---:|---:|"
+echo "| read | round | server | req/s | p50 | p99 | non-2xx | CPU ms per request (server + PostgreSQL) | of which the server |"
+echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
 for round in 1 2; do
   for pair in one list; do
     tq="t_$pair"; gq="g_$pair"
     name=$([ "$pair" = one ] && echo "one run, 20 steps x 3 fields" || echo "first 50 runs with steps and fields")
-    read -r rps p50 p99 err reqs cpu < <(wrk_run "t_$pair" "$t_url" "${!tq}" "$t_pid" traveler)
-    echo "| $name | $round | Traveler | $rps | $p50 | $p99 | $err | $cpu |"
-    read -r rps p50 p99 err reqs cpu < <(wrk_run "g_$pair" "$g_url" "${!gq}" "$g_pid" postgraphile)
-    echo "| $name | $round | PostGraphile | $rps | $p50 | $p99 | $err | $cpu |"
+    read -r rps p50 p99 err reqs cpu own < <(wrk_run "t_$pair" "$t_url" "${!tq}" "$t_pid" traveler)
+    echo "| $name | $round | Traveler | $rps | $p50 | $p99 | $err | $cpu | $own |"
+    read -r rps p50 p99 err reqs cpu own < <(wrk_run "g_$pair" "$g_url" "${!gq}" "$g_pid" postgraphile)
+    echo "| $name | $round | PostGraphile | $rps | $p50 | $p99 | $err | $cpu | $own |"
   done
 done
 echo
