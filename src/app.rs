@@ -51,6 +51,7 @@ pub async fn build_with(
         config: Arc::new(config),
         keys,
         live,
+        documents: Default::default(),
     };
     Ok(App {
         router: router(state.clone()),

@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use dataloader::BatchFn;
 use dataloader::cached::{Cache, Loader};
 use entity::{
-    part, part_inventory, part_subtype, procedure, role, run, run_batch, run_step, run_step_edge,
-    run_step_event, run_step_field, step, step_field, team, user, work_center,
+    part, part_inventory, part_subtype, procedure, role, run, run_batch, run_step, run_step_event,
+    run_step_field, step, step_field, team, user, work_center,
 };
 use sea_orm::DatabaseConnection;
 use tokio::task::coop::unconstrained;
@@ -230,22 +230,17 @@ impl Loaders {
     }
 }
 
-/// A run's steps with indexes for the tree and for dependencies.
+/// A run's steps and their fields, with indexes for the tree.
 #[derive(Default)]
 pub struct RunSteps {
     pub steps: Vec<run_step::Model>,
     by_id: HashMap<i64, usize>,
     children: HashMap<Option<i64>, Vec<usize>>,
-    upstream: HashMap<i64, Vec<i64>>,
     fields: HashMap<i64, Vec<run_step_field::Model>>,
 }
 
 impl RunSteps {
-    fn new(
-        steps: Vec<run_step::Model>,
-        edges: Vec<run_step_edge::Model>,
-        fields: Vec<run_step_field::Model>,
-    ) -> Self {
+    fn new(steps: Vec<run_step::Model>, fields: Vec<run_step_field::Model>) -> Self {
         let by_id = steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
         for (i, s) in steps.iter().enumerate() {
@@ -255,17 +250,15 @@ impl RunSteps {
             steps,
             by_id,
             children,
-            upstream: upstream(edges.iter().map(|e| (e.step_id, e.upstream_step_id))),
             fields: reads::group(fields, |f| f.run_step_id),
         }
     }
 
     async fn read(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Arc<Self>>, AppError> {
-        let (mut steps, mut edges, mut fields) = reads::run_trees(&db.db, &db.caller, ids).await?;
+        let (mut steps, mut fields) = reads::run_trees(&db.db, &db.caller, ids).await?;
         let mut take = |id: &i64| {
             RunSteps::new(
                 steps.remove(id).unwrap_or_default(),
-                edges.remove(id).unwrap_or_default(),
                 fields.remove(id).unwrap_or_default(),
             )
         };
@@ -284,12 +277,34 @@ impl RunSteps {
         self.by_id.get(&id).map(|i| &self.steps[*i])
     }
 
-    pub fn upstream(&self, id: i64) -> &[i64] {
-        self.upstream.get(&id).map_or(&[], Vec::as_slice)
-    }
-
     pub fn fields(&self, id: i64) -> &[run_step_field::Model] {
         self.fields.get(&id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The dependencies between a run's steps: read apart from the steps, since only
+/// availability (`availableToWork`, `blockers`, `availableFirst`) and `upstreamStepIds`
+/// need them, and a traveler's read is a statement shorter without.
+#[derive(Default)]
+pub struct RunEdges {
+    upstream: HashMap<i64, Vec<i64>>,
+}
+
+impl RunEdges {
+    async fn read(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Arc<Self>>, AppError> {
+        let mut edges = reads::run_edges(&db.db, &db.caller, ids).await?;
+        let mut take = |id: &i64| {
+            let edges = edges.remove(id).unwrap_or_default();
+            RunEdges {
+                upstream: upstream(edges.iter().map(|e| (e.step_id, e.upstream_step_id))),
+            }
+        };
+        Ok(ids.iter().map(|id| (*id, Arc::new(take(id)))).collect())
+    }
+
+    /// The steps that step `id` waits for, ascending.
+    pub fn upstream(&self, id: i64) -> &[i64] {
+        self.upstream.get(&id).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -375,8 +390,10 @@ keys! {
     batches: BatchKey => run_batch::Model = |db, ids| rows::<run_batch::Entity>(db, ids).await;
     work_centers: WorkCenterKey => work_center::Model =
         |db, ids| rows::<work_center::Entity>(db, ids).await;
-    /// All of a run's steps, edges and fields: three statements for any number of runs.
+    /// All of a run's steps and fields: two statements for any number of runs.
     run_steps: RunStepsKey => Arc<RunSteps> = |db, ids| RunSteps::read(db, ids).await;
+    /// The dependencies between a run's steps: one statement for any number of runs.
+    run_edges: RunEdgesKey => Arc<RunEdges> = |db, ids| RunEdges::read(db, ids).await;
     /// A procedure's steps, edges and fields: three statements for any number.
     procedure_steps: ProcedureStepsKey => Arc<ProcedureSteps> =
         |db, ids| ProcedureSteps::read(db, ids).await;

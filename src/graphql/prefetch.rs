@@ -10,8 +10,9 @@ use entity::run;
 use super::ctx::loaders;
 use super::loaders::{
     BatchKey, InventoryKey, Key, Loaders, PartKey, PartProceduresKey, ProcedureKey,
-    ProcedureStepsKey, RunStepsKey, TeamKey, UserKey, WorkCenterKey,
+    ProcedureStepsKey, RunEdgesKey, RunStepsKey, TeamKey, UserKey, WorkCenterKey,
 };
+use super::types::run::StepOrder;
 
 /// Primes key type `K` with `ids` if `field` is selected.
 async fn prime<K: Key>(l: &Loaders, field: &Lookahead<'_>, ids: &[i64]) -> Result<()> {
@@ -22,11 +23,12 @@ async fn prime<K: Key>(l: &Loaders, field: &Lookahead<'_>, ids: &[i64]) -> Resul
 }
 
 /// Primes what `node` (the selection on each run) needs for `runs` (rows, or references to
-/// rows kept elsewhere).
+/// rows kept elsewhere), whose steps come in `order` unless asked otherwise.
 pub async fn runs<R: Borrow<run::Model> + Sync>(
     ctx: &Context<'_>,
     node: Lookahead<'_>,
     runs: &[R],
+    order: StepOrder,
 ) -> Result<()> {
     if runs.is_empty() || !node.exists() {
         return Ok(());
@@ -39,7 +41,11 @@ pub async fn runs<R: Borrow<run::Model> + Sync>(
         v.dedup();
         v
     };
-    prime::<RunStepsKey>(l, &node.field("steps"), &each(|r| Some(r.id))).await?;
+    let ids = each(|r| Some(r.id));
+    prime::<RunStepsKey>(l, &node.field("steps"), &ids).await?;
+    if needs_edges(&node, order) {
+        l.prime(ids.iter().map(|i| RunEdgesKey(*i))).await?;
+    }
     let (procedure, ids) = (node.field("procedure"), each(|r| r.procedure_id));
     prime::<ProcedureKey>(l, &procedure, &ids).await?;
     prime::<ProcedureStepsKey>(l, &procedure.field("steps"), &ids).await?;
@@ -59,4 +65,31 @@ pub async fn runs<R: Borrow<run::Model> + Sync>(
     let centers = each(|r| r.work_center_id);
     prime::<WorkCenterKey>(l, &node.field("workCenter"), &centers).await?;
     Ok(())
+}
+
+/// Whether the selection on runs asks for their steps' dependencies: a field of
+/// availability, at any depth of steps, or steps ordered by it (`availableFirst`, given or
+/// by default).
+fn needs_edges(node: &Lookahead<'_>, order: StepOrder) -> bool {
+    ["steps", "allSteps"].into_iter().any(|name| {
+        let steps = node.field(name);
+        let ordered = order == StepOrder::AvailableFirst || has_arguments(&steps);
+        steps.exists() && (ordered || steps_need_edges(&steps))
+    })
+}
+
+/// Whether a selection on steps, or on their children, asks for a field of availability.
+fn steps_need_edges(steps: &Lookahead<'_>) -> bool {
+    steps.exists()
+        && (["upstreamStepIds", "availableToWork", "blockers"]
+            .into_iter()
+            .any(|f| steps.field(f).exists())
+            || steps_need_edges(&steps.field("steps")))
+}
+
+fn has_arguments(field: &Lookahead<'_>) -> bool {
+    field
+        .selection_fields()
+        .iter()
+        .any(|f| f.arguments().is_ok_and(|a| !a.is_empty()))
 }

@@ -8,7 +8,7 @@ use super::ctx::{Gql, caller, db};
 use super::input::filters::*;
 use super::types::catalog::*;
 use super::types::procedure::{Procedure, ProcedureConnection};
-use super::types::run::{Run, RunBatch, RunBatchConnection, RunConnection};
+use super::types::run::{Run, RunBatch, RunBatchConnection, RunConnection, StepOrder};
 use super::types::work_center::{ScheduledRun, WorkCenter, WorkCenterConnection};
 use crate::domain::permission::Permission;
 use crate::store::page::Page;
@@ -65,17 +65,18 @@ macro_rules! list_query {
     };
 }
 
-/// A page of runs as a connection, each wrapped by `node` (`Run::new`, or `Run::queued`
-/// for a station's queue); first primes what the selected nodes will load.
+/// A page of runs as a connection, whose steps come in `order` unless asked otherwise
+/// (`StepOrder::AvailableFirst` for a station's queue); first primes what the selected
+/// nodes will load.
 pub(crate) async fn run_connection(
     ctx: &Context<'_>,
     page: Page<run::Model>,
-    node: fn(run::Model) -> Run,
+    order: StepOrder,
 ) -> Result<RunConnection> {
     let rows: Vec<_> = page.rows.iter().map(|(_, r)| r.clone()).collect();
-    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("edges").field("node"), &rows)
-        .await?;
-    Ok(RunConnection::from_page(page, node))
+    let node = ctx.look_ahead().field("edges").field("node");
+    crate::graphql::prefetch::runs(ctx, node, &rows, order).await?;
+    Ok(RunConnection::from_page(page, |r| Run(r, order)))
 }
 
 /// Looks a row up by id within the caller's organization; an unparsable id finds nothing.
@@ -179,7 +180,7 @@ list_query! { ListQuery {
         /// Runs, filtered and sorted. The unassigned pool:
         /// `runs(filters: {assignedToId: {isNull: true}, assignedTeamId: {isNull: true}})`.
         runs(RunsInputFilters, RunSortEnum, "Conditions on the runs' fields; every one given must hold.")
-            -> RunConnection = |ctx, f, s, a| async move { run_connection(ctx, page(ctx, f, s, a).await?, Run::new).await };
+            -> RunConnection = |ctx, f, s, a| async move { run_connection(ctx, page(ctx, f, s, a).await?, StepOrder::Traveler).await };
         /// Procedure versions (each version is its own row), filtered and sorted.
         procedures(ProceduresInputFilters, ProcedureSortEnum, "Conditions on the procedures' fields; every one given must hold.")
             -> ProcedureConnection = |ctx, f, s, a| list(ctx, f, s, a, Procedure);

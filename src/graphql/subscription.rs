@@ -14,7 +14,16 @@ use futures_util::{Stream, StreamExt, stream};
 use super::ctx::{Gql, caller, db, loaders};
 use super::input::filters::{RunSortEnum, RunsInputFilters, spec};
 use super::input::{id as parse_id, keys};
-use super::loaders::{Db, Key, RunSteps, RunStepsKey};
+use super::loaders::{Db, Key, Loaders, RunEdges, RunEdgesKey, RunSteps, RunStepsKey};
+
+/// A run's steps and their dependencies, loaded once for every subscriber of a change.
+type Steps = (Arc<RunSteps>, Arc<RunEdges>);
+
+/// Gives the subscriber's loaders the run's steps and dependencies loaded for the change.
+async fn seed(l: &Loaders, run_id: i64, (steps, edges): &Steps) {
+    l.seed(RunStepsKey(run_id), Some(steps.clone())).await;
+    l.seed(RunEdgesKey(run_id), Some(edges.clone())).await;
+}
 use super::types::id;
 use super::types::run::Run;
 use super::types::run_step::RunStep;
@@ -32,7 +41,7 @@ pub struct RunChangedEvent {
     event_id: i64,
     action: String,
     run: run::Model,
-    steps: Option<Arc<RunSteps>>,
+    steps: Option<Steps>,
 }
 
 #[Object(use_type_description)]
@@ -52,7 +61,7 @@ impl RunChangedEvent {
         let l = loaders(ctx);
         l.invalidate();
         if let Some(steps) = &self.steps {
-            l.seed(RunStepsKey(self.run.id), Some(steps.clone())).await;
+            seed(l, self.run.id, steps).await;
         }
         Run::new(self.run.clone())
     }
@@ -64,7 +73,7 @@ pub struct RunStepChangedEvent {
     event_id: i64,
     action: String,
     run: run::Model,
-    steps: Arc<RunSteps>,
+    steps: Steps,
     run_step_id: i64,
 }
 
@@ -82,15 +91,15 @@ impl RunStepChangedEvent {
     async fn run_step(&self, ctx: &Context<'_>) -> Result<RunStep> {
         let l = loaders(ctx);
         l.invalidate();
-        l.seed(RunStepsKey(self.run.id), Some(self.steps.clone()))
-            .await;
+        seed(l, self.run.id, &self.steps).await;
         let row = self
             .steps
+            .0
             .get(self.run_step_id)
             .cloned()
             .ok_or_else(|| AppError::not_found("run step").into_gql())?;
         let failed = self.run.status == RunStatus::Failed.as_str();
-        Ok(RunStep::new(row, self.steps.clone(), failed))
+        Ok(RunStep::new(row, self.steps.0.clone(), failed))
     }
 }
 
@@ -117,7 +126,7 @@ impl RunsCreatedEvent {
 /// What every subscriber of this process needs for one change, loaded once for all.
 struct Loaded {
     runs: HashMap<i64, run::Model>,
-    steps: HashMap<i64, Arc<RunSteps>>,
+    steps: HashMap<i64, Steps>,
 }
 
 /// The change's runs (of the organization, cleared or not: each subscriber applies its
@@ -139,7 +148,12 @@ async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
                 db: sub.db.clone(),
                 caller: org,
             };
-            let steps = RunStepsKey::read(&db, &ids).await?;
+            let (steps, mut edges) =
+                tokio::try_join!(RunStepsKey::read(&db, &ids), RunEdgesKey::read(&db, &ids))?;
+            let steps = steps
+                .into_iter()
+                .map(|(id, s)| (id, (s, edges.remove(&id).unwrap_or_default())))
+                .collect();
             Ok::<_, AppError>(Arc::new(Loaded { runs, steps }) as Arc<dyn Any + Send + Sync>)
         })
         .await?;
@@ -306,7 +320,7 @@ impl Subscription {
             for step_id in &c.run_step_ids {
                 let found = runs.iter().find_map(|r| {
                     let all = l.steps.get(&r.id)?;
-                    all.get(*step_id).map(|_| (r, all))
+                    all.0.get(*step_id).map(|_| (r, all))
                 });
                 if let Some((run, all)) = found {
                     out.push(RunStepChangedEvent {

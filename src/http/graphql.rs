@@ -395,6 +395,7 @@ async fn run(
     bytes_left: usize,
 ) -> (Outcome, String) {
     let started = Instant::now();
+    state.documents.parse(&mut req);
     let op_name = operation_name(&mut req);
     let fail = |(outcome, code, message): Refusal| {
         tracing::info!(target: "traveler::request", operation = %op_name, ms = started.elapsed().as_millis() as u64, outcome = code, "graphql");

@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, authentication, CORS, and the GraphQL-over-HTTP handler.
 
 pub mod auth;
+pub mod documents;
 pub mod graphql;
 pub mod limits;
 pub mod request_id;
@@ -38,6 +39,8 @@ pub struct AppState {
     /// (`TRAVELER_SQLITE_READERS`, the cores by default): more would not read faster, only
     /// slow the writers' chain down. `None` on PostgreSQL, or when the bound is 0.
     pub readers: Option<Arc<tokio::sync::Semaphore>>,
+    /// Parsed documents by their text, shared by this process's requests.
+    pub documents: Arc<documents::Documents>,
 }
 
 pub fn router(state: AppState) -> Router {

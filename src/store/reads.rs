@@ -82,24 +82,34 @@ pub type Groups<M> = HashMap<i64, Vec<M>>;
 /// Three kinds of rows of the same parents, each grouped by parent.
 pub type Trees<A, B, C> = (Groups<A>, Groups<B>, Groups<C>);
 
-/// The steps (in order), edges and fields of runs, by run: three statements for any
-/// number of runs.
+/// The steps (in order) and fields of runs, by run: two statements for any number of
+/// runs. Their dependencies are read apart (`run_edges`), only when a field needs them.
 pub async fn run_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     run_ids: &[i64],
-) -> Result<Trees<run_step::Model, run_step_edge::Model, run_step_field::Model>, AppError> {
+) -> Result<(Groups<run_step::Model>, Groups<run_step_field::Model>), AppError> {
     use {run_step::Column as S, run_step_field::Column as F};
     let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
     let steps = steps.await?;
-    // Edges have no organization: they are reached through runs already scoped.
+    let order = [F::RunStepId, F::Position, F::Id];
+    let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
+    Ok((steps, fields.await?))
+}
+
+/// The dependencies between the steps of runs, by run: one statement for any number.
+/// Edges have no organization: the caller must have seen the runs already (their steps
+/// are read through the same scope).
+pub async fn run_edges(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    run_ids: &[i64],
+) -> Result<Groups<run_step_edge::Model>, AppError> {
     let q = run_step_edge::Entity::find()
         .filter(run_step_edge::Column::RunId.is_in(run_ids.iter().copied()));
     let edges = super::decode::all(q, db).await?;
     caller.rows.take(edges.len())?;
-    let order = [F::RunStepId, F::Position, F::Id];
-    let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
-    Ok((steps, group(edges, |e| e.run_id), fields.await?))
+    Ok(group(edges, |e| e.run_id))
 }
 
 /// The steps (in order), fields and edges of procedures, by procedure: three statements

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::fixtures::part;
+use crate::fixtures::{chain_procedure, part};
 use crate::harness::{app, id};
 
 const CREATE_RUN: &str = "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }";
@@ -167,4 +167,61 @@ async fn the_total_is_counted_only_when_selected() {
     .await;
     assert_eq!(n, plain + 1);
     assert_eq!(d["parts"]["pageInfo"]["hasPreviousPage"], true);
+}
+
+/// A traveler reads its steps' dependencies only for what needs them (availability,
+/// `upstreamStepIds`, steps ordered `availableFirst`): one run with its steps and fields is
+/// three statements (the run, its steps, their fields), and a page of runs as many
+/// whatever its length; a field of availability at any depth adds one, for the whole page.
+#[tokio::test]
+async fn dependencies_are_read_only_when_a_field_needs_them() {
+    let app = app().await;
+    let s = part(&app, "S", "SERIAL").await;
+    let p = chain_procedure(&app, &s, 3, true).await;
+    let i = json!({"i": {"partId": s, "procedureId": p.id, "autogenerateSerialNumber": true}});
+    let run = app.ok(CREATE_RUN, i.clone()).await["createRun"]["run"]["id"].clone();
+    for _ in 0..2 {
+        app.ok(CREATE_RUN, i.clone()).await;
+    }
+    app.ok("{ __typename }", json!({})).await;
+    let statements = |q: String| {
+        let (app, run) = (&app, &run);
+        async move {
+            let before = app.count();
+            let d = app.ok(&q, json!({"r": run})).await;
+            (app.count() - before, d)
+        }
+    };
+    let one = |sel: &str| format!("query($r: ID!) {{ run(id: $r) {{ id steps {{ {sel} }} }} }}");
+    let page = |n: usize, sel: &str| {
+        format!("{{ runs(first: {n}) {{ edges {{ node {{ id steps {{ {sel} }} }} }} }} }}")
+    };
+    let (n, d) = statements(one("id fields { name value }")).await;
+    assert_eq!(n, 3, "a traveler without availability");
+    assert_eq!(d["run"]["steps"][0]["fields"][0]["name"], "torque");
+    let (n, d) = statements(one("id availableToWork upstreamStepIds")).await;
+    assert_eq!(n, 4, "a traveler with availability");
+    assert_eq!(d["run"]["steps"][0]["availableToWork"], true);
+    assert_eq!(d["run"]["steps"][1]["availableToWork"], false);
+    assert_eq!(
+        d["run"]["steps"][1]["upstreamStepIds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let q = "query($r: ID!) { run(id: $r) { steps(availableFirst: true) { title } } }";
+    assert_eq!(
+        statements(q.to_string()).await.0,
+        4,
+        "steps ordered by availability"
+    );
+    for sel in ["title fields { name }", "title steps { blockers }"] {
+        let (small, _) = statements(page(1, sel)).await;
+        let (large, d) = statements(page(3, sel)).await;
+        assert_eq!(d["runs"]["edges"].as_array().unwrap().len(), 3);
+        assert_eq!(small, large, "1 or 3 runs: {sel}");
+        let edges = usize::from(sel.contains("blockers"));
+        assert_eq!(large, 3 + edges, "{sel}");
+    }
 }

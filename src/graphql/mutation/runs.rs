@@ -13,7 +13,7 @@ use crate::graphql::input::create_runs::{
 };
 use crate::graphql::input::floor::*;
 use crate::graphql::input::work_centers::*;
-use crate::graphql::types::run::{Run, RunBatch};
+use crate::graphql::types::run::{Run, RunBatch, StepOrder::Traveler};
 use crate::graphql::types::work_center::WorkCenter;
 use crate::store::create_runs::{self, AuditNote, NewRuns, Outcome};
 use crate::store::{runs, scope, work_centers};
@@ -61,8 +61,8 @@ async fn runs_of(ctx: &Context<'_>, o: &Outcome) -> Result<Vec<Run>> {
     let rows = scope::by_ids::<run::Entity>(db(ctx), caller(ctx)?, &o.run_ids)
         .await
         .gql()?;
-    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("runs"), &rows).await?;
-    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows).await?;
+    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("runs"), &rows, Traveler).await?;
+    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows, Traveler).await?;
     Ok(rows.into_iter().map(Run::new).collect())
 }
 

@@ -156,7 +156,7 @@ row_object!(
         let page = crate::store::lists::assigned_runs(db(ctx), c, self.0.id, spec, &args, max)
             .await
             .gql()?;
-        crate::graphql::query::run_connection(ctx, page, super::run::Run::new).await
+        crate::graphql::query::run_connection(ctx, page, super::run::StepOrder::Traveler).await
     }
 });
 

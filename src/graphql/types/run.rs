@@ -17,8 +17,8 @@ use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunSource;
 use crate::graphql::enums::RunStatus;
 use crate::graphql::loaders::{
-    BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunSteps, RunStepsKey, TeamKey,
-    UserKey, WorkCenterKey,
+    BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunEdgesKey, RunSteps,
+    RunStepsKey, TeamKey, UserKey, WorkCenterKey,
 };
 use crate::store::rows;
 
@@ -42,11 +42,6 @@ impl Run {
         Run(row, StepOrder::Traveler)
     }
 
-    /// A run as a station's queue lists it: available steps first unless asked otherwise.
-    pub fn queued(row: run::Model) -> Self {
-        Run(row, StepOrder::AvailableFirst)
-    }
-
     /// The steps `pick` chooses from the run's, in the order asked (`available_first`),
     /// else in this run's default order.
     async fn steps_of(
@@ -64,8 +59,14 @@ impl Run {
             return Ok(steps.collect());
         }
         // Availability is computed once per step, then the domain's stable partition.
+        let edges = super::load_or_default(ctx, RunEdgesKey(self.0.id)).await?;
         let flagged: Vec<(bool, RunStep)> = steps
-            .map(|s| Ok((RunStep::available_in(&all, &s.row, failed).gql()?, s)))
+            .map(|s| {
+                Ok((
+                    RunStep::available_in((&all, &edges), &s.row, failed).gql()?,
+                    s,
+                ))
+            })
             .collect::<Result<_>>()?;
         let sorted = crate::domain::availability::available_first(flagged, |(a, _)| *a);
         Ok(sorted.into_iter().map(|(_, s)| s).collect())
@@ -213,7 +214,7 @@ row_object!(
     #[list_cost]
     async fn runs(&self, ctx: &Context<'_>) -> Result<Vec<Run>> {
         let runs = super::load_or_default(ctx, BatchRunsKey(self.0.id)).await?;
-        crate::graphql::prefetch::runs(ctx, ctx.look_ahead(), &runs).await?;
+        crate::graphql::prefetch::runs(ctx, ctx.look_ahead(), &runs, StepOrder::Traveler).await?;
         Ok(runs.iter().cloned().map(Run::new).collect())
     }
 });

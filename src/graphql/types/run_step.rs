@@ -16,7 +16,7 @@ use crate::domain::availability;
 use crate::error::AppResult;
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunStepStatus;
-use crate::graphql::loaders::{HistoryKey, RunKey, RunSteps, RunStepsKey};
+use crate::graphql::loaders::{HistoryKey, RunEdges, RunEdgesKey, RunKey, RunSteps, RunStepsKey};
 use crate::store::rows;
 
 /// A step's upstream steps and its parent, as `(title, status)`.
@@ -61,24 +61,29 @@ impl RunStep {
         Ok((all, failed))
     }
 
+    /// The dependencies between the steps of this step's run.
+    async fn edges(&self, ctx: &Context<'_>) -> Result<Arc<RunEdges>> {
+        super::load_or_default(ctx, RunEdgesKey(self.row.run_id)).await
+    }
+
     /// Why this step cannot start now (empty when it can).
-    pub fn compute_blockers(
-        all: &RunSteps,
+    fn compute_blockers(
+        (all, edges): (&RunSteps, &RunEdges),
         row: &run_step::Model,
         run_failed: bool,
     ) -> AppResult<Vec<String>> {
-        let (upstream, parent) = Self::around(all, row)?;
+        let (upstream, parent) = Self::around(all, edges, row)?;
         Ok(availability::blockers(&upstream, parent, run_failed))
     }
 
     /// Whether step `row` of the run's steps `all` can be started now
     /// (`availability::available`).
     pub fn available_in(
-        all: &RunSteps,
+        (all, edges): (&RunSteps, &RunEdges),
         row: &run_step::Model,
         run_failed: bool,
     ) -> AppResult<bool> {
-        let (upstream, parent) = Self::around(all, row)?;
+        let (upstream, parent) = Self::around(all, edges, row)?;
         let status = rows::run_step_status(row)?;
         Ok(availability::available(
             status, &upstream, parent, run_failed,
@@ -86,8 +91,12 @@ impl RunStep {
     }
 
     /// The statuses availability depends on: the upstream steps' and the parent's.
-    fn around<'a>(all: &'a RunSteps, row: &run_step::Model) -> AppResult<Around<'a>> {
-        let upstream = all
+    fn around<'a>(
+        all: &'a RunSteps,
+        edges: &RunEdges,
+        row: &run_step::Model,
+    ) -> AppResult<Around<'a>> {
+        let upstream = edges
             .upstream(row.id)
             .iter()
             .filter_map(|u| all.get(*u))
@@ -158,8 +167,8 @@ row_object!(RunStep.row {
     }
     /// Steps that must be COMPLETE before this one can start.
     async fn upstream_step_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
-        let (all, _) = self.tree(ctx).await?;
-        Ok(all.upstream(self.row.id).iter().map(|i| id(*i)).collect())
+        let edges = self.edges(ctx).await?;
+        Ok(edges.upstream(self.row.id).iter().map(|i| id(*i)).collect())
     }
     /// True when the step is TODO and nothing blocks it from starting.
     async fn available_to_work(&self, ctx: &Context<'_>) -> Result<bool> {
@@ -167,12 +176,14 @@ row_object!(RunStep.row {
             return Ok(false);
         }
         let (all, failed) = self.tree(ctx).await?;
-        Self::available_in(&all, &self.row, failed).gql()
+        let edges = self.edges(ctx).await?;
+        Self::available_in((&all, &edges), &self.row, failed).gql()
     }
     /// What keeps this step from starting: upstream steps, its parent, a failed run.
     async fn blockers(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let (all, failed) = self.tree(ctx).await?;
-        Self::compute_blockers(&all, &self.row, failed).gql()
+        let edges = self.edges(ctx).await?;
+        Self::compute_blockers((&all, &edges), &self.row, failed).gql()
     }
     /// When the step was started; null until then.
     started_at: Option<DateTime<Utc>>,

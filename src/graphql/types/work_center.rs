@@ -6,7 +6,7 @@ use entity::work_center;
 
 use super::leaves::{LeafList, LeafObject, Read};
 use super::row_object;
-use super::run::{Run, RunConnection};
+use super::run::{Run, RunConnection, StepOrder};
 use crate::graphql::input::filters::RunsInputFilters;
 use crate::graphql::loaders::WorkCenterKey;
 use crate::store::work_centers::{Load, Scheduled};
@@ -54,7 +54,7 @@ row_object!(
         let page = crate::store::work_centers::queue(db(ctx), c, self.0.id, spec, &args, max)
             .await
             .gql()?;
-        crate::graphql::query::run_connection(ctx, page, Run::queued).await
+        crate::graphql::query::run_connection(ctx, page, StepOrder::AvailableFirst).await
     }
 });
 
@@ -164,6 +164,7 @@ pub async fn schedule(
         loaders(ctx).seed(WorkCenterKey(c.id), Some(c)).await;
     }
     let rows: Vec<&entity::run::Model> = runs.iter().map(|s| &s.run).collect();
-    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows).await?;
+    let order = StepOrder::Traveler;
+    crate::graphql::prefetch::runs(ctx, ctx.look_ahead().field("run"), &rows, order).await?;
     Ok(runs.into_iter().map(ScheduledRun::new).collect())
 }
