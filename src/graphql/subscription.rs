@@ -15,6 +15,14 @@ use super::ctx::{Gql, caller, db, loaders};
 use super::input::filters::{RunSortEnum, RunsInputFilters, spec};
 use super::input::{id as parse_id, keys};
 use super::loaders::{Db, Key, Loaders, RunEdges, RunEdgesKey, RunSteps, RunStepsKey};
+use super::types::id;
+use super::types::run::Run;
+use super::types::run_step::RunStep;
+use crate::caller::Caller;
+use crate::domain::status::RunStatus;
+use crate::error::{AppError, AppResult};
+use crate::live::{Change, Closer, Hub, close};
+use crate::store::{events, scope};
 
 /// A run's steps and their dependencies, loaded once for every subscriber of a change.
 type Steps = (Arc<RunSteps>, Arc<RunEdges>);
@@ -24,14 +32,6 @@ async fn seed(l: &Loaders, run_id: i64, (steps, edges): &Steps) {
     l.seed(RunStepsKey(run_id), Some(steps.clone())).await;
     l.seed(RunEdgesKey(run_id), Some(edges.clone())).await;
 }
-use super::types::id;
-use super::types::run::Run;
-use super::types::run_step::RunStep;
-use crate::caller::Caller;
-use crate::domain::status::RunStatus;
-use crate::error::{AppError, AppResult};
-use crate::live::{Change, Closer, Hub, close};
-use crate::store::{events, scope};
 
 pub struct Subscription;
 

@@ -13,8 +13,8 @@ use lru::LruCache;
 /// Documents kept at most, the least recently used leaving first.
 const ENTRIES: NonZeroUsize = NonZeroUsize::new(128).unwrap();
 
-/// Longer texts are parsed every time: the cache's memory stays bounded (a document's
-/// tree is some ten times its text), whatever a client sends.
+/// Longer texts are parsed every time, so that the cache holds at most 128 texts of 8 KiB
+/// and their trees, whatever clients send.
 const MAX_TEXT: usize = 8 * 1024;
 
 pub struct Documents(Mutex<LruCache<String, Arc<ExecutableDocument>>>);
