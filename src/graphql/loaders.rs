@@ -230,16 +230,17 @@ impl Loaders {
     }
 }
 
-/// A run's steps, with indexes for the tree.
+/// A run's steps and their fields, with indexes for the tree.
 #[derive(Default)]
 pub struct RunSteps {
     pub steps: Vec<run_step::Model>,
     by_id: HashMap<i64, usize>,
     children: HashMap<Option<i64>, Vec<usize>>,
+    fields: HashMap<i64, Vec<run_step_field::Model>>,
 }
 
 impl RunSteps {
-    fn new(steps: Vec<run_step::Model>) -> Self {
+    fn new(steps: Vec<run_step::Model>, fields: Vec<run_step_field::Model>) -> Self {
         let by_id = steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
         for (i, s) in steps.iter().enumerate() {
@@ -249,12 +250,18 @@ impl RunSteps {
             steps,
             by_id,
             children,
+            fields: reads::group(fields, |f| f.run_step_id),
         }
     }
 
     async fn read(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Arc<Self>>, AppError> {
-        let mut steps = reads::run_steps(&db.db, &db.caller, ids).await?;
-        let mut take = |id: &i64| RunSteps::new(steps.remove(id).unwrap_or_default());
+        let (mut steps, mut fields) = reads::run_trees(&db.db, &db.caller, ids).await?;
+        let mut take = |id: &i64| {
+            RunSteps::new(
+                steps.remove(id).unwrap_or_default(),
+                fields.remove(id).unwrap_or_default(),
+            )
+        };
         Ok(ids.iter().map(|id| (*id, Arc::new(take(id)))).collect())
     }
 
@@ -269,27 +276,9 @@ impl RunSteps {
     pub fn get(&self, id: i64) -> Option<&run_step::Model> {
         self.by_id.get(&id).map(|i| &self.steps[*i])
     }
-}
 
-/// The fields of a run's steps, by step: read apart from the steps, only when `fields` is
-/// selected.
-#[derive(Default)]
-pub struct RunFields {
-    by_step: HashMap<i64, Vec<run_step_field::Model>>,
-}
-
-impl RunFields {
-    async fn read(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Arc<Self>>, AppError> {
-        let mut fields = reads::run_fields(&db.db, &db.caller, ids).await?;
-        let mut take = |id: &i64| RunFields {
-            by_step: reads::group(fields.remove(id).unwrap_or_default(), |f| f.run_step_id),
-        };
-        Ok(ids.iter().map(|id| (*id, Arc::new(take(id)))).collect())
-    }
-
-    /// The fields of step `id`, in position order.
-    pub fn of(&self, id: i64) -> &[run_step_field::Model] {
-        self.by_step.get(&id).map_or(&[], Vec::as_slice)
+    pub fn fields(&self, id: i64) -> &[run_step_field::Model] {
+        self.fields.get(&id).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -401,10 +390,8 @@ keys! {
     batches: BatchKey => run_batch::Model = |db, ids| rows::<run_batch::Entity>(db, ids).await;
     work_centers: WorkCenterKey => work_center::Model =
         |db, ids| rows::<work_center::Entity>(db, ids).await;
-    /// All of a run's steps: one statement for any number of runs.
+    /// All of a run's steps and fields: two statements for any number of runs.
     run_steps: RunStepsKey => Arc<RunSteps> = |db, ids| RunSteps::read(db, ids).await;
-    /// The fields of a run's steps: one statement for any number of runs.
-    run_fields: RunFieldsKey => Arc<RunFields> = |db, ids| RunFields::read(db, ids).await;
     /// The dependencies between a run's steps: one statement for any number of runs.
     run_edges: RunEdgesKey => Arc<RunEdges> = |db, ids| RunEdges::read(db, ids).await;
     /// A procedure's steps, edges and fields: three statements for any number.

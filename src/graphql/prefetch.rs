@@ -10,7 +10,7 @@ use entity::run;
 use super::ctx::loaders;
 use super::loaders::{
     BatchKey, InventoryKey, Key, Loaders, PartKey, PartProceduresKey, ProcedureKey,
-    ProcedureStepsKey, RunEdgesKey, RunFieldsKey, RunStepsKey, TeamKey, UserKey, WorkCenterKey,
+    ProcedureStepsKey, RunEdgesKey, RunStepsKey, TeamKey, UserKey, WorkCenterKey,
 };
 use super::types::run::StepOrder;
 
@@ -46,12 +46,6 @@ pub async fn runs<R: Borrow<run::Model> + Sync>(
     if needs_edges(&node, order) {
         l.prime(ids.iter().map(|i| RunEdgesKey(*i))).await?;
     }
-    if ["steps", "allSteps"]
-        .into_iter()
-        .any(|f| steps_ask(&node.field(f), &["fields"]))
-    {
-        l.prime(ids.iter().map(|i| RunFieldsKey(*i))).await?;
-    }
     let (procedure, ids) = (node.field("procedure"), each(|r| r.procedure_id));
     prime::<ProcedureKey>(l, &procedure, &ids).await?;
     prime::<ProcedureStepsKey>(l, &procedure.field("steps"), &ids).await?;
@@ -80,17 +74,17 @@ fn needs_edges(node: &Lookahead<'_>, order: StepOrder) -> bool {
     ["steps", "allSteps"].into_iter().any(|name| {
         let steps = node.field(name);
         let ordered = order == StepOrder::AvailableFirst || has_arguments(&steps);
-        let availability = ["upstreamStepIds", "availableToWork", "blockers"];
-        steps.exists() && (ordered || steps_ask(&steps, &availability))
+        steps.exists() && (ordered || steps_need_edges(&steps))
     })
 }
 
-/// Whether a selection on run steps, or on their children at any depth, asks for one of
-/// `fields`.
-pub fn steps_ask(steps: &Lookahead<'_>, fields: &[&str]) -> bool {
+/// Whether a selection on steps, or on their children, asks for a field of availability.
+fn steps_need_edges(steps: &Lookahead<'_>) -> bool {
     steps.exists()
-        && (fields.iter().any(|f| steps.field(f).exists())
-            || steps_ask(&steps.field("steps"), fields))
+        && (["upstreamStepIds", "availableToWork", "blockers"]
+            .into_iter()
+            .any(|f| steps.field(f).exists())
+            || steps_need_edges(&steps.field("steps")))
 }
 
 fn has_arguments(field: &Lookahead<'_>) -> bool {

@@ -14,9 +14,7 @@ use futures_util::{Stream, StreamExt, stream};
 use super::ctx::{Gql, caller, db, loaders};
 use super::input::filters::{RunSortEnum, RunsInputFilters, spec};
 use super::input::{id as parse_id, keys};
-use super::loaders::{
-    Db, Key, Loaders, RunEdges, RunEdgesKey, RunFields, RunFieldsKey, RunSteps, RunStepsKey,
-};
+use super::loaders::{Db, Key, Loaders, RunEdges, RunEdgesKey, RunSteps, RunStepsKey};
 use super::types::id;
 use super::types::run::Run;
 use super::types::run_step::RunStep;
@@ -26,15 +24,13 @@ use crate::error::{AppError, AppResult};
 use crate::live::{Change, Closer, Hub, close};
 use crate::store::{events, scope};
 
-/// A run's steps, their dependencies and their fields, loaded once for every subscriber of
-/// a change.
-type Steps = (Arc<RunSteps>, Arc<RunEdges>, Arc<RunFields>);
+/// A run's steps and their dependencies, loaded once for every subscriber of a change.
+type Steps = (Arc<RunSteps>, Arc<RunEdges>);
 
-/// Gives the subscriber's loaders what was loaded of the run for the change.
-async fn seed(l: &Loaders, run_id: i64, (steps, edges, fields): &Steps) {
+/// Gives the subscriber's loaders the run's steps and dependencies loaded for the change.
+async fn seed(l: &Loaders, run_id: i64, (steps, edges): &Steps) {
     l.seed(RunStepsKey(run_id), Some(steps.clone())).await;
     l.seed(RunEdgesKey(run_id), Some(edges.clone())).await;
-    l.seed(RunFieldsKey(run_id), Some(fields.clone())).await;
 }
 
 pub struct Subscription;
@@ -103,12 +99,7 @@ impl RunStepChangedEvent {
             .cloned()
             .ok_or_else(|| AppError::not_found("run step").into_gql())?;
         let failed = self.run.status == RunStatus::Failed.as_str();
-        let (steps, _, fields) = &self.steps;
-        Ok(RunStep::new(
-            row,
-            (steps.clone(), failed),
-            Some(fields.clone()),
-        ))
+        Ok(RunStep::new(row, self.steps.0.clone(), failed))
     }
 }
 
@@ -157,16 +148,12 @@ async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
                 db: sub.db.clone(),
                 caller: org,
             };
-            let (steps, mut edges, mut fields) = tokio::try_join!(
-                RunStepsKey::read(&db, &ids),
-                RunEdgesKey::read(&db, &ids),
-                RunFieldsKey::read(&db, &ids)
-            )?;
-            let mut take = |id: i64, s| {
-                let e = edges.remove(&id).unwrap_or_default();
-                (id, (s, e, fields.remove(&id).unwrap_or_default()))
-            };
-            let steps = steps.into_iter().map(|(id, s)| take(id, s)).collect();
+            let (steps, mut edges) =
+                tokio::try_join!(RunStepsKey::read(&db, &ids), RunEdgesKey::read(&db, &ids))?;
+            let steps = steps
+                .into_iter()
+                .map(|(id, s)| (id, (s, edges.remove(&id).unwrap_or_default())))
+                .collect();
             Ok::<_, AppError>(Arc::new(Loaded { runs, steps }) as Arc<dyn Any + Send + Sync>)
         })
         .await?;

@@ -82,26 +82,19 @@ pub type Groups<M> = HashMap<i64, Vec<M>>;
 /// Three kinds of rows of the same parents, each grouped by parent.
 pub type Trees<A, B, C> = (Groups<A>, Groups<B>, Groups<C>);
 
-/// The steps of runs, in order, by run: one statement for any number of runs.
-pub async fn run_steps(
+/// The steps (in order) and fields of runs, by run: two statements for any number of
+/// runs. Their dependencies are read apart (`run_edges`), only when a field needs them.
+pub async fn run_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     run_ids: &[i64],
-) -> Result<Groups<run_step::Model>, AppError> {
-    use run_step::Column as S;
-    by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]).await
-}
-
-/// The fields of the steps of runs, by run, in step and position order: one statement for
-/// any number of runs.
-pub async fn run_fields(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    run_ids: &[i64],
-) -> Result<Groups<run_step_field::Model>, AppError> {
-    use run_step_field::Column as F;
+) -> Result<(Groups<run_step::Model>, Groups<run_step_field::Model>), AppError> {
+    use {run_step::Column as S, run_step_field::Column as F};
+    let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
+    let steps = steps.await?;
     let order = [F::RunStepId, F::Position, F::Id];
-    by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order).await
+    let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
+    Ok((steps, fields.await?))
 }
 
 /// The dependencies between the steps of runs, by run: one statement for any number.

@@ -123,8 +123,8 @@ async fn rows_read_are_counted_per_http_request() {
     );
     assert!(message(&r).contains("TRAVELER_MAX_ROWS_READ"), "{r}");
     assert!(message(&r).contains("budget is 80 rows"), "{r}");
-    // One run's steps and fields: 1 + 30 rows.
-    let one = json!({"query": "query($id: ID!) { run(id: $id) { steps { id fields { id } } } }", "variables": {"id": runs[0]}});
+    // One run's steps: 1 + 30 rows.
+    let one = json!({"query": "query($id: ID!) { run(id: $id) { steps { id } } }", "variables": {"id": runs[0]}});
     let r = small.post_as(ADMIN, one.clone()).await.body;
     assert!(r.get("errors").is_none(), "{r}");
     // The budget is the HTTP request's: the third operation of a batch passes it.

@@ -17,10 +17,9 @@ use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunSource;
 use crate::graphql::enums::RunStatus;
 use crate::graphql::loaders::{
-    BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunEdgesKey, RunFieldsKey,
-    RunSteps, RunStepsKey, TeamKey, UserKey, WorkCenterKey,
+    BatchKey, BatchRunsKey, InventoryKey, PartKey, ProcedureKey, RunEdgesKey, RunSteps,
+    RunStepsKey, TeamKey, UserKey, WorkCenterKey,
 };
-use crate::graphql::prefetch::steps_ask;
 use crate::store::rows;
 
 /// One execution of one procedure version against one unit.
@@ -51,22 +50,11 @@ impl Run {
         pick: impl FnOnce(&RunSteps) -> Vec<run_step::Model>,
         available_first: Option<bool>,
     ) -> Result<Vec<RunStep>> {
-        let id = self.0.id;
-        // The fields, if the steps' selection asks for them at any depth, in the same batch.
-        let fields = async {
-            if !steps_ask(&ctx.look_ahead(), &["fields"]) {
-                return Ok(None);
-            }
-            super::load_or_default(ctx, RunFieldsKey(id))
-                .await
-                .map(Some)
-        };
-        let (all, fields) =
-            futures_util::try_join!(super::load_or_default(ctx, RunStepsKey(id)), fields)?;
+        let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
         let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
         let steps = pick(&all)
             .into_iter()
-            .map(|s| RunStep::new(s, (all.clone(), failed), fields.clone()));
+            .map(|s| RunStep::new(s, all.clone(), failed));
         if !available_first.unwrap_or(self.1 == StepOrder::AvailableFirst) {
             return Ok(steps.collect());
         }

@@ -16,9 +16,7 @@ use crate::domain::availability;
 use crate::error::AppResult;
 use crate::graphql::ctx::{Gql, loaders};
 use crate::graphql::enums::RunStepStatus;
-use crate::graphql::loaders::{
-    HistoryKey, RunEdges, RunEdgesKey, RunFields, RunFieldsKey, RunKey, RunSteps, RunStepsKey,
-};
+use crate::graphql::loaders::{HistoryKey, RunEdges, RunEdgesKey, RunKey, RunSteps, RunStepsKey};
 use crate::store::rows;
 
 /// A step's upstream steps and its parent, as `(title, status)`.
@@ -35,33 +33,21 @@ pub struct RunStep {
     /// list); `None` for a step that came alone (a mutation's payload), whose fields that
     /// need them load them on first use, so a payload of plain columns reads nothing more.
     tree: Option<Tree>,
-    /// The fields of the run's steps, when the list that made this step loaded them for
-    /// its selection; else `fields` loads them on first use.
-    fields: Option<Arc<RunFields>>,
 }
 
 type Tree = (Arc<RunSteps>, bool);
 
 impl RunStep {
-    pub fn new(
-        row: run_step::Model,
-        (all, run_failed): Tree,
-        fields: Option<Arc<RunFields>>,
-    ) -> Self {
+    pub fn new(row: run_step::Model, all: Arc<RunSteps>, run_failed: bool) -> Self {
         RunStep {
             row,
             tree: Some((all, run_failed)),
-            fields,
         }
     }
 
     /// A step without its run's steps; they are loaded (through the loaders) if asked for.
     pub fn alone(row: run_step::Model) -> Self {
-        RunStep {
-            row,
-            tree: None,
-            fields: None,
-        }
+        RunStep { row, tree: None }
     }
 
     async fn tree(&self, ctx: &Context<'_>) -> Result<Tree> {
@@ -164,21 +150,20 @@ row_object!(RunStep.row {
     #[list_cost]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
         let (all, failed) = self.tree(ctx).await?;
-        let fields = &self.fields;
         Ok(all
             .children(Some(self.row.id))
-            .map(|s| RunStep::new(s.clone(), (all.clone(), failed), fields.clone()))
+            .map(|s| RunStep::new(s.clone(), all.clone(), failed))
             .collect())
     }
     /// The step's input fields with their values, in position order.
     #[list_cost]
     async fn fields(&self, ctx: &Context<'_>) -> Result<LeafList<'_, RunStepField>> {
         // A step of a run's list holds its run's fields: no copy of the rows.
-        if let Some(fields) = &self.fields {
-            return Ok(LeafList(Cow::Borrowed(fields.of(self.row.id))));
+        if let Some((all, _)) = &self.tree {
+            return Ok(LeafList(Cow::Borrowed(all.fields(self.row.id))));
         }
-        let fields = super::load_or_default(ctx, RunFieldsKey(self.row.run_id)).await?;
-        Ok(LeafList(Cow::Owned(fields.of(self.row.id).to_vec())))
+        let (all, _) = self.tree(ctx).await?;
+        Ok(LeafList(Cow::Owned(all.fields(self.row.id).to_vec())))
     }
     /// Steps that must be COMPLETE before this one can start.
     async fn upstream_step_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
