@@ -4,7 +4,7 @@
 
 use std::borrow::Borrow;
 
-use async_graphql::{Context, Lookahead, Result};
+use async_graphql::{Context, Lookahead, Result, SelectionField, Value};
 use entity::run;
 
 use super::ctx::loaders;
@@ -73,8 +73,20 @@ pub async fn runs<R: Borrow<run::Model> + Sync>(
 fn needs_edges(node: &Lookahead<'_>, order: StepOrder) -> bool {
     ["steps", "allSteps"].into_iter().any(|name| {
         let steps = node.field(name);
-        let ordered = order == StepOrder::AvailableFirst || has_arguments(&steps);
-        steps.exists() && (ordered || steps_need_edges(&steps))
+        let sorted = steps
+            .selection_fields()
+            .iter()
+            .any(|f| order.by_availability(available_first(f)));
+        steps.exists() && (sorted || steps_need_edges(&steps))
+    })
+}
+
+/// The `availableFirst` argument of a selection of steps, if given.
+fn available_first(steps: &SelectionField<'_>) -> Option<bool> {
+    let args = steps.arguments().ok()?;
+    args.into_iter().find_map(|(name, v)| match v {
+        Value::Boolean(b) if name == "availableFirst" => Some(b),
+        _ => None,
     })
 }
 
@@ -85,11 +97,4 @@ fn steps_need_edges(steps: &Lookahead<'_>) -> bool {
             .into_iter()
             .any(|f| steps.field(f).exists())
             || steps_need_edges(&steps.field("steps")))
-}
-
-fn has_arguments(field: &Lookahead<'_>) -> bool {
-    field
-        .selection_fields()
-        .iter()
-        .any(|f| f.arguments().is_ok_and(|a| !a.is_empty()))
 }

@@ -216,6 +216,14 @@ async fn dependencies_are_read_only_when_a_field_needs_them() {
         4,
         "steps ordered by availability"
     );
+    // A page primes the dependencies when its steps are ordered by availability, and only
+    // then: `availableFirst: false` reads none.
+    for (arg, edges) in [("true", 1), ("false", 0)] {
+        let q = format!(
+            "{{ runs(first: 3) {{ edges {{ node {{ steps(availableFirst: {arg}) {{ title }} }} }} }} }}"
+        );
+        assert_eq!(statements(q).await.0, 3 + edges, "availableFirst: {arg}");
+    }
     for sel in ["title fields { name }", "title steps { blockers }"] {
         let (small, _) = statements(page(1, sel)).await;
         let (large, d) = statements(page(3, sel)).await;

@@ -36,6 +36,13 @@ pub enum StepOrder {
     AvailableFirst,
 }
 
+impl StepOrder {
+    /// Whether steps come available first: as asked (`availableFirst`), else by this order.
+    pub fn by_availability(self, available_first: Option<bool>) -> bool {
+        available_first.unwrap_or(self == StepOrder::AvailableFirst)
+    }
+}
+
 impl Run {
     /// A run whose steps come in traveler order unless asked otherwise.
     pub fn new(row: run::Model) -> Self {
@@ -55,7 +62,7 @@ impl Run {
         let steps = pick(&all)
             .into_iter()
             .map(|s| RunStep::new(s, all.clone(), failed));
-        if !available_first.unwrap_or(self.1 == StepOrder::AvailableFirst) {
+        if !self.1.by_availability(available_first) {
             return Ok(steps.collect());
         }
         // Availability is computed once per step, then the domain's stable partition.
