@@ -123,6 +123,54 @@ async fn step_fields_answer_as_the_executor_for_any_selection() {
     assert_eq!(d["run"]["steps"], json!([null, null, null]));
 }
 
+/// Selections on a run's `RunStep`s, plain values and their `fields`; [`step_query`]
+/// declares `S` and `$yes` where they are used.
+const STEP_SELECTIONS: &[&str] = &[
+    "id title status position fields { id name value }",
+    "a: id id title fields { name } f: fields { value n: name } __typename",
+    "fields { name } fields { value } id",
+    "...S content id",
+    "id ...S ... on RunStep { leadTime fields { ... on RunStepField { unit } } } ... { position }",
+    "title @skip(if: $yes) id @include(if: $yes) fields @include(if: $yes) { id value }",
+    "fields { id @skip(if: true) } id",
+    "_etag runId title content leadTime position status originStepId entityId parentId startedAt completedAt createdById createdAt updatedById updatedAt __typename",
+];
+
+fn step_query(sel: &str) -> String {
+    let fragment = if sel.contains("...S") {
+        " fragment S on RunStep { title status fields { name } }"
+    } else {
+        ""
+    };
+    let yes = if sel.contains("$yes") {
+        ", $yes: Boolean!"
+    } else {
+        ""
+    };
+    format!(
+        "query($id: ID!{yes}) {{ run(id: $id) {{ steps {{ {sel} }} allSteps {{ {sel} }} }} }}{fragment}"
+    )
+}
+
+/// A run's steps are answered outside the executor too, their `fields` inside each: byte
+/// for byte as the executor answers (here made to, through `createdBy`).
+#[tokio::test]
+async fn run_steps_answer_as_the_executor_for_any_selection() {
+    let app = app().await;
+    let run = worked_run(&app).await;
+    for sel in STEP_SELECTIONS {
+        for yes in [true, false] {
+            let vars = json!({"id": run, "yes": yes});
+            let fast = raw(&app, &step_query(sel), vars.clone()).await;
+            let slow = format!("{sel} createdBy {{ id }}");
+            let mut slow = raw(&app, &step_query(&slow), vars).await;
+            assert_eq!(without(&mut slow, "createdBy"), 6, "{slow}");
+            assert_eq!(fast.to_string(), slow.to_string(), "{sel} (yes: {yes})");
+            assert!(!fast.to_string().contains("errors"), "{fast}");
+        }
+    }
+}
+
 /// A step that comes alone (a mutation's payload) loads its fields and answers the same.
 #[tokio::test]
 async fn a_payloads_step_fields_answer_as_a_runs() {
@@ -166,15 +214,20 @@ async fn step_fields_count_against_the_budgets_as_the_executor_does() {
             ..Limits::default()
         })
     };
-    // `run`, `steps`, 3 steps with `fields`, 6 fields with theirs: `id name value n` on
-    // the fast path; with `createdBy { id }` on the executor's.
-    for (sel, per_field) in [
-        ("id name value n: value", 4),
-        ("id name value n: value createdBy { id }", 6),
+    // `run`, `steps`, 3 steps with `fields` (and `title`), 6 fields with theirs: `id name
+    // value n` on the fast path; with `createdBy { id }` on the executor's, for the
+    // fields, then for the steps as well.
+    for (sel, step_sel, per_field, per_step) in [
+        ("id name value n: value", "", 4, 1),
+        ("id name value n: value createdBy { id }", "", 6, 1),
+        ("id name value n: value", "title", 4, 2),
+        ("id name value n: value", "title createdBy { id }", 4, 4),
     ] {
-        let q = format!("query($id: ID!) {{ run(id: $id) {{ steps {{ fields {{ {sel} }} }} }} }}");
+        let q = format!(
+            "query($id: ID!) {{ run(id: $id) {{ steps {{ {step_sel} fields {{ {sel} }} }} }} }}"
+        );
         let vars = json!({"id": run});
-        let all = 2 + 3 * 2 + 6 * (1 + per_field);
+        let all = 2 + 3 * (1 + per_step) + 6 * (1 + per_field);
         let r = limited(all, 100_000).await.gql(&q, vars.clone()).await;
         assert!(r.get("errors").is_none(), "{sel}: {r}");
         let r = limited(all - 1, 100_000).await.gql(&q, vars.clone()).await;

@@ -1,7 +1,7 @@
 //! Lists of leaf objects, resolved without the executor when their selection allows.
 //!
-//! A step's fields in a run's traveler, or a week's capacity conflicts, are many small
-//! objects whose selected fields are plain values of a row. The executor spends a boxed
+//! A run's steps and their fields in its traveler, or a week's capacity conflicts, are
+//! many small objects whose selected fields are plain values of a row. The executor spends a boxed
 //! future, a registry lookup and the budget extension's hook on each field of each item;
 //! here the selection (fields, aliases, fragments, `__typename`) is read once per list and
 //! every item is built as a `Value` directly, as the executor would have built it: keys in
@@ -10,9 +10,13 @@
 //! before execution. The fields are counted against the request's budgets as the
 //! extension would have counted them.
 //!
+//! A field that is itself a list of leaf objects (a step's `fields` in a run's steps) is
+//! built the same way, inside each item, when its own selection allows.
+//!
 //! Whatever this cannot answer exactly (a field needing the context, a loader or
-//! arguments, a list, a nested object, a fragment on an interface, another directive, a
-//! row it cannot read) goes to the executor for the whole list.
+//! arguments, another list, a nested object, a list field selected twice, a fragment on an
+//! interface, another directive, a row it cannot read) goes to the executor for the whole
+//! list.
 
 use std::borrow::Cow;
 
@@ -38,15 +42,55 @@ pub trait LeafObject: OutputType + Sized {
     /// How field `name` (as the schema spells it) reads from a row; `None` for a field the
     /// executor must resolve.
     fn leaf(name: &str) -> Option<Read<Self::Row>>;
+    /// How field `name`, a list of leaf objects without arguments, reads from a row under
+    /// the selection `set` (through [`items`]); `None` for a field the executor must
+    /// resolve.
+    fn list<'a>(
+        _name: &str,
+        _ctx: &ContextSelectionSet<'a>,
+        _set: &'a SelectionSet,
+    ) -> Option<ListRead<'a, Self::Row>> {
+        None
+    }
+}
+
+/// How a field that is a list of leaf objects reads from its row: the list's value, the
+/// fields the hook would have counted in it and the bytes of its text; `None` when a row
+/// cannot be answered here.
+pub type ListRead<'a, R> = Box<dyn Fn(&R) -> Option<(Value, usize, usize)> + Send + Sync + 'a>;
+
+/// The [`ListRead`] of a list of `U` under the selection `set`, its rows taken from each
+/// row by `of`; `None` when the executor must resolve the selection.
+pub fn items<'a, R: 'a, U: LeafObject<Row: 'a>>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+    of: fn(&R) -> Option<&[U::Row]>,
+) -> Option<ListRead<'a, R>> {
+    let ty = U::type_name();
+    let plan = Plan::<U::Row>::of_set::<U>(ctx, set, &ty)?;
+    Some(Box::new(move |row| {
+        let rows = of(row)?;
+        let (items, text, nested) = plan.build(rows, &ty)?;
+        let counted = items.len() * (1 + plan.counted) + nested;
+        Some((Value::List(items), counted, text))
+    }))
+}
+
+/// How a selected key reads from a row.
+enum Reader<'a, R> {
+    /// `__typename`.
+    Typename,
+    Leaf(Read<R>),
+    List(ListRead<'a, R>),
 }
 
 /// A list of `T`: `[T!]!` in the schema, resolved here when the selection allows.
 pub struct LeafList<'a, T: LeafObject>(pub Cow<'a, [T::Row]>);
 
 /// A selection on a leaf object: its response keys in order, each once, with its reader
-/// (`None` for `__typename`) and how often it is selected.
+/// and how often it is selected.
 struct Plan<'a, R> {
-    keys: Vec<(&'a Name, Option<Read<R>>, usize)>,
+    keys: Vec<(&'a Name, Reader<'a, R>, usize)>,
     /// Fields the extension's hook would have counted per item: every occurrence but
     /// `__typename`'s, which the executor answers without the hook.
     counted: usize,
@@ -55,11 +99,20 @@ struct Plan<'a, R> {
 impl<'a, R> Plan<'a, R> {
     /// The plan of the selection `ctx`, or `None` when the executor must resolve it.
     fn of<T: LeafObject<Row = R>>(ctx: &ContextSelectionSet<'a>, ty: &str) -> Option<Self> {
+        Self::of_set::<T>(ctx, &ctx.item.node, ty)
+    }
+
+    /// The plan of the selection `set` (the fragments it spreads are `ctx`'s).
+    fn of_set<T: LeafObject<Row = R>>(
+        ctx: &ContextSelectionSet<'a>,
+        set: &'a SelectionSet,
+        ty: &str,
+    ) -> Option<Self> {
         let mut plan = Plan {
             keys: Vec::new(),
             counted: 0,
         };
-        plan.add::<T>(ctx, &ctx.item.node, ty)?;
+        plan.add::<T>(ctx, set, ty)?;
         Some(plan)
     }
 
@@ -76,7 +129,7 @@ impl<'a, R> Plan<'a, R> {
             }
             let (on, inner) = match &s.node {
                 Selection::Field(f) => {
-                    self.field::<T>(f)?;
+                    self.field::<T>(ctx, f)?;
                     continue;
                 }
                 Selection::InlineFragment(f) => (
@@ -101,52 +154,68 @@ impl<'a, R> Plan<'a, R> {
         Some(())
     }
 
-    fn field<T: LeafObject<Row = R>>(&mut self, f: &'a Positioned<Field>) -> Option<()> {
+    fn field<T: LeafObject<Row = R>>(
+        &mut self,
+        ctx: &ContextSelectionSet<'a>,
+        f: &'a Positioned<Field>,
+    ) -> Option<()> {
         let f = &f.node;
-        if !f.arguments.is_empty() || !f.selection_set.node.items.is_empty() {
+        if !f.arguments.is_empty() {
             return None;
         }
+        let set = &f.selection_set.node;
         let read = match f.name.node.as_str() {
-            "__typename" => None,
-            name => Some(T::leaf(name)?),
+            "__typename" => Reader::Typename,
+            name if set.items.is_empty() => Reader::Leaf(T::leaf(name)?),
+            name => Reader::List(T::list(name, ctx, set)?),
         };
-        if read.is_some() {
+        if !matches!(read, Reader::Typename) {
             self.counted += 1;
         }
         let key = &f.response_key().node;
         // Fields of one response key are the same field (validation checks it); the
-        // executor resolves each and keeps the first place.
+        // executor resolves each and keeps the first place. It also merges the selections
+        // of a list selected twice: that is left to it.
         match self.keys.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, Reader::List(_), _)) => return None,
             Some((_, _, times)) => *times += 1,
             None => self.keys.push((key, read, 1)),
         }
         Some(())
     }
 
-    /// The items, and the bytes of their text as the hook counts it (each occurrence of a
-    /// field but `__typename`); `None` when a row cannot be answered here.
-    fn build(&self, rows: &[R], ty: &str) -> Option<(Vec<Value>, usize)> {
-        let mut text = 0;
+    /// The items, the bytes of their text as the hook counts it (each occurrence of a
+    /// field but `__typename`), and the fields counted in their lists; `None` when a row
+    /// cannot be answered here.
+    fn build(&self, rows: &[R], ty: &str) -> Option<(Vec<Value>, usize, usize)> {
+        let (mut text, mut nested) = (0, 0);
         let mut item = |row: &R| {
             if self.keys.is_empty() {
                 // The executor's answer for an object none of whose fields is selected.
                 return Some(Value::Null);
             }
             let mut out = IndexMap::with_capacity(self.keys.len());
-            for &(key, read, times) in &self.keys {
+            for (key, read, times) in &self.keys {
                 let v = match read {
-                    Some(read) => read(row)?,
-                    None => Value::String(ty.to_string()),
+                    Reader::Typename => Value::String(ty.to_string()),
+                    Reader::Leaf(read) => {
+                        let v = read(row)?;
+                        text += budget::text_bytes(&v) * times;
+                        v
+                    }
+                    Reader::List(read) => {
+                        let (v, counted, bytes) = read(row)?;
+                        nested += counted;
+                        text += bytes;
+                        v
+                    }
                 };
-                if read.is_some() {
-                    text += budget::text_bytes(&v) * times;
-                }
-                out.insert(key.clone(), v);
+                out.insert((*key).clone(), v);
             }
             Some(Value::Object(out))
         };
         let items = rows.iter().map(&mut item).collect::<Option<_>>()?;
-        Some((items, text))
+        Some((items, text, nested))
     }
 }
 
@@ -186,11 +255,11 @@ impl<T: LeafObject> OutputType for LeafList<'_, T> {
         let Some(plan) = Plan::of::<T>(ctx, &ty) else {
             return self.executor(ctx, field).await;
         };
-        let Some((items, text)) = plan.build(&self.0, &ty) else {
+        let Some((items, text, nested)) = plan.build(&self.0, &ty) else {
             return self.executor(ctx, field).await;
         };
-        // The hook counts each item, then each of its fields.
-        budget::charge(ctx, items.len() * (1 + plan.counted), 0)?;
+        // The hook counts each item, then each of its fields, then those of their lists.
+        budget::charge(ctx, items.len() * (1 + plan.counted) + nested, 0)?;
         budget::charge(ctx, 0, text)?;
         Ok(Value::List(items))
     }

@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 use crate::graphql::scalars::Date;
 use entity::{run, run_batch, run_step};
 
+use std::borrow::Cow;
+
 use super::catalog::{Attribute, Part, PartInventory, Team, User};
+use super::leaves::LeafList;
 use super::procedure::Procedure;
 use super::related;
 use super::row_object;
@@ -132,9 +135,10 @@ row_object!(Run {
         ctx: &Context<'_>,
         #[graphql(desc = "Steps available to work first, then the rest, each in traveler order. Default: true for a run listed by `WorkCenter.queue`, false elsewhere.")]
         available_first: Option<bool>,
-    ) -> Result<Vec<RunStep>> {
+    ) -> Result<LeafList<'static, RunStep>> {
         let top = |all: &RunSteps| all.children(None).cloned().collect();
-        self.steps_of(ctx, top, available_first).await
+        let steps = self.steps_of(ctx, top, available_first).await?;
+        Ok(LeafList(Cow::Owned(steps)))
     }
     /// Every step of the run, nested ones included, each parent before its children and
     /// siblings in order (`parentId` gives the tree): a traveler of any depth in one list.
@@ -145,11 +149,12 @@ row_object!(Run {
         ctx: &Context<'_>,
         #[graphql(desc = "Steps available to work first, then the rest, each in traveler order. Default: true for a run listed by `WorkCenter.queue`, false elsewhere.")]
         available_first: Option<bool>,
-    ) -> Result<Vec<RunStep>> {
+    ) -> Result<LeafList<'static, RunStep>> {
         let tree = |all: &RunSteps| {
             crate::domain::graph::in_tree_order(&all.steps, |s| (s.id, s.parent_id))
         };
-        self.steps_of(ctx, tree, available_first).await
+        let steps = self.steps_of(ctx, tree, available_first).await?;
+        Ok(LeafList(Cow::Owned(steps)))
     }
     /// The batch the run is in; null when in none.
     run_batch_id: Option<ID>,

@@ -8,7 +8,10 @@ use async_graphql::{Context, ID, Json, Result, ScalarType, Value};
 use chrono::{DateTime, Utc};
 use entity::{run_step, run_step_event, run_step_field};
 
-use super::leaves::{LeafList, LeafObject, Read};
+use async_graphql::ContextSelectionSet;
+use async_graphql::parser::types::SelectionSet;
+
+use super::leaves::{LeafList, LeafObject, ListRead, Read, items};
 use super::row_object;
 use super::run::Run;
 use super::{id, opt_id};
@@ -26,7 +29,7 @@ type Around<'a> = (
 );
 
 /// One step of a run: a copy of a procedure step (or one added by redline), worked by operators.
-#[derive(async_graphql::Description)]
+#[derive(Clone, async_graphql::Description)]
 pub struct RunStep {
     pub row: run_step::Model,
     /// The run's steps and whether the run failed, when the step came with them (a run's
@@ -148,12 +151,11 @@ row_object!(RunStep.row {
     parent_id: Option<ID>,
     /// Child steps in order.
     #[list_cost]
-    async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<RunStep>> {
+    async fn steps(&self, ctx: &Context<'_>) -> Result<LeafList<'static, RunStep>> {
         let (all, failed) = self.tree(ctx).await?;
-        Ok(all
-            .children(Some(self.row.id))
-            .map(|s| RunStep::new(s.clone(), all.clone(), failed))
-            .collect())
+        let children = all.children(Some(self.row.id));
+        let steps = children.map(|s| RunStep::new(s.clone(), all.clone(), failed));
+        Ok(LeafList(Cow::Owned(steps.collect())))
     }
     /// The step's input fields with their values, in position order.
     #[list_cost]
@@ -292,6 +294,59 @@ impl LeafObject for RunStepField {
             _ => return None,
         };
         Some(read)
+    }
+}
+
+/// A run's traveler lists its steps, each with its fields: a step's plain values and its
+/// `fields` are built without the executor, as for the fields alone. Each reads as the
+/// resolver above does.
+impl LeafObject for RunStep {
+    type Row = Self;
+
+    fn wrap(row: Self) -> Self {
+        row
+    }
+
+    fn leaf(name: &str) -> Option<Read<Self>> {
+        let read: Read<Self> = match name {
+            "id" => |s| Some(id(s.row.id).to_value()),
+            "_etag" => |s| Some(super::etag(s.row.lock_version).to_value()),
+            "createdById" => |s| Some(scalar(opt_id(s.row.created_by_id))),
+            "createdAt" => |s| Some(s.row.created_at.to_value()),
+            "updatedById" => |s| Some(scalar(opt_id(s.row.updated_by_id))),
+            "updatedAt" => |s| Some(s.row.updated_at.to_value()),
+            "runId" => |s| Some(id(s.row.run_id).to_value()),
+            "title" => |s| Some(s.row.title.to_value()),
+            "content" => |s| Some(scalar(s.row.content.clone())),
+            "leadTime" => |s| Some(s.row.lead_time.to_value()),
+            "position" => |s| Some(s.row.position.to_value()),
+            "status" => |s| {
+                let status = rows::run_step_status(&s.row).ok()?;
+                Some(enum_value(RunStepStatus::from(status)))
+            },
+            "originStepId" | "entityId" => |s| Some(scalar(procedure_origin(s.row.origin_step_id))),
+            "parentId" => |s| Some(scalar(opt_id(s.row.parent_id))),
+            "startedAt" => |s| Some(scalar(s.row.started_at)),
+            "completedAt" => |s| Some(scalar(s.row.completed_at)),
+            _ => return None,
+        };
+        Some(read)
+    }
+
+    /// A step of a run's list holds its run's fields; one that came alone goes to the
+    /// executor, which loads them.
+    fn list<'a>(
+        name: &str,
+        ctx: &ContextSelectionSet<'a>,
+        set: &'a SelectionSet,
+    ) -> Option<ListRead<'a, Self>> {
+        match name {
+            "fields" => items::<_, RunStepField>(ctx, set, |s| {
+                let (all, _) = s.tree.as_ref()?;
+                Some(all.fields(s.row.id))
+            }),
+            _ => None,
+        }
     }
 }
 
