@@ -24,19 +24,27 @@ const SELECTIONS: &[&str] = &[
 ];
 
 fn query(fields: &str) -> String {
-    let fragment = if fields.contains("...F") {
-        " fragment F on RunStepField { name value id n: name }"
-    } else {
-        ""
-    };
-    let yes = if fields.contains("$yes") {
+    let steps = format!("steps {{ id fields {{ {fields} }} }}");
+    declared(
+        fields,
+        (
+            "...F",
+            "fragment F on RunStepField { name value id n: name }",
+        ),
+        &steps,
+    )
+}
+
+/// `run(id: $id) { <inside> }` as a query, declaring `$yes` and the fragment (`spread`,
+/// its definition) where `sel` uses them.
+fn declared(sel: &str, (spread, fragment): (&str, &str), inside: &str) -> String {
+    let fragment = if sel.contains(spread) { fragment } else { "" };
+    let yes = if sel.contains("$yes") {
         ", $yes: Boolean!"
     } else {
         ""
     };
-    format!(
-        "query($id: ID!{yes}) {{ run(id: $id) {{ steps {{ id fields {{ {fields} }} }} }} }}{fragment}"
-    )
+    format!("query($id: ID!{yes}) {{ run(id: $id) {{ {inside} }} }} {fragment}")
 }
 
 /// The response as sent, in its own key order (`async_graphql::Value` keeps it).
@@ -137,19 +145,9 @@ const STEP_SELECTIONS: &[&str] = &[
 ];
 
 fn step_query(sel: &str) -> String {
-    let fragment = if sel.contains("...S") {
-        " fragment S on RunStep { title status fields { name } }"
-    } else {
-        ""
-    };
-    let yes = if sel.contains("$yes") {
-        ", $yes: Boolean!"
-    } else {
-        ""
-    };
-    format!(
-        "query($id: ID!{yes}) {{ run(id: $id) {{ steps {{ {sel} }} allSteps {{ {sel} }} }} }}{fragment}"
-    )
+    let steps = format!("steps {{ {sel} }} allSteps {{ {sel} }}");
+    let fragment = "fragment S on RunStep { title status fields { name } }";
+    declared(sel, ("...S", fragment), &steps)
 }
 
 /// A run's steps are answered outside the executor too, their `fields` inside each: byte
