@@ -1,12 +1,12 @@
 //! Runs and batches.
 
+use std::borrow::Cow;
+
 use async_graphql::{Context, ID, Result};
 use chrono::{DateTime, Utc};
 
 use crate::graphql::scalars::Date;
 use entity::{run, run_batch, run_step};
-
-use std::borrow::Cow;
 
 use super::catalog::{Attribute, Part, PartInventory, Team, User};
 use super::leaves::LeafList;

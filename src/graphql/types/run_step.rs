@@ -3,13 +3,11 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use async_graphql::parser::types::SelectionSet;
 use async_graphql::resolver_utils::enum_value;
-use async_graphql::{Context, ID, Json, Result, ScalarType, Value};
+use async_graphql::{Context, ContextSelectionSet, ID, Json, Result, ScalarType, Value};
 use chrono::{DateTime, Utc};
 use entity::{run_step, run_step_event, run_step_field};
-
-use async_graphql::ContextSelectionSet;
-use async_graphql::parser::types::SelectionSet;
 
 use super::leaves::{LeafList, LeafObject, ListRead, Read, items};
 use super::row_object;
