@@ -1,5 +1,9 @@
 //! Parts, users, teams, API keys, custom attribute definitions and organizations.
 
+use super::commands::{
+    AttributeDefinition, NewApiKey, NewPart, NewTeam, NewUser, OrganizationEdit, PartEdit,
+    TeamMember,
+};
 use super::writers::{Stamp as _, touch};
 use entity::{api_key, attribute_definition, part, role, team, team_member, user};
 use sea_orm::{
@@ -9,7 +13,7 @@ use sea_orm::{
 use super::scope::{self, path};
 use super::{etag, roles};
 use crate::caller::Caller;
-use crate::domain::enums::{AttributeEntity, AttributeType, PartStatus, TrackingType};
+use crate::domain::enums::{AttributeType, PartStatus};
 use crate::domain::numbering;
 use crate::domain::permission::{DEFAULT_ROLES, may_act_on_user};
 use crate::error::{AppError, AppResult, Code, Seg};
@@ -63,21 +67,6 @@ fn scheme(v: Option<&str>, default: &str, field: &'static str) -> AppResult<Stri
     Ok(s.to_string())
 }
 
-/// A new part: number + revision, unique in the organization.
-#[derive(Clone, Debug)]
-pub struct NewPart {
-    pub part_number: String,
-    pub revision: String,
-    pub description: Option<String>,
-    pub tracking_type: TrackingType,
-    /// Absent: `numbering::DEFAULT_SERIAL_SCHEME`.
-    pub serial_scheme: Option<String>,
-    /// Absent: `numbering::DEFAULT_LOT_SCHEME`.
-    pub lot_scheme: Option<String>,
-    /// ION's part type (`domain::part::part_type`).
-    pub part_type: Option<String>,
-}
-
 pub async fn create_part(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -127,20 +116,6 @@ pub async fn create_part(
     })
 }
 
-/// Changes to a part; `None` leaves a value as it is.
-#[derive(Clone, Debug)]
-pub struct PartEdit {
-    pub id: i64,
-    pub etag: String,
-    pub description: Option<String>,
-    pub serial_scheme: Option<String>,
-    pub lot_scheme: Option<String>,
-    /// Empty clears it.
-    pub part_type: Option<String>,
-    /// ARCHIVED retires the part (no new inventory); RELEASED brings it back.
-    pub status: Option<PartStatus>,
-}
-
 pub async fn update_part(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -176,18 +151,6 @@ fn part_type(raw: Option<&str>) -> AppResult<Option<String>> {
     let Some(raw) = raw else { return Ok(None) };
     crate::domain::part::part_type(raw)
         .map_err(|msg| AppError::bad_input(msg).at(&["input", "partType"]))
-}
-
-#[derive(Clone, Debug)]
-pub struct NewUser {
-    pub name: String,
-    pub email: String,
-    /// Role names; with `role_ids` absent too, `DEFAULT_ROLES` (those the organization
-    /// still has one by that name).
-    pub roles: Option<Vec<String>>,
-    /// Roles by id, besides those named.
-    pub role_ids: Vec<i64>,
-    pub export_control_cleared: bool,
 }
 
 pub async fn create_user(
@@ -237,19 +200,6 @@ async fn default_roles(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<
     Ok(q.order_by_asc(role::Column::Id).all(db).await?)
 }
 
-#[derive(Clone, Debug)]
-pub struct NewTeam {
-    pub name: String,
-    /// Members; an unknown one is `NOT_FOUND` at `["input", "userIds", i]`.
-    pub user_ids: Vec<i64>,
-    /// Role names every member gets through the team.
-    pub roles: Vec<String>,
-    /// Roles by id, besides those named.
-    pub role_ids: Vec<i64>,
-    /// The user who leads the team; `NOT_FOUND` at `["input", "supervisorId"]` if unknown.
-    pub supervisor_id: Option<i64>,
-}
-
 pub async fn create_team(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -294,12 +244,6 @@ pub async fn create_team(
         .await?;
     }
     Ok(t)
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct TeamMember {
-    pub team_id: i64,
-    pub user_id: i64,
 }
 
 pub async fn add_user_to_team(
@@ -348,13 +292,6 @@ pub(super) async fn require_covers(
     Err(AppError::new(Code::Forbidden, msg).with_path(at))
 }
 
-#[derive(Clone, Debug)]
-pub struct NewApiKey {
-    /// The key acts as this user, with the user's current roles.
-    pub user_id: i64,
-    pub name: Option<String>,
-}
-
 pub async fn create_api_key(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -386,20 +323,10 @@ pub async fn revoke_api_key(
     Ok(am.update(db).await?)
 }
 
-/// A custom attribute definition; a SELECT one needs options.
-#[derive(Clone, Debug)]
-pub struct NewAttribute {
-    pub entity: AttributeEntity,
-    pub key: String,
-    pub attr_type: AttributeType,
-    pub required: bool,
-    pub options: Option<Vec<String>>,
-}
-
 pub async fn define_attribute(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    input: NewAttribute,
+    input: AttributeDefinition,
 ) -> AppResult<attribute_definition::Model> {
     let key = non_empty(&input.key, "key")?;
     let options = input.options.unwrap_or_default();
@@ -431,16 +358,6 @@ pub async fn define_attribute(
     .written_by(caller)
     .insert(db)
     .await?)
-}
-
-/// Settings of the caller's organization; `None` leaves a value as it is.
-#[derive(Clone, Debug, Default)]
-pub struct OrganizationEdit {
-    pub name: Option<String>,
-    /// When true, a run's procedure must be linked to its part.
-    pub require_part_procedure_link: Option<bool>,
-    /// The e-mail domain; empty clears it.
-    pub domain: Option<String>,
 }
 
 pub async fn update_organization(

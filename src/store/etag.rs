@@ -20,13 +20,6 @@ pub fn check(lock_version: i32, sent: &str, what: &str) -> AppResult<()> {
     }
 }
 
-/// A row named by id, with the etag the client last read (for actions with no other input).
-#[derive(Clone, Debug)]
-pub struct IdEtag {
-    pub id: i64,
-    pub etag: String,
-}
-
 /// A table whose rows carry `lock_version` (and record their writers: every write that
 /// bumps the version also stamps `updated_by_id` and `updated_at`).
 pub trait Versioned: Written {

@@ -14,6 +14,7 @@ use sea_orm::{
     QuerySelect, QueryTrait,
 };
 
+use super::commands::{FieldValueChange, StepChange};
 use super::etag;
 use super::scope::{self, path};
 use super::writers::Writer;
@@ -224,14 +225,6 @@ pub(super) async fn contexts(
             Ok((s.id, ctx))
         })
         .collect()
-}
-
-/// A step's new status, by the state machine (REDLINE needs the redline permission).
-#[derive(Clone, Debug)]
-pub struct StepChange {
-    pub id: i64,
-    pub etag: String,
-    pub status: RunStepStatus,
 }
 
 /// Steps that make the same move: (from, held_from, to) -> step ids.
@@ -548,15 +541,6 @@ pub async fn roll_up(
             .await?;
     }
     Ok(())
-}
-
-/// A field's new value, checked against its type and validations.
-#[derive(Clone, Debug)]
-pub struct FieldValueChange {
-    pub id: i64,
-    pub etag: String,
-    /// JSON null clears the value.
-    pub value: serde_json::Value,
 }
 
 pub async fn update_field_value(

@@ -1,6 +1,7 @@
 //! Part inventory: units and lots, their identities, and auto-numbering from the part's
 //! serial and lot schemes.
 
+use super::commands::{NewUnit, UnitEdit};
 use super::writers::Stamp as _;
 use std::collections::HashSet;
 
@@ -11,7 +12,7 @@ use super::counters::{self, Counter};
 use super::etag;
 use super::scope::{self};
 use crate::caller::Caller;
-use crate::domain::enums::{PartInventoryStatus, TrackingType};
+use crate::domain::enums::TrackingType;
 use crate::domain::numbering::{self, SchemeVars};
 use crate::error::{AppError, AppResult, Code};
 
@@ -103,20 +104,6 @@ pub async fn generate(
         );
     }
     Ok(out)
-}
-
-/// A unit or lot in stock; its serial or lot number given or generated from the part's
-/// scheme (as its tracking type asks).
-#[derive(Clone, Debug)]
-pub struct NewUnit {
-    pub part_id: i64,
-    pub serial_number: Option<String>,
-    pub autogenerate_serial_number: Option<bool>,
-    pub lot_number: Option<String>,
-    pub autogenerate_lot_number: Option<bool>,
-    /// Absent: 1.
-    pub quantity: Option<f64>,
-    pub status: PartInventoryStatus,
 }
 
 pub async fn create(
@@ -236,15 +223,6 @@ async fn identity(
         )
         .at(&["input", field])),
     }
-}
-
-/// Changes to a unit; `None` leaves a value as it is.
-#[derive(Clone, Debug)]
-pub struct UnitEdit {
-    pub id: i64,
-    pub etag: String,
-    pub status: Option<PartInventoryStatus>,
-    pub quantity: Option<f64>,
 }
 
 pub async fn update(

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod commands;
 pub mod counters;
 pub mod create_runs;
 pub mod decode;

@@ -4,17 +4,11 @@
 use entity::{part, part_part_subtype, part_subtype};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use super::commands::{NewPartSubtype, SubtypeLink};
 use super::scope::{self};
 use super::writers::Stamp as _;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-
-/// A new part subtype.
-#[derive(Clone, Debug)]
-pub struct NewPartSubtype {
-    pub name: String,
-    pub description: Option<String>,
-}
 
 fn name_taken(name: &str) -> AppError {
     AppError::bad_input(format!("a part subtype named {name} already exists"))
@@ -43,13 +37,6 @@ pub async fn create_part_subtype(
     .await
     // A concurrent call may take the name between the check and the insert.
     .map_err(|e| super::on_unique(e, || Some(name_taken(&name))))
-}
-
-/// A subtype to attach to a part.
-#[derive(Clone, Debug)]
-pub struct SubtypeLink {
-    pub part_id: i64,
-    pub part_subtype_id: i64,
 }
 
 /// Attaches the subtype to the part; attaching it again changes nothing. The part as it is.

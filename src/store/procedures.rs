@@ -5,6 +5,10 @@
 //! new version's steps can be copied with multi-row inserts and their references remapped
 //! in memory.
 
+use super::commands::{
+    IdEtag, NewEdge, NewField, NewProcedure, NewStep, NewStepField, PartLink, ProcedureEdit,
+    StepEdit,
+};
 use super::writers::{Stamp as _, Writer, stamped};
 use sea_orm::sea_query::ExprTrait as _;
 use std::collections::HashMap;
@@ -18,10 +22,10 @@ use sea_orm::{
 use super::counters::{self, Counter};
 use super::create_runs::template::{self, Template, insert_chunked, with_field_spec};
 use super::etag;
-use super::etag::IdEtag;
+
 use super::scope::{self, path};
 use crate::caller::Caller;
-use crate::domain::enums::{FieldType, ProcedureStatus, ProcedureType};
+use crate::domain::enums::ProcedureStatus;
 use crate::domain::{field_value, graph, procedure as rules};
 use crate::error::{AppError, AppResult, Code, Seg};
 
@@ -104,17 +108,6 @@ async fn touch_procedure(db: &impl ConnectionTrait, caller: &Caller, id: i64) ->
     etag::bump::<procedure::Entity>(db, caller, id).await
 }
 
-/// A new procedure: version 1, DRAFT.
-#[derive(Clone, Debug)]
-pub struct NewProcedure {
-    pub title: String,
-    pub description: Option<String>,
-    pub procedure_type: ProcedureType,
-    pub export_controlled: bool,
-    /// Parts linked at once; an unknown one is `NOT_FOUND` at `["input", "partIds", i]`.
-    pub part_ids: Vec<i64>,
-}
-
 pub async fn create_procedure(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -168,16 +161,6 @@ async fn link_parts(
     Ok(())
 }
 
-/// Changes to a DRAFT version; `None` leaves a value as it is.
-#[derive(Clone, Debug)]
-pub struct ProcedureEdit {
-    pub id: i64,
-    pub etag: String,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub export_controlled: Option<bool>,
-}
-
 pub async fn update_procedure(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -202,12 +185,6 @@ pub async fn update_procedure(
     etag::guarded_update::<procedure::Entity>(db, caller, am, id, p.lock_version, "procedure").await
 }
 
-#[derive(Clone, Copy, Debug)]
-pub struct PartLink {
-    pub part_id: i64,
-    pub procedure_id: i64,
-}
-
 pub async fn link_part(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -222,19 +199,6 @@ pub async fn link_part(
     link_parts(db, caller.organization_id, p.id, &[part_id]).await?;
     touch_procedure(db, caller, p.id).await?;
     get_procedure(db, caller, proc_id, path(&["input", "procedureId"])).await
-}
-
-/// A field defined on a procedure step.
-#[derive(Clone, Debug)]
-pub struct NewField {
-    pub name: String,
-    pub field_type: FieldType,
-    pub required: bool,
-    pub unit: Option<String>,
-    pub options: Option<Vec<String>>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    pub pattern: Option<String>,
 }
 
 /// A field definition's trimmed name and options (as stored: a JSON array, `None` without
@@ -274,22 +238,6 @@ fn field_row(
         field_type: Set(f.field_type.as_str().into()),
         options: Set(options),
     }))
-}
-
-/// A step added to a DRAFT version, with its fields and upstream dependencies.
-#[derive(Clone, Debug)]
-pub struct NewStep {
-    pub procedure_id: i64,
-    pub title: String,
-    pub content: Option<String>,
-    /// Position among its siblings; appended at the end when absent.
-    pub position: Option<i32>,
-    pub parent_id: Option<i64>,
-    pub fields: Vec<NewField>,
-    /// An unknown or foreign one is refused at `["input", "upstreamStepIds", i]`.
-    pub upstream_step_ids: Vec<i64>,
-    /// Minutes; 0 when absent.
-    pub lead_time: Option<i32>,
 }
 
 pub async fn create_step(
@@ -444,17 +392,6 @@ async fn upstream_steps(
     Ok(upstream)
 }
 
-/// Changes to a step of a DRAFT version; `None` leaves a value as it is.
-#[derive(Clone, Debug)]
-pub struct StepEdit {
-    pub id: i64,
-    pub etag: String,
-    pub title: Option<String>,
-    pub content: Option<String>,
-    pub position: Option<i32>,
-    pub lead_time: Option<i32>,
-}
-
 /// A step's lead time in minutes: 0 to a year (`domain::schedule::MAX_LEAD_TIME`), else
 /// BAD_USER_INPUT at `["input", "leadTime"]`.
 pub fn lead_time(v: Option<i32>) -> AppResult<Option<i32>> {
@@ -529,13 +466,6 @@ pub async fn delete_step(
     Ok(s)
 }
 
-/// A field appended to a step of a DRAFT version.
-#[derive(Clone, Debug)]
-pub struct NewStepField {
-    pub step_id: i64,
-    pub field: NewField,
-}
-
 pub async fn create_step_field(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -561,13 +491,6 @@ pub async fn create_step_field(
         .await?;
     touch_procedure(db, caller, p.id).await?;
     Ok(created)
-}
-
-/// `step_id` starts only after `upstream_step_id` is COMPLETE.
-#[derive(Clone, Copy, Debug)]
-pub struct NewEdge {
-    pub step_id: i64,
-    pub upstream_step_id: i64,
 }
 
 pub async fn create_step_edge(

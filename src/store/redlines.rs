@@ -17,9 +17,10 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::commands::{NewRunStep, NewRunStepField};
 use super::create_runs::template::{unstarted_step, with_field_spec};
 use super::execution::roll_up;
-use super::procedures::{NewField, checked_field};
+use super::procedures::checked_field;
 use super::rows::{run_status, run_step_status};
 use super::scope::{self, path};
 use super::writers::{Writer, stamped};
@@ -29,25 +30,6 @@ use crate::domain::graph;
 use crate::domain::permission::Permission;
 use crate::domain::status::{RunStatus, RunStepStatus};
 use crate::error::{AppError, AppResult, Code, Seg};
-
-/// A step added to a run (and its batch siblings), in REDLINE.
-#[derive(Clone, Debug)]
-pub struct NewRunStep {
-    pub run_id: i64,
-    pub title: String,
-    pub content: Option<String>,
-    pub parent_id: Option<i64>,
-    /// Among its siblings; after the last when absent.
-    pub position: Option<i32>,
-    pub upstream_step_ids: Vec<i64>,
-}
-
-/// A field added to a run step in REDLINE (and to the same step of the batch siblings).
-#[derive(Clone, Debug)]
-pub struct NewRunStepField {
-    pub run_step_id: i64,
-    pub field: NewField,
-}
 
 /// The runs a redline of `run` reaches: `run`, then the unfinished runs of its batch the
 /// caller may see.

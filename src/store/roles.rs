@@ -1,6 +1,7 @@
 //! Roles: named sets of permissions per organization, held by users and teams. A caller's
 //! permissions are the union of the roles they hold and those of their teams.
 
+use super::commands::{Assignment, NewRole, RoleEdit};
 use super::writers::{Stamp as _, Writer, stamped};
 use entity::{role, team, team_member, team_role, user, user_role};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -192,13 +193,6 @@ pub enum Holder {
     Team(i64),
 }
 
-/// A new role.
-#[derive(Clone, Debug)]
-pub struct NewRole {
-    pub name: String,
-    pub permissions: Vec<Permission>,
-}
-
 pub async fn create_role(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -238,15 +232,6 @@ fn holdable(permissions: &[Permission]) -> AppResult<Perms> {
     Ok(permissions.iter().copied().collect())
 }
 
-/// Changes to a role; `None` leaves a value as it is.
-#[derive(Clone, Debug)]
-pub struct RoleEdit {
-    pub id: i64,
-    pub etag: String,
-    pub name: Option<String>,
-    pub permissions: Option<Vec<Permission>>,
-}
-
 /// Renames a role or changes what it holds. The caller must hold everything the role held
 /// and everything it will hold: editing a role is granting to all who hold it.
 pub async fn update_role(
@@ -276,14 +261,6 @@ pub async fn update_role(
     am.updated_at = Set(super::now());
     etag::guarded_update::<role::Entity>(db, caller, am, input.id, current.lock_version, "role")
         .await
-}
-
-/// A role given to, or taken from, exactly one user or team.
-#[derive(Clone, Copy, Debug)]
-pub struct Assignment {
-    pub role_id: i64,
-    pub user_id: Option<i64>,
-    pub team_id: Option<i64>,
 }
 
 /// What an assignment touched: the role, and the user or the team.

@@ -1,70 +1,20 @@
 //! Editing runs after creation, and batch membership.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::{
     attribute_definition, procedure, run, run_batch, run_step, run_step_edge, team, user,
     work_center,
 };
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
-use super::create_runs::NewAttribute;
+use super::commands::{BatchAdd, Patch, RunEdit};
 use super::create_runs::validate::check_attribute_values;
 use super::etag;
 use super::scope::{self, path};
 use crate::caller::Caller;
 use crate::domain::enums::AttributeEntity;
-use crate::domain::status::{RunStatus, RunStepStatus};
+use crate::domain::status::RunStepStatus;
 use crate::error::{AppError, AppResult, Code, Seg};
-
-/// One field of an edit: left as it is, cleared, or set to a value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Patch<T> {
-    #[default]
-    Keep,
-    Clear,
-    To(T),
-}
-
-impl<T> Patch<T> {
-    /// The value after the edit of a field whose value is `current`.
-    pub fn apply(self, current: Option<T>) -> Option<T> {
-        match self {
-            Patch::Keep => current,
-            Patch::Clear => None,
-            Patch::To(v) => Some(v),
-        }
-    }
-
-    pub fn is_keep(&self) -> bool {
-        matches!(self, Patch::Keep)
-    }
-}
-
-/// Changes to a run; `None` and `Patch::Keep` leave a value as it is.
-#[derive(Clone, Debug)]
-pub struct RunEdit {
-    pub id: i64,
-    pub etag: String,
-    pub title: Option<String>,
-    pub due_date: Patch<NaiveDate>,
-    /// Assigns the run to a user (and unassigns its team); not with `assigned_team_id`.
-    pub assigned_to_id: Patch<i64>,
-    pub assigned_team_id: Patch<i64>,
-    /// Replaces every custom attribute of the run.
-    pub attributes: Option<Vec<NewAttribute>>,
-    /// Only while the run has no steps: gives it a procedure (its steps are copied in).
-    pub procedure_id: Option<i64>,
-    /// Sets the run's status through its steps (`run_status::set_status`), after the edits.
-    pub status: Option<RunStatus>,
-    /// Moves the run to this (active) work center, or takes it off its work center.
-    pub work_center_id: Patch<i64>,
-    /// Reschedules: a new start without an end moves the end to the start plus the run
-    /// steps' longest chain of lead times; a cleared start clears the planned window; a
-    /// cleared end is the start plus that chain again.
-    pub scheduled_start: Patch<DateTime<Utc>>,
-    pub scheduled_end: Patch<DateTime<Utc>>,
-    pub priority: Option<i32>,
-}
 
 pub async fn update_run(
     txn: &DatabaseTransaction,
@@ -302,13 +252,6 @@ async fn procedure_for(
         .with_path(at()));
     }
     Ok(p)
-}
-
-#[derive(Clone, Debug)]
-pub struct BatchAdd {
-    pub run_batch_id: i64,
-    /// A run that cannot join is refused at `["input", "runIds", i]`.
-    pub run_ids: Vec<i64>,
 }
 
 pub async fn add_runs_to_batch(

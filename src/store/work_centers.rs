@@ -1,6 +1,7 @@
 //! Work centers (stations or cells where runs are worked), a work center's queue, and the
 //! timeline of scheduled runs with the stretches in which a work center is over capacity.
 
+use super::commands::{NewWorkCenter, Window, WorkCenterEdit};
 use super::writers::Stamp as _;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -21,26 +22,6 @@ use crate::caller::Caller;
 use crate::domain::schedule::{Overload, overlapping, overloads};
 use crate::domain::status::RunStatus;
 use crate::error::{AppError, AppResult, Code, Seg};
-
-#[derive(Clone, Debug)]
-pub struct NewWorkCenter {
-    pub name: String,
-    pub description: Option<String>,
-    /// Runs worked at once; `None` is unbounded.
-    pub capacity: Option<i32>,
-}
-
-/// Changes to a work center; `None` leaves a value as it is.
-#[derive(Clone, Debug)]
-pub struct WorkCenterEdit {
-    pub id: i64,
-    pub etag: String,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub capacity: Option<i32>,
-    /// An inactive work center takes no new runs; its runs stay where they are.
-    pub active: Option<bool>,
-}
 
 fn capacity(v: Option<i32>) -> AppResult<Option<i32>> {
     match v {
@@ -152,15 +133,6 @@ pub async fn queue(
         .order_by_with_nulls(R::ScheduledStart, Order::Asc, NullOrdering::Last)
         .order_by_with_nulls(R::DueDate, Order::Asc, NullOrdering::Last);
     super::lists::page_of(db, caller, q, spec, args, max).await
-}
-
-/// What the timeline asks for: a window, and optionally some work centers.
-#[derive(Clone, Debug)]
-pub struct Window {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// Only runs at these work centers; `None` for every scheduled run.
-    pub work_center_ids: Option<Vec<i64>>,
 }
 
 /// One run on the timeline, with the stretches of its window in which its work center

@@ -5,10 +5,10 @@ use async_graphql::{ID, InputObject};
 use super::{id, input_path};
 use crate::error::AppResult;
 use crate::graphql::enums::{AttributeEntity, AttributeType, Permission};
-use crate::store::catalog::{
-    NewApiKey, NewAttribute, NewTeam, NewUser, OrganizationEdit, TeamMember,
+use crate::store::commands::{
+    Assignment, AttributeDefinition, NewApiKey, NewRole, NewTeam, NewUser, OrganizationEdit,
+    RoleEdit, TeamMember,
 };
-use crate::store::roles::{Assignment, NewRole, RoleEdit};
 
 command_input! {
     /// A new user.
@@ -74,7 +74,7 @@ impl RevokeApiKeyInput {
 
 command_input! {
     /// A new organization-defined attribute.
-    DefineAttributeInput => NewAttribute {
+    DefineAttributeInput => AttributeDefinition {
         /// The kind of entity it is set on.
         entity: AttributeEntity => into,
         /// The key; must not be empty, unique per entity kind.

@@ -3,11 +3,11 @@
 use async_graphql::ID;
 
 use crate::graphql::enums::{PartInventoryStatus, PartStatus, TrackingType};
-use crate::store::{catalog, inventory, part_subtypes};
+use crate::store::commands;
 
 command_input! {
     /// A new part.
-    CreatePartInput => catalog::NewPart {
+    CreatePartInput => commands::NewPart {
         /// The part number (1 to 500 characters); with the revision, unique in the organization.
         part_number: String,
         /// The revision; default `A`.
@@ -28,7 +28,7 @@ command_input! {
     }
 
     /// Changes to a part; absent fields stay as they are.
-    UpdatePartInput => catalog::PartEdit {
+    UpdatePartInput => commands::PartEdit {
         /// The part's id.
         id: ID => id("id"),
         /// The part's `_etag` as last read; a stale one is STALE_ETAG.
@@ -47,7 +47,7 @@ command_input! {
     }
 
     /// A new unit or lot in stock.
-    CreatePartInventoryInput => inventory::NewUnit {
+    CreatePartInventoryInput => commands::NewUnit {
         /// The part it is a unit or lot of.
         part_id: ID => id("partId"),
         /// The serial number of a SERIAL part's unit (up to 200 characters); unique per part.
@@ -66,7 +66,7 @@ command_input! {
     }
 
     /// Changes to a unit or lot; absent fields stay as they are.
-    UpdatePartInventoryInput => inventory::UnitEdit {
+    UpdatePartInventoryInput => commands::UnitEdit {
         /// The unit's or lot's id.
         id: ID => id("id"),
         /// Its `_etag` as last read; a stale one is STALE_ETAG.
@@ -78,7 +78,7 @@ command_input! {
     }
 
     /// A new part subtype (ION's).
-    CreatePartSubtypeInput => part_subtypes::NewPartSubtype {
+    CreatePartSubtypeInput => commands::NewPartSubtype {
         /// Its name (1 to 500 characters), unique in the organization.
         name: String,
         /// Free-text description (up to 100,000 characters).
@@ -86,7 +86,7 @@ command_input! {
     }
 
     /// A subtype to attach to a part.
-    AddSubtypeToPartInput => part_subtypes::SubtypeLink {
+    AddSubtypeToPartInput => commands::SubtypeLink {
         /// The part.
         part_id: ID => id("partId"),
         /// The subtype to attach to it.

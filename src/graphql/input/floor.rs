@@ -8,9 +8,9 @@ use crate::graphql::enums::{RunStatus, RunStepStatus};
 use crate::graphql::input::create_runs::AttributeInput;
 use crate::graphql::input::procedures::StepFieldInput;
 use crate::graphql::scalars::Date;
-use crate::store::execution::{FieldValueChange, StepChange};
-use crate::store::redlines::{NewRunStep, NewRunStepField};
-use crate::store::runs::{BatchAdd, RunEdit};
+use crate::store::commands::{
+    BatchAdd, FieldValueChange, NewRunStep, NewRunStepField, RunEdit, StepChange,
+};
 
 command_input! {
     /// Changes to a run; absent fields stay as they are. `dueDate`, `assignedToId`,

@@ -7,7 +7,7 @@ pub mod filters;
 use async_graphql::{ID, MaybeUndefined};
 
 use crate::error::{AppError, AppResult, Seg};
-use crate::store::runs::Patch;
+use crate::store::commands::Patch;
 
 /// Parses an `ID` holding an integer key (`12` and `"12"` both arrive here as text); an
 /// invalid one is `BAD_USER_INPUT` at `path`.
@@ -127,7 +127,7 @@ pub mod conv {
     use async_graphql::{ID, Json, MaybeUndefined};
 
     use crate::error::AppResult;
-    use crate::store::runs::Patch;
+    use crate::store::commands::Patch;
 
     pub fn into<A: Into<B>, B>(v: A) -> B {
         v.into()

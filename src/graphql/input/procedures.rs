@@ -5,8 +5,8 @@ use async_graphql::{ID, InputObject};
 use super::{id, input_path};
 use crate::error::AppResult;
 use crate::graphql::enums::{FieldType, ProcedureType};
-use crate::store::etag::IdEtag;
-use crate::store::procedures::{
+use crate::store::commands::IdEtag;
+use crate::store::commands::{
     NewEdge, NewField, NewProcedure, NewStep, NewStepField, PartLink, ProcedureEdit, StepEdit,
 };
 

@@ -2,7 +2,7 @@
 
 use async_graphql::ID;
 
-use crate::store::work_centers::{NewWorkCenter, WorkCenterEdit};
+use crate::store::commands::{NewWorkCenter, WorkCenterEdit};
 
 command_input! {
     /// A new work center of the caller's organization.

@@ -275,7 +275,7 @@ fn forget_keys(ctx: &Context<'_>) {
 /// Gives (`assign`) or takes a role: the body of the four role-assignment mutations.
 async fn set_role(
     ctx: &Context<'_>,
-    cmd: crate::error::AppResult<roles::Assignment>,
+    cmd: crate::error::AppResult<crate::store::commands::Assignment>,
     assign: bool,
 ) -> Result<roles::Assigned> {
     let a = mutate!(ctx, ManageUsers, |txn, c| match cmd {

@@ -152,7 +152,7 @@ pub async fn schedule(
         Some(v) => Some(crate::graphql::input::ids(v, &path).gql()?),
         None => None,
     };
-    let window = crate::store::work_centers::Window {
+    let window = crate::store::commands::Window {
         from,
         to,
         work_center_ids: ids,
