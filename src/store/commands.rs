@@ -1,9 +1,10 @@
-//! What callers hand the store to change things: plain data (i64 ids, domain enums,
-//! chrono types), one struct per command, named by the function that takes it.
+//! Every command the store takes: plain data (i64 ids, domain enums, chrono types) that
+//! any caller can build, grouped by the store module whose functions take them. This is
+//! all that crosses from the GraphQL layer (`graphql::input`) into the store.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Serialize, Serializer};
 
-use super::create_runs::NewAttribute;
 use crate::domain::enums::{
     AttributeEntity, AttributeType, FieldType, PartInventoryStatus, PartStatus, ProcedureType,
     TrackingType,
@@ -35,7 +36,7 @@ impl<T> Patch<T> {
     }
 }
 
-// `store::catalog`
+// Parts, users, teams, API keys, attribute definitions, the organization: `catalog`.
 
 /// A new part: number + revision, unique in the organization.
 #[derive(Clone, Debug)]
@@ -124,7 +125,7 @@ pub struct TeamMember {
     pub user_id: i64,
 }
 
-// `store::roles`
+// Roles and who holds them: `roles`.
 
 /// A new role.
 #[derive(Clone, Debug)]
@@ -150,7 +151,7 @@ pub struct Assignment {
     pub team_id: Option<i64>,
 }
 
-// `store::part_subtypes`
+// Part subtypes and their links to parts: `part_subtypes`.
 
 /// A new part subtype.
 #[derive(Clone, Debug)]
@@ -166,7 +167,7 @@ pub struct SubtypeLink {
     pub part_subtype_id: i64,
 }
 
-// `store::inventory`
+// Units and lots in stock: `inventory`.
 
 /// A unit or lot in stock; its serial or lot number given or generated from the part's
 /// scheme (as its tracking type asks).
@@ -191,7 +192,7 @@ pub struct UnitEdit {
     pub quantity: Option<f64>,
 }
 
-// `store::procedures`
+// Procedure versions, their steps, fields, edges and part links: `procedures`.
 
 /// A new procedure: version 1, DRAFT.
 #[derive(Clone, Debug)]
@@ -274,7 +275,89 @@ pub struct PartLink {
     pub procedure_id: i64,
 }
 
-// `store::runs`
+// Runs to create, one by one, in bulk or in a batch: `create_runs::create`.
+
+/// One run to start, or `copies` identical ones. BUILD a new unit unless
+/// `part_inventory_id` names an existing one (ATTACH).
+///
+/// The hash leaves out every field at its default (`None` serializes as null, which the
+/// canonical form drops; the others skip themselves), so a field added later with its
+/// default leaves the hashes of stored idempotency keys unchanged.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NewRun {
+    pub part_id: Option<i64>,
+    pub procedure_id: Option<i64>,
+    pub part_inventory_id: Option<i64>,
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub autogenerate_title: bool,
+    #[serde(serialize_with = "tracking_name")]
+    pub tracking_type: Option<TrackingType>,
+    pub serial_number: Option<String>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub autogenerate_serial_number: bool,
+    pub lot_number: Option<String>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub autogenerate_lot_number: bool,
+    pub quantity: Option<f64>,
+    pub due_date: Option<NaiveDate>,
+    /// `Some(false)` is a request (refused for an export-controlled procedure), not a default.
+    pub export_controlled: Option<bool>,
+    pub assigned_to_id: Option<i64>,
+    pub assigned_team_id: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<NewAttribute>,
+    /// Validated against the limit with its own error, so kept as given (`None` is 1).
+    pub copies: Option<i32>,
+    /// Where the run is worked: an active work center of the organization.
+    pub work_center_id: Option<i64>,
+    /// The planned window; without an end, the end is the start plus the procedure's
+    /// longest chain of lead times (`domain::schedule::critical_path`).
+    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
+    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
+    /// `None` is 0.
+    pub priority: Option<i32>,
+}
+
+/// A custom attribute value as given; checked against the RUN definitions.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NewAttribute {
+    pub key: String,
+    pub value: serde_json::Value,
+}
+
+/// What one call asks for: `createRun` is a command of one run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NewRuns {
+    pub runs: Vec<NewRun>,
+    /// `Some` for `createBatchedRun`: the runs go in one new batch.
+    pub batch: Option<NewBatch>,
+    /// Names the call, so it is not part of what the hash compares.
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
+    /// Check everything, create nothing: nothing is stored, so not hashed either.
+    #[serde(skip)]
+    pub validate_only: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NewBatch {
+    /// Generated when absent.
+    pub title: Option<String>,
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+
+fn tracking_name<S: Serializer>(v: &Option<TrackingType>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(t) => s.serialize_str(t.as_str()),
+        None => s.serialize_none(),
+    }
+}
+
+// Editing runs and batch membership: `runs`.
 
 /// Changes to a run; `None` and `Patch::Keep` leave a value as it is.
 #[derive(Clone, Debug)]
@@ -309,7 +392,7 @@ pub struct BatchAdd {
     pub run_ids: Vec<i64>,
 }
 
-// `store::execution`
+// Working a run's steps and fields: `execution`.
 
 /// A step's new status, by the state machine (REDLINE needs the redline permission).
 #[derive(Clone, Debug)]
@@ -328,7 +411,7 @@ pub struct FieldValueChange {
     pub value: serde_json::Value,
 }
 
-// `store::redlines`
+// Steps and fields added to a running run: `redlines`.
 
 /// A step added to a run (and its batch siblings), in REDLINE.
 #[derive(Clone, Debug)]
@@ -349,7 +432,7 @@ pub struct NewRunStepField {
     pub field: NewField,
 }
 
-// `store::work_centers`
+// Work centers and the timeline: `work_centers`.
 
 #[derive(Clone, Debug)]
 pub struct NewWorkCenter {
@@ -380,7 +463,8 @@ pub struct Window {
     pub work_center_ids: Option<Vec<i64>>,
 }
 
-// `store::etag`
+// Actions on one row with no other input (`procedures`: deleting a step, review, approval,
+// release).
 
 /// A row named by id, with the etag the client last read (for actions with no other input).
 #[derive(Clone, Debug)]

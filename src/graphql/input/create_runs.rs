@@ -9,7 +9,7 @@ use super::{input_path, keys, opt_id};
 use crate::config::Limits;
 use crate::error::{AppError, AppErrors, Code, Seg};
 use crate::graphql::enums::TrackingType;
-use crate::store::create_runs::{NewAttribute, NewBatch, NewRun, NewRuns};
+use crate::store::commands::{NewAttribute, NewBatch, NewRun, NewRuns};
 
 /// A custom attribute value: `value` holds the attribute's type (string, number, bool, date).
 #[derive(InputObject, Clone, Debug)]

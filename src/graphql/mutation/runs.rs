@@ -15,7 +15,8 @@ use crate::graphql::input::floor::*;
 use crate::graphql::input::work_centers::*;
 use crate::graphql::types::run::{Run, RunBatch, StepOrder::Traveler};
 use crate::graphql::types::work_center::WorkCenter;
-use crate::store::create_runs::{self, AuditNote, NewRuns, Outcome};
+use crate::store::commands::NewRuns;
+use crate::store::create_runs::{self, AuditNote, Outcome};
 use crate::store::{runs, scope, work_centers};
 
 #[derive(Default)]

@@ -6,11 +6,11 @@ use std::collections::{HashMap, HashSet};
 use entity::{attribute_definition, organization, part, part_inventory, part_procedure, procedure};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ModelTrait, QueryFilter};
 
-use super::command::NewRun;
 use super::validate::Snapshot;
 use crate::caller::Caller;
 use crate::domain::enums::{AttributeEntity, ProcedureStatus};
 use crate::error::AppResult;
+use crate::store::commands::NewRun;
 use crate::store::reads::{int, keyed};
 use crate::store::scope::{OrgScoped, visible};
 

@@ -12,7 +12,7 @@
 //! Error paths are relative to the command (`["runs", 2, "serialNumber"]`, index 2); the
 //! caller puts them under its own input.
 
-pub mod command;
+pub mod hash;
 mod load;
 pub mod template;
 pub mod validate;
@@ -27,9 +27,9 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-pub use self::command::{NewAttribute, NewBatch, NewRun, NewRuns};
 use self::template::{Target, Template};
 use self::validate::{Identity, Plan, Snapshot, err_at};
+use super::commands::NewRuns;
 use super::inventory::{self, IdentityKind};
 use crate::caller::Caller;
 use crate::config::Limits;
@@ -59,7 +59,7 @@ pub async fn create(
             .at(&["runs"])
             .into());
     }
-    let hash = command::canonical_hash(cmd);
+    let hash = hash::canonical_hash(cmd);
     if let Some(key) = &cmd.idempotency_key
         && let Some(done) = replay(db, caller, key, &hash).await?
     {

@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use entity::{attribute_definition, organization, part, part_inventory, procedure};
 
-use super::command::{NewAttribute, NewRun};
 use crate::domain::enums::{AttributeType, ProcedureStatus, RunSource, TrackingType};
 use crate::error::{AppError, AppResult, Code, Seg};
+use crate::store::commands::{NewAttribute, NewRun};
 use crate::store::inventory::IdentityKind;
 use crate::store::rows;
 

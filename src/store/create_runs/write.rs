@@ -8,7 +8,6 @@ use std::collections::{HashMap, HashSet};
 use entity::{part_inventory, run, run_batch};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait};
 
-use super::command::NewRuns;
 use super::template::{self, Target, Template, insert_chunked};
 use super::validate::{Identity, Plan, Snapshot};
 use super::{Outcome, map_unique};
@@ -17,6 +16,7 @@ use crate::domain::enums::{PartInventoryStatus, RunSource};
 use crate::domain::numbering;
 use crate::domain::status::RunStatus;
 use crate::error::AppError;
+use crate::store::commands::NewRuns;
 use crate::store::counters::{self, Counter};
 use crate::store::inventory::{self, IdentityKind};
 

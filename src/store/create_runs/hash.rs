@@ -1,91 +1,8 @@
-//! The commands `create` takes: plain data (i64 ids, domain enums, chrono types) that any
-//! caller can build, and the canonical hash that idempotency keys compare.
+//! The canonical hash that idempotency keys compare, over a `create` command
+//! (`store::commands::NewRuns`).
 
-use chrono::NaiveDate;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-use crate::domain::enums::TrackingType;
-
-/// One run to start, or `copies` identical ones. BUILD a new unit unless
-/// `part_inventory_id` names an existing one (ATTACH).
-///
-/// The hash leaves out every field at its default (`None` serializes as null, which the
-/// canonical form drops; the others skip themselves), so a field added later with its
-/// default leaves the hashes of stored idempotency keys unchanged.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct NewRun {
-    pub part_id: Option<i64>,
-    pub procedure_id: Option<i64>,
-    pub part_inventory_id: Option<i64>,
-    pub title: Option<String>,
-    #[serde(skip_serializing_if = "is_false")]
-    pub autogenerate_title: bool,
-    #[serde(serialize_with = "tracking_name")]
-    pub tracking_type: Option<TrackingType>,
-    pub serial_number: Option<String>,
-    #[serde(skip_serializing_if = "is_false")]
-    pub autogenerate_serial_number: bool,
-    pub lot_number: Option<String>,
-    #[serde(skip_serializing_if = "is_false")]
-    pub autogenerate_lot_number: bool,
-    pub quantity: Option<f64>,
-    pub due_date: Option<NaiveDate>,
-    /// `Some(false)` is a request (refused for an export-controlled procedure), not a default.
-    pub export_controlled: Option<bool>,
-    pub assigned_to_id: Option<i64>,
-    pub assigned_team_id: Option<i64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attributes: Vec<NewAttribute>,
-    /// Validated against the limit with its own error, so kept as given (`None` is 1).
-    pub copies: Option<i32>,
-    /// Where the run is worked: an active work center of the organization.
-    pub work_center_id: Option<i64>,
-    /// The planned window; without an end, the end is the start plus the procedure's
-    /// longest chain of lead times (`domain::schedule::critical_path`).
-    pub scheduled_start: Option<chrono::DateTime<chrono::Utc>>,
-    pub scheduled_end: Option<chrono::DateTime<chrono::Utc>>,
-    /// `None` is 0.
-    pub priority: Option<i32>,
-}
-
-/// A custom attribute value as given; checked against the RUN definitions.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct NewAttribute {
-    pub key: String,
-    pub value: serde_json::Value,
-}
-
-/// What one call asks for: `createRun` is a command of one run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct NewRuns {
-    pub runs: Vec<NewRun>,
-    /// `Some` for `createBatchedRun`: the runs go in one new batch.
-    pub batch: Option<NewBatch>,
-    /// Names the call, so it is not part of what the hash compares.
-    #[serde(skip)]
-    pub idempotency_key: Option<String>,
-    /// Check everything, create nothing: nothing is stored, so not hashed either.
-    #[serde(skip)]
-    pub validate_only: bool,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct NewBatch {
-    /// Generated when absent.
-    pub title: Option<String>,
-}
-
-fn is_false(v: &bool) -> bool {
-    !*v
-}
-
-fn tracking_name<S: Serializer>(v: &Option<TrackingType>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(t) => s.serialize_str(t.as_str()),
-        None => s.serialize_none(),
-    }
-}
 
 /// SHA-256 of the canonical JSON of `v`: object keys sorted at every level and `null`
 /// members dropped, so neither field order nor a new field left at its default changes it.
@@ -130,7 +47,12 @@ fn write_canonical(v: &serde_json::Value, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+    use serde::Serialize;
+
     use super::*;
+    use crate::domain::enums::TrackingType;
+    use crate::store::commands::{NewAttribute, NewBatch, NewRun, NewRuns};
 
     /// `NewRun` as a later version might declare it: one more optional field.
     #[derive(Serialize)]
