@@ -184,25 +184,23 @@ async fn assign(
                 .at(&["input", "assignedTeamId"]),
         );
     }
-    match user_id {
-        Patch::To(u) => {
-            let at = path(&["input", "assignedToId"]);
-            scope::get::<user::Entity>(txn, caller, u, "user", at).await?;
-            am.assigned_to_id = Set(Some(u));
-            am.assigned_team_id = Set(None);
-        }
-        Patch::Clear => am.assigned_to_id = Set(None),
-        Patch::Keep => {}
+    if let Patch::To(u) = user_id {
+        scope::named::<user::Entity>(txn, caller, u, "user", "assignedToId").await?;
     }
-    match team_id {
-        Patch::To(t) => {
-            let at = path(&["input", "assignedTeamId"]);
-            scope::get::<team::Entity>(txn, caller, t, "team", at).await?;
-            am.assigned_team_id = Set(Some(t));
-            am.assigned_to_id = Set(None);
-        }
-        Patch::Clear => am.assigned_team_id = Set(None),
-        Patch::Keep => {}
+    if let Patch::To(t) = team_id {
+        scope::named::<team::Entity>(txn, caller, t, "team", "assignedTeamId").await?;
+    }
+    if !user_id.is_keep() {
+        am.assigned_to_id = Set(user_id.apply(None));
+    }
+    if !team_id.is_keep() {
+        am.assigned_team_id = Set(team_id.apply(None));
+    }
+    // Giving the run to one holder takes it from the other.
+    match (user_id, team_id) {
+        (Patch::To(_), _) => am.assigned_team_id = Set(None),
+        (_, Patch::To(_)) => am.assigned_to_id = Set(None),
+        _ => {}
     }
     Ok(())
 }
