@@ -77,7 +77,7 @@ const NOTE: &str = "Torqued to 42.5 Nm in two passes, crosswise; threads clean, 
     seen. Washer seated flat, witness mark applied, bracket square to the frame within 0.2 mm.";
 
 /// A run of a 3-step procedure, its first step started with a value and a note.
-async fn worked_run(app: &TestApp) -> Value {
+pub async fn worked_run(app: &TestApp) -> Value {
     let p = part(app, "L-1", "NONE").await;
     let proc_ = chain_procedure(app, &p, 3, true).await;
     let d = app

@@ -6,6 +6,7 @@ mod budgets;
 mod catalog;
 mod concurrency;
 mod create_runs;
+mod decode;
 mod escalation;
 mod execution;
 mod export_control;
