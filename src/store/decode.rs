@@ -72,10 +72,10 @@ const TIMESTAMPTZ: u32 = 1184;
 /// PostgreSQL counts a timestamp's microseconds from 2000-01-01 00:00 UTC.
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
-/// `Field` for the types of columns that cannot be NULL: `oids` the PostgreSQL types read
-/// from their bytes `b` by `pg`, the others only by sea-orm. sqlx's generic decode checks
-/// each value's type against the Rust type's compatible set and, for a timestamp, goes
-/// through chrono's calendar twice; on a traveler read that was a third of the decoding.
+/// `Field` for the types of columns that cannot be NULL. A type may list the PostgreSQL
+/// types (oids) it reads from their bytes `b`, and how; the others are read by sea-orm only.
+/// sqlx's generic decode checks each value's type against the Rust type's compatible set
+/// and takes a timestamp through chrono's calendar twice (BENCHMARKS.md, tenth stop).
 macro_rules! not_null {
     ($($t:ty $(: [$($oid:ident),+] |$b:ident| $pg:expr)?;)*) => {$(
         impl Field for $t {
