@@ -4,7 +4,8 @@
 # per request of each server plus its PostgreSQL backends, and of the server alone.
 #   A=<server> B=<server> bash bench/ab.sh [rounds] [seconds]     (from the repo root)
 # With SQLITE=1 both serve one SQLite file (the readers only read); the CPU is then the
-# server's alone. Prerequisites: see bench/lib.sh; wrk.
+# server's alone. With LIST=1 the read is the peer's list: the first 50 runs with their
+# steps and fields. Prerequisites: see bench/lib.sh; wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-6}"; secs="${2:-5}"
@@ -29,7 +30,9 @@ bin=$A serve "$(url a)" "$work/a.log"; a_pid=$pid; a_url="http://127.0.0.1:$port
 bin=$B serve "$(url b)" "$work/b.log"; b_pid=$pid; b_url="http://127.0.0.1:$port/graphql"; pids+=("$pid")
 [ -n "${SQLITE:-}" ] || psql -q "$BENCH_PG/$pgdb" -c 'VACUUM ANALYZE'
 run_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0])' "$work/plan.json")
-q="query { run(id: \\\"$run_id\\\") { id title status steps { id title status position fields { id name value } } } }"
+sel="id title status steps { id title status position fields { id name value } }"
+q="query { run(id: \\\"$run_id\\\") { $sel } }"
+[ -z "${LIST:-}" ] || q="query { runs(first: 50) { edges { node { $sel } } } }"
 printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.body = [[{"query":"%s"}]]\n' "$key" "$q" >"$work/q.lua"
 backends() {
   [ -n "${SQLITE:-}" ] && return 0
