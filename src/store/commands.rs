@@ -1,6 +1,7 @@
 //! Every command the store takes: plain data (i64 ids, domain enums, chrono types) that
-//! any caller can build, grouped by the store module whose functions take them. This is
-//! all that crosses from the GraphQL layer (`graphql::input`) into the store.
+//! any caller can build, grouped by the store module whose functions take them. With the
+//! lists' `lists::Spec` (filters, sort) and `page::PageArgs`, and plain ids for reads, this
+//! is all that crosses from the GraphQL layer (`graphql::input`) into the store.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
