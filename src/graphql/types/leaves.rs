@@ -1,12 +1,12 @@
 //! Lists of leaf objects, resolved without the executor when their selection allows.
 //!
 //! A run's steps and their fields in its traveler, or a week's capacity conflicts, are
-//! many small objects whose selected fields are plain values of a row. The executor spends a boxed
-//! future, a registry lookup and the budget extension's hook on each field of each item;
-//! here the selection (fields, aliases, fragments, `__typename`) is read once per list and
-//! every item is built as a `Value` directly, as the executor would have built it: keys in
-//! the selection's order, a key selected again merged at its first place, an item with no
-//! field selected `null`. `@skip` and `@include` are already applied by async-graphql
+//! many small objects whose selected fields are plain values of a row. The executor spends
+//! a boxed future, a registry lookup and the budget extension's hook on each field of each
+//! item; here the selection (fields, aliases, fragments, `__typename`) is read once per
+//! list and every item is built as a `Value` directly, as the executor would have built it:
+//! keys in the selection's order, a key selected again merged at its first place, an item
+//! with no field selected `null`. `@skip` and `@include` are already applied by async-graphql
 //! before execution. The fields are counted against the request's budgets as the
 //! extension would have counted them.
 //!
@@ -69,9 +69,7 @@ pub fn items<'a, R: 'a, U: LeafObject<Row: 'a>>(
     let ty = U::type_name();
     let plan = Plan::<U::Row>::of_set::<U>(ctx, set, &ty)?;
     Some(Box::new(move |row| {
-        let rows = of(row)?;
-        let (items, text, nested) = plan.build(rows, &ty)?;
-        let counted = items.len() * (1 + plan.counted) + nested;
+        let (items, counted, text) = plan.build(of(row)?, &ty)?;
         Some((Value::List(items), counted, text))
     }))
 }
@@ -184,9 +182,9 @@ impl<'a, R> Plan<'a, R> {
         Some(())
     }
 
-    /// The items, the bytes of their text as the hook counts it (each occurrence of a
-    /// field but `__typename`), and the fields counted in their lists; `None` when a row
-    /// cannot be answered here.
+    /// The items, the fields the hook counts in them (each item, then each occurrence of a
+    /// field but `__typename`, then those of their lists), and the bytes of their text as
+    /// it counts them; `None` when a row cannot be answered here.
     fn build(&self, rows: &[R], ty: &str) -> Option<(Vec<Value>, usize, usize)> {
         let (mut text, mut nested) = (0, 0);
         let mut item = |row: &R| {
@@ -214,8 +212,9 @@ impl<'a, R> Plan<'a, R> {
             }
             Some(Value::Object(out))
         };
-        let items = rows.iter().map(&mut item).collect::<Option<_>>()?;
-        Some((items, text, nested))
+        let items: Vec<Value> = rows.iter().map(&mut item).collect::<Option<_>>()?;
+        let counted = items.len() * (1 + self.counted) + nested;
+        Some((items, counted, text))
     }
 }
 
@@ -255,11 +254,10 @@ impl<T: LeafObject> OutputType for LeafList<'_, T> {
         let Some(plan) = Plan::of::<T>(ctx, &ty) else {
             return self.executor(ctx, field).await;
         };
-        let Some((items, text, nested)) = plan.build(&self.0, &ty) else {
+        let Some((items, counted, text)) = plan.build(&self.0, &ty) else {
             return self.executor(ctx, field).await;
         };
-        // The hook counts each item, then each of its fields, then those of their lists.
-        budget::charge(ctx, items.len() * (1 + plan.counted) + nested, 0)?;
+        budget::charge(ctx, counted, 0)?;
         budget::charge(ctx, 0, text)?;
         Ok(Value::List(items))
     }

@@ -59,27 +59,27 @@ impl Run {
         ctx: &Context<'_>,
         pick: impl FnOnce(&RunSteps) -> Vec<run_step::Model>,
         available_first: Option<bool>,
-    ) -> Result<Vec<RunStep>> {
+    ) -> Result<LeafList<'static, RunStep>> {
         let all = super::load_or_default(ctx, RunStepsKey(self.0.id)).await?;
         let failed = self.0.status == crate::domain::RunStatus::Failed.as_str();
         let steps = pick(&all)
             .into_iter()
             .map(|s| RunStep::new(s, all.clone(), failed));
-        if !self.1.by_availability(available_first) {
-            return Ok(steps.collect());
-        }
-        // Availability is computed once per step, then the domain's stable partition.
-        let edges = super::load_or_default(ctx, RunEdgesKey(self.0.id)).await?;
-        let flagged: Vec<(bool, RunStep)> = steps
-            .map(|s| {
-                Ok((
-                    RunStep::available_in((&all, &edges), &s.row, failed).gql()?,
-                    s,
-                ))
-            })
-            .collect::<Result<_>>()?;
-        let sorted = crate::domain::availability::available_first(flagged, |(a, _)| *a);
-        Ok(sorted.into_iter().map(|(_, s)| s).collect())
+        let steps = if self.1.by_availability(available_first) {
+            // Availability is computed once per step, then the domain's stable partition.
+            let edges = super::load_or_default(ctx, RunEdgesKey(self.0.id)).await?;
+            let flagged: Vec<(bool, RunStep)> = steps
+                .map(|s| {
+                    let available = RunStep::available_in((&all, &edges), &s.row, failed);
+                    Ok((available.gql()?, s))
+                })
+                .collect::<Result<_>>()?;
+            let sorted = crate::domain::availability::available_first(flagged, |(a, _)| *a);
+            sorted.into_iter().map(|(_, s)| s).collect()
+        } else {
+            steps.collect()
+        };
+        Ok(LeafList(Cow::Owned(steps)))
     }
 }
 
@@ -137,8 +137,7 @@ row_object!(Run {
         available_first: Option<bool>,
     ) -> Result<LeafList<'static, RunStep>> {
         let top = |all: &RunSteps| all.children(None).cloned().collect();
-        let steps = self.steps_of(ctx, top, available_first).await?;
-        Ok(LeafList(Cow::Owned(steps)))
+        self.steps_of(ctx, top, available_first).await
     }
     /// Every step of the run, nested ones included, each parent before its children and
     /// siblings in order (`parentId` gives the tree): a traveler of any depth in one list.
@@ -153,8 +152,7 @@ row_object!(Run {
         let tree = |all: &RunSteps| {
             crate::domain::graph::in_tree_order(&all.steps, |s| (s.id, s.parent_id))
         };
-        let steps = self.steps_of(ctx, tree, available_first).await?;
-        Ok(LeafList(Cow::Owned(steps)))
+        self.steps_of(ctx, tree, available_first).await
     }
     /// The batch the run is in; null when in none.
     run_batch_id: Option<ID>,
