@@ -107,13 +107,14 @@ impl<T: Field> Field for Option<T> {
         match pg_value(row, i) {
             Some(None) => return Ok(None),
             Some(Some((oid, bytes))) => {
-                if let Some(v) = T::from_pg(oid, bytes) {
-                    return Ok(Some(v));
-                }
+                return match T::from_pg(oid, bytes) {
+                    Some(v) => Ok(Some(v)),
+                    None => row.try_get_by_index(i).map(Some),
+                };
             }
             None => {}
         }
-        match is_null(row, i) {
+        match sqlite_null(row, i) {
             Some(true) => Ok(None),
             Some(false) => T::at(row, i).map(Some),
             None => row.try_get_by_index(i),
@@ -138,13 +139,11 @@ fn pg_value(row: &QueryResult, i: usize) -> Option<Option<(u32, &[u8])>> {
     Some(Some((oid, v.as_bytes().ok()?)))
 }
 
-/// Whether column `i` of `row` is NULL, from the driver's row; `None` for a row of
-/// another kind, or a column it does not have (sea-orm then answers as it does).
-fn is_null(row: &QueryResult, i: usize) -> Option<bool> {
+/// Whether column `i` of a SQLite row is NULL; `None` for a row of another kind, or a
+/// column it does not have (sea-orm then answers as it does). A PostgreSQL row's NULLs
+/// are found by [`pg_value`].
+fn sqlite_null(row: &QueryResult, i: usize) -> Option<bool> {
     use sea_orm::sqlx::{Row, ValueRef};
-    if let Some(r) = row.try_as_pg_row() {
-        return r.try_get_raw(i).ok().map(|v| v.is_null());
-    }
     let r = row.try_as_sqlite_row()?;
     r.try_get_raw(i).ok().map(|v| v.is_null())
 }
