@@ -25,11 +25,9 @@ url() { # NAME: the database as server NAME connects to it
 }
 [ -n "${SQLITE:-}" ] || pg_create "$pgdb"
 bin=$A serve "$(url a)" "$work/a.log"; a_pid=$pid; a_url="http://127.0.0.1:$port/graphql"; pids+=("$pid")
-"$load" seed-floor --url "$a_url" --key "$key" --operators 2 --runs-per-operator 30 \
-  --readers 0 --steps 20 >"$work/plan.json"
+seed_peer "$a_url"
 bin=$B serve "$(url b)" "$work/b.log"; b_pid=$pid; b_url="http://127.0.0.1:$port/graphql"; pids+=("$pid")
 [ -n "${SQLITE:-}" ] || psql -q "$BENCH_PG/$pgdb" -c 'VACUUM ANALYZE'
-run_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0])' "$work/plan.json")
 sel="id title status steps { id title status position fields { id name value } }"
 q="query { run(id: \\\"$run_id\\\") { $sel } }"
 [ -z "${LIST:-}" ] || q="query { runs(first: 50) { edges { node { $sel } } } }"

@@ -22,8 +22,7 @@ cleanup() {
 trap cleanup EXIT
 pg_create "$pgdb"; db_url="$BENCH_PG/$pgdb?sslmode=disable"
 serve "$db_url" "$work/seed.log"; pids+=("$pid")
-"$load" seed-floor --url "http://127.0.0.1:$port/graphql" --key "$key" --operators 2 \
-  --runs-per-operator 30 --readers 0 --steps 20 >"$work/plan.json"
+seed_peer "http://127.0.0.1:$port/graphql"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 psql -q "$BENCH_PG/$pgdb" -c 'VACUUM ANALYZE'
 port=$(free_port)
@@ -32,7 +31,6 @@ DATABASE_URL="$db_url" TRAVELER_LISTEN="127.0.0.1:$port" TRAVELER_ADMIN_TOKEN=$k
   valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" >"$work/callgrind.log" 2>&1 &
 vg=$!; pids+=("$vg")
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-run_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0])' "$work/plan.json")
 body="{\"query\":\"query { run(id: \\\"$run_id\\\") { id title status steps { id title status position fields { id name value } } } }\"}"
 ask() { for _ in $(seq 1 "$1"); do
   curl -sf "http://127.0.0.1:$port/graphql" -H "Authorization: Bearer $key" \

@@ -49,3 +49,12 @@ cpu_ticks() {
   done
   echo "$t"
 }
+
+# seed_peer URL: the peer's data (bench/peer.sh) made through the server at URL: a released
+# procedure of 20 chained steps with 3 fields each, and 60 runs of it. The plan goes to
+# $work/plan.json, the first run's id to $run_id.
+seed_peer() {
+  "$load" seed-floor --url "$1" --key "$key" --operators 2 --runs-per-operator 30 \
+    --readers 0 --steps 20 >"$work/plan.json"
+  run_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0])' "$work/plan.json")
+}

@@ -19,7 +19,7 @@ pg_create "$pgdb"
 serve "$BENCH_PG/$pgdb" "$work/traveler.log"
 trap cleanup EXIT
 url="http://127.0.0.1:$port/graphql"
-"$load" seed-floor --url "$url" --key "$key" --operators 2 --runs-per-operator 30 --readers 0 --steps 20 >"$work/plan.json"
+seed_peer "$url"
 psql -q "$BENCH_PG/$pgdb" -c 'VACUUM ANALYZE'
 q='query { runs(first: 50) { edges { node { id title status steps { id title status position fields { id name value } } } } } }'
 body=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$q")

@@ -31,8 +31,7 @@ pg_create "$pgdb"
 db_url="$BENCH_PG/$pgdb"
 serve "$db_url?application_name=traveler&sslmode=disable" "$work/traveler.log"
 t_pid=$pid; pids+=("$pid"); t_url="http://127.0.0.1:$port/graphql"
-"$load" seed-floor --url "$t_url" --key "$key" --operators 2 --runs-per-operator 30 \
-  --readers 0 --steps 20 >"$work/plan.json"
+seed_peer "$t_url"
 psql -q "$db_url" -c 'VACUUM ANALYZE'
 pg_port=$(free_port)
 NODE_ENV=production node "$work/node_modules/postgraphile/cli.js" -c "$db_url?application_name=postgraphile" --host 127.0.0.1 \
@@ -42,7 +41,6 @@ for _ in $(seq 1 300); do
   curl -sf "$g_url" -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' >/dev/null && break
   sleep 0.1
 done
-run_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0])' "$work/plan.json")
 
 sel='id title status'
 step_sel="$sel position"
