@@ -4,7 +4,7 @@ use super::commands::{
     AttributeDefinition, NewApiKey, NewPart, NewTeam, NewUser, OrganizationEdit, PartEdit,
     TeamMember,
 };
-use super::writers::{Stamp as _, touch};
+use super::writers::{Stamp as _, insert_new, touch};
 use entity::{api_key, attribute_definition, part, role, team, team_member, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -92,7 +92,7 @@ pub async fn create_part(
         AppError::bad_input(msg).at(&["input", "partNumber"])
     })
     .await?;
-    part::ActiveModel {
+    let row = part::ActiveModel {
         organization_id: Set(caller.organization_id),
         part_number: Set(part_number),
         revision: Set(revision),
@@ -104,16 +104,12 @@ pub async fn create_part(
         status: Set(PartStatus::Released.as_str().into()),
         lock_version: Set(1),
         ..Default::default()
-    }
-    .written_by(caller)
-    .insert(db)
-    .await
-    .map_err(|e| {
-        super::on_unique(e, || {
-            let taken = AppError::bad_input("this part number and revision already exist");
-            Some(taken.at(&["input", "partNumber"]))
-        })
+    };
+    insert_new(db, caller, row, || {
+        let taken = AppError::bad_input("this part number and revision already exist");
+        Some(taken.at(&["input", "partNumber"]))
     })
+    .await
 }
 
 pub async fn update_part(
@@ -251,10 +247,7 @@ pub async fn add_user_to_team(
     caller: &Caller,
     input: TeamMember,
 ) -> AppResult<team::Model> {
-    let TeamMember {
-        team_id: tid,
-        user_id: uid,
-    } = input;
+    let (tid, uid) = (input.team_id, input.user_id);
     let t = scope::named::<team::Entity>(db, caller, tid, "team", "teamId").await?;
     roles::require_grant(caller, &roles::of_team(db, tid).await?, false, "teamId")?;
     let p = path(&["input", "userId"]);

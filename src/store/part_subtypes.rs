@@ -2,11 +2,11 @@
 //! parts.
 
 use entity::{part, part_part_subtype, part_subtype};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::commands::{NewPartSubtype, SubtypeLink};
 use super::scope::{self};
-use super::writers::Stamp as _;
+use super::writers::insert_new;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
@@ -25,18 +25,14 @@ pub async fn create_part_subtype(
     let same = scope::visible::<part_subtype::Entity>(caller)
         .filter(part_subtype::Column::Name.eq(name.clone()));
     super::refuse_if_any(db, same, || name_taken(&name)).await?;
-    part_subtype::ActiveModel {
+    let row = part_subtype::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name.clone()),
         description: Set(description),
         lock_version: Set(1),
         ..Default::default()
-    }
-    .written_by(caller)
-    .insert(db)
-    .await
-    // A concurrent call may take the name between the check and the insert.
-    .map_err(|e| super::on_unique(e, || Some(name_taken(&name))))
+    };
+    insert_new(db, caller, row, || Some(name_taken(&name))).await
 }
 
 /// Attaches the subtype to the part; attaching it again changes nothing. The part as it is.

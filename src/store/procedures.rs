@@ -9,7 +9,7 @@ use super::commands::{
     IdEtag, NewEdge, NewField, NewProcedure, NewStep, NewStepField, PartLink, ProcedureEdit,
     StepEdit,
 };
-use super::writers::{Stamp as _, Writer, stamped};
+use super::writers::{Stamp as _, Writer, insert_new, stamped};
 use sea_orm::sea_query::ExprTrait as _;
 use std::collections::HashMap;
 
@@ -498,10 +498,7 @@ pub async fn create_step_edge(
     caller: &Caller,
     input: NewEdge,
 ) -> AppResult<step_edge::Model> {
-    let NewEdge {
-        step_id: sid,
-        upstream_step_id: uid,
-    } = input;
+    let (sid, uid) = (input.step_id, input.upstream_step_id);
     let (s, p) = step_and_procedure(db, caller, sid, path(&["input", "stepId"])).await?;
     require_draft(&p).map_err(|e| e.at(&["input", "stepId"]))?;
     let u = scope::named::<step::Entity>(db, caller, uid, "step", "upstreamStepId").await?;
@@ -634,7 +631,7 @@ async fn insert_next_version(
 ) -> AppResult<procedure::Model> {
     let family = procedure::Entity::find().filter(procedure::Column::FamilyId.eq(src.family_id));
     let top = max_of(db, family, procedure::Column::Version).await?;
-    procedure::ActiveModel {
+    let row = procedure::ActiveModel {
         organization_id: Set(caller.organization_id),
         family_id: Set(src.family_id),
         version: Set(top.unwrap_or(src.version) + 1),
@@ -646,16 +643,12 @@ async fn insert_next_version(
         lock_version: Set(1),
         released_at: Set(None),
         ..Default::default()
-    }
-    .written_by(caller)
-    .insert(db)
-    .await
-    .map_err(|e| {
-        super::on_unique(e, || {
-            let msg = "another version of this procedure was created at the same time; retry";
-            Some(AppError::new(Code::Conflict, msg))
-        })
+    };
+    insert_new(db, caller, row, || {
+        let msg = "another version of this procedure was created at the same time; retry";
+        Some(AppError::new(Code::Conflict, msg))
     })
+    .await
 }
 
 /// Copies the steps, fields, edges and part links of `src_id` into the new version `p`,

@@ -2,7 +2,7 @@
 //! permissions are the union of the roles they hold and those of their teams.
 
 use super::commands::{Assignment, NewRole, RoleEdit};
-use super::writers::{Stamp as _, Writer, stamped};
+use super::writers::{Writer, insert_new, stamped};
 use entity::{role, team, team_member, team_role, user, user_role};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -201,17 +201,14 @@ pub async fn create_role(
     let name = non_empty(&input.name, "name")?;
     let perms = holdable(&input.permissions)?;
     caller.require_grant(&[(name.as_str(), perms)], false, "permissions")?;
-    role::ActiveModel {
+    let row = role::ActiveModel {
         organization_id: Set(caller.organization_id),
         name: Set(name),
         permissions: Set(perms.encode()),
         lock_version: Set(1),
         ..Default::default()
-    }
-    .written_by(caller)
-    .insert(db)
-    .await
-    .map_err(|e| super::on_unique(e, || Some(name_taken())))
+    };
+    insert_new(db, caller, row, || Some(name_taken())).await
 }
 
 fn name_taken() -> AppError {

@@ -2,7 +2,7 @@
 //! timeline of scheduled runs with the stretches in which a work center is over capacity.
 
 use super::commands::{NewWorkCenter, Window, WorkCenterEdit};
-use super::writers::Stamp as _;
+use super::writers::insert_new;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use entity::{run, work_center};
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select, Set,
+    ColumnTrait, Condition, ConnectionTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+    Set,
 };
 
 use super::lists::{Listed, Spec};
@@ -70,12 +70,8 @@ pub async fn create_work_center(
         active: Set(true),
         lock_version: Set(1),
         ..Default::default()
-    }
-    .written_by(caller);
-    // A concurrent call may take the name between the check and the insert.
-    row.insert(db)
-        .await
-        .map_err(|e| super::on_unique(e, || Some(name_taken(&name))))
+    };
+    insert_new(db, caller, row, || Some(name_taken(&name))).await
 }
 
 pub async fn update_work_center(

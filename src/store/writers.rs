@@ -7,9 +7,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, EntityTrait, UpdateMany, Value};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    UpdateMany, Value,
+};
 
 use crate::caller::Caller;
+use crate::error::{AppError, AppResult};
 
 /// Who writes, and when.
 #[derive(Clone, Copy, Debug)]
@@ -139,3 +143,20 @@ where
 }
 
 impl<A: ActiveModelTrait> Stamp for A where A::Entity: Written {}
+
+/// Inserts `row` stamped by `w`; a unique violation becomes what `taken` makes of it (a
+/// concurrent call may take a name between the caller's check and this insert).
+pub async fn insert_new<A>(
+    db: &impl ConnectionTrait,
+    w: impl Into<Writer>,
+    row: A,
+    taken: impl FnOnce() -> Option<AppError>,
+) -> AppResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    A::Entity: Written,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let inserted = row.written_by(w).insert(db).await;
+    inserted.map_err(|e| super::on_unique(e, taken))
+}
