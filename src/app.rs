@@ -53,6 +53,9 @@ pub async fn build_with(
         live,
         documents: Default::default(),
     };
+    if let Some(turn) = &state.writers {
+        store::wal::spawn_checkpoints(state.db.clone(), Arc::downgrade(turn), store::wal::EVERY);
+    }
     Ok(App {
         router: router(state.clone()),
         state,

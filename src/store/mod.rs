@@ -24,6 +24,7 @@ pub mod rows;
 pub mod run_status;
 pub mod runs;
 pub mod scope;
+pub mod wal;
 pub mod work_centers;
 pub mod writers;
 
@@ -45,7 +46,7 @@ pub const SQLITE_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 /// power cut can lose the last commits but not corrupt the file; with it bench/floor.sh
 /// measured 1.7x the step actions per second of FULL, p99 halved) and the
 /// [`SQLITE_BUSY_TIMEOUT`] (set on every connection of the pool, not only the first), so that concurrent writers
-/// wait their turn. An in-memory SQLite gets a single connection, since
+/// wait their turn; its WAL is checkpointed in the background ([`wal`]). An in-memory SQLite gets a single connection, since
 /// each connection would otherwise see its own empty database.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -65,6 +66,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .row_buffer_size(SQLITE_ROW_BUFFER)
+                // Checkpoints run in the background (`wal`); commits only past a backstop.
+                .pragma("wal_autocheckpoint", wal::BACKSTOP_PAGES.to_string())
         });
     } else {
         opt.max_connections(16);

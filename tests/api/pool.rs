@@ -80,3 +80,42 @@ async fn requests_dropped_mid_flight_give_their_connections_back() {
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     assert!(d["runs"]["totalCount"].as_i64().unwrap() >= 100, "{d}");
 }
+
+/// One value of a SQLite PRAGMA, read through the app's pool.
+async fn pragma(app: &TestApp, sql: &str) -> sea_orm::QueryResult {
+    use sea_orm::ConnectionTrait;
+    let st = sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, sql);
+    app.db.query_one_raw(st).await.unwrap().expect("a row")
+}
+
+/// SQLite: commits leave the WAL to a task of its own (`store::wal`), which copies what
+/// they wrote into the database file within a few of its periods; a commit checkpoints
+/// only past the backstop. Without the task the file would not grow.
+#[tokio::test]
+async fn sqlite_wal_is_copied_back_in_the_background() {
+    if database_url().is_some() {
+        return; // PostgreSQL has no WAL of ours to copy.
+    }
+    let app = app().await;
+    let backstop: i64 = pragma(&app, "PRAGMA wal_autocheckpoint")
+        .await
+        .try_get_by_index(0)
+        .unwrap();
+    assert_eq!(backstop, i64::from(traveler::store::wal::BACKSTOP_PAGES));
+    let file: String = pragma(&app, "PRAGMA database_list")
+        .await
+        .try_get_by_index(2)
+        .unwrap();
+    let size = || std::fs::metadata(&file).unwrap().len();
+    tokio::time::sleep(traveler::store::wal::EVERY * 5).await;
+    let before = size();
+    let p = part(&app, "P", "NONE").await;
+    let proc_ = chain_procedure(&app, &p, 20, true).await;
+    let create = json!({"i": {"runs": [{"partId": p, "procedureId": proc_.id, "copies": 100}]}});
+    app.ok(CREATE, create).await;
+    let t = Instant::now();
+    while size() <= before {
+        assert!(t.elapsed() < Duration::from_secs(5), "still {before} bytes");
+        tokio::time::sleep(traveler::store::wal::EVERY).await;
+    }
+}
