@@ -54,7 +54,8 @@ pub async fn build_with(
         documents: Default::default(),
     };
     if let Some(turn) = &state.writers {
-        store::wal::spawn_checkpoints(state.db.clone(), Arc::downgrade(turn), store::wal::EVERY);
+        let pool = state.db.get_sqlite_connection_pool().clone();
+        store::wal::spawn_checkpoints(pool, Arc::downgrade(turn), store::wal::EVERY);
     }
     Ok(App {
         router: router(state.clone()),
