@@ -513,15 +513,17 @@ async fn execute(
         .data(loaders::new(state.db.clone(), caller.clone()))
         .data(caller);
     let turn = match ty {
-        Some(OperationType::Mutation) => state.writers.as_ref(),
+        Some(OperationType::Mutation) => state.writers.as_ref().map(|t| (t, "write")),
         // Bounded only while a write runs or waits: the bound is there to leave the
         // writers' chain its CPU, and without writes it would only make a light query
         // wait behind heavy ones.
-        _ => state.readers.as_ref().filter(|_| writes_pending(state)),
+        _ => (state.readers.as_ref())
+            .filter(|_| writes_pending(state))
+            .map(|t| (t, "read")),
     };
     let work = async {
         let _turn = match turn {
-            Some(t) => t.acquire().await.ok(),
+            Some((t, kind)) => Some(crate::ops::metrics::Turn::take(t, kind).await),
             None => None,
         };
         state.schema.execute(req).await

@@ -85,6 +85,37 @@ pub fn request(operation: &str, outcome: &str, elapsed: Duration, statements: u6
         .record(statements as f64);
 }
 
+/// A SQLite turn (`AppState::writers` or `readers`) held for one operation: how long it was
+/// waited for and held goes to `/metrics`, so that contention for SQLite's one writer is
+/// seen where it happens (a turn given up while waiting, at a deadline, is not recorded).
+pub struct Turn<'a> {
+    _permit: Option<tokio::sync::SemaphorePermit<'a>>,
+    kind: &'static str,
+    since: std::time::Instant,
+}
+
+impl<'a> Turn<'a> {
+    /// Waits for a turn of `turns`, `kind` being `write` or `read`.
+    pub async fn take(turns: &'a tokio::sync::Semaphore, kind: &'static str) -> Turn<'a> {
+        let asked = std::time::Instant::now();
+        let permit = turns.acquire().await.ok();
+        let waited = asked.elapsed().as_secs_f64();
+        metrics::histogram!("traveler_sqlite_turn_wait_seconds", "turn" => kind).record(waited);
+        Turn {
+            _permit: permit,
+            kind,
+            since: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let held = self.since.elapsed().as_secs_f64();
+        metrics::histogram!("traveler_sqlite_turn_held_seconds", "turn" => self.kind).record(held);
+    }
+}
+
 /// The operation's name as a label: `anonymous`, the name, or `other` (an odd name, or
 /// one past the first `MAX_OPERATIONS`).
 fn operation_label(name: &str) -> String {
@@ -122,6 +153,7 @@ pub fn install() -> Result<PrometheusHandle, Box<dyn std::error::Error + Send + 
             Matcher::Full("traveler_request_duration_seconds".into()),
             &latency,
         )?
+        .set_buckets_for_metric(Matcher::Prefix("traveler_sqlite_turn_".into()), &latency)?
         .set_buckets_for_metric(
             Matcher::Full("traveler_request_sql_statements".into()),
             &statements,
@@ -144,6 +176,14 @@ fn describe() {
     describe_histogram!(
         "traveler_request_sql_statements",
         "SQL statements per GraphQL operation"
+    );
+    describe_histogram!(
+        "traveler_sqlite_turn_wait_seconds",
+        "SQLite: time an operation waited for its turn (one writer; bounded readers)"
+    );
+    describe_histogram!(
+        "traveler_sqlite_turn_held_seconds",
+        "SQLite: time an operation held its turn"
     );
     describe_counter!(
         "traveler_sql_statements_total",

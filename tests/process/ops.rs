@@ -371,6 +371,8 @@ async fn metrics_after_a_few_requests() {
     for _ in 0..3 {
         ok(&s.addr, "query Parts { parts { totalCount } }", json!({})).await;
     }
+    let write = "mutation { createPart(input: {partNumber: \"M-1\", trackingType: SERIAL}) { part { id } } }";
+    ok(&s.addr, write, json!({})).await;
     let bad = post(&s.addr, "query Broken { nope }", json!({}))
         .await
         .unwrap();
@@ -409,6 +411,18 @@ async fn metrics_after_a_few_requests() {
     assert_eq!(m("traveler_event_log_lag"), 0.0);
     assert!(m("traveler_event_log_head") >= 0.0);
     assert!(body.contains("# TYPE traveler_request_duration_seconds histogram"));
+    // SQLite's one writer: the mutation's turn, waited for and held.
+    let turns = [
+        "traveler_sqlite_turn_wait_seconds_count{turn=\"write\"}",
+        "traveler_sqlite_turn_held_seconds_count{turn=\"write\"}",
+    ];
+    for k in turns {
+        assert_eq!(
+            metric(&body, k),
+            url.starts_with("sqlite").then_some(1.0),
+            "{k}"
+        );
+    }
 }
 
 /// A tiny OTLP/HTTP receiver: keeps the bodies POSTed to `/v1/traces`.
