@@ -1,7 +1,7 @@
 // The New Run wizard (shared/reference/domain.md): Source, Part, Identify, Details, Review.
 // Every change is checked by the server (createRuns / createBatchedRun with validateOnly),
 // and each error is shown at its field and on its row (extensions.field and index).
-import { gql, read, all, fieldOf, indexOf } from "./api.js";
+import { gql, read, all, fieldOf, indexOf, AuthError } from "./api.js";
 import { h, labelled, checkbox, select, announce, uid } from "./ui.js";
 
 const STEPS = ["Source", "Part", "Identify", "Details", "Review"];
@@ -104,7 +104,7 @@ class Wizard {
   async send(validateOnly) {
     const runs = this.rows.map((d) => this.input(d));
     this.sent = runs;
-    const key = validateOnly ? null : crypto.randomUUID();
+    const key = validateOnly ? null : this.keyFor(runs);
     if (this.batch) {
       const q = `mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runBatch { id title } runs { ${RUN_FIELDS} } } }`;
       const i = { runs, validateOnly, idempotencyKey: key };
@@ -134,11 +134,17 @@ class Wizard {
     this.seq++;
     button.disabled = true;
     this.rows.forEach((_, r) => STEPS.forEach((_, s) => this.left.add(`${r}:${s}`)));
-    const { errors, runs, batch } = await this.send(false);
+    let answer;
+    try {
+      answer = await this.send(false);
+    } catch (e) {
+      answer = { errors: [{ message: unanswered(e) }], failed: true };
+    }
+    const { errors, runs, batch, failed } = answer;
     if (errors.length) {
       this.errors = errors;
       this.render();
-      announce(`Nothing was created: ${errors.length} error${errors.length > 1 ? "s" : ""}.`);
+      announce(failed ? errors[0].message : `Nothing was created: ${errors.length} error${errors.length > 1 ? "s" : ""}.`);
       return;
     }
     if (runs.length === 1 && !batch) {
@@ -146,6 +152,16 @@ class Wizard {
       return;
     }
     this.done(runs, batch);
+  }
+
+  /**
+   * The idempotency key of a create: the same draft sent again (after a request that got
+   * no answer) keeps its key, so the server creates its runs at most once.
+   */
+  keyFor(runs) {
+    const what = JSON.stringify([runs, this.batch, this.batchName]);
+    if (!this.pending || this.pending.what !== what) this.pending = { what, key: crypto.randomUUID() };
+    return this.pending.key;
   }
 
   done(runs, batch) {
@@ -178,9 +194,9 @@ class Wizard {
     return fieldOf(e);
   }
 
-  /** Errors that belong to no run (the batch name). */
+  /** Errors that belong to no one run: the batch's, or the request's when it has several runs. */
   batchErrors() {
-    return this.batch ? this.errors.filter((e) => indexOf(e) === null) : [];
+    return this.batch || this.rows.length > 1 ? this.errors.filter((e) => indexOf(e) === null) : [];
   }
 
   showErrors() {
@@ -474,7 +490,7 @@ class Wizard {
   }
 
   batchErrorList() {
-    const errs = this.batch ? this.batchErrors().filter((e) => fieldOf(e) !== "title") : [];
+    const errs = this.batchErrors().filter((e) => !this.batch || fieldOf(e) !== "title");
     return h("div", { class: "batch-errors" }, errs.length ? h("ul", { role: "alert" }, errs.map((e) => h("li", {}, e.message))) : null);
   }
 
@@ -559,4 +575,11 @@ function setError(slot, message) {
       control.removeAttribute("aria-describedby");
     }
   }
+}
+
+/** The message for a create that got no answer: it may or may not have been done. */
+function unanswered(e) {
+  if (e instanceof AuthError) return `${e.message} Sign in again: nothing was created.`;
+  return `The server did not answer (${e.message}). Press the button again: ` +
+    "the same runs are created at most once.";
 }

@@ -175,11 +175,15 @@ pub async fn wait_js(c: &Client, body: &str) -> Value {
             return v;
         }
         if start.elapsed() > WAIT {
-            let text = c
-                .execute("return document.body.innerText", vec![])
-                .await
-                .unwrap_or_default();
-            panic!("timed out waiting for `{body}`; the page says:\n{text}");
+            // Where the page is and which buttons wait on a request: what a flaky
+            // failure needs to be read afterwards.
+            let state = "return [location.hash, [...document.querySelectorAll('button:disabled')]
+                .map(b => b.textContent).join(', '), document.body.innerText]";
+            let s = c.execute(state, vec![]).await.unwrap_or_default();
+            panic!(
+                "timed out waiting for `{body}` at {}; disabled buttons: [{}]; the page says:\n{}",
+                s[0], s[1], s[2]
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -421,6 +421,39 @@ async fn wizard_attaches_a_run_to_an_item_in_inventory() {
     c.close().await.unwrap();
 }
 
+/// A create whose answer is lost (the request reached the server, the reply did not reach
+/// the page) is said at the run, not left waiting; pressing the button again sends the same
+/// idempotency key, so the run is created once and its page opens.
+#[tokio::test]
+async fn a_create_without_an_answer_is_said_and_pressing_again_creates_once() {
+    let rig = rig().await;
+    let (p, proc_) = catalog(&rig).await;
+    let c = rig.signed_in(ADMIN).await;
+    wizard_to_identify(&rig, &c, &p, &proc_.id).await;
+    click(&c, "Next").await;
+    click(&c, "Review").await;
+    // The first create (not a validation) goes through, and its answer is thrown away.
+    let lose = r#"const real = window.fetch; let lost = false;
+        window.fetch = async (url, init) => {
+          const res = await real(url, init);
+          if (!lost && init && init.body && init.body.includes('"validateOnly":false')) {
+            lost = true;
+            throw new TypeError("Failed to fetch");
+          }
+          return res;
+        };"#;
+    c.execute(lose, vec![]).await.unwrap();
+    click(&c, "Create run").await;
+    wait_text(&c, "The server did not answer (Failed to fetch)").await;
+    assert_eq!(run_count(&rig).await, 1, "the lost request was done");
+    click(&c, "Create run").await;
+    wait_text(&c, "SN BRKT-00001").await;
+    let url = c.current_url().await.unwrap();
+    assert!(url.fragment().unwrap().starts_with("/runs/"), "{url}");
+    assert_eq!(run_count(&rig).await, 1, "pressed twice, created once");
+    c.close().await.unwrap();
+}
+
 /// Presses Tab until the focused control is named `name`, then Enter: keyboard only.
 async fn tab_and_press(c: &Client, name: &str) {
     let n = serde_json::to_string(name).unwrap();
