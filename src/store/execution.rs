@@ -8,10 +8,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{part_inventory, run, run_step, run_step_edge, run_step_event, run_step_field};
-use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{
+    CommonTableExpression, Expr, Func, InsertStatement, Query, SelectStatement, SimpleExpr,
+    WithClause,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    QuerySelect, QueryTrait, Statement, UpdateMany,
 };
 
 use super::commands::{FieldValueChange, StepChange};
@@ -326,92 +329,85 @@ pub(super) async fn apply_moves(
     primary: Option<i64>,
 ) -> AppResult<Vec<run_step::Model>> {
     let w = Writer::of(caller);
-    let written = write_moves(txn, moves, w, primary).await?;
-    record_moves(txn, caller, moves, w.at).await?;
+    let written = write_moves(txn, caller, moves, w, primary).await?;
     roll_up(txn, w, run_ids, Some(run)).await?;
     Ok(written)
 }
 
-/// One UPDATE per move; a sibling changed meanwhile keeps its state (guarded by `from`).
-/// The move holding `primary` returns its rows.
+/// One UPDATE per move with its history rows, in one round trip; a sibling changed
+/// meanwhile keeps its state and gets no history (both guarded by `from`). The move
+/// holding `primary` returns its rows.
 async fn write_moves(
     txn: &DatabaseTransaction,
+    caller: &Caller,
     moves: &Moves,
     w: Writer,
     primary: Option<i64>,
 ) -> AppResult<Vec<run_step::Model>> {
     let now = w.at;
     let mut written = Vec::new();
-    for ((gfrom, held, gto), ids) in moves {
+    for (&(gfrom, held, gto), ids) in moves {
         let mut q = etag::bump_many::<run_step::Entity>(w)
             .col_expr(run_step::Column::Status, Expr::value(gto.as_str()))
             .col_expr(
                 run_step::Column::HeldFrom,
                 Expr::value(held.map(|h| h.as_str().to_string())),
             );
-        if *gto == RunStepStatus::InProgress {
+        if gto == RunStepStatus::InProgress {
             q = q.col_expr(
                 run_step::Column::StartedAt,
                 coalesce(run_step::Column::StartedAt, now),
             );
         }
-        if *gto == RunStepStatus::Complete {
+        if gto == RunStepStatus::Complete {
             q = q.col_expr(run_step::Column::CompletedAt, Expr::value(now));
         }
         let q = q
             .filter(run_step::Column::Id.is_in(ids.clone()))
             .filter(run_step::Column::Status.eq(gfrom.as_str()));
-        if primary.is_some_and(|p| ids.contains(&p)) {
-            written = q.exec_with_returning(txn).await?;
-        } else {
-            q.exec(txn).await?;
+        let history = history_insert(caller, now, moved(ids, gfrom, gto))?;
+        let returning = primary.is_some_and(|p| ids.contains(&p));
+        let rows = record_and_update::<run_step::Entity>(txn, history, q, returning).await?;
+        if returning {
+            written = rows;
         }
     }
     Ok(written)
 }
 
-/// History rows are copied from the rows they describe, in the database: a statement of
-/// constant size per move whatever the batch.
-async fn record_moves(
-    txn: &DatabaseTransaction,
-    caller: &Caller,
-    moves: &Moves,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    for ((gfrom, _, gto), ids) in moves {
-        let select = Query::select()
-            .columns([
-                run_step::Column::OrganizationId,
-                run_step::Column::RunId,
-                run_step::Column::Id,
-            ])
-            .expr(Expr::val(Option::<i64>::None))
-            .expr(Expr::val("STATUS"))
-            .expr(Expr::val(gfrom.as_str()))
-            .expr(Expr::val(gto.as_str()))
-            .from(run_step::Entity)
-            .and_where(Expr::col(run_step::Column::Id).is_in(ids.iter().copied()))
-            .take();
-        record_events(txn, caller, now, select).await?;
-    }
-    Ok(())
+/// The history rows of a move, copied from the rows they describe in the database: a
+/// statement of constant size whatever the batch.
+fn moved(ids: &[i64], from: RunStepStatus, to: RunStepStatus) -> SelectStatement {
+    Query::select()
+        .columns([
+            run_step::Column::OrganizationId,
+            run_step::Column::RunId,
+            run_step::Column::Id,
+        ])
+        .expr(Expr::val(Option::<i64>::None))
+        .expr(Expr::val("STATUS"))
+        .expr(Expr::val(from.as_str()))
+        .expr(Expr::val(to.as_str()))
+        .from(run_step::Entity)
+        .and_where(Expr::col(run_step::Column::Id).is_in(ids.iter().copied()))
+        .and_where(Expr::col(run_step::Column::Status).eq(from.as_str()))
+        .take()
 }
 
 fn coalesce(col: run_step::Column, now: DateTime<Utc>) -> SimpleExpr {
     Func::coalesce([Expr::col(col), Expr::value(now)]).into()
 }
 
-/// Inserts the history rows that `select` produces, in the column order of
+/// The INSERT of the history rows that `select` produces, in the column order of
 /// (organization, run, step, field, kind, from, to); every row is by `caller` at `now`.
-async fn record_events(
-    txn: &DatabaseTransaction,
+fn history_insert(
     caller: &Caller,
     now: DateTime<Utc>,
-    mut select: sea_orm::sea_query::SelectStatement,
-) -> AppResult<()> {
+    mut select: SelectStatement,
+) -> AppResult<InsertStatement> {
     select.expr(Expr::val(caller.user_id)).expr(Expr::val(now));
     use run_step_event::Column as C;
-    let insert = Query::insert()
+    Ok(Query::insert()
         .into_table(run_step_event::Entity)
         .columns([
             C::OrganizationId,
@@ -426,9 +422,42 @@ async fn record_events(
         ])
         .select_from(select)
         .map_err(AppError::internal)?
-        .take();
-    txn.execute(&insert).await?;
-    Ok(())
+        .take())
+}
+
+/// `history` (an INSERT of history rows) and `update`, in one round trip, with the
+/// updated rows when `returning`: a step action's turn is mostly round trips to the
+/// database (BENCHMARKS.md, eleventh stop). Either way `history` reads the rows as they
+/// were before `update`: on PostgreSQL it is a data-modifying WITH of the UPDATE (every
+/// part of a statement sees one snapshot); on SQLite the two statements go in one call,
+/// `history` first (sqlx binds the values across them in order).
+async fn record_and_update<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    history: InsertStatement,
+    update: UpdateMany<E>,
+    returning: bool,
+) -> AppResult<Vec<E::Model>> {
+    let backend = txn.get_database_backend();
+    let mut update = update.into_query();
+    if returning {
+        update.returning_all();
+    }
+    let statement = if super::is_postgres(txn) {
+        let cte = CommonTableExpression::new()
+            .query(history)
+            .table_name("history")
+            .to_owned();
+        backend.build(&update.with(WithClause::new().cte(cte).to_owned()))
+    } else {
+        let (h, u) = (backend.build(&history), backend.build(&update));
+        let values = h.values.into_iter().chain(u.values).flat_map(|v| v.0);
+        Statement::from_sql_and_values(backend, format!("{}; {}", h.sql, u.sql), values)
+    };
+    if !returning {
+        txn.execute_raw(statement).await?;
+        return Ok(Vec::new());
+    }
+    Ok(E::find().from_raw_sql(statement).all(txn).await?)
 }
 
 /// The rows of `run_ids`, locked (PostgreSQL) before the roll-up reads their steps: two
@@ -650,8 +679,8 @@ async fn sibling_fields(
     Ok((targets, skipped))
 }
 
-/// Writes `value` to every target field, history first (while the rows still hold the
-/// values being replaced); a SIGNOFF field is signed (or unsigned) as the caller. Returns
+/// Writes `value` to every target field with its history (read from the rows as they
+/// were, holding the values being replaced); a SIGNOFF field is signed (or unsigned) as the caller. Returns
 /// the rows as written.
 async fn write_value(
     txn: &DatabaseTransaction,
@@ -678,7 +707,7 @@ async fn write_value(
         .from(run_step_field::Entity)
         .and_where(Expr::col(run_step_field::Column::Id).is_in(ids.iter().copied()))
         .take();
-    record_events(txn, caller, now, select).await?;
+    let history = history_insert(caller, now, select)?;
     let mut q = etag::bump_many::<run_step_field::Entity>(w)
         .col_expr(run_step_field::Column::Value, Expr::value(stored));
     if signing {
@@ -693,9 +722,8 @@ async fn write_value(
                 Expr::value(signed.then_some(now)),
             );
     }
-    Ok(q.filter(run_step_field::Column::Id.is_in(ids))
-        .exec_with_returning(txn)
-        .await?)
+    let q = q.filter(run_step_field::Column::Id.is_in(ids));
+    record_and_update::<run_step_field::Entity>(txn, history, q, true).await
 }
 
 /// History of steps, oldest first: step id -> events.
