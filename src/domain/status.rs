@@ -98,6 +98,14 @@ pub fn rollup(steps: impl IntoIterator<Item = RunStepStatus>) -> RunStatus {
     RunStatus::InProgress
 }
 
+/// True when a run whose steps roll up to `run` still does after any of its steps move to
+/// `to`, whatever its steps are: the roll-up then need not read them. Decided only for
+/// steps moving to IN_PROGRESS in a run IN_PROGRESS (it has no REDLINE, HOLD or FAILED
+/// step, and one IN_PROGRESS step keeps it so); any other move may change the run.
+pub fn keeps(run: RunStatus, to: RunStepStatus) -> bool {
+    run == RunStatus::InProgress && to == RunStepStatus::InProgress
+}
+
 #[cfg(test)]
 mod tests {
     use super::RunStepStatus::*;
@@ -176,6 +184,23 @@ mod tests {
             let mut w = v.clone();
             w.extend(v.iter().copied());
             prop_assert_eq!(r(&v), r(&w));
+        }
+
+        #[test]
+        fn a_move_it_keeps_leaves_the_rollup(
+            v in prop::collection::vec(any_step(), 1..20),
+            moved in prop::collection::vec(any::<bool>(), 20),
+        ) {
+            let before = r(&v);
+            let all = RunStepStatus::ALL;
+            for (from, to) in all.iter().flat_map(|f| all.iter().map(move |t| (*f, *t))) {
+                let w: Vec<_> = v.iter().zip(&moved)
+                    .map(|(s, m)| if *s == from && *m { to } else { *s })
+                    .collect();
+                if keeps(before, to) {
+                    prop_assert_eq!(r(&w), before, "{:?} -> {:?}", v, w);
+                }
+            }
         }
 
         #[test]

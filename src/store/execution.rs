@@ -26,7 +26,7 @@ use crate::domain::availability;
 use crate::domain::enums::{FieldType, PartInventoryStatus, RunSource};
 use crate::domain::field_value::{self, FieldSpec};
 use crate::domain::permission::Permission;
-use crate::domain::status::{RunStatus, RunStepStatus, rollup};
+use crate::domain::status::{RunStatus, RunStepStatus, keeps, rollup};
 use crate::domain::transition::{StepContext, TransitionError, transition};
 use crate::error::{AppError, AppResult, Code};
 
@@ -330,7 +330,7 @@ pub(super) async fn apply_moves(
 ) -> AppResult<Vec<run_step::Model>> {
     let w = Writer::of(caller);
     let written = write_moves(txn, caller, moves, w, primary).await?;
-    roll_up(txn, w, run_ids, Some(run)).await?;
+    roll_up(txn, w, run_ids, Some(run), Some(moves)).await?;
     Ok(written)
 }
 
@@ -494,18 +494,25 @@ async fn lock_runs(
 /// `rollup`, refreshed in the same transaction as every step change), stamps
 /// `startedAt`/`completedAt`, and makes the unit of a completed build run AVAILABLE.
 /// Statuses are read with the runs locked ([`lock_runs`]); `known` is one of them, read in
-/// this transaction.
+/// this transaction. When the `moves` just made keep every run as it is, its steps are not
+/// read ([`kept`]).
 pub async fn roll_up(
     txn: &DatabaseTransaction,
     w: Writer,
     run_ids: &[i64],
     known: Option<&run::Model>,
+    moves: Option<&Moves>,
 ) -> AppResult<()> {
     let now = w.at;
     if run_ids.is_empty() {
         return Ok(());
     }
     let runs = lock_runs(txn, run_ids, known).await?;
+    if let Some(moves) = moves
+        && kept(&runs, moves)?
+    {
+        return Ok(());
+    }
     let rows: Vec<(i64, String)> = run_step::Entity::find()
         .select_only()
         .column(run_step::Column::RunId)
@@ -570,6 +577,20 @@ pub async fn roll_up(
             .await?;
     }
     Ok(())
+}
+
+/// True when `moves` leave each of `runs` (current: read locked, or in this transaction on
+/// SQLite) with its status and its start time, whatever its other steps
+/// (`status::keeps`): starting a step of a run already IN_PROGRESS, the floor's most
+/// common action, then costs no read of the run's steps.
+fn kept(runs: &[run::Model], moves: &Moves) -> AppResult<bool> {
+    for r in runs {
+        let run = super::rows::run_status(r)?;
+        if r.started_at.is_none() || !moves.keys().all(|&(_, _, to)| keeps(run, to)) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 pub async fn update_field_value(

@@ -121,7 +121,7 @@ pub async fn create_run_step(
     let redline = Some(RunStepStatus::Redline.as_str());
     history(txn, caller, &ids, None, "STATUS", redline, w.at).await?;
     let run_ids: Vec<i64> = ids.iter().map(|(r, _)| *r).collect();
-    roll_up(txn, w, &run_ids, None).await?;
+    roll_up(txn, w, &run_ids, None, None).await?;
     run_step::Entity::find_by_id(first)
         .one(txn)
         .await?
