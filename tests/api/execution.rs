@@ -185,6 +185,7 @@ async fn drive_a_run_to_completion_and_through_exceptions() {
             .get("errors")
             .is_none()
     );
+    set_field(&app, &run_id, 1, 0, json!(9)).await;
     set_field(&app, &run_id, 1, 0, json!(10)).await;
     assert!(
         set_step(&app, &run_id, 1, "COMPLETE")
@@ -203,9 +204,10 @@ async fn drive_a_run_to_completion_and_through_exceptions() {
     assert!(h1.iter().any(|e| e["kind"] == "STATUS"
         && e["fromValue"] == "IN_PROGRESS"
         && e["toValue"] == "FAILED"));
+    // A value's history holds the value it replaced (written with the change, in one call).
     assert!(
         h1.iter()
-            .any(|e| e["kind"] == "FIELD_VALUE" && e["toValue"] == "10")
+            .any(|e| e["kind"] == "FIELD_VALUE" && e["fromValue"] == "9" && e["toValue"] == "10")
     );
     let done = app
         .ok(
