@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use entity::{part_inventory, run, run_step, run_step_edge, run_step_event, run_step_field};
 use sea_orm::sea_query::{
-    CommonTableExpression, Expr, Func, InsertStatement, Query, SelectStatement, SimpleExpr,
-    WithClause,
+    Asterisk, CommonTableExpression, Expr, Func, InsertStatement, Query, SelectStatement,
+    SimpleExpr, SubQueryStatement, WithClause,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -258,14 +258,38 @@ pub async fn update_run_step(
     let sibs = siblings(txn, caller, &run, &step).await?;
     let plan = plan_moves(txn, &run, &step, &sibs, to).await?;
     let (moves, run_ids) = (&plan.moves, &plan.run_ids);
-    let written = apply_moves(txn, caller, moves, &run, run_ids, Some(step.id)).await?;
+    let written = apply_moves(txn, caller, moves, &run, run_ids).await?;
+    let (applied, mut skipped) = (plan.applied, plan.skipped);
+    let (applied, lost) = moved_meanwhile(applied, &written, &sibs);
+    skipped.extend(lost);
     // The primary step is also guarded by its version.
     let step = etag::bumped::<run_step::Entity>(written, step.id, step.lock_version, "run step")?;
     Ok(StepOutcome {
         step,
-        applied_sibling_ids: plan.applied,
-        skipped: plan.skipped,
+        applied_sibling_ids: applied,
+        skipped,
     })
+}
+
+/// The planned siblings that `written` holds, and the others: another request changed
+/// them between this one's read and its write (PostgreSQL), so they kept their state.
+fn moved_meanwhile(
+    planned: Vec<i64>,
+    written: &[run_step::Model],
+    sibs: &[run_step::Model],
+) -> (Vec<i64>, Vec<Skipped>) {
+    let moved: HashSet<i64> = written.iter().map(|w| w.id).collect();
+    let (applied, lost): (Vec<i64>, Vec<i64>) =
+        planned.into_iter().partition(|id| moved.contains(id));
+    let lost = sibs
+        .iter()
+        .filter(|s| lost.contains(&s.id))
+        .map(|s| Skipped {
+            run_id: s.run_id,
+            run_step_id: s.id,
+            reason: "changed by another request meanwhile".to_string(),
+        });
+    (applied, lost.collect())
 }
 
 /// Runs the state machine for `step` (an error refuses the change) and for each sibling
@@ -317,32 +341,29 @@ async fn plan_moves(
 }
 
 /// Writes `moves` with their history and rolls `run_ids` up: what every step status change
-/// does once it is planned. Returns the rows written by the move of `primary` (as written,
-/// so the caller need not read its step again). `run`, one of `run_ids`, was read in this
-/// transaction.
+/// does once it is planned. Returns the rows moved (as written, so the caller need not read
+/// them again). `run`, one of `run_ids`, was read in this transaction.
 pub(super) async fn apply_moves(
     txn: &DatabaseTransaction,
     caller: &Caller,
     moves: &Moves,
     run: &run::Model,
     run_ids: &[i64],
-    primary: Option<i64>,
 ) -> AppResult<Vec<run_step::Model>> {
     let w = Writer::of(caller);
-    let written = write_moves(txn, caller, moves, w, primary).await?;
+    let written = write_moves(txn, caller, moves, w).await?;
     roll_up(txn, w, run_ids, Some(run), Some(moves)).await?;
     Ok(written)
 }
 
-/// One UPDATE per move with its history rows, in one round trip; a sibling changed
-/// meanwhile keeps its state and gets no history (both guarded by `from`). The move
-/// holding `primary` returns its rows.
+/// One UPDATE per move with its history rows, in one call. A step changed meanwhile by
+/// another request keeps its state, gets no history and is not among the rows returned
+/// (the UPDATE is guarded by `from`).
 async fn write_moves(
     txn: &DatabaseTransaction,
     caller: &Caller,
     moves: &Moves,
     w: Writer,
-    primary: Option<i64>,
 ) -> AppResult<Vec<run_step::Model>> {
     let now = w.at;
     let mut written = Vec::new();
@@ -365,12 +386,9 @@ async fn write_moves(
         let q = q
             .filter(run_step::Column::Id.is_in(ids.clone()))
             .filter(run_step::Column::Status.eq(gfrom.as_str()));
-        let history = history_insert(caller, now, moved(ids, gfrom, gto))?;
-        let returning = primary.is_some_and(|p| ids.contains(&p));
-        let rows = record_and_update::<run_step::Entity>(txn, history, q, returning).await?;
-        if returning {
-            written = rows;
-        }
+        let history = moved(ids, gfrom, gto);
+        let key = run_step::Column::Id;
+        written.extend(record_and_update(txn, caller, now, history, q, key).await?);
     }
     Ok(written)
 }
@@ -378,19 +396,16 @@ async fn write_moves(
 /// The history rows of a move, copied from the rows they describe in the database: a
 /// statement of constant size whatever the batch.
 fn moved(ids: &[i64], from: RunStepStatus, to: RunStepStatus) -> SelectStatement {
+    use run_step::{Column as C, Entity as T};
     Query::select()
-        .columns([
-            run_step::Column::OrganizationId,
-            run_step::Column::RunId,
-            run_step::Column::Id,
-        ])
+        .columns([(T, C::OrganizationId), (T, C::RunId), (T, C::Id)])
         .expr(Expr::val(Option::<i64>::None))
         .expr(Expr::val("STATUS"))
         .expr(Expr::val(from.as_str()))
         .expr(Expr::val(to.as_str()))
-        .from(run_step::Entity)
-        .and_where(Expr::col(run_step::Column::Id).is_in(ids.iter().copied()))
-        .and_where(Expr::col(run_step::Column::Status).eq(from.as_str()))
+        .from(T)
+        .and_where(Expr::col((T, C::Id)).is_in(ids.iter().copied()))
+        .and_where(Expr::col((T, C::Status)).eq(from.as_str()))
         .take()
 }
 
@@ -425,38 +440,48 @@ fn history_insert(
         .take())
 }
 
-/// `history` (an INSERT of history rows) and `update`, in one round trip, with the
-/// updated rows when `returning`: a step action's turn is mostly round trips to the
-/// database (BENCHMARKS.md, eleventh stop). Either way `history` reads the rows as they
-/// were before `update`: on PostgreSQL it is a data-modifying WITH of the UPDATE (every
-/// part of a statement sees one snapshot); on SQLite the two statements go in one call,
-/// `history` first (sqlx binds the values across them in order).
+/// `update`, returning the rows it changed, and the history rows that `history` (a SELECT
+/// from `E`'s table, its columns named with the table) makes of them, in one call: a step
+/// action's turn is mostly calls to the database (BENCHMARKS.md, eleventh stop). The
+/// history reads the rows as they were before `update`, and only those `update` changed:
+/// - on PostgreSQL, one statement: `WITH moved AS (UPDATE .. RETURNING *), history AS
+///   (INSERT .. SELECT .. JOIN moved ON key) SELECT * FROM moved`. Every part sees one
+///   snapshot, from before the UPDATE; the join drops a row another request changed
+///   meanwhile, which the UPDATE's guard skipped after waiting for its lock;
+/// - on SQLite, two statements in one call, the history first (sqlx binds the values
+///   across them in order); with one writer, `history`'s own conditions pick the same rows.
 async fn record_and_update<E: EntityTrait>(
     txn: &DatabaseTransaction,
-    history: InsertStatement,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    mut history: SelectStatement,
     update: UpdateMany<E>,
-    returning: bool,
+    key: E::Column,
 ) -> AppResult<Vec<E::Model>> {
     let backend = txn.get_database_backend();
     let mut update = update.into_query();
-    if returning {
-        update.returning_all();
-    }
+    update.returning_all();
     let statement = if super::is_postgres(txn) {
-        let cte = CommonTableExpression::new()
-            .query(history)
-            .table_name("history")
+        let on = Expr::col(("moved", key)).equals((E::default(), key));
+        history.inner_join("moved", on);
+        let cte = |name: &'static str, q: SubQueryStatement| {
+            CommonTableExpression::new()
+                .query(q)
+                .table_name(name)
+                .to_owned()
+        };
+        let with = WithClause::new()
+            .cte(cte("moved", update.into()))
+            .cte(cte("history", history_insert(caller, now, history)?.into()))
             .to_owned();
-        backend.build(&update.with(WithClause::new().cte(cte).to_owned()))
+        let all = Query::select().column(Asterisk).from("moved").to_owned();
+        backend.build(&all.with(with))
     } else {
-        let (h, u) = (backend.build(&history), backend.build(&update));
+        let h = backend.build(&history_insert(caller, now, history)?);
+        let u = backend.build(&update);
         let values = h.values.into_iter().chain(u.values).flat_map(|v| v.0);
         Statement::from_sql_and_values(backend, format!("{}; {}", h.sql, u.sql), values)
     };
-    if !returning {
-        txn.execute_raw(statement).await?;
-        return Ok(Vec::new());
-    }
     Ok(E::find().from_raw_sql(statement).all(txn).await?)
 }
 
@@ -658,7 +683,7 @@ async fn start_for_value(
     let plan = plan_moves(txn, run, step, &sibs, to)
         .await
         .map_err(|e| e.at(&["input", "id"]))?;
-    apply_moves(txn, caller, &plan.moves, run, &plan.run_ids, None).await?;
+    apply_moves(txn, caller, &plan.moves, run, &plan.run_ids).await?;
     Ok(())
 }
 
@@ -715,20 +740,20 @@ async fn write_value(
     let now = w.at;
     let ids: Vec<i64> = targets.iter().map(|f| f.id).collect();
     let kind = if signing { "SIGNOFF" } else { "FIELD_VALUE" };
-    let select = Query::select()
+    use run_step_field::{Column as C, Entity as T};
+    let history = Query::select()
         .columns([
-            run_step_field::Column::OrganizationId,
-            run_step_field::Column::RunId,
-            run_step_field::Column::RunStepId,
-            run_step_field::Column::Id,
+            (T, C::OrganizationId),
+            (T, C::RunId),
+            (T, C::RunStepId),
+            (T, C::Id),
         ])
         .expr(Expr::val(kind))
-        .column(run_step_field::Column::Value)
+        .column((T, C::Value))
         .expr(Expr::val(stored.clone()))
-        .from(run_step_field::Entity)
-        .and_where(Expr::col(run_step_field::Column::Id).is_in(ids.iter().copied()))
+        .from(T)
+        .and_where(Expr::col((T, C::Id)).is_in(ids.iter().copied()))
         .take();
-    let history = history_insert(caller, now, select)?;
     let mut q = etag::bump_many::<run_step_field::Entity>(w)
         .col_expr(run_step_field::Column::Value, Expr::value(stored));
     if signing {
@@ -743,8 +768,8 @@ async fn write_value(
                 Expr::value(signed.then_some(now)),
             );
     }
-    let q = q.filter(run_step_field::Column::Id.is_in(ids));
-    record_and_update::<run_step_field::Entity>(txn, history, q, true).await
+    let q = q.filter(C::Id.is_in(ids));
+    record_and_update(txn, caller, now, history, q, C::Id).await
 }
 
 /// History of steps, oldest first: step id -> events.

@@ -53,7 +53,7 @@ pub async fn set_status(
             .or_default()
             .push(id);
     }
-    apply_moves(txn, caller, &moves, run, &[run.id], None).await?;
+    apply_moves(txn, caller, &moves, run, &[run.id]).await?;
     Ok(())
 }
 

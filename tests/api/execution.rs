@@ -308,6 +308,70 @@ async fn batch_propagates_to_siblings_that_can_take_it() {
     app.ok("mutation($b: ID!, $r: ID!) { addRunsToBatch(input: {runBatchId: $b, runIds: [$r]}) { runBatch { runs { id } } } }", json!({"b": batch_id, "r": runs[1]})).await;
 }
 
+/// A sibling another request changes while a batch action is under way keeps that change:
+/// the action's guarded UPDATE skips it once the other request commits, writes no history
+/// for it, and names it among the skipped siblings instead of the updated ones. PostgreSQL
+/// only: SQLite's one writer cannot interleave two writes.
+#[tokio::test]
+async fn a_sibling_changed_meanwhile_is_skipped_without_history() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = app().await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let s = part(&app, "S", "SERIAL").await;
+    let proc_ = chain_procedure(&app, &s, 2, true).await;
+    let d = app
+        .ok(
+            "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
+            json!({"i": {"runs": [{"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true, "copies": 3}]}}),
+        )
+        .await;
+    let runs: Vec<Value> = d["createBatchedRun"]["runs"].as_array().unwrap().to_vec();
+    let runs: Vec<Value> = runs.iter().map(|r| r["id"].clone()).collect();
+    let sibling = run_state(&app, &runs[1]).await["steps"][0]["id"].clone();
+    let sibling = id(&sibling);
+    // Another writer holds the sibling's row, changed and not yet committed...
+    let other = app.db.begin().await.unwrap();
+    let hold = format!("UPDATE run_steps SET status = 'HOLD' WHERE id = {sibling}");
+    other.execute_unprepared(&hold).await.unwrap();
+    // ...while the batch action plans the sibling's move, then waits on its row.
+    let commit = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        other.commit().await.unwrap();
+    };
+    let (out, ()) = tokio::join!(set_step(&app, &runs[0], 0, "IN_PROGRESS"), commit);
+    let p = &out["data"]["updateRunStep"];
+    assert_eq!(p["runStep"]["status"], "IN_PROGRESS", "{out:#}");
+    assert_eq!(
+        p["updatedSiblingIds"].as_array().unwrap().len(),
+        1,
+        "{out:#}"
+    );
+    assert_eq!(p["skippedSiblings"][0]["runId"], runs[1], "{out:#}");
+    let reason = p["skippedSiblings"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("meanwhile"), "{reason}");
+    let h = app
+        .ok(
+            "query($id: ID!) { run(id: $id) { steps { status history { kind } } } }",
+            json!({"id": runs[1]}),
+        )
+        .await;
+    assert_eq!(h["run"]["steps"][0]["status"], "HOLD");
+    assert_eq!(
+        h["run"]["steps"][0]["history"],
+        json!([]),
+        "no move, no history"
+    );
+    let h = app
+        .ok(
+            "query($id: ID!) { run(id: $id) { steps { status history { kind } } } }",
+            json!({"id": runs[2]}),
+        )
+        .await;
+    assert_eq!(h["run"]["steps"][0]["history"].as_array().unwrap().len(), 1);
+}
+
 /// A step action in a batch is a fixed number of statements, whatever the batch size.
 #[tokio::test]
 async fn batch_actions_take_the_same_statements_for_3_or_30_runs() {
