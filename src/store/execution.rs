@@ -13,8 +13,8 @@ use sea_orm::sea_query::{
     SimpleExpr, SubQueryStatement, WithClause,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Statement, UpdateMany,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Statement, UpdateMany,
 };
 
 use super::commands::{FieldValueChange, StepChange};
@@ -79,15 +79,28 @@ fn transition_error(e: TransitionError) -> AppError {
     AppError::new(code, e.to_string()).at(&["input", "status"])
 }
 
-/// The sibling steps (same origin step) in the other runs of `run`'s batch.
-async fn siblings(
+/// `step` as it is now and its siblings (the same origin step in the other runs of
+/// `run`'s batch), locked on PostgreSQL in id order, before the action decides anything:
+/// two actions on the same steps (a value and a completion, two batch actions) then queue,
+/// the second deciding on what the first wrote, and two batch actions cannot deadlock. A
+/// run outside a batch costs a statement on PostgreSQL only; SQLite's one writer, holding
+/// the write lock since `BEGIN IMMEDIATE`, read `step` current already.
+async fn lock_steps(
     txn: &DatabaseTransaction,
     caller: &Caller,
     run: &run::Model,
     step: &run_step::Model,
-) -> AppResult<Vec<run_step::Model>> {
+) -> AppResult<(run_step::Model, Vec<run_step::Model>)> {
     let (Some(batch), Some(origin)) = (run.run_batch_id, step.origin_step_id) else {
-        return Ok(Vec::new());
+        if !super::is_postgres(txn) {
+            return Ok((step.clone(), Vec::new()));
+        }
+        let q = run_step::Entity::find_by_id(step.id).lock_exclusive();
+        let now = q
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::stale("run step"))?;
+        return Ok((now, Vec::new()));
     };
     let runs = scope::visible::<run::Entity>(caller)
         .select_only()
@@ -95,11 +108,20 @@ async fn siblings(
         .filter(run::Column::RunBatchId.eq(batch))
         .filter(run::Column::Id.ne(run.id))
         .into_query();
-    Ok(run_step::Entity::find()
+    let mut all = run_step::Entity::find()
         .filter(run_step::Column::OriginStepId.eq(origin))
-        .filter(run_step::Column::RunId.in_subquery(runs))
+        .filter(
+            Condition::any()
+                .add(run_step::Column::RunId.in_subquery(runs))
+                .add(run_step::Column::Id.eq(step.id)),
+        )
+        .order_by_asc(run_step::Column::Id)
+        .lock_exclusive()
         .all(txn)
-        .await?)
+        .await?;
+    let at = all.iter().position(|s| s.id == step.id);
+    let now = at.map(|i| all.remove(i));
+    Ok((now.ok_or_else(|| AppError::stale("run step"))?, all))
 }
 
 /// The upstream steps of each step (when it is to start), and the rows of every step that
@@ -249,13 +271,13 @@ pub async fn update_run_step(
     let id = input.id;
     let at = path(&["input", "id"]);
     let (step, run) = scope::with_run::<run_step::Entity>(txn, caller, id, "run step", at).await?;
+    let (step, sibs) = lock_steps(txn, caller, &run, &step).await?;
     etag::check(step.lock_version, &input.etag, "run step")?;
     let to = input.status;
     let from = status(&step)?;
     if to == RunStepStatus::Redline || from == RunStepStatus::Redline {
         caller.require(Permission::Redline)?;
     }
-    let sibs = siblings(txn, caller, &run, &step).await?;
     let plan = plan_moves(txn, &run, &step, &sibs, to).await?;
     let (moves, run_ids) = (&plan.moves, &plan.run_ids);
     let written = apply_moves(txn, caller, moves, &run, run_ids).await?;
@@ -271,8 +293,10 @@ pub async fn update_run_step(
     })
 }
 
-/// The planned siblings that `written` holds, and the others: another request changed
-/// them between this one's read and its write (PostgreSQL), so they kept their state.
+/// The planned siblings that `written` holds, and the others, which kept their state: the
+/// guarded UPDATE did not match them. With the steps locked before planning
+/// ([`lock_steps`]) no other request can change them in between; this keeps the payload
+/// from ever naming a step that did not move.
 fn moved_meanwhile(
     planned: Vec<i64>,
     written: &[run_step::Model],
@@ -623,7 +647,7 @@ pub async fn update_field_value(
     caller: &Caller,
     input: FieldValueChange,
 ) -> AppResult<FieldOutcome> {
-    let (field, run, step) = open_field(txn, caller, &input).await?;
+    let (field, run, step, mut sibs) = open_field(txn, caller, &input).await?;
     let opts = options(&field);
     let sp = spec(&field, &opts)?;
     let value = field_value::validate_value(&sp, &input.value).map_err(|e| {
@@ -632,9 +656,14 @@ pub async fn update_field_value(
     })?;
     let signing = sp.field_type == FieldType::Signoff;
     if status(&step)? == RunStepStatus::Todo {
-        start_for_value(txn, caller, &run, &step).await?;
+        let moved = start_for_value(txn, caller, &run, &step, &sibs).await?;
+        for s in &mut sibs {
+            if let Some(m) = moved.iter().find(|m| m.id == s.id) {
+                *s = m.clone();
+            }
+        }
     }
-    let (targets, skipped) = sibling_fields(txn, caller, &run, &step, &field).await?;
+    let (targets, skipped) = sibling_fields(txn, &run, &sibs, &field).await?;
     let written = write_value(txn, caller, &targets, &value, signing).await?;
     let what = "run step field";
     let updated =
@@ -646,19 +675,26 @@ pub async fn update_field_value(
     })
 }
 
-/// The field, its run and its step, if the caller may see it, the etag is current and
-/// the step is IN_PROGRESS.
+/// The field, its run, its step as it is now and the step's batch siblings (locked:
+/// [`lock_steps`]), if the caller may see the field, the etag is current and the step is
+/// TODO or IN_PROGRESS.
 async fn open_field(
     txn: &DatabaseTransaction,
     caller: &Caller,
     input: &FieldValueChange,
-) -> AppResult<(run_step_field::Model, run::Model, run_step::Model)> {
+) -> AppResult<(
+    run_step_field::Model,
+    run::Model,
+    run_step::Model,
+    Vec<run_step::Model>,
+)> {
     let at = || path(&["input", "id"]);
     let what = "run step field";
     let (field, run, step) = scope::field_in_run(txn, caller, input.id, what, at()).await?;
+    let (step, sibs) = lock_steps(txn, caller, &run, &step).await?;
     etag::check(field.lock_version, &input.etag, what)?;
     let why = match status(&step)? {
-        RunStepStatus::InProgress | RunStepStatus::Todo => return Ok((field, run, step)),
+        RunStepStatus::InProgress | RunStepStatus::Todo => return Ok((field, run, step, sibs)),
         RunStepStatus::Complete => "redline it to change its values",
         _ => "values are entered while it is TODO or IN_PROGRESS",
     };
@@ -670,30 +706,29 @@ async fn open_field(
 }
 
 /// A value written to a TODO step starts it (ION's test equipment writes values without
-/// starting steps), with its batch siblings, as `updateRunStep` to IN_PROGRESS would; a
-/// blocked step answers STEP_NOT_AVAILABLE naming its blockers.
+/// starting steps), with its batch siblings `sibs`, as `updateRunStep` to IN_PROGRESS
+/// would; a blocked step answers STEP_NOT_AVAILABLE naming its blockers. Returns the steps
+/// moved.
 async fn start_for_value(
     txn: &DatabaseTransaction,
     caller: &Caller,
     run: &run::Model,
     step: &run_step::Model,
-) -> AppResult<()> {
-    let sibs = siblings(txn, caller, run, step).await?;
+    sibs: &[run_step::Model],
+) -> AppResult<Vec<run_step::Model>> {
     let to = RunStepStatus::InProgress;
-    let plan = plan_moves(txn, run, step, &sibs, to)
+    let plan = plan_moves(txn, run, step, sibs, to)
         .await
         .map_err(|e| e.at(&["input", "id"]))?;
-    apply_moves(txn, caller, &plan.moves, run, &plan.run_ids).await?;
-    Ok(())
+    apply_moves(txn, caller, &plan.moves, run, &plan.run_ids).await
 }
 
-/// `field` first, then the same origin field in IN_PROGRESS steps of the other runs of
-/// the batch; the siblings in another state are skipped.
+/// `field` first, then the same origin field in the IN_PROGRESS steps among `sibs` (the
+/// step's batch siblings); the siblings in another state are skipped.
 async fn sibling_fields(
     txn: &DatabaseTransaction,
-    caller: &Caller,
     run: &run::Model,
-    step: &run_step::Model,
+    sibs: &[run_step::Model],
     field: &run_step_field::Model,
 ) -> AppResult<(Vec<run_step_field::Model>, Vec<Skipped>)> {
     let mut targets = vec![field.clone()];
@@ -702,8 +737,8 @@ async fn sibling_fields(
         return Ok((targets, skipped));
     };
     let mut open = Vec::new();
-    for s in siblings(txn, caller, run, step).await? {
-        if status(&s)? == RunStepStatus::InProgress {
+    for s in sibs {
+        if status(s)? == RunStepStatus::InProgress {
             open.push(s.id);
         } else {
             skipped.push(Skipped {

@@ -308,13 +308,31 @@ async fn batch_propagates_to_siblings_that_can_take_it() {
     app.ok("mutation($b: ID!, $r: ID!) { addRunsToBatch(input: {runBatchId: $b, runIds: [$r]}) { runBatch { runs { id } } } }", json!({"b": batch_id, "r": runs[1]})).await;
 }
 
-/// A sibling another request changes while a batch action is under way keeps that change:
-/// the action's guarded UPDATE skips it once the other request commits, writes no history
-/// for it, and names it among the skipped siblings instead of the updated ones. PostgreSQL
-/// only: SQLite's one writer cannot interleave two writes.
-#[tokio::test]
-async fn a_sibling_changed_meanwhile_is_skipped_without_history() {
+/// Holds `sql` in an open transaction of another writer for half a second while `action`
+/// runs, then commits; returns what `action` answered and how long it took.
+async fn while_another_writes<F: std::future::Future<Output = Value>>(
+    app: &TestApp,
+    sql: &str,
+    action: F,
+) -> (Value, std::time::Duration) {
     use sea_orm::{ConnectionTrait, TransactionTrait};
+    let other = app.db.begin().await.unwrap();
+    other.execute_unprepared(sql).await.unwrap();
+    let start = std::time::Instant::now();
+    let commit = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        other.commit().await.unwrap();
+    };
+    let (out, ()) = tokio::join!(async { (action.await, start.elapsed()) }, commit);
+    out
+}
+
+/// A batch action on steps another request is changing waits for it (PostgreSQL locks the
+/// step and its siblings in id order before deciding), then decides on what it wrote: the
+/// sibling put on HOLD meanwhile is skipped, keeps its state and gets no history.
+/// PostgreSQL only: SQLite's one writer cannot interleave two writes.
+#[tokio::test]
+async fn a_batch_action_waits_for_a_sibling_being_changed_and_skips_it() {
     let app = app().await;
     if app.db.get_database_backend() != DbBackend::Postgres {
         return;
@@ -329,18 +347,11 @@ async fn a_sibling_changed_meanwhile_is_skipped_without_history() {
         .await;
     let runs: Vec<Value> = d["createBatchedRun"]["runs"].as_array().unwrap().to_vec();
     let runs: Vec<Value> = runs.iter().map(|r| r["id"].clone()).collect();
-    let sibling = run_state(&app, &runs[1]).await["steps"][0]["id"].clone();
-    let sibling = id(&sibling);
-    // Another writer holds the sibling's row, changed and not yet committed...
-    let other = app.db.begin().await.unwrap();
+    let sibling = id(&run_state(&app, &runs[1]).await["steps"][0]["id"]);
     let hold = format!("UPDATE run_steps SET status = 'HOLD' WHERE id = {sibling}");
-    other.execute_unprepared(&hold).await.unwrap();
-    // ...while the batch action plans the sibling's move, then waits on its row.
-    let commit = async {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        other.commit().await.unwrap();
-    };
-    let (out, ()) = tokio::join!(set_step(&app, &runs[0], 0, "IN_PROGRESS"), commit);
+    let action = set_step(&app, &runs[0], 0, "IN_PROGRESS");
+    let (out, took) = while_another_writes(&app, &hold, action).await;
+    assert!(took.as_millis() >= 400, "it waited: {took:?}");
     let p = &out["data"]["updateRunStep"];
     assert_eq!(p["runStep"]["status"], "IN_PROGRESS", "{out:#}");
     assert_eq!(
@@ -350,26 +361,55 @@ async fn a_sibling_changed_meanwhile_is_skipped_without_history() {
     );
     assert_eq!(p["skippedSiblings"][0]["runId"], runs[1], "{out:#}");
     let reason = p["skippedSiblings"][0]["reason"].as_str().unwrap();
-    assert!(reason.contains("meanwhile"), "{reason}");
-    let h = app
-        .ok(
-            "query($id: ID!) { run(id: $id) { steps { status history { kind } } } }",
-            json!({"id": runs[1]}),
-        )
-        .await;
+    assert!(reason.contains("HOLD"), "{reason}");
+    let q = "query($id: ID!) { run(id: $id) { steps { status history { kind } } } }";
+    let h = app.ok(q, json!({"id": runs[1]})).await;
     assert_eq!(h["run"]["steps"][0]["status"], "HOLD");
     assert_eq!(
         h["run"]["steps"][0]["history"],
         json!([]),
         "no move, no history"
     );
-    let h = app
+    let h = app.ok(q, json!({"id": runs[2]})).await;
+    assert_eq!(h["run"]["steps"][0]["history"].as_array().unwrap().len(), 1);
+}
+
+/// A value sent while another request completes its step waits for that request, then is
+/// refused as for any COMPLETE step: no value lands on a step after its completion (nor
+/// is a required value cleared while it completes). PostgreSQL only, as above.
+#[tokio::test]
+async fn a_value_waits_for_a_completion_under_way_and_is_refused() {
+    let app = app().await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let s = part(&app, "S", "SERIAL").await;
+    let p = chain_procedure(&app, &s, 2, true).await;
+    let d = app
         .ok(
-            "query($id: ID!) { run(id: $id) { steps { status history { kind } } } }",
-            json!({"id": runs[2]}),
+            "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
+            json!({"i": {"partId": s, "procedureId": p.id, "autogenerateSerialNumber": true}}),
         )
         .await;
-    assert_eq!(h["run"]["steps"][0]["history"].as_array().unwrap().len(), 1);
+    let run = d["createRun"]["run"]["id"].clone();
+    set_step(&app, &run, 0, "IN_PROGRESS").await;
+    set_field(&app, &run, 0, 0, json!(5)).await;
+    let step = id(&run_state(&app, &run).await["steps"][0]["id"]);
+    let complete = format!("UPDATE run_steps SET status = 'COMPLETE' WHERE id = {step}");
+    let action = set_field(&app, &run, 0, 0, json!(6));
+    let (out, took) = while_another_writes(&app, &complete, action).await;
+    assert!(took.as_millis() >= 400, "it waited: {took:?}");
+    assert_eq!(
+        out["errors"][0]["extensions"]["code"], "FIELD_INVALID",
+        "{out:#}"
+    );
+    let message = out["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("COMPLETE"), "{message}");
+    let r = run_state(&app, &run).await;
+    assert_eq!(
+        r["steps"][0]["fields"][0]["value"], 5,
+        "the value before the completion"
+    );
 }
 
 /// A step action in a batch is a fixed number of statements, whatever the batch size.
@@ -539,11 +579,15 @@ async fn step_actions_read_only_what_they_need() {
         app.ok(plain, c).await;
         counts = vec![start, value, app.count() - before];
     }
-    // PostgreSQL locks the run before the roll-up reads its steps; SQLite's one writer
-    // keeps the run it read at the start.
+    // PostgreSQL locks the step before deciding (every action), and the run before the
+    // roll-up reads its steps (a step action); SQLite's one writer keeps what it read.
     let lock = usize::from(app.db.get_database_backend() == DbBackend::Postgres);
     // The run is IN_PROGRESS already: starting a step leaves it so, its steps unread.
-    assert_eq!(counts, [5 + lock, 3, 5 + lock], "start, value, complete");
+    assert_eq!(
+        counts,
+        [5 + 2 * lock, 3 + lock, 5 + 2 * lock],
+        "start, value, complete"
+    );
     // Asking for what needs the traveler loads it then, and answers it right.
     let step = run_state(&app, &run).await["steps"][2].clone();
     let out = app
