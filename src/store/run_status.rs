@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use entity::{run, run_step};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::execution::{Moves, apply_moves, contexts};
 use super::rows::run_step_status;
@@ -66,13 +68,16 @@ fn refusal(e: RunActionError) -> AppError {
 }
 
 /// The run's steps as the traveler shows them: each parent before its children, siblings
-/// by position.
+/// by position. Locked on PostgreSQL, in id order as every step action locks its steps
+/// (`execution::lock_steps`), so the plan is made on the steps as they are and a step
+/// action on one of them waits.
 async fn in_traveler_order(
     txn: &DatabaseTransaction,
     run_id: i64,
 ) -> AppResult<Vec<run_step::Model>> {
     use run_step::Column as S;
     let rows = run_step::Entity::find().filter(S::RunId.eq(run_id));
-    let rows = super::ordered(rows, &[S::Position, S::Id]).all(txn).await?;
+    let mut rows = rows.order_by_asc(S::Id).lock_exclusive().all(txn).await?;
+    rows.sort_by_key(|s| (s.position, s.id));
     Ok(graph::in_tree_order(&rows, |s| (s.id, s.parent_id)))
 }

@@ -310,7 +310,7 @@ async fn batch_propagates_to_siblings_that_can_take_it() {
 
 /// Holds `sql` in an open transaction of another writer for half a second while `action`
 /// runs, then commits; returns what `action` answered and how long it took.
-async fn while_another_writes<F: std::future::Future<Output = Value>>(
+pub async fn while_another_writes<F: std::future::Future<Output = Value>>(
     app: &TestApp,
     sql: &str,
     action: F,

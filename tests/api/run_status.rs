@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::execution::{run_state, set_field, set_step};
+use crate::execution::{run_state, set_field, set_step, while_another_writes};
 use crate::fixtures::*;
 use crate::harness::*;
 
@@ -198,4 +198,36 @@ async fn starting_a_blocked_run_and_values_on_unstartable_steps_are_refused() {
     set_step(&app, &run, 0, "FAILED").await;
     let e = set_status(&app, &run, "in_progress").await;
     assert_eq!(codes(&e), ["INVALID_TRANSITION"], "{e:#}");
+}
+
+/// A run completed directly while another request clears a required value of its open
+/// step (holding the step, as every step action does): the completion waits for it, then
+/// plans on the value as cleared and is refused, the step still open. PostgreSQL only:
+/// SQLite's one writer cannot interleave two writes.
+#[tokio::test]
+async fn completing_a_run_waits_for_a_value_being_cleared() {
+    let app = app().await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let run = new_run(&app, "S", 1).await;
+    set_status(&app, &run, "in_progress").await;
+    set_field(&app, &run, 0, 0, json!(5)).await;
+    let r = run_state(&app, &run).await;
+    let (step, field) = (
+        id(&r["steps"][0]["id"]),
+        id(&r["steps"][0]["fields"][0]["id"]),
+    );
+    let clear = format!(
+        "SELECT id FROM run_steps WHERE id = {step} FOR UPDATE; \
+         UPDATE run_step_fields SET value = NULL WHERE id = {field}"
+    );
+    let (out, took) = while_another_writes(&app, &clear, set_status(&app, &run, "complete")).await;
+    assert!(took.as_millis() >= 400, "it waited: {took:?}");
+    assert!(!message(&out).is_empty(), "refused: {out:#}");
+    assert!(message(&out).contains("torque"), "{out:#}");
+    assert_eq!(
+        run_state(&app, &run).await["steps"][0]["status"],
+        "IN_PROGRESS"
+    );
 }
