@@ -85,7 +85,7 @@ fn transition_error(e: TransitionError) -> AppError {
 /// the second deciding on what the first wrote, and two batch actions cannot deadlock. A
 /// run outside a batch costs a statement on PostgreSQL only; SQLite's one writer, holding
 /// the write lock since `BEGIN IMMEDIATE`, read `step` current already.
-async fn lock_steps(
+pub(super) async fn lock_steps(
     txn: &DatabaseTransaction,
     caller: &Caller,
     run: &run::Model,

@@ -19,7 +19,7 @@ use sea_orm::{
 
 use super::commands::{NewRunStep, NewRunStepField};
 use super::create_runs::template::{unstarted_step, with_field_spec};
-use super::execution::roll_up;
+use super::execution::{lock_steps, roll_up};
 use super::procedures::checked_field;
 use super::rows::{run_status, run_step_status};
 use super::scope::{self, path};
@@ -138,6 +138,8 @@ pub async fn create_run_step_field(
     let step = scope::named::<run_step::Entity>(txn, caller, input.run_step_id, what, field);
     let step = step.await?;
     let run = open_run(txn, caller, step.run_id, what, field).await?;
+    // Decided on the step and its copies as locked: none can leave REDLINE meanwhile.
+    let (step, copies) = lock_steps(txn, caller, &run, &step).await?;
     if run_step_status(&step)? != RunStepStatus::Redline {
         let msg = format!(
             "step \"{}\" is {}; fields are added to a step in REDLINE (updateRunStep to REDLINE first)",
@@ -148,7 +150,7 @@ pub async fn create_run_step_field(
     let f = &input.field;
     let (name, options) = checked_field(f, path(&["input"]))?;
     let runs = targets(txn, caller, &run).await?;
-    let steps = redlined_copies(txn, &runs, &step).await?;
+    let steps = redlined_copies(&runs, step, copies)?;
     let positions = next_positions(txn, &steps).await?;
     let first = counters::ids(txn, "run_step_fields", steps.len()).await?;
     let field_origin = -first;
@@ -193,22 +195,19 @@ pub async fn create_run_step_field(
         .ok_or_else(|| AppError::not_found("run step field"))
 }
 
-/// `step` and its copies in `runs` that are in REDLINE too, `step` first.
-async fn redlined_copies(
-    txn: &DatabaseTransaction,
+/// `step`, then those of its `copies` (its siblings across the batch, locked with it) in
+/// `runs` (the redline's targets) that are in REDLINE too.
+fn redlined_copies(
     runs: &[run::Model],
-    step: &run_step::Model,
+    step: run_step::Model,
+    copies: Vec<run_step::Model>,
 ) -> AppResult<Vec<run_step::Model>> {
-    let mut steps: Vec<run_step::Model> = run_step::Entity::find()
-        .filter(run_step::Column::RunId.is_in(runs.iter().map(|r| r.id)))
-        .filter(match step.origin_step_id {
-            Some(o) => run_step::Column::OriginStepId.eq(o),
-            None => run_step::Column::Id.eq(step.id),
-        })
-        .filter(run_step::Column::Status.eq(RunStepStatus::Redline.as_str()))
-        .all(txn)
-        .await?;
-    steps.sort_by_key(|s| (s.id != step.id, s.id));
+    let mut steps = vec![step];
+    for c in copies {
+        if runs.iter().any(|r| r.id == c.run_id) && run_step_status(&c)? == RunStepStatus::Redline {
+            steps.push(c);
+        }
+    }
     Ok(steps)
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::execution::{run_state, set_field, set_step};
+use crate::execution::{run_state, set_field, set_step, while_another_writes};
 use crate::fixtures::*;
 use crate::harness::*;
 
@@ -188,4 +188,44 @@ async fn redlines_are_refused_on_finished_runs_and_steps_not_in_redline() {
 async fn runs_of_other(app: &TestApp) -> Value {
     let r = batch(app, "O", 1).await;
     run_state(app, &r[0]).await["steps"][0]["id"].clone()
+}
+
+/// A field added to a redlined step while another request closes the redline (holding the
+/// step, as every step action does) waits for it, then is refused as on any step not in
+/// REDLINE: no field lands on a step that left REDLINE. PostgreSQL only: SQLite's one
+/// writer cannot interleave two writes.
+#[tokio::test]
+async fn a_field_waits_for_its_step_leaving_redline_and_is_refused() {
+    let app = app().await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let runs = batch(&app, "R", 2).await;
+    let d = app
+        .ok(
+            CREATE_STEP,
+            json!({"input": {"runId": num(&runs[0]), "title": "Re-torque"}}),
+        )
+        .await;
+    let step = d["createRunStep"]["step"]["id"].clone();
+    let close = format!(
+        "SELECT id FROM run_steps WHERE id = {} FOR UPDATE; \
+         UPDATE run_steps SET status = 'TODO' WHERE id = {}",
+        id(&step),
+        id(&step)
+    );
+    let add = app.gql(
+        CREATE_FIELD,
+        json!({"input": {"runStepId": step, "name": "late", "type": "NUMBER"}}),
+    );
+    let (out, took) = while_another_writes(&app, &close, add).await;
+    assert!(took.as_millis() >= 400, "it waited: {took:?}");
+    assert_eq!(
+        out["errors"][0]["extensions"]["code"], "INVALID_TRANSITION",
+        "{out:#}"
+    );
+    for r in &runs {
+        let s = run_state(&app, r).await;
+        assert_eq!(s["steps"][2]["fields"], json!([]), "{s:#}");
+    }
 }
