@@ -280,40 +280,15 @@ pub async fn update_run_step(
     }
     let plan = plan_moves(txn, &run, &step, &sibs, to).await?;
     let (moves, run_ids) = (&plan.moves, &plan.run_ids);
+    // The siblings planned are locked (`lock_steps`), so each planned move is written.
     let written = apply_moves(txn, caller, moves, &run, run_ids).await?;
-    let (applied, mut skipped) = (plan.applied, plan.skipped);
-    let (applied, lost) = moved_meanwhile(applied, &written, &sibs);
-    skipped.extend(lost);
     // The primary step is also guarded by its version.
     let step = etag::bumped::<run_step::Entity>(written, step.id, step.lock_version, "run step")?;
     Ok(StepOutcome {
         step,
-        applied_sibling_ids: applied,
-        skipped,
+        applied_sibling_ids: plan.applied,
+        skipped: plan.skipped,
     })
-}
-
-/// The planned siblings that `written` holds, and the others, which kept their state: the
-/// guarded UPDATE did not match them. With the steps locked before planning
-/// ([`lock_steps`]) no other request can change them in between; this keeps the payload
-/// from ever naming a step that did not move.
-fn moved_meanwhile(
-    planned: Vec<i64>,
-    written: &[run_step::Model],
-    sibs: &[run_step::Model],
-) -> (Vec<i64>, Vec<Skipped>) {
-    let moved: HashSet<i64> = written.iter().map(|w| w.id).collect();
-    let (applied, lost): (Vec<i64>, Vec<i64>) =
-        planned.into_iter().partition(|id| moved.contains(id));
-    let lost = sibs
-        .iter()
-        .filter(|s| lost.contains(&s.id))
-        .map(|s| Skipped {
-            run_id: s.run_id,
-            run_step_id: s.id,
-            reason: "changed by another request meanwhile".to_string(),
-        });
-    (applied, lost.collect())
 }
 
 /// Runs the state machine for `step` (an error refuses the change) and for each sibling
@@ -380,9 +355,9 @@ pub(super) async fn apply_moves(
     Ok(written)
 }
 
-/// One UPDATE per move with its history rows, in one call. A step changed meanwhile by
-/// another request keeps its state, gets no history and is not among the rows returned
-/// (the UPDATE is guarded by `from`).
+/// One UPDATE per move with its history rows, in one call; a step no longer in `from`
+/// keeps its state, gets no history and is not among the rows returned (the UPDATE is
+/// guarded by `from`).
 async fn write_moves(
     txn: &DatabaseTransaction,
     caller: &Caller,

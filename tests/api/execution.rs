@@ -333,20 +333,10 @@ pub async fn while_another_writes<F: std::future::Future<Output = Value>>(
 /// PostgreSQL only: SQLite's one writer cannot interleave two writes.
 #[tokio::test]
 async fn a_batch_action_waits_for_a_sibling_being_changed_and_skips_it() {
-    let app = app().await;
-    if app.db.get_database_backend() != DbBackend::Postgres {
+    let Some(app) = postgres_app().await else {
         return;
-    }
-    let s = part(&app, "S", "SERIAL").await;
-    let proc_ = chain_procedure(&app, &s, 2, true).await;
-    let d = app
-        .ok(
-            "mutation($i: CreateBatchedRunInput!) { createBatchedRun(input: $i) { runs { id } } }",
-            json!({"i": {"runs": [{"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true, "copies": 3}]}}),
-        )
-        .await;
-    let runs: Vec<Value> = d["createBatchedRun"]["runs"].as_array().unwrap().to_vec();
-    let runs: Vec<Value> = runs.iter().map(|r| r["id"].clone()).collect();
+    };
+    let runs = batch(&app, "S", 3).await;
     let sibling = id(&run_state(&app, &runs[1]).await["steps"][0]["id"]);
     let hold = format!("UPDATE run_steps SET status = 'HOLD' WHERE id = {sibling}");
     let action = set_step(&app, &runs[0], 0, "IN_PROGRESS");
@@ -379,19 +369,10 @@ async fn a_batch_action_waits_for_a_sibling_being_changed_and_skips_it() {
 /// is a required value cleared while it completes). PostgreSQL only, as above.
 #[tokio::test]
 async fn a_value_waits_for_a_completion_under_way_and_is_refused() {
-    let app = app().await;
-    if app.db.get_database_backend() != DbBackend::Postgres {
+    let Some(app) = postgres_app().await else {
         return;
-    }
-    let s = part(&app, "S", "SERIAL").await;
-    let p = chain_procedure(&app, &s, 2, true).await;
-    let d = app
-        .ok(
-            "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
-            json!({"i": {"partId": s, "procedureId": p.id, "autogenerateSerialNumber": true}}),
-        )
-        .await;
-    let run = d["createRun"]["run"]["id"].clone();
+    };
+    let run = new_run(&app, "S", 2).await;
     set_step(&app, &run, 0, "IN_PROGRESS").await;
     set_field(&app, &run, 0, 0, json!(5)).await;
     let step = id(&run_state(&app, &run).await["steps"][0]["id"]);

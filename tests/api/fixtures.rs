@@ -78,6 +78,19 @@ pub async fn release_procedure(app: &TestApp, pid: &str) -> Value {
 }
 
 /// A batch of `n` runs of a released 2-step chain for a new SERIAL part; the run ids.
+/// A run of a released chain of `steps` steps (`chain_procedure`), serial generated; its id.
+pub async fn new_run(app: &TestApp, part_number: &str, steps: usize) -> Value {
+    let s = part(app, part_number, "SERIAL").await;
+    let proc_ = chain_procedure(app, &s, steps, true).await;
+    let d = app
+        .ok(
+            "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
+            json!({"i": {"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true}}),
+        )
+        .await;
+    d["createRun"]["run"]["id"].clone()
+}
+
 pub async fn batch(app: &TestApp, part_number: &str, n: usize) -> Vec<Value> {
     let s = part(app, part_number, "SERIAL").await;
     let p = chain_procedure(app, &s, 2, true).await;

@@ -77,6 +77,13 @@ pub async fn app() -> TestApp {
     app_with(Limits::default()).await
 }
 
+/// An app on PostgreSQL, or `None` on SQLite: for tests of two writers interleaving, which
+/// SQLite's one writer cannot do.
+pub async fn postgres_app() -> Option<TestApp> {
+    let app = app().await;
+    (app.db.get_database_backend() == sea_orm::DbBackend::Postgres).then_some(app)
+}
+
 pub async fn app_with(limits: Limits) -> TestApp {
     let (mut db, _postgres) = fresh_db().await;
     let statements = Arc::new(AtomicUsize::new(0));

@@ -196,10 +196,9 @@ async fn runs_of_other(app: &TestApp) -> Value {
 /// writer cannot interleave two writes.
 #[tokio::test]
 async fn a_field_waits_for_its_step_leaving_redline_and_is_refused() {
-    let app = app().await;
-    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+    let Some(app) = postgres_app().await else {
         return;
-    }
+    };
     let runs = batch(&app, "R", 2).await;
     let d = app
         .ok(

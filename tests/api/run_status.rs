@@ -10,18 +10,6 @@ use crate::harness::*;
 /// ION's docs' document, verbatim but for the fields selected.
 const UPDATE_RUN: &str = "mutation UpdateRun($input: RunUpdateInput!) { updateRun(input: $input) { run { id _etag status startedAt completedAt steps { title status } } } }";
 
-async fn new_run(app: &TestApp, part_number: &str, steps: usize) -> Value {
-    let s = part(app, part_number, "SERIAL").await;
-    let proc_ = chain_procedure(app, &s, steps, true).await;
-    let d = app
-        .ok(
-            "mutation($i: CreateRunInput!) { createRun(input: $i) { run { id } } }",
-            json!({"i": {"partId": s, "procedureId": proc_.id, "autogenerateSerialNumber": true}}),
-        )
-        .await;
-    d["createRun"]["run"]["id"].clone()
-}
-
 async fn etag(app: &TestApp, run: &Value) -> Value {
     app.ok(
         "query($id: ID!) { run(id: $id) { _etag } }",
@@ -206,10 +194,9 @@ async fn starting_a_blocked_run_and_values_on_unstartable_steps_are_refused() {
 /// SQLite's one writer cannot interleave two writes.
 #[tokio::test]
 async fn completing_a_run_waits_for_a_value_being_cleared() {
-    let app = app().await;
-    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+    let Some(app) = postgres_app().await else {
         return;
-    }
+    };
     let run = new_run(&app, "S", 1).await;
     set_status(&app, &run, "in_progress").await;
     set_field(&app, &run, 0, 0, json!(5)).await;
