@@ -14,6 +14,7 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::hash::Hash;
 use std::marker::PhantomData;
+use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use dataloader::BatchFn;
@@ -27,7 +28,7 @@ use tokio::task::coop::unconstrained;
 
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::store::reads;
+use crate::store::reads::{self, IdMap};
 
 /// How many times a batch's first caller yields before the batch loads. Two is what the
 /// executor needs: siblings reach the loader in the first pass over a list, or in the next
@@ -234,23 +235,30 @@ impl Loaders {
 #[derive(Default)]
 pub struct RunSteps {
     pub steps: Vec<run_step::Model>,
-    by_id: HashMap<i64, usize>,
-    children: HashMap<Option<i64>, Vec<usize>>,
-    fields: HashMap<i64, Vec<run_step_field::Model>>,
+    by_id: IdMap<usize>,
+    children: foldhash::HashMap<Option<i64>, Vec<usize>>,
+    /// The run's fields, each step's together in their order; `fields_of` indexes them.
+    /// Kept in one list: a field row is a few hundred bytes, and regrouping moves each.
+    fields: Vec<run_step_field::Model>,
+    fields_of: IdMap<Range<usize>>,
 }
 
 impl RunSteps {
-    fn new(steps: Vec<run_step::Model>, fields: Vec<run_step_field::Model>) -> Self {
+    fn new(steps: Vec<run_step::Model>, mut fields: Vec<run_step_field::Model>) -> Self {
         let by_id = steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-        let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
+        let mut children = foldhash::HashMap::<Option<i64>, Vec<usize>>::default();
         for (i, s) in steps.iter().enumerate() {
             children.entry(s.parent_id).or_default().push(i);
         }
+        // Read in step order already (`reads::run_trees`); the stable sort only checks that.
+        fields.sort_by_key(|f| f.run_step_id);
+        let fields_of = runs_of(&fields, |f| f.run_step_id);
         RunSteps {
             steps,
             by_id,
             children,
-            fields: reads::group(fields, |f| f.run_step_id),
+            fields,
+            fields_of,
         }
     }
 
@@ -278,7 +286,9 @@ impl RunSteps {
     }
 
     pub fn fields(&self, id: i64) -> &[run_step_field::Model] {
-        self.fields.get(&id).map_or(&[], Vec::as_slice)
+        self.fields_of
+            .get(&id)
+            .map_or(&[], |r| &self.fields[r.clone()])
     }
 }
 
@@ -312,7 +322,7 @@ impl RunEdges {
 #[derive(Default)]
 pub struct ProcedureSteps {
     pub steps: Vec<step::Model>,
-    pub fields: HashMap<i64, Vec<step_field::Model>>,
+    pub fields: reads::Groups<step_field::Model>,
     pub upstream: HashMap<i64, Vec<i64>>,
 }
 
@@ -436,11 +446,22 @@ where
     reads::by_ids::<E>(&db.db, &db.caller, ids).await
 }
 
-fn shared<T>(m: HashMap<i64, Vec<T>>) -> Result<HashMap<i64, Arc<Vec<T>>>, AppError> {
+fn shared<T, S>(m: HashMap<i64, Vec<T>, S>) -> Result<HashMap<i64, Arc<Vec<T>>>, AppError> {
     Ok(m.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
 
 /// Each step's upstream step ids, ascending.
+/// Where each key's rows stand in `rows`, which holds each key's rows together.
+fn runs_of<T>(rows: &[T], key: impl Fn(&T) -> i64) -> IdMap<Range<usize>> {
+    let mut out = IdMap::default();
+    let mut start = 0;
+    for chunk in rows.chunk_by(|a, b| key(a) == key(b)) {
+        out.insert(key(&chunk[0]), start..start + chunk.len());
+        start += chunk.len();
+    }
+    out
+}
+
 fn upstream(edges: impl IntoIterator<Item = (i64, i64)>) -> HashMap<i64, Vec<i64>> {
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for (step, up) in edges {

@@ -52,7 +52,7 @@ async fn by_parent<E>(
     parent: E::Column,
     ids: &[i64],
     order: &[E::Column],
-) -> Result<HashMap<i64, Vec<E::Model>>, AppError>
+) -> Result<Groups<E::Model>, AppError>
 where
     E: OrgScoped,
     E::Model: ModelTrait<Entity = E>,
@@ -63,21 +63,35 @@ where
     Ok(group(rows, |m| int(m, parent).unwrap_or_default()))
 }
 
-pub fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
-    let mut out: HashMap<i64, Vec<M>> = HashMap::new();
+/// Rows grouped by `key`, in their order. Each group is sized before it is filled: a row
+/// is a few hundred bytes, and growing a group moves every row already in it.
+pub fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> Groups<M> {
+    let mut sizes: IdMap<usize> = IdMap::default();
+    for r in &rows {
+        *sizes.entry(key(r)).or_default() += 1;
+    }
+    let mut out: Groups<M> = IdMap::with_capacity_and_hasher(sizes.len(), Default::default());
     for r in rows {
-        out.entry(key(&r)).or_default().push(r);
+        let k = key(&r);
+        out.entry(k)
+            .or_insert_with(|| Vec::with_capacity(sizes[&k]))
+            .push(r);
     }
     out
 }
 
-/// Rows by their (unique) key.
-pub fn keyed<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, M> {
+/// Rows by their (unique) key, in the map the caller names.
+pub fn keyed<M, C: FromIterator<(i64, M)>>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> C {
     rows.into_iter().map(|r| (key(&r), r)).collect()
 }
 
+/// A map keyed by row ids. The ids are the database's, not a client's, so a fast hasher
+/// (foldhash, seeded per process) serves: SipHash was 7% of a traveler read's
+/// instructions (BENCHMARKS.md, thirteenth stop).
+pub type IdMap<V> = foldhash::HashMap<i64, V>;
+
 /// Rows grouped by the id of their parent.
-pub type Groups<M> = HashMap<i64, Vec<M>>;
+pub type Groups<M> = IdMap<Vec<M>>;
 
 /// Three kinds of rows of the same parents, each grouped by parent.
 pub type Trees<A, B, C> = (Groups<A>, Groups<B>, Groups<C>);
@@ -245,7 +259,7 @@ pub async fn runs_by_batch(
     db: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
-) -> Result<HashMap<i64, Vec<run::Model>>, AppError> {
+) -> Result<Groups<run::Model>, AppError> {
     use run::Column as C;
     by_parent::<run::Entity>(db, caller, C::RunBatchId, ids, &[C::Id]).await
 }
