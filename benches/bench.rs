@@ -149,9 +149,11 @@ impl Bench {
     async fn new(mut db: DatabaseConnection) -> Bench {
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
-        db.set_metric_callback(move |_| {
+        let hook: traveler::store::pooled::Hook = Arc::new(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
+        let forward = hook.clone();
+        db.set_metric_callback(move |info| forward(info));
         let config = Config {
             database_url: String::new(),
             listen: String::new(),
@@ -159,7 +161,7 @@ impl Bench {
             cors_origins: Vec::new(),
             limits: Limits::default(),
         };
-        let app = traveler::app::build_with(config, db.clone())
+        let app = traveler::app::build_with(config, db.clone(), Some(hook))
             .await
             .expect("build app");
         Bench {

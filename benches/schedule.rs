@@ -61,12 +61,14 @@ impl Bench {
         let statements = Arc::new(AtomicUsize::new(0));
         let log = Arc::new(Mutex::new(Vec::new()));
         let (counter, kept) = (statements.clone(), log.clone());
-        db.set_metric_callback(move |info| {
+        let hook: traveler::store::pooled::Hook = Arc::new(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
             if let Ok(mut l) = kept.lock() {
                 l.push(info.statement.clone());
             }
         });
+        let forward = hook.clone();
+        db.set_metric_callback(move |info| forward(info));
         let config = Config {
             database_url: String::new(),
             listen: String::new(),
@@ -74,7 +76,7 @@ impl Bench {
             cors_origins: Vec::new(),
             limits: Limits::default(),
         };
-        let app = traveler::app::build_with(config, db.clone())
+        let app = traveler::app::build_with(config, db.clone(), Some(hook))
             .await
             .expect("build app");
         Bench {

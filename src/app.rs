@@ -17,17 +17,18 @@ pub struct App {
 }
 
 pub async fn build(config: Config) -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
-    let mut db = store::connect(&config.database_url).await?;
+    let db = store::connect(&config.database_url).await?;
     // Counted for `/metrics` (tests call `build_with` with their own counter instead).
-    crate::ops::metrics::count_statements(&mut db);
-    build_with(config, db).await
+    build_with(config, db, Some(crate::ops::metrics::statements())).await
 }
 
-/// Like `build`, on an open connection (tests set a statement counter on it first).
+/// Like `build`, on an open connection, `hook` told of every statement.
 pub async fn build_with(
     config: Config,
     db: sea_orm::DatabaseConnection,
+    hook: Option<store::pooled::Hook>,
 ) -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
+    let (db, reads) = store::pooled::observed(db, hook);
     store::migrate(&db).await?;
     let new_admin_token = store::auth::bootstrap(&db, config.admin_token.clone()).await?;
     let keys = std::sync::Arc::new(store::auth::KeyCache::new(config.limits.key_cache_ttl));
@@ -37,6 +38,7 @@ pub async fn build_with(
         .data(live.clone())
         .data(AppData {
             db: db.clone(),
+            reads: reads.clone(),
             limits: config.limits.clone(),
             keys: keys.clone(),
         })
@@ -48,6 +50,7 @@ pub async fn build_with(
         writers: sqlite.then(|| Arc::new(tokio::sync::Semaphore::new(1))),
         readers: (sqlite && readers > 0).then(|| Arc::new(tokio::sync::Semaphore::new(readers))),
         db,
+        reads,
         config: Arc::new(config),
         keys,
         live,

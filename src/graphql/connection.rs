@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Result, SimpleObject};
 
-use super::ctx::{Gql, caller, db, limits};
+use super::ctx::{Gql, caller, limits, reads};
 use super::input::filters::{SpecPart, spec};
 use crate::store::lists::{self, Row};
 use crate::store::page::{Page, PageArgs};
@@ -66,7 +66,7 @@ where
         total: wants_total(ctx),
         ..args
     };
-    lists::page(db(ctx), caller(ctx)?, spec, &args, max)
+    lists::page(reads(ctx), caller(ctx)?, spec, &args, max)
         .await
         .gql()
 }

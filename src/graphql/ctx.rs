@@ -7,10 +7,13 @@ use super::loaders::Loaders;
 use crate::caller::Caller;
 use crate::config::Limits;
 use crate::error::{AppError, AppErrors, AppResult, Code};
+use crate::store::pooled::ReadPool;
 
 /// Schema-wide data, set once at start.
 pub struct AppData {
     pub db: DatabaseConnection,
+    /// The same pool, for reads outside a transaction (`store::pooled`).
+    pub reads: ReadPool,
     pub limits: Limits,
     pub keys: std::sync::Arc<crate::store::auth::KeyCache>,
 }
@@ -22,6 +25,11 @@ pub fn caller<'a>(ctx: &Context<'a>) -> Result<&'a Caller> {
 
 pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     &ctx.data_unchecked::<AppData>().db
+}
+
+/// The pool for reads outside a transaction.
+pub fn reads<'a>(ctx: &Context<'a>) -> &'a ReadPool {
+    &ctx.data_unchecked::<AppData>().reads
 }
 
 pub fn limits<'a>(ctx: &Context<'a>) -> &'a Limits {

@@ -23,11 +23,11 @@ use entity::{
     part, part_inventory, part_subtype, procedure, role, run, run_batch, run_step, run_step_event,
     run_step_field, step, step_field, team, user, work_center,
 };
-use sea_orm::DatabaseConnection;
 use tokio::task::coop::unconstrained;
 
 use crate::caller::Caller;
 use crate::error::AppError;
+use crate::store::pooled::ReadPool;
 use crate::store::reads::{self, IdMap};
 
 /// How many times a batch's first caller yields before the batch loads. Two is what the
@@ -39,7 +39,8 @@ const YIELDS: usize = 2;
 pub const MAX_BATCH: usize = 1000;
 
 pub struct Db {
-    pub db: DatabaseConnection,
+    /// Reads straight through sqlx (`store::pooled`).
+    pub db: ReadPool,
     pub caller: Caller,
 }
 
@@ -147,7 +148,7 @@ pub struct Loaders {
     set: Mutex<Arc<Set>>,
 }
 
-pub fn new(db: DatabaseConnection, caller: Caller) -> Loaders {
+pub fn new(db: ReadPool, caller: Caller) -> Loaders {
     let db = Arc::new(Db { db, caller });
     Loaders {
         set: Mutex::new(Arc::new(Set::new(&db))),

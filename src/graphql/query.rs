@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, MergedObject, Object, Result};
 use entity::{part, part_inventory, procedure, run, run_batch, work_center};
 
 use super::connection::{Connection, list, page, page_args};
-use super::ctx::{Gql, caller, db};
+use super::ctx::{Gql, caller, db, reads};
 use super::input::filters::*;
 use super::types::catalog::*;
 use super::types::procedure::{Procedure, ProcedureConnection};
@@ -84,7 +84,7 @@ async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E
     let Ok(id) = id.as_str().trim().parse::<i64>() else {
         return Ok(None);
     };
-    scope::find::<E>(db(ctx), caller(ctx)?, id).await.gql()
+    scope::find::<E>(reads(ctx), caller(ctx)?, id).await.gql()
 }
 
 /// The rows by id: each entry becomes a field of `$ty` taking `id` (described by `$what`)

@@ -11,7 +11,7 @@ use async_graphql::{Context, ID, Object, Result, Subscription as SubscriptionRoo
 use entity::run;
 use futures_util::{Stream, StreamExt, stream};
 
-use super::ctx::{Gql, caller, db, loaders};
+use super::ctx::{Gql, caller, db, loaders, reads};
 use super::input::filters::{RunSortEnum, RunsInputFilters, spec};
 use super::input::{id as parse_id, keys};
 use super::loaders::{Db, Key, Loaders, RunEdges, RunEdgesKey, RunSteps, RunStepsKey};
@@ -22,6 +22,7 @@ use crate::caller::Caller;
 use crate::domain::status::RunStatus;
 use crate::error::{AppError, AppResult};
 use crate::live::{Change, Closer, Hub, close};
+use crate::store::pooled::ReadPool;
 use crate::store::{events, scope};
 
 /// A run's steps and their dependencies, loaded once for every subscriber of a change.
@@ -145,7 +146,7 @@ async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
                     .collect();
             let ids: Vec<i64> = runs.keys().copied().collect();
             let db = Db {
-                db: sub.db.clone(),
+                db: sub.reads.clone(),
                 caller: org,
             };
             let (steps, mut edges) =
@@ -166,6 +167,7 @@ async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
 struct Sub {
     caller: Caller,
     db: sea_orm::DatabaseConnection,
+    reads: ReadPool,
 }
 
 async fn start(
@@ -194,6 +196,7 @@ async fn start(
         Sub {
             caller,
             db: db(ctx).clone(),
+            reads: reads(ctx).clone(),
         },
         feed,
     ))

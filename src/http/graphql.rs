@@ -510,7 +510,7 @@ async fn execute(
 ) -> Result<GqlResponse, Refusal> {
     let timeout = state.config.limits.request_timeout;
     let req = req
-        .data(loaders::new(state.db.clone(), caller.clone()))
+        .data(loaders::new(state.reads.clone(), caller.clone()))
         .data(caller);
     let turn = match ty {
         Some(OperationType::Mutation) => state.writers.as_ref().map(|t| (t, "write")),

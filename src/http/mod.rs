@@ -27,6 +27,8 @@ use crate::graphql::AppSchema;
 pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
+    /// The same pool, for reads outside a transaction (`store::pooled`).
+    pub reads: crate::store::pooled::ReadPool,
     pub config: Arc<Config>,
     pub keys: Arc<crate::store::auth::KeyCache>,
     /// Live subscriptions of this process.

@@ -204,7 +204,7 @@ async fn serve(
     let limits = state.live.limits().clone();
     let executor = Limited {
         schema: state.schema.clone(),
-        db: state.db.clone(),
+        reads: state.reads.clone(),
         caller,
         active: Arc::new(AtomicUsize::new(0)),
         max: limits.subscriptions_per_connection,
@@ -317,7 +317,7 @@ impl Conn<'_> {
 #[derive(Clone)]
 struct Limited {
     schema: AppSchema,
-    db: sea_orm::DatabaseConnection,
+    reads: crate::store::pooled::ReadPool,
     caller: Caller,
     active: Arc<AtomicUsize>,
     max: usize,
@@ -370,7 +370,7 @@ impl Drop for Active {
 
 impl Executor for Limited {
     async fn execute(&self, request: Request) -> GqlResponse {
-        let request = request.data(loaders::new(self.db.clone(), self.caller.clone()));
+        let request = request.data(loaders::new(self.reads.clone(), self.caller.clone()));
         self.schema.execute(request).await
     }
 
@@ -389,7 +389,7 @@ impl Executor for Limited {
             return refused(AppError::new(Code::LimitExceeded, msg));
         }
         let active = Active(self.active.clone());
-        let request = request.data(loaders::new(self.db.clone(), self.caller.clone()));
+        let request = request.data(loaders::new(self.reads.clone(), self.caller.clone()));
         Executor::execute_stream(&self.schema, request, session_data)
             .map(move |r| {
                 let _held = &active;

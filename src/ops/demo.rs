@@ -26,7 +26,7 @@ pub async fn load(
 ) -> Result<String, BoxError> {
     let started = std::time::Instant::now();
     let token_from_env = config.admin_token.is_some();
-    let app = crate::app::build_with(config, db.clone()).await?;
+    let app = crate::app::build_with(config, db.clone(), None).await?;
     let mut out = String::new();
     if let (Some(token), false) = (&app.new_admin_token, token_from_env) {
         writeln!(out, "created an organization and an admin")?;
@@ -35,7 +35,7 @@ pub async fn load(
     let caller = admin_of(&db, organization).await?;
     let floor = Floor {
         schema: app.state.schema.clone(),
-        db,
+        reads: app.state.reads.clone(),
         caller,
     };
     let counts = floor.build().await?;
@@ -113,7 +113,7 @@ async fn admin_of(db: &DatabaseConnection, organization: Option<i64>) -> Result<
 
 struct Floor {
     schema: AppSchema,
-    db: DatabaseConnection,
+    reads: crate::store::pooled::ReadPool,
     caller: Caller,
 }
 
@@ -133,7 +133,7 @@ impl Floor {
         let req = Request::new(query)
             .variables(Variables::from_json(variables))
             .data(crate::graphql::loaders::new(
-                self.db.clone(),
+                self.reads.clone(),
                 self.caller.clone(),
             ))
             .data(self.caller.clone());

@@ -53,14 +53,14 @@ tokio::task_local! {
     static REQUEST_SQL: Cell<u64>;
 }
 
-/// Makes every statement on `db` count, globally and for the request whose task ran it
-/// (sea-orm calls the callback in that task; loaders run in the request's own task).
-pub fn count_statements(db: &mut DatabaseConnection) {
-    db.set_metric_callback(|info| {
+/// Counts every statement, globally and for the request whose task ran it (sea-orm calls
+/// the callback in that task; loaders run in the request's own task).
+pub fn statements() -> crate::store::pooled::Hook {
+    std::sync::Arc::new(|info| {
         let _ = REQUEST_SQL.try_with(|c| c.set(c.get() + 1));
         metrics::counter!("traveler_sql_statements_total").increment(1);
         super::traces::statement(&info.statement.sql, info.elapsed);
-    });
+    })
 }
 
 /// Runs `fut` counting its SQL statements.

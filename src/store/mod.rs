@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod lists;
 pub mod page;
 pub mod part_subtypes;
+pub mod pooled;
 pub mod procedures;
 pub mod reads;
 pub mod redlines;

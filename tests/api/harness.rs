@@ -13,6 +13,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use traveler::config::{Config, Limits};
+use traveler::store::pooled::Hook;
 
 pub const ADMIN: &str = "test-admin-key";
 
@@ -30,6 +31,8 @@ pub struct TestApp {
     pub state: traveler::http::AppState,
     pub db: DatabaseConnection,
     pub statements: Arc<AtomicUsize>,
+    /// Counts (and captures) every statement, on `db` and in the app's reads.
+    hook: Hook,
 }
 
 pub fn database_url() -> Option<String> {
@@ -89,7 +92,7 @@ pub async fn app_with(limits: Limits) -> TestApp {
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     let trace = std::env::var("TRACE_SQL").is_ok();
-    db.set_metric_callback(move |info| {
+    let hook: Hook = Arc::new(move |info| {
         counter.fetch_add(1, Ordering::SeqCst);
         let _ = REQUEST_STATEMENTS.try_with(|c| c.fetch_add(1, Ordering::SeqCst));
         let _ = CAPTURED.try_with(|c| c.lock().unwrap().push(info.statement.clone()));
@@ -107,6 +110,8 @@ pub async fn app_with(limits: Limits) -> TestApp {
             );
         }
     });
+    let forward = hook.clone();
+    db.set_metric_callback(move |info| forward(info));
     let config = Config {
         database_url: String::new(),
         listen: String::new(),
@@ -114,7 +119,7 @@ pub async fn app_with(limits: Limits) -> TestApp {
         cors_origins: vec!["https://ui.example.com".into()],
         limits,
     };
-    let app = traveler::app::build_with(config, db.clone())
+    let app = traveler::app::build_with(config, db.clone(), Some(hook.clone()))
         .await
         .expect("build app");
     TestApp {
@@ -122,6 +127,7 @@ pub async fn app_with(limits: Limits) -> TestApp {
         state: app.state,
         db,
         statements,
+        hook,
     }
 }
 
@@ -140,7 +146,7 @@ impl TestApp {
             cors_origins: vec![],
             limits,
         };
-        let app = traveler::app::build_with(config, self.db.clone())
+        let app = traveler::app::build_with(config, self.db.clone(), Some(self.hook.clone()))
             .await
             .expect("build app");
         TestApp {
@@ -148,6 +154,7 @@ impl TestApp {
             state: app.state,
             db: self.db.clone(),
             statements: self.statements.clone(),
+            hook: self.hook.clone(),
         }
     }
 

@@ -18,7 +18,7 @@ async fn cors_star_allows_any_origin_instead_of_panicking() {
         cors_origins: vec!["*".into()],
         limits: Limits::default(),
     };
-    let app = traveler::app::build_with(config, db)
+    let app = traveler::app::build_with(config, db, None)
         .await
         .expect("build app");
     let req = Request::options("/graphql")

@@ -148,12 +148,12 @@ row_object!(
         #[graphql(desc = "Start after the run with this cursor (an edge's `cursor`).")]
         after: Option<String>,
     ) -> Result<super::run::RunConnection> {
-        use crate::graphql::ctx::{Gql, caller, db, limits};
+        use crate::graphql::ctx::{Gql, caller, limits, reads};
         let mut args = crate::graphql::connection::page_args(first, after, None, None);
         args.total = crate::graphql::connection::wants_total(ctx);
         let spec = crate::graphql::input::filters::spec(filters, sort);
         let (c, max) = (caller(ctx)?, limits(ctx).page_size);
-        let page = crate::store::lists::assigned_runs(db(ctx), c, self.0.id, spec, &args, max)
+        let page = crate::store::lists::assigned_runs(reads(ctx), c, self.0.id, spec, &args, max)
             .await
             .gql()?;
         crate::graphql::query::run_connection(ctx, page, super::run::StepOrder::Traveler).await

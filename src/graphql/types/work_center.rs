@@ -46,12 +46,12 @@ row_object!(
         #[graphql(desc = "End before the row with this cursor.")]
         before: Option<String>,
     ) -> Result<RunConnection> {
-        use crate::graphql::ctx::{Gql, caller, db, limits};
+        use crate::graphql::ctx::{Gql, caller, limits, reads};
         let mut args = crate::graphql::connection::page_args(first, after, last, before);
         args.total = crate::graphql::connection::wants_total(ctx);
         let spec = crate::graphql::input::filters::spec::<_, crate::graphql::input::filters::RunSortEnum>(filters, None);
         let (c, max) = (caller(ctx)?, limits(ctx).page_size);
-        let page = crate::store::work_centers::queue(db(ctx), c, self.0.id, spec, &args, max)
+        let page = crate::store::work_centers::queue(reads(ctx), c, self.0.id, spec, &args, max)
             .await
             .gql()?;
         crate::graphql::query::run_connection(ctx, page, StepOrder::AvailableFirst).await
@@ -146,7 +146,7 @@ pub async fn schedule(
     to: DateTime<Utc>,
     work_center_ids: Option<Vec<ID>>,
 ) -> Result<Vec<ScheduledRun>> {
-    use crate::graphql::ctx::{Gql, caller, db, loaders};
+    use crate::graphql::ctx::{Gql, caller, loaders, reads};
     let path = crate::graphql::input::keys(&["workCenterIds"]);
     let ids = match &work_center_ids {
         Some(v) => Some(crate::graphql::input::ids(v, &path).gql()?),
@@ -157,7 +157,7 @@ pub async fn schedule(
         to,
         work_center_ids: ids,
     };
-    let (runs, centers) = crate::store::work_centers::schedule(db(ctx), caller(ctx)?, window)
+    let (runs, centers) = crate::store::work_centers::schedule(reads(ctx), caller(ctx)?, window)
         .await
         .gql()?;
     for c in centers {
