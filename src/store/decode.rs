@@ -13,7 +13,10 @@
 //! is read from its binary form here, its type checked by the column's oid; anything else
 //! goes through sea-orm and sqlx as before. `tests/api/decode.rs` holds both ways equal.
 
-use sea_orm::{DbErr, EntityTrait, FromQueryResult, QueryResult, Select, TryGetable, prelude::*};
+use sea_orm::{
+    DbErr, EntityTrait, FromQueryResult, QueryResult, QuerySelect, QueryTrait, Select, TryGetable,
+    prelude::*,
+};
 
 /// A row of `Entity::find()`'s columns, decoded into the entity's model.
 pub trait Decode: Sized {
@@ -22,23 +25,23 @@ pub trait Decode: Sized {
     fn decode(row: &QueryResult) -> Result<Self, DbErr>;
 }
 
-/// Adapts [`Decode`] to sea-orm's `into_model`.
-pub struct Decoded<M>(pub M);
-
-impl<M: Decode> FromQueryResult for Decoded<M> {
-    fn from_query_result(row: &QueryResult, _prefix: &str) -> Result<Self, DbErr> {
-        M::decode(row).map(Decoded)
-    }
-}
-
 /// Every row of `q`, decoded through [`Decode`]. `q` must select the entity's own
 /// columns in their order (`Entity::find()` does), not a join or a custom selection.
 pub async fn all<E>(q: Select<E>, db: &impl ConnectionTrait) -> Result<Vec<E::Model>, DbErr>
 where
     E: EntityTrait<Model: Decode>,
 {
-    let rows = q.into_model::<Decoded<E::Model>>().all(db).await?;
-    Ok(rows.into_iter().map(|d| d.0).collect())
+    let rows = db.query_all(&q.into_query()).await?;
+    rows.iter().map(E::Model::decode).collect()
+}
+
+/// The first row of `q`, as [`all`] decodes it.
+pub async fn one<E>(q: Select<E>, db: &impl ConnectionTrait) -> Result<Option<E::Model>, DbErr>
+where
+    E: EntityTrait<Model: Decode>,
+{
+    let row = db.query_one(&q.limit(1).into_query()).await?;
+    row.as_ref().map(E::Model::decode).transpose()
 }
 
 /// A model's field read from column `i` of a row.
