@@ -675,59 +675,73 @@ mod tests {
         assert!(!printed.contains("_etag"), "{printed}");
     }
 
+    /// Runs each query with its variables, and checks the type its variable is declared
+    /// with afterwards.
+    fn assert_declared(cases: &[(&str, serde_json::Value, &str)]) {
+        for (query, vars, want) in cases {
+            assert_eq!(run(query, vars.clone()).0, *want, "{query}");
+        }
+    }
+
     #[test]
     fn int_variables_in_id_positions_become_ids() {
-        let (ty, _) = run(
-            "query Q($id: Int!) { run(id: $id) { id } }",
-            serde_json::json!({"id": 3}),
-        );
-        assert_eq!(ty, "ID!");
-        let (ty, _) = run(
-            "mutation M($id: Int!) { updateRunStep(input: {id: $id, etag: \"v1\", status: TODO}) { runStep { id } } }",
-            serde_json::json!({"id": 3}),
-        );
-        assert_eq!(ty, "ID!");
-        // Used where an Int belongs (a page size): left as it is.
-        let (ty, _) = run(
-            "query Q($n: Int) { runs(first: $n) { totalCount } }",
-            serde_json::json!({"n": 3}),
-        );
-        assert_eq!(ty, "Int");
+        assert_declared(&[
+            (
+                "query Q($id: Int!) { run(id: $id) { id } }",
+                serde_json::json!({"id": 3}),
+                "ID!",
+            ),
+            (
+                "mutation M($id: Int!) { updateRunStep(input: {id: $id, etag: \"v1\", status: TODO}) { runStep { id } } }",
+                serde_json::json!({"id": 3}),
+                "ID!",
+            ),
+            // Used where an Int belongs (a page size): left as it is.
+            (
+                "query Q($n: Int) { runs(first: $n) { totalCount } }",
+                serde_json::json!({"n": 3}),
+                "Int",
+            ),
+        ]);
     }
 
     #[test]
     fn noun_verb_input_names() {
-        let (ty, _) = run(
-            "mutation M($input: PartCreateInput!) { createPart(input: $input) { part { id } } }",
-            serde_json::json!({"input": {"partNumber": "P"}}),
-        );
-        assert_eq!(ty, "CreatePartInput!");
-        let (ty, _) = run(
-            "mutation M($input: PartInventoryUpdateInput!) { updatePartInventory(input: $input) { partInventory { id } } }",
-            serde_json::json!({"input": {}}),
-        );
-        assert_eq!(ty, "UpdatePartInventoryInput!");
-        // A name whose verb-first form does not exist either is left for validation.
-        let (ty, _) = run(
-            "mutation M($input: WidgetCreateInput!) { createPart(input: $input) { part { id } } }",
-            serde_json::json!({"input": {}}),
-        );
-        assert_eq!(ty, "WidgetCreateInput!");
+        assert_declared(&[
+            (
+                "mutation M($input: PartCreateInput!) { createPart(input: $input) { part { id } } }",
+                serde_json::json!({"input": {"partNumber": "P"}}),
+                "CreatePartInput!",
+            ),
+            (
+                "mutation M($input: PartInventoryUpdateInput!) { updatePartInventory(input: $input) { partInventory { id } } }",
+                serde_json::json!({"input": {}}),
+                "UpdatePartInventoryInput!",
+            ),
+            // A name whose verb-first form does not exist either is left for validation.
+            (
+                "mutation M($input: WidgetCreateInput!) { createPart(input: $input) { part { id } } }",
+                serde_json::json!({"input": {}}),
+                "WidgetCreateInput!",
+            ),
+        ]);
     }
 
     #[test]
     fn retired_input_names_take_their_positions_type() {
-        let (ty, _) = run(
-            "mutation M($i: IdEtagInput!) { releaseProcedure(input: $i) { procedure { id } } }",
-            serde_json::json!({"i": {"id": 1, "etag": "v1"}}),
-        );
-        assert_eq!(ty, "ReleaseProcedureInput!");
-        // Unknown names that were never ours are left for validation to refuse.
-        let (ty, _) = run(
-            "mutation M($i: NoSuchInput!) { releaseProcedure(input: $i) { procedure { id } } }",
-            serde_json::json!({"i": {}}),
-        );
-        assert_eq!(ty, "NoSuchInput!");
+        assert_declared(&[
+            (
+                "mutation M($i: IdEtagInput!) { releaseProcedure(input: $i) { procedure { id } } }",
+                serde_json::json!({"i": {"id": 1, "etag": "v1"}}),
+                "ReleaseProcedureInput!",
+            ),
+            // Unknown names that were never ours are left for validation to refuse.
+            (
+                "mutation M($i: NoSuchInput!) { releaseProcedure(input: $i) { procedure { id } } }",
+                serde_json::json!({"i": {}}),
+                "NoSuchInput!",
+            ),
+        ]);
     }
 
     #[test]

@@ -40,6 +40,28 @@ pub fn observed(mut db: DatabaseConnection, hook: Option<Hook>) -> (DatabaseConn
     (db, reads)
 }
 
+/// `stmt` run with sqlx's `$fetch` on the backend's pool, its result mapped by `$map`; on
+/// another backend, sea-orm's `$fallback`.
+macro_rules! on_pool {
+    ($self:ident, $stmt:ident, $fetch:ident, $map:expr, $fallback:ident) => {
+        match $self.get_database_backend() {
+            DbBackend::Postgres => {
+                let pool = ($self.db.get_postgres_connection_pool(), $self.hook.as_ref());
+                fetch(pool, &$stmt, |q, c| Box::pin(q.$fetch(c)))
+                    .await
+                    .map($map)
+            }
+            DbBackend::Sqlite => {
+                let pool = ($self.db.get_sqlite_connection_pool(), $self.hook.as_ref());
+                fetch(pool, &$stmt, |q, c| Box::pin(q.$fetch(c)))
+                    .await
+                    .map($map)
+            }
+            _ => $self.db.$fallback($stmt).await,
+        }
+    };
+}
+
 #[async_trait::async_trait]
 impl ConnectionTrait for ReadPool {
     fn get_database_backend(&self) -> DbBackend {
@@ -55,47 +77,23 @@ impl ConnectionTrait for ReadPool {
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        match self.get_database_backend() {
-            DbBackend::Postgres => {
-                let pool = self.db.get_postgres_connection_pool();
-                let row = fetch((pool, self.hook.as_ref()), &stmt, |q, c| {
-                    Box::pin(q.fetch_optional(c))
-                })
-                .await?;
-                Ok(row.map(Into::into))
-            }
-            DbBackend::Sqlite => {
-                let pool = self.db.get_sqlite_connection_pool();
-                let row = fetch((pool, self.hook.as_ref()), &stmt, |q, c| {
-                    Box::pin(q.fetch_optional(c))
-                })
-                .await?;
-                Ok(row.map(Into::into))
-            }
-            _ => self.db.query_one_raw(stmt).await,
-        }
+        on_pool!(
+            self,
+            stmt,
+            fetch_optional,
+            |row| row.map(Into::into),
+            query_one_raw
+        )
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        match self.get_database_backend() {
-            DbBackend::Postgres => {
-                let pool = self.db.get_postgres_connection_pool();
-                let rows = fetch((pool, self.hook.as_ref()), &stmt, |q, c| {
-                    Box::pin(q.fetch_all(c))
-                })
-                .await?;
-                Ok(rows.into_iter().map(Into::into).collect())
-            }
-            DbBackend::Sqlite => {
-                let pool = self.db.get_sqlite_connection_pool();
-                let rows = fetch((pool, self.hook.as_ref()), &stmt, |q, c| {
-                    Box::pin(q.fetch_all(c))
-                })
-                .await?;
-                Ok(rows.into_iter().map(Into::into).collect())
-            }
-            _ => self.db.query_all_raw(stmt).await,
-        }
+        on_pool!(
+            self,
+            stmt,
+            fetch_all,
+            |rows| rows.into_iter().map(Into::into).collect(),
+            query_all_raw
+        )
     }
 
     fn support_returning(&self) -> bool {
