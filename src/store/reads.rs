@@ -66,6 +66,12 @@ where
 /// Rows grouped by `key`, in their order. Each group is sized before it is filled: a row
 /// is a few hundred bytes, and growing a group moves every row already in it.
 pub fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> Groups<M> {
+    // One parent (a run's traveler, say): the rows are its group as they are, unmoved.
+    if let Some(k) = rows.first().map(&key)
+        && rows.iter().all(|r| key(r) == k)
+    {
+        return IdMap::from_iter([(k, rows)]);
+    }
     let mut sizes: IdMap<usize> = IdMap::default();
     for r in &rows {
         *sizes.entry(key(r)).or_default() += 1;
@@ -303,4 +309,20 @@ pub async fn organizations(
         .one(db)
         .await?;
     Ok(org.into_iter().map(|o| (o.id, o)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group;
+
+    #[test]
+    fn groups_keep_their_rows_order_with_one_parent_or_many() {
+        let one = group(vec![(7, 'a'), (7, 'b')], |r| r.0);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[&7], [(7, 'a'), (7, 'b')]);
+        let many = group(vec![(1, 'a'), (2, 'b'), (1, 'c')], |r| r.0);
+        assert_eq!(many[&1], [(1, 'a'), (1, 'c')]);
+        assert_eq!(many[&2], [(2, 'b')]);
+        assert!(group(Vec::<(i64, char)>::new(), |r| r.0).is_empty());
+    }
 }
