@@ -251,8 +251,8 @@ impl RunSteps {
         for (i, s) in steps.iter().enumerate() {
             children.entry(s.parent_id).or_default().push(i);
         }
-        // Each step's fields come together, in order (`reads::run_trees`, either way); the
-        // stable sort puts the steps' blocks in id order, moving nothing when they are.
+        // Each step's fields come together, in order (`reads::run_trees`); the stable sort
+        // puts the steps' blocks in id order, moving nothing when they already are.
         fields.sort_by_key(|f| f.run_step_id);
         let fields_of = runs_of(&fields, |f| f.run_step_id);
         RunSteps {

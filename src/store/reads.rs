@@ -102,31 +102,19 @@ pub type Groups<M> = IdMap<Vec<M>>;
 /// Three kinds of rows of the same parents, each grouped by parent.
 pub type Trees<A, B, C> = (Groups<A>, Groups<B>, Groups<C>);
 
-/// The steps (in order) and fields of runs, by run. Their dependencies are read apart
-/// (`run_edges`), only when a field needs them.
-///
-/// One run (a traveler) is one statement, its steps joined with their fields: a round
-/// trip and a statement fewer. More runs (a page) are two statements, steps and fields
-/// apart: joined, every field row repeats its step's columns, and sorting those wide rows
-/// cost PostgreSQL more than the second statement saves (BENCHMARKS.md, thirteenth stop:
-/// the peer's page of 50 runs went from 0.38x to 0.50x of PostGraphile's CPU).
+/// The steps (in order) and fields of runs, by run: one statement for any number of runs,
+/// the steps joined with their fields (a step's columns, then its field's, NULL for a step
+/// without fields). Their dependencies are read apart (`run_edges`), only when a field
+/// needs them.
 pub async fn run_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     run_ids: &[i64],
 ) -> Result<(Groups<run_step::Model>, Groups<run_step_field::Model>), AppError> {
-    use {run_step::Column as S, run_step_field::Column as F};
-    if let [_] = run_ids {
-        let rows = db.query_all(&run_trees_query(caller, run_ids)).await?;
-        let (steps, fields) = split_steps(&rows)?;
-        caller.rows.take(steps.len() + fields.len())?;
-        return Ok((group(steps, |s| s.run_id), group(fields, |f| f.run_id)));
-    }
-    let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
-    let steps = steps.await?;
-    let order = [F::RunStepId, F::Position, F::Id];
-    let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
-    Ok((steps, fields.await?))
+    let rows = db.query_all(&run_trees_query(caller, run_ids)).await?;
+    let (steps, fields) = split_steps(&rows)?;
+    caller.rows.take(steps.len() + fields.len())?;
+    Ok((group(steps, |s| s.run_id), group(fields, |f| f.run_id)))
 }
 
 /// The statement of [`run_trees`]: the fields as the caller may see them too (their
