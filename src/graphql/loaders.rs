@@ -251,8 +251,7 @@ impl RunSteps {
         for (i, s) in steps.iter().enumerate() {
             children.entry(s.parent_id).or_default().push(i);
         }
-        // Each step's fields come together, in order (`reads::run_trees`); the stable sort
-        // puts the steps' blocks in id order, moving nothing when they already are.
+        // Read in step order already (`reads::run_trees`); the stable sort only checks that.
         fields.sort_by_key(|f| f.run_step_id);
         let fields_of = runs_of(&fields, |f| f.run_step_id);
         RunSteps {

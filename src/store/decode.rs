@@ -151,29 +151,13 @@ fn sqlite_null(row: &QueryResult, i: usize) -> Option<bool> {
     r.try_get_raw(i).ok().map(|v| v.is_null())
 }
 
-/// A model decoded by position from column `offset` on: one read beside another's columns
-/// (a run's steps joined with their fields, `reads::run_trees`).
-pub trait DecodeFrom: Decode {
-    fn decode_from(row: &QueryResult, offset: usize) -> Result<Self, DbErr>;
-}
-
-/// The id in column `i` of a row, or `None` where it is NULL (a LEFT JOIN's missing side).
-pub fn id_at(row: &QueryResult, i: usize) -> Result<Option<i64>, DbErr> {
-    Option::<i64>::at(row, i)
-}
-
 /// `Decode` by position: the model's fields, every one, in the entity's column order.
 macro_rules! by_position {
     ($($m:ident { $($f:ident),* $(,)? })*) => {$(
         impl Decode for entity::$m::Model {
             const POSITIONS: &'static [&'static str] = &[$(stringify!($f)),*];
             fn decode(row: &QueryResult) -> Result<Self, DbErr> {
-                Self::decode_from(row, 0)
-            }
-        }
-        impl DecodeFrom for entity::$m::Model {
-            fn decode_from(row: &QueryResult, offset: usize) -> Result<Self, DbErr> {
-                let mut at = offset..;
+                let mut at = 0..;
                 Ok(entity::$m::Model {
                     $($f: Field::at(row, at.next().unwrap_or_default())?,)*
                 })

@@ -102,66 +102,19 @@ pub type Groups<M> = IdMap<Vec<M>>;
 /// Three kinds of rows of the same parents, each grouped by parent.
 pub type Trees<A, B, C> = (Groups<A>, Groups<B>, Groups<C>);
 
-/// The steps (in order) and fields of runs, by run: one statement for any number of runs,
-/// the steps joined with their fields (a step's columns, then its field's, NULL for a step
-/// without fields). Their dependencies are read apart (`run_edges`), only when a field
-/// needs them.
+/// The steps (in order) and fields of runs, by run: two statements for any number of
+/// runs. Their dependencies are read apart (`run_edges`), only when a field needs them.
 pub async fn run_trees(
     db: &impl ConnectionTrait,
     caller: &Caller,
     run_ids: &[i64],
 ) -> Result<(Groups<run_step::Model>, Groups<run_step_field::Model>), AppError> {
-    let rows = db.query_all(&run_trees_query(caller, run_ids)).await?;
-    let (steps, fields) = split_steps(&rows)?;
-    caller.rows.take(steps.len() + fields.len())?;
-    Ok((group(steps, |s| s.run_id), group(fields, |f| f.run_id)))
-}
-
-/// The statement of [`run_trees`]: the fields as the caller may see them too (their
-/// organization), each step's rows together, in traveler order.
-fn run_trees_query(caller: &Caller, run_ids: &[i64]) -> sea_orm::sea_query::SelectStatement {
-    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
-    use sea_orm::{JoinType, QuerySelect, QueryTrait};
     use {run_step::Column as S, run_step_field::Column as F};
-    let org = caller.organization_id;
-    let to_fields = run_step_field::Entity::belongs_to(run_step::Entity)
-        .from(F::RunStepId)
-        .to(S::Id)
-        .on_condition(move |field, _| {
-            Expr::col((field, F::OrganizationId))
-                .eq(Expr::val(org))
-                .into_condition()
-        })
-        .into();
-    let mut q = visible::<run_step::Entity>(caller)
-        .filter(S::RunId.is_in(run_ids.iter().copied()))
-        .join_rev(JoinType::LeftJoin, to_fields);
-    for c in <F as sea_orm::Iterable>::iter() {
-        q = q.column(c);
-    }
-    super::ordered(q, &[S::Position, S::Id])
-        .order_by_asc(F::Position)
-        .order_by_asc(F::Id)
-        .into_query()
-}
-
-/// The steps and fields of [`run_trees`]'s rows: a step once (its rows are together), a
-/// field wherever the row has one.
-fn split_steps(
-    rows: &[sea_orm::QueryResult],
-) -> Result<(Vec<run_step::Model>, Vec<run_step_field::Model>), DbErr> {
-    use super::decode::{Decode, DecodeFrom, id_at};
-    let at = run_step::Model::POSITIONS.len();
-    let (mut steps, mut fields) = (Vec::<run_step::Model>::new(), Vec::new());
-    for row in rows {
-        if steps.last().map(|s| s.id) != id_at(row, 0)? {
-            steps.push(run_step::Model::decode_from(row, 0)?);
-        }
-        if id_at(row, at)?.is_some() {
-            fields.push(run_step_field::Model::decode_from(row, at)?);
-        }
-    }
-    Ok((steps, fields))
+    let steps = by_parent::<run_step::Entity>(db, caller, S::RunId, run_ids, &[S::Position, S::Id]);
+    let steps = steps.await?;
+    let order = [F::RunStepId, F::Position, F::Id];
+    let fields = by_parent::<run_step_field::Entity>(db, caller, F::RunId, run_ids, &order);
+    Ok((steps, fields.await?))
 }
 
 /// The dependencies between the steps of runs, by run: one statement for any number.
