@@ -11,7 +11,7 @@ use async_graphql::{Context, ID, Object, Result, Subscription as SubscriptionRoo
 use entity::run;
 use futures_util::{Stream, StreamExt, stream};
 
-use super::ctx::{Gql, caller, db, loaders, reads};
+use super::ctx::{Gql, caller, loaders, reads};
 use super::input::filters::{RunSortEnum, RunsInputFilters, spec};
 use super::input::{id as parse_id, keys};
 use super::loaders::{Db, Key, Loaders, RunEdges, RunEdgesKey, RunSteps, RunStepsKey};
@@ -139,7 +139,7 @@ async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
             let mut org = sub.caller.clone();
             org.export_control_cleared = true;
             let runs: HashMap<i64, run::Model> =
-                scope::by_ids::<run::Entity>(&sub.db, &org, &c.run_ids)
+                scope::by_ids::<run::Entity>(&sub.reads, &org, &c.run_ids)
                     .await?
                     .into_iter()
                     .map(|r| (r.id, r))
@@ -166,7 +166,6 @@ async fn loaded(sub: &Sub, c: &Change) -> AppResult<Arc<Loaded>> {
 /// What a subscription needs outside the request: its caller, database and hub.
 struct Sub {
     caller: Caller,
-    db: sea_orm::DatabaseConnection,
     reads: ReadPool,
 }
 
@@ -195,7 +194,6 @@ async fn start(
     Ok((
         Sub {
             caller,
-            db: db(ctx).clone(),
             reads: reads(ctx).clone(),
         },
         feed,
@@ -266,7 +264,7 @@ impl Subscription {
     ) -> Result<impl Stream<Item = Result<RunChangedEvent>> + use<>> {
         let run_id = parse_id(&id, &keys(&["id"])).gql()?;
         let (sub, changes) = start(ctx, after).await?;
-        scope::get::<run::Entity>(&sub.db, &sub.caller, run_id, "run", scope::path(&["id"]))
+        scope::get::<run::Entity>(&sub.reads, &sub.caller, run_id, "run", scope::path(&["id"]))
             .await
             .gql()?;
         Ok(events_of(sub, changes, move |sub, c| async move {
@@ -315,7 +313,7 @@ impl Subscription {
                     .cloned()
                     .collect(),
                 Some(f) => {
-                    events::visible_runs(&sub.db, &sub.caller, &c.run_ids, Some(run_spec(f)))
+                    events::visible_runs(&sub.reads, &sub.caller, &c.run_ids, Some(run_spec(f)))
                         .await?
                 }
             };
@@ -357,7 +355,7 @@ impl Subscription {
                 return Ok(Vec::new());
             }
             let runs =
-                events::visible_runs(&sub.db, &sub.caller, &c.run_ids, filters.map(run_spec))
+                events::visible_runs(&sub.reads, &sub.caller, &c.run_ids, filters.map(run_spec))
                     .await?;
             Ok(if runs.is_empty() {
                 Vec::new()
