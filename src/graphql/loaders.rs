@@ -245,7 +245,7 @@ pub struct RunSteps {
 }
 
 impl RunSteps {
-    fn new(steps: Vec<run_step::Model>, mut fields: Vec<run_step_field::Model>) -> Self {
+    pub fn new(steps: Vec<run_step::Model>, mut fields: Vec<run_step_field::Model>) -> Self {
         let by_id = steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let mut children = foldhash::HashMap::<Option<i64>, Vec<usize>>::default();
         for (i, s) in steps.iter().enumerate() {

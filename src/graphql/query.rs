@@ -4,15 +4,18 @@ use async_graphql::{Context, ID, MergedObject, Object, Result};
 use entity::{part, part_inventory, procedure, run, run_batch, work_center};
 
 use super::connection::{Connection, list, page, page_args};
-use super::ctx::{Gql, caller, db, reads};
+use std::sync::Arc;
+
+use super::ctx::{Gql, caller, db, loaders, reads};
 use super::input::filters::*;
+use super::loaders::{RunSteps, RunStepsKey};
 use super::types::catalog::*;
 use super::types::procedure::{Procedure, ProcedureConnection};
 use super::types::run::{Run, RunBatch, RunBatchConnection, RunConnection, StepOrder};
 use super::types::work_center::{ScheduledRun, WorkCenter, WorkCenterConnection};
 use crate::domain::permission::Permission;
 use crate::store::page::Page;
-use crate::store::{catalog, scope};
+use crate::store::{catalog, scope, traveler};
 
 /// What can be read. Everything is scoped to the caller's organization; export-controlled
 /// rows only for callers cleared for export control.
@@ -87,11 +90,34 @@ async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E
     scope::find::<E>(reads(ctx), caller(ctx)?, id).await.gql()
 }
 
+/// A run by id. With its steps selected, the run, its steps and their fields are one
+/// statement (`store::traveler`), and the steps' loader is seeded with them.
+async fn run_by_id(ctx: &Context<'_>, id: &ID) -> Result<Option<run::Model>> {
+    let look = ctx.look_ahead();
+    if !(look.field("steps").exists() || look.field("allSteps").exists()) {
+        return one::<run::Entity>(ctx, id).await;
+    }
+    let Ok(id) = id.as_str().trim().parse::<i64>() else {
+        return Ok(None);
+    };
+    let Some(t) = traveler::read(reads(ctx), caller(ctx)?, id).await.gql()? else {
+        return Ok(None);
+    };
+    let steps = RunSteps::new(t.steps, t.fields);
+    loaders(ctx)
+        .seed(RunStepsKey(id), Some(Arc::new(steps)))
+        .await;
+    Ok(Some(t.run))
+}
+
 /// The rows by id: each entry becomes a field of `$ty` taking `id` (described by `$what`)
 /// and answering the row of `$entity` the caller may see, wrapped by `$wrap`, or null.
 macro_rules! row_query {
+    (@fetch $ctx:ident, $id:ident, $entity:ident) => { one::<$entity::Entity>($ctx, &$id) };
+    (@fetch $ctx:ident, $id:ident, $entity:ident, $fetch:path) => { $fetch($ctx, &$id) };
     ($ty:ident { $(
-        $(#[doc = $doc:tt])* $field:ident($entity:ident, $what:literal) -> $out:ty = $wrap:expr;
+        $(#[doc = $doc:tt])* $field:ident($entity:ident, $what:literal) -> $out:ty = $wrap:expr
+            $(, via $fetch:path)?;
     )* }) => {
         #[Object]
         impl $ty {
@@ -102,7 +128,7 @@ macro_rules! row_query {
                 ctx: &Context<'_>,
                 #[graphql(desc = $what)] id: ID,
             ) -> Result<Option<$out>> {
-                Ok(one::<$entity::Entity>(ctx, &id).await?.map($wrap))
+                Ok(row_query!(@fetch ctx, id, $entity $(, $fetch)?).await?.map($wrap))
             }
             )*
         }
@@ -112,7 +138,7 @@ macro_rules! row_query {
 row_query! { RowQuery {
     /// A run by id; null when the caller cannot see it (another organization, or
     /// export-controlled and the caller is not cleared) or the id is not an integer.
-    run(run, "The run's id.") -> Run = Run::new;
+    run(run, "The run's id.") -> Run = Run::new, via run_by_id;
     /// A procedure version by id; null when the caller cannot see it or the id is not an integer.
     procedure(procedure, "The procedure version's id.") -> Procedure = Procedure;
     /// A part by id; null when the caller cannot see it or the id is not an integer.

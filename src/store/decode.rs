@@ -151,13 +151,32 @@ fn sqlite_null(row: &QueryResult, i: usize) -> Option<bool> {
     r.try_get_raw(i).ok().map(|v| v.is_null())
 }
 
+/// A model decoded from the columns `at` names, one per field in order: a row that holds
+/// other models' columns too (a traveler's run, steps and fields, `store::traveler`).
+pub trait DecodeAt: Decode {
+    fn decode_at(row: &QueryResult, at: impl Iterator<Item = usize>) -> Result<Self, DbErr>;
+}
+
+/// The integer in column `i` of a row (a literal of the statement's own, such as a row's
+/// kind in a union).
+pub fn int_at(row: &QueryResult, i: usize) -> Result<i32, DbErr> {
+    i32::at(row, i)
+}
+
 /// `Decode` by position: the model's fields, every one, in the entity's column order.
 macro_rules! by_position {
     ($($m:ident { $($f:ident),* $(,)? })*) => {$(
         impl Decode for entity::$m::Model {
             const POSITIONS: &'static [&'static str] = &[$(stringify!($f)),*];
             fn decode(row: &QueryResult) -> Result<Self, DbErr> {
-                let mut at = 0..;
+                Self::decode_at(row, 0..)
+            }
+        }
+        impl DecodeAt for entity::$m::Model {
+            fn decode_at(
+                row: &QueryResult,
+                mut at: impl Iterator<Item = usize>,
+            ) -> Result<Self, DbErr> {
                 Ok(entity::$m::Model {
                     $($f: Field::at(row, at.next().unwrap_or_default())?,)*
                 })

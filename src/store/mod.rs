@@ -25,6 +25,7 @@ pub mod rows;
 pub mod run_status;
 pub mod runs;
 pub mod scope;
+pub mod traveler;
 pub mod wal;
 pub mod work_centers;
 pub mod writers;

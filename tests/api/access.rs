@@ -346,7 +346,7 @@ async fn organizations_never_see_each_other() {
     assert_eq!(f["data"]["runs"]["totalCount"], 0);
     assert_eq!(f["data"]["parts"]["totalCount"], 0);
     // By id: not there.
-    let one = gb("query($r: ID!, $p: ID!, $q: ID!, $u: ID!) { run(id: $r) { id } part(id: $p) { id } procedure(id: $q) { id } partInventory(id: $u) { id } }", json!({"r": run["id"], "p": pa, "q": proc_a.id, "u": run["partInventoryId"]})).await.body;
+    let one = gb("query($r: ID!, $p: ID!, $q: ID!, $u: ID!) { run(id: $r) { id steps { id fields { name } } } part(id: $p) { id } procedure(id: $q) { id } partInventory(id: $u) { id } }", json!({"r": run["id"], "p": pa, "q": proc_a.id, "u": run["partInventoryId"]})).await.body;
     assert_eq!(
         one["data"],
         json!({"run": null, "part": null, "procedure": null, "partInventory": null})
@@ -406,7 +406,7 @@ async fn uncleared_users_find_no_trace_of_export_controlled_work() {
     assert_eq!(l["data"]["part"]["procedures"], json!([]));
     // A batch of export-controlled runs is export-controlled itself.
     assert_eq!(l["data"]["runBatch"], Value::Null, "{l}");
-    let one = g("query($r: ID!, $q: ID!, $u: ID!) { run(id: $r) { id } procedure(id: $q) { id } partInventory(id: $u) { id } }", json!({"r": run["id"], "q": pid, "u": run["partInventoryId"]})).await.body;
+    let one = g("query($r: ID!, $q: ID!, $u: ID!) { run(id: $r) { id steps { id fields { name } } } procedure(id: $q) { id } partInventory(id: $u) { id } }", json!({"r": run["id"], "q": pid, "u": run["partInventoryId"]})).await.body;
     assert_eq!(
         one["data"],
         json!({"run": null, "procedure": null, "partInventory": null})
