@@ -1,11 +1,11 @@
 //! Read queries. Each resolver checks the caller, then asks the store.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 use entity::{part, part_inventory, procedure, run, run_batch, work_center};
 
 use super::connection::{Connection, list, page, page_args};
-use std::sync::Arc;
-
 use super::ctx::{Gql, caller, db, loaders, reads};
 use super::input::filters::*;
 use super::loaders::{RunSteps, RunStepsKey};
@@ -84,20 +84,26 @@ pub(crate) async fn run_connection(
 
 /// Looks a row up by id within the caller's organization; an unparsable id finds nothing.
 async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E::Model>> {
-    let Ok(id) = id.as_str().trim().parse::<i64>() else {
+    let Some(id) = row_id(id) else {
         return Ok(None);
     };
     scope::find::<E>(reads(ctx), caller(ctx)?, id).await.gql()
 }
 
-/// A run by id. With its steps selected, the run, its steps and their fields are one
-/// statement (`store::traveler`), and the steps' loader is seeded with them.
+/// A row's id as a client sent it; `None` when it is not an integer (it finds nothing).
+fn row_id(id: &ID) -> Option<i64> {
+    id.as_str().trim().parse().ok()
+}
+
+/// A run by id. With its steps selected, the run, its steps and their fields are read
+/// together (`store::traveler`: one statement on PostgreSQL), and the steps' loader is
+/// seeded with them.
 async fn run_by_id(ctx: &Context<'_>, id: &ID) -> Result<Option<run::Model>> {
     let look = ctx.look_ahead();
     if !(look.field("steps").exists() || look.field("allSteps").exists()) {
         return one::<run::Entity>(ctx, id).await;
     }
-    let Ok(id) = id.as_str().trim().parse::<i64>() else {
+    let Some(id) = row_id(id) else {
         return Ok(None);
     };
     let Some(t) = traveler::read(reads(ctx), caller(ctx)?, id).await.gql()? else {

@@ -28,14 +28,6 @@ use super::scope::{self, visible};
 use crate::caller::Caller;
 use crate::error::AppError;
 
-/// A run with its steps (in traveler order) and their fields, as the caller may see them.
-pub struct Traveler {
-    pub run: run::Model,
-    pub steps: Vec<run_step::Model>,
-    /// Each step's fields together, in the steps' order of ids, each step's in order.
-    pub fields: Vec<run_step_field::Model>,
-}
-
 /// Run `id` as a traveler: one statement on PostgreSQL, three on SQLite. `None` when the
 /// caller cannot see the run; its steps are then not read, or not kept.
 pub async fn read(
@@ -53,6 +45,14 @@ pub async fn read(
         caller.rows.take(t.steps.len() + t.fields.len())?;
     }
     Ok(traveler)
+}
+
+/// A run with its steps (in traveler order) and their fields, as the caller may see them.
+pub struct Traveler {
+    pub run: run::Model,
+    pub steps: Vec<run_step::Model>,
+    /// Each step's fields together, in the steps' order of ids, each step's in order.
+    pub fields: Vec<run_step_field::Model>,
 }
 
 /// The run, then its steps and their fields (`reads::run_trees`): three statements.
