@@ -251,7 +251,8 @@ impl RunSteps {
         for (i, s) in steps.iter().enumerate() {
             children.entry(s.parent_id).or_default().push(i);
         }
-        // Read in step order already (`reads::run_trees`): the stable sort then moves nothing.
+        // Read in step order already (`reads::run_trees`, `store::traveler`): the stable
+        // sort then moves nothing.
         fields.sort_by_key(|f| f.run_step_id);
         let fields_of = runs_of(&fields, |f| f.run_step_id);
         RunSteps {

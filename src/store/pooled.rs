@@ -1,8 +1,9 @@
 //! Reads on the pool straight through sqlx. sea-orm's `DatabaseConnection` runs a
 //! statement in one future that covers every backend, moved several times per statement
 //! (each move a `memcpy` of about 13,500 instructions): 8% of the server's instructions
-//! on a traveler read (callgrind, BENCHMARKS.md, thirteenth stop). The batched reads behind the GraphQL loaders go
-//! through [`ReadPool`]; what it does not serve itself goes to sea-orm as before.
+//! on a traveler read (callgrind, BENCHMARKS.md, thirteenth stop). The batched reads
+//! behind the GraphQL loaders go through [`ReadPool`]; what it does not serve itself goes
+//! to sea-orm as before.
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -225,7 +225,8 @@ async fn a_traveler_in_one_statement_reads_as_a_page_does() {
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
         assert_eq!(steps[0]["fields"].as_array().unwrap().len(), 2);
     }
-    // The worked run's values, read in one statement.
+    // The worked run's values, read in one statement: its first step (42.5 in its first
+    // field) now comes last, and that field second.
     let one = app
         .ok(
             "query($r: ID!) { run(id: $r) { steps { fields { value } } } }",
