@@ -106,6 +106,40 @@ pub fn keeps(run: RunStatus, to: RunStepStatus) -> bool {
     run == RunStatus::InProgress && to == RunStepStatus::InProgress
 }
 
+/// What rolling a run up changes: its status, and whether it starts or completes now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RunChange {
+    pub status: RunStatus,
+    /// It had not started and now has: `startedAt` is stamped.
+    pub starts: bool,
+    /// It becomes COMPLETE now: `completedAt` is stamped (and a built unit made AVAILABLE).
+    pub completes: bool,
+}
+
+impl RunChange {
+    /// Whether `completedAt` is cleared: the run is no longer COMPLETE.
+    pub fn clears_completion(&self) -> bool {
+        self.status != RunStatus::Complete
+    }
+}
+
+/// The change to a run stored as `old` (`started`: it has a start time) whose steps are now
+/// `steps`; `None` when the run stays as it is. TODO and CANCELED do not start a run.
+pub fn run_change(
+    old: RunStatus,
+    started: bool,
+    steps: impl IntoIterator<Item = RunStepStatus>,
+) -> Option<RunChange> {
+    let status = rollup(steps);
+    let starts = !started && !matches!(status, RunStatus::Todo | RunStatus::Canceled);
+    let completes = status == RunStatus::Complete && old != RunStatus::Complete;
+    (status != old || starts).then_some(RunChange {
+        status,
+        starts,
+        completes,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::RunStepStatus::*;
@@ -209,6 +243,22 @@ mod tests {
             if matches!(s, RunStatus::Complete | RunStatus::PartialComplete) {
                 prop_assert!(v.iter().all(|s| matches!(s, Complete | Canceled)));
                 prop_assert!(v.contains(&Complete));
+            }
+        }
+
+        #[test]
+        fn a_change_applied_is_the_last(
+            v in prop::collection::vec(any_step(), 0..20),
+            old in prop::sample::select(RunStatus::ALL.to_vec()),
+            started in any::<bool>(),
+        ) {
+            if let Some(c) = run_change(old, started, v.iter().copied()) {
+                prop_assert_eq!(c.status, r(&v));
+                prop_assert!(!(c.starts && started));
+                prop_assert!(!c.completes || (c.status == RunStatus::Complete && old != RunStatus::Complete));
+                prop_assert_eq!(run_change(c.status, started || c.starts, v.iter().copied()), None);
+            } else {
+                prop_assert_eq!(r(&v), old);
             }
         }
     }

@@ -26,7 +26,7 @@ use crate::domain::availability;
 use crate::domain::enums::{FieldType, PartInventoryStatus, RunSource};
 use crate::domain::field_value::{self, FieldSpec};
 use crate::domain::permission::Permission;
-use crate::domain::status::{RunStatus, RunStepStatus, keeps, rollup};
+use crate::domain::status::{RunChange, RunStatus, RunStepStatus, keeps, run_change};
 use crate::domain::transition::{StepContext, TransitionError, transition};
 use crate::error::{AppError, AppResult, Code};
 
@@ -527,7 +527,6 @@ pub async fn roll_up(
     known: Option<&run::Model>,
     moves: Option<&Moves>,
 ) -> AppResult<()> {
-    let now = w.at;
     if run_ids.is_empty() {
         return Ok(());
     }
@@ -537,6 +536,32 @@ pub async fn roll_up(
     {
         return Ok(());
     }
+    let mut by_run = step_statuses(txn, run_ids).await?;
+    let mut changes: HashMap<RunChange, Vec<i64>> = HashMap::new();
+    let mut completed_units = Vec::new();
+    for r in &runs {
+        // Distinct statuses are enough: the rollup depends only on which statuses occur.
+        let steps = by_run.remove(&r.id).unwrap_or_default();
+        let old = super::rows::run_status(r)?;
+        let Some(c) = run_change(old, r.started_at.is_some(), steps) else {
+            continue;
+        };
+        if c.completes && r.source == RunSource::Build.as_str() {
+            completed_units.extend(r.part_inventory_id);
+        }
+        changes.entry(c).or_default().push(r.id);
+    }
+    for (c, ids) in changes {
+        write_change(txn, w, c, ids).await?;
+    }
+    make_available(txn, w, completed_units).await
+}
+
+/// The distinct statuses of each run's steps.
+async fn step_statuses(
+    txn: &DatabaseTransaction,
+    run_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<RunStepStatus>>> {
     let rows: Vec<(i64, String)> = run_step::Entity::find()
         .select_only()
         .column(run_step::Column::RunId)
@@ -546,8 +571,7 @@ pub async fn roll_up(
         .into_tuple()
         .all(txn)
         .await?;
-    let mut by_run: HashMap<i64, Vec<RunStepStatus>> =
-        run_ids.iter().map(|r| (*r, Vec::new())).collect();
+    let mut by_run: HashMap<i64, Vec<RunStepStatus>> = HashMap::new();
     for (r, s) in rows {
         let s = super::rows::parse(
             RunStepStatus::parse,
@@ -558,48 +582,45 @@ pub async fn roll_up(
         )?;
         by_run.entry(r).or_default().push(s);
     }
-    let mut groups: HashMap<(RunStatus, bool, bool), Vec<i64>> = HashMap::new();
-    let mut completed_units = Vec::new();
-    for r in &runs {
-        // Distinct statuses are enough: the rollup depends only on which statuses occur.
-        let new = rollup(by_run.remove(&r.id).unwrap_or_default());
-        let old = super::rows::run_status(r)?;
-        let start = r.started_at.is_none() && new != RunStatus::Todo && new != RunStatus::Canceled;
-        let complete = new == RunStatus::Complete && old != RunStatus::Complete;
-        if new != old || start {
-            groups.entry((new, start, complete)).or_default().push(r.id);
-        }
-        if complete && r.source == RunSource::Build.as_str() {
-            completed_units.extend(r.part_inventory_id);
-        }
+    Ok(by_run)
+}
+
+/// Writes change `c` to runs `ids`, in one statement.
+async fn write_change(
+    txn: &DatabaseTransaction,
+    w: Writer,
+    c: RunChange,
+    ids: Vec<i64>,
+) -> AppResult<()> {
+    let mut q = etag::bump_many::<run::Entity>(w)
+        .col_expr(run::Column::Status, Expr::value(c.status.as_str()));
+    if c.starts {
+        q = q.col_expr(run::Column::StartedAt, Expr::value(w.at));
     }
-    for ((new, start, complete), ids) in groups {
-        let mut q = etag::bump_many::<run::Entity>(w)
-            .col_expr(run::Column::Status, Expr::value(new.as_str()));
-        if start {
-            q = q.col_expr(run::Column::StartedAt, Expr::value(now));
-        }
-        if complete {
-            q = q.col_expr(run::Column::CompletedAt, Expr::value(now));
-        } else if new != RunStatus::Complete {
-            q = q.col_expr(
-                run::Column::CompletedAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            );
-        }
-        q.filter(run::Column::Id.is_in(ids)).exec(txn).await?;
+    if c.completes {
+        q = q.col_expr(run::Column::CompletedAt, Expr::value(w.at));
+    } else if c.clears_completion() {
+        let none = Option::<DateTime<Utc>>::None;
+        q = q.col_expr(run::Column::CompletedAt, Expr::value(none));
     }
-    if !completed_units.is_empty() {
-        etag::bump_many::<part_inventory::Entity>(w)
-            .col_expr(
-                part_inventory::Column::Status,
-                Expr::value(PartInventoryStatus::Available.as_str()),
-            )
-            .filter(part_inventory::Column::Id.is_in(completed_units))
-            .filter(part_inventory::Column::Status.eq(PartInventoryStatus::Wip.as_str()))
-            .exec(txn)
-            .await?;
+    q.filter(run::Column::Id.is_in(ids)).exec(txn).await?;
+    Ok(())
+}
+
+/// The units built by runs that completed now leave WIP: AVAILABLE.
+async fn make_available(txn: &DatabaseTransaction, w: Writer, units: Vec<i64>) -> AppResult<()> {
+    if units.is_empty() {
+        return Ok(());
     }
+    etag::bump_many::<part_inventory::Entity>(w)
+        .col_expr(
+            part_inventory::Column::Status,
+            Expr::value(PartInventoryStatus::Available.as_str()),
+        )
+        .filter(part_inventory::Column::Id.is_in(units))
+        .filter(part_inventory::Column::Status.eq(PartInventoryStatus::Wip.as_str()))
+        .exec(txn)
+        .await?;
     Ok(())
 }
 

@@ -43,7 +43,7 @@ row_object!(
         after: Option<String>,
         #[graphql(desc = "Last N rows before `before`; at most the page size (100).")]
         last: Option<i32>,
-        #[graphql(desc = "End before the row with this cursor.")]
+        #[graphql(desc = "End before the row with this cursor (an edge's `cursor`).")]
         before: Option<String>,
     ) -> Result<RunConnection> {
         use crate::graphql::ctx::{Gql, caller, limits, reads};
