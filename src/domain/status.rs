@@ -117,7 +117,8 @@ pub struct RunChange {
 }
 
 impl RunChange {
-    /// Whether `completedAt` is cleared: the run is no longer COMPLETE.
+    /// Whether `completedAt` is cleared (when the run does not complete now): it is not
+    /// COMPLETE.
     pub fn clears_completion(&self) -> bool {
         self.status != RunStatus::Complete
     }

@@ -540,7 +540,6 @@ pub async fn roll_up(
     let mut changes: HashMap<RunChange, Vec<i64>> = HashMap::new();
     let mut completed_units = Vec::new();
     for r in &runs {
-        // Distinct statuses are enough: the rollup depends only on which statuses occur.
         let steps = by_run.remove(&r.id).unwrap_or_default();
         let old = super::rows::run_status(r)?;
         let Some(c) = run_change(old, r.started_at.is_some(), steps) else {
@@ -557,7 +556,7 @@ pub async fn roll_up(
     make_available(txn, w, completed_units).await
 }
 
-/// The distinct statuses of each run's steps.
+/// The distinct statuses of each run's steps: the rollup depends only on which occur.
 async fn step_statuses(
     txn: &DatabaseTransaction,
     run_ids: &[i64],
