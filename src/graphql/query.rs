@@ -84,15 +84,10 @@ pub(crate) async fn run_connection(
 
 /// Looks a row up by id within the caller's organization; an unparsable id finds nothing.
 async fn one<E: scope::OrgScoped>(ctx: &Context<'_>, id: &ID) -> Result<Option<E::Model>> {
-    let Some(id) = row_id(id) else {
+    let Some(id) = super::input::key(id) else {
         return Ok(None);
     };
     scope::find::<E>(reads(ctx), caller(ctx)?, id).await.gql()
-}
-
-/// A row's id as a client sent it; `None` when it is not an integer (it finds nothing).
-fn row_id(id: &ID) -> Option<i64> {
-    id.as_str().trim().parse().ok()
 }
 
 /// A run by id. With its steps selected, the run, its steps and their fields are read
@@ -103,7 +98,7 @@ async fn run_by_id(ctx: &Context<'_>, id: &ID) -> Result<Option<run::Model>> {
     if !(look.field("steps").exists() || look.field("allSteps").exists()) {
         return one::<run::Entity>(ctx, id).await;
     }
-    let Some(id) = row_id(id) else {
+    let Some(id) = super::input::key(id) else {
         return Ok(None);
     };
     let Some(t) = traveler::read(reads(ctx), caller(ctx)?, id).await.gql()? else {

@@ -145,7 +145,7 @@ field_filter!(PartInventoryStatusFilter(gql::PartInventoryStatus => domain::Part
 
 /// Ids that are not integers match nothing (-1 is never a key).
 fn id_or_none(v: ID) -> i64 {
-    v.as_str().trim().parse().unwrap_or(-1)
+    super::key(&v).unwrap_or(-1)
 }
 
 /// One list's arguments: `$entity: $filters { field: FilterType => Column, .. }` then

@@ -9,18 +9,17 @@ use async_graphql::{ID, MaybeUndefined};
 use crate::error::{AppError, AppResult, Seg};
 use crate::store::commands::Patch;
 
-/// Parses an `ID` holding an integer key (`12` and `"12"` both arrive here as text); an
-/// invalid one is `BAD_USER_INPUT` at `path`.
+/// The integer an `ID` holds (`12` and `"12"` both arrive as text); `None` when it holds
+/// none. Lookups and filters take that as finding nothing.
+pub fn key(id: &ID) -> Option<i64> {
+    id.as_str().trim().parse().ok()
+}
+
+/// Parses an `ID` holding an integer key; an invalid one is `BAD_USER_INPUT` at `path`.
 pub fn id(id: &ID, path: &[Seg]) -> AppResult<i64> {
-    id.as_str()
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|v| *v > 0)
-        .ok_or_else(|| {
-            AppError::bad_input(format!("`{}` is not a valid id", id.as_str()))
-                .with_path(path.to_vec())
-        })
+    key(id).filter(|v| *v > 0).ok_or_else(|| {
+        AppError::bad_input(format!("`{}` is not a valid id", id.as_str())).with_path(path.to_vec())
+    })
 }
 
 /// `id` for an optional input field.
